@@ -1,0 +1,30 @@
+"""All ORM models; importing this package registers every table on ``Base.metadata``."""
+
+from db.models.base import Base
+from db.models.catalogue import ActionField, FundingProgramme, Organisation, ProgrammePhase, Theme
+from db.models.funding import FundingApplication, PaymentRequest
+from db.models.journal import JournalChange, JournalEntry
+from db.models.project import Participation, Project
+from db.models.records import ImportRecord, PublishedBrief
+from db.models.tracking import Kpi, KpiMeasurement, Milestone, StatusReport
+
+__all__ = [
+    "ActionField",
+    "Base",
+    "FundingApplication",
+    "FundingProgramme",
+    "ImportRecord",
+    "JournalChange",
+    "JournalEntry",
+    "Kpi",
+    "KpiMeasurement",
+    "Milestone",
+    "Organisation",
+    "Participation",
+    "PaymentRequest",
+    "ProgrammePhase",
+    "Project",
+    "PublishedBrief",
+    "StatusReport",
+    "Theme",
+]

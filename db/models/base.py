@@ -1,0 +1,61 @@
+"""Declarative base with a constraint naming convention and the shared column mixins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from sqlalchemy import JSON, DateTime, MetaData, Numeric, String, false, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Money = Annotated[Decimal, mapped_column(Numeric(14, 2))]
+"""Euro amounts: exact decimals with cents, never floats."""
+Rate = Annotated[Decimal, mapped_column(Numeric(5, 2))]
+"""Percentages such as a funding rate of 65.00 %."""
+Code = Annotated[str, mapped_column(String(32))]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: dict[Any, Any] = {
+        dt.datetime: DateTime(timezone=True),
+        Decimal: Numeric(14, 2),
+        list[str]: JSON,
+        dict[str, Any]: JSON,
+    }
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+
+class Versioned(Timestamped):
+    """Optimistic locking: every UPDATE checks and bumps ``version``."""
+
+    version: Mapped[int] = mapped_column(nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class Archivable:
+    """Soft delete: archived rows stay for the journal and the reports."""
+
+    archived: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -1,0 +1,85 @@
+"""Reference data: Leitthemen, Handlungsfelder, organisations and funding programmes."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.models.base import Archivable, Base, Code, Money, Rate, Versioned
+
+
+class Theme(Versioned, Base):
+    """Leitthema."""
+
+    __tablename__ = "theme"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(16), unique=True)  # "1" … "5"
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    goal: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(default=0)
+    action_fields: Mapped[list[ActionField]] = relationship(
+        back_populates="theme", order_by="ActionField.key"
+    )
+
+
+class ActionField(Versioned, Base):
+    """Handlungsfeld, numbered by the concept's chapters like "5.1.1"."""
+
+    __tablename__ = "action_field"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(16), unique=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    theme: Mapped[Theme] = relationship(back_populates="action_fields")
+
+
+class Organisation(Versioned, Archivable, Base):
+    """Partner organisation: city department, municipal company, chamber, …"""
+
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[Code]
+    contact_role: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+
+
+class FundingProgramme(Versioned, Archivable, Base):
+    """Förderprogramm, as data: rates, caps per phase and duties."""
+
+    __tablename__ = "funding_programme"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    funder: Mapped[str] = mapped_column(String(200))
+    programme_number: Mapped[str | None] = mapped_column(String(60))
+    level: Mapped[Code]
+    standard_rate: Mapped[Rate]
+    raised_rate: Mapped[Rate | None]
+    requires_own_share: Mapped[bool] = mapped_column(default=True)
+    cap: Mapped[Money | None]
+    proof_of_use_months: Mapped[int | None]
+    duties: Mapped[str | None] = mapped_column(Text)
+    phases: Mapped[list[ProgrammePhase]] = relationship(
+        back_populates="programme", order_by="ProgrammePhase.key", cascade="all, delete-orphan"
+    )
+
+
+class ProgrammePhase(Versioned, Base):
+    """A phase of a programme with its own cap and proof-of-use deadline (MPSC phase A, B)."""
+
+    __tablename__ = "programme_phase"
+    __table_args__ = (UniqueConstraint("programme_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("funding_programme.id"), index=True)
+    key: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    cap: Mapped[Money | None]
+    duration_months: Mapped[int | None]
+    proof_of_use_months: Mapped[int | None]
+    programme: Mapped[FundingProgramme] = relationship(back_populates="phases")

@@ -1,0 +1,55 @@
+"""Förderantrag (funding application) and Mittelabruf (payment request)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.models.base import Archivable, Base, Code, Money, Rate, Versioned
+from db.models.catalogue import FundingProgramme
+from db.models.project import Project
+
+
+class FundingApplication(Versioned, Archivable, Base):
+    __tablename__ = "funding_application"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("funding_programme.id"), index=True)
+    phase: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[Code]
+    budget_emergency: Mapped[bool] = mapped_column(default=False)
+    amount_requested: Mapped[Money | None]
+    amount_approved: Mapped[Money | None]
+    eligible_cost: Mapped[Money | None]
+    funding_rate: Mapped[Rate | None]
+    own_share: Mapped[Money | None]
+    reference_number: Mapped[str | None] = mapped_column(String(60))
+    submitted_on: Mapped[dt.date | None]
+    decision_on: Mapped[dt.date | None]
+    period_start: Mapped[dt.date | None]
+    period_end: Mapped[dt.date | None]
+    proof_of_use_due: Mapped[dt.date | None] = mapped_column(index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    project: Mapped[Project] = relationship()
+    programme: Mapped[FundingProgramme] = relationship()
+    payment_requests: Mapped[list[PaymentRequest]] = relationship(
+        back_populates="application", order_by="PaymentRequest.due_on"
+    )
+
+
+class PaymentRequest(Versioned, Base):
+    __tablename__ = "payment_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(48), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("funding_application.id"), index=True)
+    due_on: Mapped[dt.date] = mapped_column(index=True)
+    amount: Mapped[Money]
+    status: Mapped[Code]
+    paid_on: Mapped[dt.date | None]
+    note: Mapped[str | None] = mapped_column(String(300))
+
+    application: Mapped[FundingApplication] = relationship(back_populates="payment_requests")

@@ -1,0 +1,1 @@
+"""Domain services of Smart-City Portfolio: rules, queries, journal, exchange. No Streamlit here."""

@@ -1,0 +1,81 @@
+"""The ``portfolio`` command. Each module in COMMAND_MODULES adds its sub-commands.
+
+Exit codes: 0 done; 1 rejected (invalid data, conflicts; nothing written); 2 a file that cannot
+or must not be read, or a usage error; 3 an unexpected internal error (no traceback unless
+``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from portfolio.errors import PortfolioError
+
+COMMAND_MODULES = ["portfolio.cli.core"]
+
+
+class UsageError(Exception):
+    """Wrong arguments or an unreadable input: exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="portfolio",
+        description="Smart-City Portfolio: Projekte, Partner, Förderung der Smart-City Innovation Unit.",
+    )
+    parser.add_argument(
+        "--db", help="Datenbank-URL (sonst PORTFOLIO_DATABASE_URL, sonst data/portfolio.db)"
+    )
+    parser.add_argument(
+        "--lang",
+        choices=["de", "en"],
+        default=os.environ.get("PORTFOLIO_LANG", "de"),
+        help="Sprache der Ausgaben",
+    )
+    parser.add_argument(
+        "--user",
+        default=os.environ.get("PORTFOLIO_USER") or os.environ.get("USER") or "cli",
+        help="Name im Änderungsjournal",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="bei internen Fehlern den Traceback zeigen"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"Fehler: {exc}" if args.lang == "de" else f"Error: {exc}", file=sys.stderr)
+        return 2
+    except PortfolioError as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: no traceback for users
+        if args.debug:
+            traceback.print_exc()
+        what = f"{type(exc).__name__}: {exc}"
+        print(
+            f"Interner Fehler ({what}). Bitte mit --debug wiederholen und melden."
+            if args.lang == "de"
+            else f"Internal error ({what}). Please rerun with --debug and report it.",
+            file=sys.stderr,
+        )
+        return 3
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""Core sub-commands: ``db upgrade``, ``demo``, ``summary``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from db import migrate
+from db.engine import make_engine, make_session_factory
+from db.enums import ChangeSource, ProjectStatus
+from db.models import Project
+from portfolio.figures import summary
+from portfolio.i18n import fmt_eur, fmt_int
+from portfolio.journal import Actor, set_actor
+from portfolio.seed import ensure_reference_data
+from portfolio.vocab import label
+
+
+def register(sub: Any) -> None:
+    db_cmd = sub.add_parser("db", help="Datenbank verwalten")
+    db_sub = db_cmd.add_subparsers(dest="db_command", required=True, metavar="AKTION")
+    up = db_sub.add_parser("upgrade", help="Schema migrieren und Stammdaten anlegen")
+    up.set_defaults(handler=cmd_db_upgrade)
+    cur = db_sub.add_parser("current", help="Stand der Migrationen zeigen")
+    cur.set_defaults(handler=cmd_db_current)
+
+    demo = sub.add_parser("demo", help="Demo-Portfolio laden (Bochum, oder synthetisch)")
+    demo.add_argument("--synthetic", type=int, metavar="N", help="N synthetische Projekte erzeugen")
+    demo.add_argument("--seed", type=int, default=1, help="Zufallsstartwert für --synthetic")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="nur laden, wenn noch keine Projekte da sind"
+    )
+    demo.set_defaults(handler=cmd_demo)
+
+    summ = sub.add_parser("summary", help="Kennzahlen des Portfolios")
+    summ.add_argument("--json", action="store_true", help="als JSON ausgeben")
+    summ.add_argument("--theme", metavar="KEY", help="nur ein Leitthema (Schlüssel 1–5)")
+    summ.add_argument(
+        "--as-of", type=dt.date.fromisoformat, help="Stichtag (JJJJ-MM-TT), Standard heute"
+    )
+    summ.set_defaults(handler=cmd_summary)
+
+
+def engine_for(args: argparse.Namespace) -> Engine:
+    return make_engine(args.db)
+
+
+def actor_for(args: argparse.Namespace, ref: str | None = None) -> Actor:
+    return Actor(args.user, ChangeSource.CLI, ref)
+
+
+def upgrade_and_seed(engine: Engine, actor: Actor) -> int:
+    migrate.upgrade(engine)
+    with make_session_factory(engine)() as session, session.begin():
+        set_actor(session, actor)
+        return ensure_reference_data(session)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    engine = engine_for(args)
+    added = upgrade_and_seed(engine, actor_for(args, "db upgrade"))
+    print(
+        f"Datenbank auf Stand {migrate.current_revision(engine)}; {added} Stammdatensätze ergänzt."
+    )
+    return 0
+
+
+def cmd_db_current(args: argparse.Namespace) -> int:
+    engine = engine_for(args)
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    print(f"aktuell: {current or '–'}; neueste: {head}")
+    return 0 if current == head else 1
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\r  {done:>7} / {total} Projekte", end="", file=sys.stderr, flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    engine = engine_for(args)
+    actor = Actor(args.user, ChangeSource.SYSTEM, "demo")
+    upgrade_and_seed(engine, actor)
+    started = time.perf_counter()
+    with make_session_factory(engine)() as session, session.begin():
+        set_actor(session, actor)
+        existing = session.execute(select(func.count()).select_from(Project)).scalar_one()
+        if args.if_empty and existing:
+            print(f"Die Datenbank enthält schon {existing} Projekte; Demo nicht geladen.")
+            return 0
+        if args.synthetic:
+            from portfolio.demo.synthetic import generate
+
+            added = generate(session, args.synthetic, seed=args.seed, progress=_progress)
+            print(file=sys.stderr)
+        else:
+            from portfolio.demo.bochum import load_bochum
+
+            added = load_bochum(session)
+    print(f"{added} Projekte geladen in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    engine = engine_for(args)
+    if not migrate.is_up_to_date(engine):
+        from portfolio.cli import UsageError
+
+        raise UsageError(
+            "Die Datenbank ist nicht auf dem neuesten Stand. Bitte zuerst `portfolio db upgrade`."
+        )
+    with make_session_factory(engine)() as session:
+        figures = summary(session, today=args.as_of, theme_key=args.theme)
+    if args.json:
+        json.dump(figures.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    lang = args.lang
+    en = lang == "en"
+    print(("Portfolio as of " if en else "Portfolio zum ") + figures.as_of.isoformat())
+    print(f"  {'Projects' if en else 'Projekte'}: {fmt_int(figures.projects, lang)}")
+    for code, count in figures.by_status.items():
+        print(f"    {label(ProjectStatus, code, lang):<28} {fmt_int(count, lang):>8}")
+    print(f"  {'Total cost' if en else 'Gesamtkosten'}: {fmt_eur(figures.total_cost, lang)}")
+    print(
+        f"  {'Eligible cost' if en else 'Förderfähige Kosten'}: {fmt_eur(figures.eligible_cost, lang)}"
+    )
+    print(
+        f"  {'Funding requested' if en else 'Förderung beantragt'}: {fmt_eur(figures.funding_requested, lang)}"
+    )
+    print(
+        f"  {'Funding approved' if en else 'Förderung bewilligt'}: {fmt_eur(figures.funding_approved, lang)}"
+    )
+    print(f"  {'Own share' if en else 'Eigenanteil'}: {fmt_eur(figures.own_share, lang)}")
+    print(f"  {'Paid out' if en else 'Ausgezahlt'}: {fmt_eur(figures.paid_out, lang)}")
+    print(
+        f"  {'Overdue milestones' if en else 'Überfällige Meilensteine'}: {fmt_int(figures.overdue_milestones, lang)}"
+    )
+    print(f"  {'Themes' if en else 'Leitthemen'}:")
+    for theme in figures.themes:
+        print(
+            f"    {theme.key} {theme.name:<44} {fmt_int(theme.projects, lang):>7}  {fmt_eur(theme.total_cost, lang):>20}"
+        )
+    print(f"  {'Programmes' if en else 'Förderprogramme'}:")
+    for p in figures.programmes:
+        print(
+            f"    {p.name:<52} {fmt_int(p.applications, lang):>7}  {fmt_eur(p.approved, lang):>20}"
+        )
+    return 0

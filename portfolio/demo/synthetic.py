@@ -1,0 +1,468 @@
+"""A synthetic portfolio of N plausible projects for scale tests, written in bulk through Core.
+
+Each project gets about 5 milestones, 1–3 funding lines (with payment requests where awarded),
+2–5 partners, 1–3 status reports and one KPI with measurements. All values keep the business
+rules (costs, rates, caps, own share), and every row is journaled as created by the system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Sequence
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy.orm import Session
+
+from db.enums import (
+    ApplicationStatus,
+    ChangeSource,
+    JournalAction,
+    ParticipationRole,
+    Priority,
+    ProjectStatus,
+    SpatialScope,
+)
+from db.models import (
+    ActionField,
+    FundingApplication,
+    FundingProgramme,
+    Kpi,
+    KpiMeasurement,
+    Milestone,
+    Organisation,
+    Participation,
+    PaymentRequest,
+    Project,
+    StatusReport,
+)
+from db.models.base import utcnow
+from portfolio.journal import Actor, Change, record
+from portfolio.services.funding import add_months
+
+CENT = Decimal("0.01")
+WORDS_A = [
+    "Digitale",
+    "Smarte",
+    "Vernetzte",
+    "Offene",
+    "Intelligente",
+    "Nachhaltige",
+    "Mobile",
+    "Urbane",
+]
+WORDS_B = [
+    "Sensorik",
+    "Plattform",
+    "Beteiligung",
+    "Verwaltung",
+    "Mobilität",
+    "Bildung",
+    "Quartiere",
+    "Energie",
+    "Datenräume",
+    "Services",
+    "Infrastruktur",
+    "Kultur",
+    "Logistik",
+    "Gesundheit",
+]
+PLACES = [
+    "Innenstadt",
+    "Wattenscheid",
+    "Langendreer",
+    "Weitmar",
+    "Ehrenfeld",
+    "Gerthe",
+    "Linden",
+    "Querenburg",
+    "Hamme",
+    "Riemke",
+    "Stiepel",
+    "Werne",
+]
+MILESTONE_TITLES = [
+    "Projektauftrag erteilt",
+    "Ausschreibung veröffentlicht",
+    "Vergabe erteilt",
+    "Pilotbetrieb gestartet",
+    "Evaluation abgeschlossen",
+    "Übergabe in den Regelbetrieb",
+]
+STATUS_WEIGHTS = {
+    ProjectStatus.IDEA: 10,
+    ProjectStatus.PLANNING: 25,
+    ProjectStatus.IMPLEMENTATION: 40,
+    ProjectStatus.COMPLETED: 18,
+    ProjectStatus.DISCONTINUED: 7,
+}
+APP_STATUS_BY_PROJECT = {
+    ProjectStatus.IDEA: [ApplicationStatus.IDEA, ApplicationStatus.SKETCH],
+    ProjectStatus.PLANNING: [
+        ApplicationStatus.SKETCH,
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.APPROVED,
+    ],
+    ProjectStatus.IMPLEMENTATION: [
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.IN_PROGRESS,
+        ApplicationStatus.IN_PROGRESS,
+    ],
+    ProjectStatus.COMPLETED: [ApplicationStatus.PROOF_SUBMITTED, ApplicationStatus.CLOSED],
+    ProjectStatus.DISCONTINUED: [ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN],
+}
+AWARDED = {
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.IN_PROGRESS,
+    ApplicationStatus.PROOF_SUBMITTED,
+    ApplicationStatus.CLOSED,
+}
+
+
+def _money(rng: random.Random, low: int, high: int) -> Decimal:
+    return Decimal(rng.randrange(low // 100, high // 100)) * 100
+
+
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    if not rows:
+        return []
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(conn.execute(stmt, rows).scalars())
+
+
+def _journal(
+    conn: Connection,
+    actor: Actor,
+    entity: str,
+    ids: Sequence[int],
+    rows: Sequence[dict[str, Any]],
+    project_of: Callable[[int, dict[str, Any]], int | None],
+) -> None:
+    record(
+        conn,
+        actor,
+        [
+            Change(
+                entity=entity,
+                entity_id=row_id,
+                action=JournalAction.CREATE,
+                fields={
+                    k: (None, v)
+                    for k, v in row.items()
+                    if v is not None and k not in ("version", "archived")
+                },
+                entity_key=row.get("key"),
+                project_id=project_of(row_id, row),
+                version=1,
+            )
+            for row_id, row in zip(ids, rows, strict=True)
+        ],
+    )
+
+
+def generate(
+    session: Session,
+    count: int,
+    *,
+    seed: int = 1,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = 2000,
+) -> int:
+    """Add ``count`` synthetic projects; returns the number added."""
+    rng = random.Random(seed)
+    today = today or dt.date.today()
+    actor = Actor("demo --synthetic", ChangeSource.SYSTEM, f"seed:{seed}")
+    conn = session.connection()
+    field_ids = list(session.execute(select(ActionField.id)).scalars())
+    org_ids = list(
+        session.execute(select(Organisation.id).where(Organisation.archived.is_(False))).scalars()
+    )
+    programmes = {p.key: p for p in session.execute(select(FundingProgramme)).scalars()}
+    usable = [k for k in ("MPSC", "EFRE", "MFUND", "NRW-DIGI", "HAUSHALT") if k in programmes]
+    offset = session.execute(
+        select(func.count()).select_from(Project).where(Project.key.like("SYN-%"))
+    ).scalar_one()
+    now = utcnow()
+    statuses, weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
+
+    done = 0
+    while done < count:
+        size = min(batch, count - done)
+        projects: list[dict[str, Any]] = []
+        for i in range(size):
+            n = offset + done + i + 1
+            status = rng.choices(statuses, weights)[0]
+            start = today - dt.timedelta(days=rng.randint(-300, 1500))
+            end = start + dt.timedelta(days=rng.randint(180, 1800))
+            total = _money(rng, 50_000, 5_000_000)
+            eligible = (total * Decimal(rng.randint(60, 100)) / 100).quantize(
+                Decimal(100), ROUND_DOWN
+            )
+            projects.append(
+                {
+                    "key": f"SYN-{n:05d}",
+                    "title": f"{rng.choice(WORDS_A)} {rng.choice(WORDS_B)} {rng.choice(PLACES)} {n}",
+                    "summary": "Synthetisches Projekt für Last- und Skalierungstests.",
+                    "goals": None,
+                    "status": str(status),
+                    "priority": str(rng.choice(list(Priority))),
+                    "action_field_id": rng.choice(field_ids),
+                    "lead_organisation_id": rng.choice(org_ids),
+                    "responsible_person": "Projektleitung Smart City Innovation Unit",
+                    "start_date": start,
+                    "end_date": end,
+                    "total_cost": total,
+                    "eligible_cost": eligible,
+                    "spatial_scope": str(rng.choice(list(SpatialScope))),
+                    "spatial_note": rng.choice(PLACES),
+                    "charter_guidelines": sorted(
+                        rng.sample(["L1", "L2", "L3", "L4"], rng.randint(1, 2))
+                    ),
+                    "sdgs": sorted(
+                        rng.sample([str(s) for s in range(1, 18)], rng.randint(1, 3)), key=int
+                    ),
+                    "origin": rng.choice(
+                        [
+                            "Online-Umfrage 2020",
+                            "4. Bürgerkonferenz 2021",
+                            "Fachbereich",
+                            "Partnerunternehmen",
+                        ]
+                    ),
+                    "council_resolution_url": None,
+                    "repository_url": None,
+                    "archived": False,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        project_ids = _insert(conn, Project.__table__, projects)
+        _journal(conn, actor, "project", project_ids, projects, lambda pid, r: pid)
+        parts: list[dict[str, Any]] = []
+        stones: list[dict[str, Any]] = []
+        apps: list[dict[str, Any]] = []
+        reports: list[dict[str, Any]] = []
+        kpis: list[dict[str, Any]] = []
+        for pid, p in zip(project_ids, projects, strict=True):
+            base = {"version": 1, "created_at": now, "updated_at": now}
+            partners = rng.sample(
+                [o for o in org_ids if o != p["lead_organisation_id"]], rng.randint(1, 4)
+            )
+            parts.append(
+                {
+                    "project_id": pid,
+                    "organisation_id": p["lead_organisation_id"],
+                    "role": "lead",
+                    "contribution_cash": _money(rng, 0, 200_000),
+                    "contribution_in_kind": _money(rng, 0, 100_000),
+                    "note": None,
+                    **base,
+                }
+            )
+            for org in partners:
+                role = rng.choice([r for r in ParticipationRole if r != ParticipationRole.LEAD])
+                parts.append(
+                    {
+                        "project_id": pid,
+                        "organisation_id": org,
+                        "role": str(role),
+                        "contribution_cash": _money(rng, 0, 100_000),
+                        "contribution_in_kind": _money(rng, 0, 50_000),
+                        "note": None,
+                        **base,
+                    }
+                )
+            span = (p["end_date"] - p["start_date"]).days
+            for m in range(rng.randint(4, 6)):
+                due = p["start_date"] + dt.timedelta(days=span * (m + 1) // 6)
+                finished = due < today and rng.random() < 0.85
+                stones.append(
+                    {
+                        "key": f"{p['key']}-M{m + 1}",
+                        "project_id": pid,
+                        "title": MILESTONE_TITLES[m],
+                        "due_date": due,
+                        "done_date": min(due + dt.timedelta(days=rng.randint(-10, 20)), today)
+                        if finished
+                        else None,
+                        "responsible_organisation_id": rng.choice(
+                            [p["lead_organisation_id"], *partners]
+                        ),
+                        "archived": False,
+                        **base,
+                    }
+                )
+            lines = rng.randint(1, 3)
+            chosen = rng.sample(usable, lines)
+            portion = (p["eligible_cost"] / lines).quantize(CENT, ROUND_DOWN)
+            for f, key in enumerate(chosen):
+                prog = programmes[key]
+                phase = "B" if key == "MPSC" else ("FL1" if key == "MFUND" else None)
+                rate = Decimal(prog.standard_rate)
+                cap = Decimal(200_000) if key == "MFUND" else None
+                status = rng.choice(APP_STATUS_BY_PROJECT[ProjectStatus(p["status"])])
+                ceiling = (portion * rate / 100).quantize(CENT, ROUND_DOWN)
+                if cap is not None:
+                    ceiling = min(ceiling, cap)
+                if prog.requires_own_share:
+                    ceiling = min(ceiling, portion - 100)
+                requested = (ceiling * Decimal(rng.randint(70, 100)) / 100).quantize(
+                    CENT, ROUND_DOWN
+                )
+                approved = (
+                    (requested * Decimal(rng.randint(80, 100)) / 100).quantize(CENT, ROUND_DOWN)
+                    if status in AWARDED
+                    else None
+                )
+                submitted = (
+                    p["start_date"] - dt.timedelta(days=rng.randint(60, 240))
+                    if status not in (ApplicationStatus.IDEA, ApplicationStatus.SKETCH)
+                    else None
+                )
+                decision = (
+                    submitted + dt.timedelta(days=rng.randint(30, 150))
+                    if submitted and status in (*AWARDED, ApplicationStatus.REJECTED)
+                    else None
+                )
+                amount = approved if approved is not None else requested
+                apps.append(
+                    {
+                        "key": f"{p['key']}-F{f + 1}",
+                        "project_id": pid,
+                        "programme_id": prog.id,
+                        "phase": phase,
+                        "status": str(status),
+                        "budget_emergency": False,
+                        "amount_requested": requested,
+                        "amount_approved": approved,
+                        "eligible_cost": portion,
+                        "funding_rate": rate,
+                        "own_share": portion - amount,
+                        "reference_number": f"{key}-{rng.randint(10000, 99999)}"
+                        if decision
+                        else None,
+                        "submitted_on": submitted,
+                        "decision_on": decision,
+                        "period_start": p["start_date"],
+                        "period_end": p["end_date"],
+                        "proof_of_use_due": add_months(decision, prog.proof_of_use_months)
+                        if decision and approved is not None and prog.proof_of_use_months
+                        else None,
+                        "note": None,
+                        "archived": False,
+                        **base,
+                    }
+                )
+            for r in range(rng.randint(1, 3)):
+                day = today - dt.timedelta(days=30 + 91 * r + rng.randint(0, 60))
+                lights = rng.choices(["green", "yellow", "red"], [65, 25, 10], k=4)
+                reports.append(
+                    {
+                        "project_id": pid,
+                        "report_date": day,
+                        "overall": max(lights, key=["green", "yellow", "red"].index),
+                        "schedule": lights[0],
+                        "budget": lights[1],
+                        "funding": lights[2],
+                        "summary": "Projekt läuft planmäßig."
+                        if lights[3] == "green"
+                        else "Verzögerung bei Lieferung und Vergabe.",
+                        "author": "Projektleitung",
+                        "published_on": day,
+                        **base,
+                    }
+                )
+            kpis.append(
+                {
+                    "key": f"{p['key']}-K1",
+                    "project_id": pid,
+                    "name": "Nutzende pro Monat",
+                    "unit": "Personen",
+                    "baseline": Decimal(0),
+                    "target": Decimal(rng.randint(500, 20000)),
+                    "target_date": p["end_date"],
+                    "archived": False,
+                    **base,
+                }
+            )
+
+        part_ids = _insert(conn, Participation.__table__, parts)
+        _journal(conn, actor, "participation", part_ids, parts, lambda _id, r: r["project_id"])
+        stone_ids = _insert(conn, Milestone.__table__, stones)
+        _journal(conn, actor, "milestone", stone_ids, stones, lambda _id, r: r["project_id"])
+        app_ids = _insert(conn, FundingApplication.__table__, apps)
+        _journal(conn, actor, "funding_application", app_ids, apps, lambda _id, r: r["project_id"])
+        report_ids = _insert(conn, StatusReport.__table__, reports)
+        _journal(conn, actor, "status_report", report_ids, reports, lambda _id, r: r["project_id"])
+        kpi_ids = _insert(conn, Kpi.__table__, kpis)
+        _journal(conn, actor, "kpi", kpi_ids, kpis, lambda _id, r: r["project_id"])
+
+        payments: list[dict[str, Any]] = []
+        payment_project: list[int] = []
+        for aid, a in zip(app_ids, apps, strict=True):
+            if a["amount_approved"] is None or (a["status"] == "approved" and rng.random() < 0.5):
+                continue
+            parts_n = rng.randint(1, 3)
+            share = (a["amount_approved"] / parts_n).quantize(CENT, ROUND_DOWN)
+            for m in range(parts_n):
+                due = add_months(a["decision_on"], 3 + 6 * m)
+                paid = due < today and a["status"] != "approved"
+                payments.append(
+                    {
+                        "key": f"{a['key']}-M{m + 1}",
+                        "application_id": aid,
+                        "due_on": due,
+                        "amount": share,
+                        "status": "paid" if paid else ("submitted" if due < today else "planned"),
+                        "paid_on": due + dt.timedelta(days=21)
+                        if paid and due + dt.timedelta(days=21) <= today
+                        else (due if paid else None),
+                        "note": None,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+                payment_project.append(a["project_id"])
+        payment_ids = _insert(conn, PaymentRequest.__table__, payments)
+        project_by_payment = dict(zip(payment_ids, payment_project, strict=True))
+        _journal(
+            conn,
+            actor,
+            "payment_request",
+            payment_ids,
+            payments,
+            lambda i, _r, m=project_by_payment: m[i],
+        )
+        measurements: list[dict[str, Any]] = []
+        for kid, k in zip(kpi_ids, kpis, strict=True):
+            for m in range(3):
+                measurements.append(
+                    {
+                        "kpi_id": kid,
+                        "measured_on": today - dt.timedelta(days=90 * (3 - m)),
+                        "value": (k["target"] * Decimal(m + 1) / 5).quantize(Decimal("0.0001")),
+                        "note": None,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+        measurement_ids = _insert(conn, KpiMeasurement.__table__, measurements)
+        project_by_kpi = {kid: k["project_id"] for kid, k in zip(kpi_ids, kpis, strict=True)}
+        _journal(
+            conn,
+            actor,
+            "kpi_measurement",
+            measurement_ids,
+            measurements,
+            lambda _i, r, m=project_by_kpi: m[r["kpi_id"]],
+        )
+        done += size
+        if progress is not None:
+            progress(done, count)
+    return count

@@ -1,0 +1,192 @@
+"""Languages and formats: German first, English on request.
+
+``t(key, lang, **params)`` looks a message up in the catalogues below; amounts, dates and
+percentages in ``params`` are formatted for the language with Babel (1.234,56 €, 31.12.2026).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+Lang = Literal["de", "en"]
+LANGUAGES: tuple[Lang, ...] = ("de", "en")
+DEFAULT_LANG: Lang = "de"
+_LOCALES = {"de": "de_DE", "en": "en_GB"}
+
+
+def locale_of(lang: str) -> str:
+    return _LOCALES.get(lang, _LOCALES[DEFAULT_LANG])
+
+
+def fmt_eur(
+    value: Decimal | int | float | None, lang: str = DEFAULT_LANG, *, cents: bool = True
+) -> str:
+    if value is None:
+        return "–"
+    fmt = None if cents else "#,##0 ¤"
+    if lang == "en" and not cents:
+        fmt = "¤#,##0"
+    return format_currency(value, "EUR", format=fmt, locale=locale_of(lang), currency_digits=cents)
+
+
+def fmt_number(
+    value: Decimal | int | float | None, lang: str = DEFAULT_LANG, digits: int = 2
+) -> str:
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=locale_of(lang))
+
+
+def fmt_int(value: int | None, lang: str = DEFAULT_LANG) -> str:
+    return "–" if value is None else format_decimal(value, format="#,##0", locale=locale_of(lang))
+
+
+def fmt_percent(value: Decimal | float | None, lang: str = DEFAULT_LANG) -> str:
+    """``value`` in percent points: 65 → "65 %"."""
+    if value is None:
+        return "–"
+    return format_percent(
+        Decimal(str(value)) / 100, format="#,##0.##\u00a0%", locale=locale_of(lang)
+    )
+
+
+def fmt_date(value: dt.date | None, lang: str = DEFAULT_LANG) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return _babel_date(
+        value, format="dd.MM.yyyy" if lang == "de" else "dd/MM/yyyy", locale=locale_of(lang)
+    )
+
+
+class Eur(Decimal):
+    """A Decimal that messages show as a euro amount."""
+
+
+class Pct(Decimal):
+    """A Decimal that messages show as a percentage (65 → 65 %)."""
+
+
+def fmt_value(value: Any, lang: str = DEFAULT_LANG) -> str:
+    if isinstance(value, Eur):
+        return fmt_eur(value, lang)
+    if isinstance(value, Pct):
+        return fmt_percent(value, lang)
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if isinstance(value, dt.date):
+        return fmt_date(value, lang)
+    if isinstance(value, Decimal):
+        return fmt_number(value, lang)
+    if isinstance(value, int):
+        return fmt_int(value, lang)
+    if value is None:
+        return "–"
+    return str(value)
+
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "de": {
+        "yes": "ja",
+        "no": "nein",
+        # generic field checks
+        "required": "{field}: Pflichtfeld. Bitte einen Wert eintragen.",
+        "too_long": "{field}: höchstens {max} Zeichen erlaubt (jetzt {length}). Bitte kürzen.",
+        "not_negative": "{field}: darf nicht negativ sein ({value}). Bitte einen Betrag ab 0 eintragen.",
+        "not_in_list": "{field}: „{value}“ ist kein gültiger Wert. Erlaubt: {allowed}.",
+        "unknown_reference": "{field}: „{value}“ gibt es nicht. Bitte einen Eintrag aus der Liste wählen.",
+        "duplicate_key": "{field}: Der Schlüssel „{value}“ ist schon vergeben. Bitte einen anderen wählen.",
+        "bad_key": "{field}: „{value}“ ist kein gültiger Schlüssel (nur Buchstaben, Ziffern, - und _; höchstens {max} Zeichen).",
+        "bad_url": "{field}: „{value}“ ist keine Web-Adresse. Bitte mit https:// beginnen.",
+        "bad_email": "{field}: „{value}“ ist keine E-Mail-Adresse.",
+        "control_chars": "{field}: enthält Steuerzeichen. Bitte den Text ohne Steuerzeichen eintragen.",
+        "percent_range": "{field}: {value} liegt nicht zwischen 0 % und 100 %.",
+        # project rules
+        "end_before_start": "{field}: Das Ende ({end}) liegt vor dem Beginn ({start}). Bitte ein Ende am oder nach dem Beginn eintragen.",
+        "eligible_above_total": "{field}: Die förderfähigen Kosten ({eligible}) übersteigen die Gesamtkosten ({total}). Bitte höchstens die Gesamtkosten eintragen.",
+        "archived_project": "Das Projekt „{key}“ ist archiviert. Bitte erst wiederherstellen, dann ändern.",
+        "bad_tag": "{field}: „{value}“ ist kein gültiger Eintrag. Erlaubt: {allowed}.",
+        # funding rules
+        "rate_above_programme": "{field}: {rate} liegt über der Förderquote des Programms „{programme}“ ({max_rate}). Bitte höchstens {max_rate} eintragen.",
+        "approved_above_requested": "{field}: Der bewilligte Betrag ({approved}) übersteigt den beantragten ({requested}). Bitte höchstens den beantragten Betrag eintragen.",
+        "amount_above_rate": "{field}: {amount} übersteigt {rate} der förderfähigen Kosten ({limit}). Bitte den Betrag oder die förderfähigen Kosten prüfen.",
+        "public_funding_above_eligible": "{field}: Die öffentliche Förderung des Projekts „{project}“ summiert sich auf {total} und übersteigt damit seine förderfähigen Kosten ({eligible}). Bitte Beträge senken oder förderfähige Kosten anpassen.",
+        "own_share_required": "{field}: Das Programm „{programme}“ verlangt einen Eigenanteil; er liegt bei {own_share}. Bitte die Förderung so bemessen, dass ein Eigenanteil bleibt.",
+        "own_share_mismatch": "{field}: Der Eigenanteil ({own_share}) passt nicht zu förderfähigen Kosten minus Förderung ({expected}). Bitte korrigieren oder leer lassen, dann wird er berechnet.",
+        "cap_exceeded": "{field}: {amount} übersteigt die Obergrenze von {cap} für {phase} im Programm „{programme}“. Bitte höchstens {cap} eintragen.",
+        "unknown_phase": "{field}: Das Programm „{programme}“ kennt die Phase „{value}“ nicht. Erlaubt: {allowed}.",
+        "status_transition": "{field}: Der Wechsel von „{old}“ zu „{new}“ ist nicht vorgesehen. Möglich sind: {allowed}.",
+        "decision_needs_date": "{field}: Für den Status „{status}“ bitte das Datum der Entscheidung eintragen.",
+        "approval_needs_amount": "{field}: Für den Status „{status}“ bitte den bewilligten Betrag eintragen.",
+        "decision_before_submission": "{field}: Die Entscheidung ({decision}) liegt vor der Einreichung ({submitted}). Bitte die Daten prüfen.",
+        "payments_above_approved": "{field}: Die Mittelabrufe summieren sich auf {total} und übersteigen den bewilligten Betrag ({approved}). Bitte den Betrag senken.",
+        "payment_needs_award": "{field}: Mittel können erst abgerufen werden, wenn der Antrag bewilligt ist (jetzt: „{status}“).",
+        "paid_needs_date": "{field}: Für einen ausgezahlten Mittelabruf bitte das Auszahlungsdatum eintragen.",
+        "participation_exists": "{field}: „{organisation}“ ist in diesem Projekt schon mit der Rolle „{role}“ eingetragen.",
+        "measurement_exists": "{field}: Für den {date} gibt es schon einen Messwert. Bitte diesen ändern.",
+        "report_exists": "{field}: Für den {date} gibt es schon einen Statusbericht. Bitte diesen ändern.",
+        "done_before_start": "{field}: Das Erledigt-Datum ({done}) liegt in der Zukunft. Bitte ein Datum bis heute eintragen.",
+        # errors as a whole
+        "validation_failed": "Bitte die markierten Angaben prüfen ({count}).",
+        "conflict": "{entity} „{key}“ wurde inzwischen geändert (Version {current} statt {expected}) von {actor} am {at}. Bitte neu laden und die Änderung erneut eintragen.",
+        "conflict_unknown": "{entity} „{key}“ wurde inzwischen geändert (Version {current} statt {expected}). Bitte neu laden und die Änderung erneut eintragen.",
+        "not_found": "{entity} „{key}“ wurde nicht gefunden.",
+    },
+    "en": {
+        "yes": "yes",
+        "no": "no",
+        "required": "{field}: required. Please enter a value.",
+        "too_long": "{field}: at most {max} characters allowed (now {length}). Please shorten it.",
+        "not_negative": "{field}: must not be negative ({value}). Please enter an amount of 0 or more.",
+        "not_in_list": "{field}: “{value}” is not a valid value. Allowed: {allowed}.",
+        "unknown_reference": "{field}: “{value}” does not exist. Please choose an entry from the list.",
+        "duplicate_key": "{field}: the key “{value}” is taken. Please choose another one.",
+        "bad_key": "{field}: “{value}” is not a valid key (letters, digits, - and _ only; at most {max} characters).",
+        "bad_url": "{field}: “{value}” is not a web address. Please start with https://.",
+        "bad_email": "{field}: “{value}” is not an e-mail address.",
+        "control_chars": "{field}: contains control characters. Please enter the text without them.",
+        "percent_range": "{field}: {value} is not between 0 % and 100 %.",
+        "end_before_start": "{field}: the end ({end}) is before the start ({start}). Please enter an end on or after the start.",
+        "eligible_above_total": "{field}: the eligible cost ({eligible}) exceeds the total cost ({total}). Please enter at most the total cost.",
+        "archived_project": "Project “{key}” is archived. Please restore it before changing it.",
+        "bad_tag": "{field}: “{value}” is not a valid entry. Allowed: {allowed}.",
+        "rate_above_programme": "{field}: {rate} is above the funding rate of programme “{programme}” ({max_rate}). Please enter at most {max_rate}.",
+        "approved_above_requested": "{field}: the approved amount ({approved}) exceeds the requested one ({requested}). Please enter at most the requested amount.",
+        "amount_above_rate": "{field}: {amount} exceeds {rate} of the eligible cost ({limit}). Please check the amount or the eligible cost.",
+        "public_funding_above_eligible": "{field}: public funding of project “{project}” adds up to {total}, more than its eligible cost ({eligible}). Please lower the amounts or adjust the eligible cost.",
+        "own_share_required": "{field}: programme “{programme}” requires an own share; it is {own_share}. Please leave an own share.",
+        "own_share_mismatch": "{field}: the own share ({own_share}) does not match eligible cost minus funding ({expected}). Please correct it or leave it empty to have it computed.",
+        "cap_exceeded": "{field}: {amount} exceeds the cap of {cap} for {phase} in programme “{programme}”. Please enter at most {cap}.",
+        "unknown_phase": "{field}: programme “{programme}” has no phase “{value}”. Allowed: {allowed}.",
+        "status_transition": "{field}: moving from “{old}” to “{new}” is not allowed. Possible: {allowed}.",
+        "decision_needs_date": "{field}: status “{status}” needs the decision date.",
+        "approval_needs_amount": "{field}: status “{status}” needs the approved amount.",
+        "decision_before_submission": "{field}: the decision ({decision}) is before the submission ({submitted}). Please check the dates.",
+        "payments_above_approved": "{field}: payment requests add up to {total}, more than the approved amount ({approved}). Please lower the amount.",
+        "payment_needs_award": "{field}: funds can only be requested once the application is approved (now: “{status}”).",
+        "paid_needs_date": "{field}: a paid request needs the payment date.",
+        "participation_exists": "{field}: “{organisation}” already takes part in this project as “{role}”.",
+        "measurement_exists": "{field}: there is already a measurement for {date}. Please change that one.",
+        "report_exists": "{field}: there is already a status report for {date}. Please change that one.",
+        "done_before_start": "{field}: the done date ({done}) is in the future. Please enter a date up to today.",
+        "validation_failed": "Please check the marked entries ({count}).",
+        "conflict": "{entity} “{key}” was changed meanwhile (version {current} instead of {expected}) by {actor} on {at}. Please reload and enter your change again.",
+        "conflict_unknown": "{entity} “{key}” was changed meanwhile (version {current} instead of {expected}). Please reload and enter your change again.",
+        "not_found": "{entity} “{key}” was not found.",
+    },
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
+    """The message ``key`` in ``lang`` with ``params`` formatted for that language."""
+    catalogue = MESSAGES.get(lang, MESSAGES[DEFAULT_LANG])
+    template = catalogue.get(key) or MESSAGES[DEFAULT_LANG].get(key) or key
+    formatted = {name: fmt_value(value, lang) for name, value in params.items()}
+    return template.format(**formatted)

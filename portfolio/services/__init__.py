@@ -1,0 +1,10 @@
+"""Service layer: one module per concern, each with the same verbs.
+
+``get(session, id)``, ``get_by_key(session, key)``, ``get_all(session, ...)``,
+``create(session, data)``, ``update(session, id, data, expected_version=...)`` and
+``archive(session, id, expected_version=...)``. Arguments after the session are keyword-only
+where they are options. Services validate, apply the business rules and flush; the caller
+owns the transaction (``with session.begin(): ...``). Errors are
+:class:`portfolio.errors.ValidationFailed`, :class:`~portfolio.errors.ConflictError` and
+:class:`~portfolio.errors.NotFound`.
+"""

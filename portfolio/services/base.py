@@ -1,0 +1,117 @@
+"""What every service module shares: lookups, version checks, applying validated changes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from db.models import Base, JournalChange, JournalEntry
+from portfolio.errors import ConflictError, ConflictInfo, NotFound, Problem, ValidationFailed
+from portfolio.services.fields import FieldSpec, check
+
+M = TypeVar("M", bound=Base)
+
+
+def get_or_raise(session: Session, model: type[M], id_: int) -> M:
+    obj = session.get(model, id_)
+    if obj is None:
+        raise NotFound(model.__tablename__, id_)
+    return obj
+
+
+def get_by_key_or_raise(session: Session, model: type[M], key: str) -> M:
+    obj = session.execute(select(model).where(model.key == key)).scalar_one_or_none()  # type: ignore[attr-defined]
+    if obj is None:
+        raise NotFound(model.__tablename__, key)
+    return obj
+
+
+def key_taken(
+    session: Session, model: type[Base], key: str, *, except_id: int | None = None
+) -> bool:
+    stmt = select(model.id).where(model.key == key)  # type: ignore[attr-defined]
+    if except_id is not None:
+        stmt = stmt.where(model.id != except_id)  # type: ignore[attr-defined]
+    return session.execute(stmt).first() is not None
+
+
+def conflict_for(session: Session, obj: Base, expected_version: int) -> ConflictError:
+    """A conflict error naming who changed the row last, when, and which fields."""
+    table = obj.__tablename__
+    entry = session.execute(
+        select(JournalEntry)
+        .where(JournalEntry.entity == table, JournalEntry.entity_id == obj.id)  # type: ignore[attr-defined]
+        .order_by(JournalEntry.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    fields: list[str] = []
+    if entry is not None:
+        fields = list(
+            session.execute(
+                select(JournalChange.field).where(JournalChange.entry_id == entry.id)
+            ).scalars()
+        )
+    return ConflictError(
+        ConflictInfo(
+            entity=table,
+            key=str(getattr(obj, "key", None) or obj.id),  # type: ignore[attr-defined]
+            expected_version=expected_version,
+            current_version=obj.version,  # type: ignore[attr-defined]
+            changed_by=entry.actor if entry else None,
+            changed_at=entry.at if entry else None,
+            changed_fields=fields,
+        )
+    )
+
+
+def ensure_version(session: Session, obj: Base, expected_version: int | None) -> None:
+    """Raise a conflict if the caller's version is older than the row's."""
+    if expected_version is None:
+        return
+    if obj.version != expected_version:  # type: ignore[attr-defined]
+        raise conflict_for(session, obj, expected_version)
+
+
+def validate(
+    specs: Mapping[str, FieldSpec], data: Mapping[str, Any], *, partial: bool
+) -> tuple[dict[str, Any], list[Problem]]:
+    return check(specs, data, partial=partial)
+
+
+def raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def assign(obj: Base, values: Mapping[str, Any]) -> bool:
+    """Set only the values that differ; True if anything changed."""
+    from portfolio.journal import to_text
+
+    changed = False
+    for name, value in values.items():
+        if to_text(getattr(obj, name)) != to_text(value):
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def flush(session: Session, obj: Base, expected_version: int | None = None) -> None:
+    """Flush, turning a concurrent commit into a :class:`ConflictError`."""
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        fresh = session.get(type(obj), obj.id)  # type: ignore[attr-defined]
+        if fresh is None:
+            raise NotFound(obj.__tablename__, getattr(obj, "key", "?")) from None
+        raise conflict_for(session, fresh, expected_version or 0) from None
+    except IntegrityError as exc:
+        session.rollback()
+        raise ValidationFailed(
+            [Problem("key", "duplicate_key", {"value": getattr(obj, "key", "")})]
+        ) from exc

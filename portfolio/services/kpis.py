@@ -1,0 +1,141 @@
+"""Wirkungsindikatoren (KPIs) and their dated measurements."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from db.models import Kpi, KpiMeasurement, Project
+from portfolio.errors import Problem
+from portfolio.services.base import (
+    assign,
+    ensure_version,
+    flush,
+    get_by_key_or_raise,
+    get_or_raise,
+    raise_if,
+    validate,
+)
+from portfolio.services.fields import FieldSpec
+
+FIELDS: dict[str, FieldSpec] = {
+    "key": FieldSpec("key", required=True, max_length=48),
+    "project_id": FieldSpec("ref", required=True),
+    "name": FieldSpec("str", required=True, max_length=200),
+    "unit": FieldSpec("str", required=True, max_length=40),
+    "baseline": FieldSpec("measure"),
+    "target": FieldSpec("measure"),
+    "target_date": FieldSpec("date"),
+}
+MEASUREMENT_FIELDS: dict[str, FieldSpec] = {
+    "kpi_id": FieldSpec("ref", required=True),
+    "measured_on": FieldSpec("date", required=True),
+    "value": FieldSpec("measure", required=True),
+    "note": FieldSpec("str", max_length=300),
+}
+
+
+def get(session: Session, kpi_id: int) -> Kpi:
+    return get_or_raise(session, Kpi, kpi_id)
+
+
+def get_by_key(session: Session, key: str) -> Kpi:
+    return get_by_key_or_raise(session, Kpi, key)
+
+
+def get_all(session: Session, *, project_id: int, include_archived: bool = False) -> Sequence[Kpi]:
+    stmt = (
+        select(Kpi)
+        .options(selectinload(Kpi.measurements))
+        .where(Kpi.project_id == project_id)
+        .order_by(Kpi.key)
+    )
+    if not include_archived:
+        stmt = stmt.where(Kpi.archived.is_(False))
+    return session.execute(stmt).scalars().all()
+
+
+def create(session: Session, data: Mapping[str, Any]) -> Kpi:
+    data = dict(data)
+    if not data.get("key") and data.get("project_id"):
+        project = session.get(Project, data["project_id"])
+        if project is not None:
+            count = session.execute(
+                select(func.count()).select_from(Kpi).where(Kpi.project_id == project.id)
+            ).scalar_one()
+            data["key"] = f"{project.key}-K{count + 1}"
+    clean, problems = validate(FIELDS, data, partial=False)
+    if clean.get("project_id") is not None and session.get(Project, clean["project_id"]) is None:
+        problems.append(Problem("project_id", "unknown_reference", {"value": clean["project_id"]}))
+    raise_if(problems)
+    kpi = Kpi(**clean)
+    session.add(kpi)
+    flush(session, kpi)
+    return kpi
+
+
+def update(
+    session: Session, kpi_id: int, data: Mapping[str, Any], *, expected_version: int | None
+) -> Kpi:
+    kpi = get(session, kpi_id)
+    ensure_version(session, kpi, expected_version)
+    clean, problems = validate(FIELDS, data, partial=True)
+    raise_if(problems)
+    if assign(kpi, clean):
+        flush(session, kpi, expected_version)
+    return kpi
+
+
+def archive(session: Session, kpi_id: int, *, expected_version: int | None) -> Kpi:
+    kpi = get(session, kpi_id)
+    ensure_version(session, kpi, expected_version)
+    if assign(kpi, {"archived": True}):
+        flush(session, kpi, expected_version)
+    return kpi
+
+
+def _check_measurement(
+    session: Session, values: Mapping[str, Any], except_id: int | None
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if values.get("kpi_id") is not None and session.get(Kpi, values["kpi_id"]) is None:
+        problems.append(Problem("kpi_id", "unknown_reference", {"value": values["kpi_id"]}))
+    if values.get("kpi_id") and values.get("measured_on"):
+        stmt = select(KpiMeasurement.id).where(
+            KpiMeasurement.kpi_id == values["kpi_id"],
+            KpiMeasurement.measured_on == values["measured_on"],
+        )
+        if except_id is not None:
+            stmt = stmt.where(KpiMeasurement.id != except_id)
+        if session.execute(stmt).first():
+            problems.append(
+                Problem("measured_on", "measurement_exists", {"date": values["measured_on"]})
+            )
+    return problems
+
+
+def add_measurement(session: Session, data: Mapping[str, Any]) -> KpiMeasurement:
+    clean, problems = validate(MEASUREMENT_FIELDS, data, partial=False)
+    problems += _check_measurement(session, clean, None)
+    raise_if(problems)
+    measurement = KpiMeasurement(**clean)
+    session.add(measurement)
+    flush(session, measurement)
+    return measurement
+
+
+def update_measurement(
+    session: Session, measurement_id: int, data: Mapping[str, Any], *, expected_version: int | None
+) -> KpiMeasurement:
+    measurement = get_or_raise(session, KpiMeasurement, measurement_id)
+    ensure_version(session, measurement, expected_version)
+    clean, problems = validate(MEASUREMENT_FIELDS, data, partial=True)
+    merged = {name: getattr(measurement, name) for name in MEASUREMENT_FIELDS} | clean
+    problems += _check_measurement(session, merged, measurement.id)
+    raise_if(problems)
+    if assign(measurement, clean):
+        flush(session, measurement, expected_version)
+    return measurement

@@ -1,0 +1,149 @@
+"""Meilensteine with their derived state (offen, erledigt, bald fällig, überfällig)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from db.enums import MilestoneState
+from db.models import Milestone, Organisation, Project
+from portfolio.errors import Problem
+from portfolio.services.base import (
+    assign,
+    ensure_version,
+    flush,
+    get_by_key_or_raise,
+    get_or_raise,
+    raise_if,
+    validate,
+)
+from portfolio.services.fields import FieldSpec
+
+DUE_SOON_DAYS = 14
+FIELDS: dict[str, FieldSpec] = {
+    "key": FieldSpec("key", required=True, max_length=48),
+    "project_id": FieldSpec("ref", required=True),
+    "title": FieldSpec("str", required=True, max_length=200),
+    "due_date": FieldSpec("date", required=True),
+    "done_date": FieldSpec("date"),
+    "responsible_organisation_id": FieldSpec("ref"),
+}
+
+
+def state_of(due_date: dt.date, done_date: dt.date | None, today: dt.date) -> MilestoneState:
+    if done_date is not None:
+        return MilestoneState.DONE
+    if due_date < today:
+        return MilestoneState.OVERDUE
+    if due_date <= today + dt.timedelta(days=DUE_SOON_DAYS):
+        return MilestoneState.DUE_SOON
+    return MilestoneState.OPEN
+
+
+def state_expression(today: dt.date) -> ColumnElement[str]:
+    """The same derivation in SQL, for filters and counts in the database."""
+    return case(
+        (Milestone.done_date.is_not(None), MilestoneState.DONE.value),
+        (Milestone.due_date < today, MilestoneState.OVERDUE.value),
+        (
+            Milestone.due_date <= today + dt.timedelta(days=DUE_SOON_DAYS),
+            MilestoneState.DUE_SOON.value,
+        ),
+        else_=MilestoneState.OPEN.value,
+    )
+
+
+def overdue_condition(today: dt.date) -> ColumnElement[bool]:
+    return and_(
+        Milestone.done_date.is_(None), Milestone.due_date < today, Milestone.archived.is_(False)
+    )
+
+
+def get(session: Session, milestone_id: int) -> Milestone:
+    return get_or_raise(session, Milestone, milestone_id)
+
+
+def get_by_key(session: Session, key: str) -> Milestone:
+    return get_by_key_or_raise(session, Milestone, key)
+
+
+def get_all(
+    session: Session, *, project_id: int | None = None, include_archived: bool = False
+) -> Sequence[Milestone]:
+    stmt = select(Milestone).order_by(Milestone.due_date, Milestone.key)
+    if project_id is not None:
+        stmt = stmt.where(Milestone.project_id == project_id)
+    if not include_archived:
+        stmt = stmt.where(Milestone.archived.is_(False))
+    return session.execute(stmt).scalars().all()
+
+
+def _check(session: Session, values: Mapping[str, Any], today: dt.date) -> list[Problem]:
+    problems: list[Problem] = []
+    if values.get("project_id") is not None and session.get(Project, values["project_id"]) is None:
+        problems.append(Problem("project_id", "unknown_reference", {"value": values["project_id"]}))
+    org_id = values.get("responsible_organisation_id")
+    if org_id is not None and session.get(Organisation, org_id) is None:
+        problems.append(
+            Problem("responsible_organisation_id", "unknown_reference", {"value": org_id})
+        )
+    done = values.get("done_date")
+    if done is not None and done > today:
+        problems.append(Problem("done_date", "done_before_start", {"done": done}))
+    return problems
+
+
+def create(session: Session, data: Mapping[str, Any], *, today: dt.date | None = None) -> Milestone:
+    data = dict(data)
+    if not data.get("key") and data.get("project_id"):
+        project = session.get(Project, data["project_id"])
+        if project is not None:
+            count = session.execute(
+                select(func.count())
+                .select_from(Milestone)
+                .where(Milestone.project_id == project.id)
+            ).scalar_one()
+            n = count + 1
+            while session.execute(
+                select(Milestone.id).where(Milestone.key == f"{project.key}-M{n}")
+            ).first():
+                n += 1
+            data["key"] = f"{project.key}-M{n}"
+    clean, problems = validate(FIELDS, data, partial=False)
+    problems += _check(session, clean, today or dt.date.today())
+    raise_if(problems)
+    milestone = Milestone(**clean)
+    session.add(milestone)
+    flush(session, milestone)
+    return milestone
+
+
+def update(
+    session: Session,
+    milestone_id: int,
+    data: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+    today: dt.date | None = None,
+) -> Milestone:
+    milestone = get(session, milestone_id)
+    ensure_version(session, milestone, expected_version)
+    clean, problems = validate(FIELDS, data, partial=True)
+    merged = {name: getattr(milestone, name) for name in FIELDS} | clean
+    problems += _check(session, merged, today or dt.date.today())
+    raise_if(problems)
+    if assign(milestone, clean):
+        flush(session, milestone, expected_version)
+    return milestone
+
+
+def archive(session: Session, milestone_id: int, *, expected_version: int | None) -> Milestone:
+    milestone = get(session, milestone_id)
+    ensure_version(session, milestone, expected_version)
+    if assign(milestone, {"archived": True}):
+        flush(session, milestone, expected_version)
+    return milestone

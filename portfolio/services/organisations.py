@@ -1,0 +1,86 @@
+"""Organisationen (partners)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.enums import OrganisationKind
+from db.models import Organisation
+from portfolio.errors import Problem
+from portfolio.services.base import (
+    assign,
+    ensure_version,
+    flush,
+    get_by_key_or_raise,
+    get_or_raise,
+    key_taken,
+    raise_if,
+    validate,
+)
+from portfolio.services.fields import FieldSpec
+
+FIELDS: dict[str, FieldSpec] = {
+    "key": FieldSpec("key", required=True, max_length=32),
+    "name": FieldSpec("str", required=True, max_length=200),
+    "short_name": FieldSpec("str", required=True, max_length=60),
+    "kind": FieldSpec("enum", required=True, enum=OrganisationKind),
+    "contact_role": FieldSpec("str", max_length=200),
+    "contact_email": FieldSpec("email", max_length=200),
+    "address": FieldSpec("str", max_length=300),
+}
+
+
+def get(session: Session, org_id: int) -> Organisation:
+    return get_or_raise(session, Organisation, org_id)
+
+
+def get_by_key(session: Session, key: str) -> Organisation:
+    return get_by_key_or_raise(session, Organisation, key)
+
+
+def get_all(session: Session, *, include_archived: bool = False) -> Sequence[Organisation]:
+    stmt = select(Organisation).order_by(Organisation.short_name)
+    if not include_archived:
+        stmt = stmt.where(Organisation.archived.is_(False))
+    return session.execute(stmt).scalars().all()
+
+
+def create(session: Session, data: Mapping[str, Any]) -> Organisation:
+    clean, problems = validate(FIELDS, data, partial=False)
+    if clean.get("key") and key_taken(session, Organisation, clean["key"]):
+        problems.append(Problem("key", "duplicate_key", {"value": clean["key"]}))
+    raise_if(problems)
+    org = Organisation(**clean)
+    session.add(org)
+    flush(session, org)
+    return org
+
+
+def update(
+    session: Session, org_id: int, data: Mapping[str, Any], *, expected_version: int | None
+) -> Organisation:
+    org = get(session, org_id)
+    ensure_version(session, org, expected_version)
+    clean, problems = validate(FIELDS, data, partial=True)
+    if (
+        "key" in clean
+        and clean["key"]
+        and key_taken(session, Organisation, clean["key"], except_id=org.id)
+    ):
+        problems.append(Problem("key", "duplicate_key", {"value": clean["key"]}))
+    raise_if(problems)
+    if assign(org, clean):
+        flush(session, org, expected_version)
+    return org
+
+
+def archive(session: Session, org_id: int, *, expected_version: int | None) -> Organisation:
+    org = get(session, org_id)
+    ensure_version(session, org, expected_version)
+    if assign(org, {"archived": True}):
+        flush(session, org, expected_version)
+    return org

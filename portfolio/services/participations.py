@@ -1,0 +1,121 @@
+"""Beteiligungen: an organisation's role and contribution in a project."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from db.enums import ParticipationRole
+from db.models import Organisation, Participation, Project
+from portfolio.errors import Problem
+from portfolio.services.base import assign, ensure_version, flush, get_or_raise, raise_if, validate
+from portfolio.services.fields import FieldSpec
+from portfolio.vocab import label
+
+FIELDS: dict[str, FieldSpec] = {
+    "project_id": FieldSpec("ref", required=True),
+    "organisation_id": FieldSpec("ref", required=True),
+    "role": FieldSpec("enum", required=True, enum=ParticipationRole),
+    "contribution_cash": FieldSpec("money"),
+    "contribution_in_kind": FieldSpec("money"),
+    "note": FieldSpec("str", max_length=300),
+}
+
+
+def get(session: Session, participation_id: int) -> Participation:
+    return get_or_raise(session, Participation, participation_id)
+
+
+def get_all(
+    session: Session, *, project_id: int | None = None, organisation_id: int | None = None
+) -> Sequence[Participation]:
+    stmt = (
+        select(Participation)
+        .options(joinedload(Participation.organisation))
+        .order_by(Participation.id)
+    )
+    if project_id is not None:
+        stmt = stmt.where(Participation.project_id == project_id)
+    if organisation_id is not None:
+        stmt = stmt.where(Participation.organisation_id == organisation_id)
+    return session.execute(stmt).scalars().all()
+
+
+def _check(session: Session, values: Mapping[str, Any], except_id: int | None) -> list[Problem]:
+    problems: list[Problem] = []
+    if values.get("project_id") is not None and session.get(Project, values["project_id"]) is None:
+        problems.append(Problem("project_id", "unknown_reference", {"value": values["project_id"]}))
+    org = (
+        session.get(Organisation, values["organisation_id"])
+        if values.get("organisation_id")
+        else None
+    )
+    if values.get("organisation_id") is not None and (org is None or org.archived):
+        problems.append(
+            Problem("organisation_id", "unknown_reference", {"value": values["organisation_id"]})
+        )
+    if org is not None and values.get("role") and values.get("project_id"):
+        stmt = select(Participation.id).where(
+            Participation.project_id == values["project_id"],
+            Participation.organisation_id == org.id,
+            Participation.role == values["role"],
+        )
+        if except_id is not None:
+            stmt = stmt.where(Participation.id != except_id)
+        if session.execute(stmt).first():
+            problems.append(
+                Problem(
+                    "role",
+                    "participation_exists",
+                    {
+                        "organisation": org.short_name,
+                        "role": label(ParticipationRole, values["role"]),
+                    },
+                )
+            )
+    return problems
+
+
+def create(session: Session, data: Mapping[str, Any]) -> Participation:
+    clean, problems = validate(FIELDS, data, partial=False)
+    for money in ("contribution_cash", "contribution_in_kind"):
+        if clean.get(money) is None:
+            clean[money] = 0
+    problems += _check(session, clean, None)
+    raise_if(problems)
+    participation = Participation(**clean)
+    session.add(participation)
+    flush(session, participation)
+    return participation
+
+
+def update(
+    session: Session,
+    participation_id: int,
+    data: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+) -> Participation:
+    participation = get(session, participation_id)
+    ensure_version(session, participation, expected_version)
+    clean, problems = validate(FIELDS, data, partial=True)
+    for money in ("contribution_cash", "contribution_in_kind"):
+        if money in clean and clean[money] is None:
+            clean[money] = 0
+    merged = {name: getattr(participation, name) for name in FIELDS} | clean
+    problems += _check(session, merged, participation.id)
+    raise_if(problems)
+    if assign(participation, clean):
+        flush(session, participation, expected_version)
+    return participation
+
+
+def delete(session: Session, participation_id: int, *, expected_version: int | None) -> None:
+    """Participations are links, not records of their own: removing one is journaled as a delete."""
+    participation = get(session, participation_id)
+    ensure_version(session, participation, expected_version)
+    session.delete(participation)
+    flush(session, participation, expected_version)

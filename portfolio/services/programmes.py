@@ -1,0 +1,122 @@
+"""Förderprogramme as data: rates, caps per phase, duties."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from db.enums import FundingLevel
+from db.models import FundingProgramme, ProgrammePhase
+from portfolio.errors import Problem
+from portfolio.services.base import (
+    assign,
+    ensure_version,
+    flush,
+    get_by_key_or_raise,
+    get_or_raise,
+    key_taken,
+    raise_if,
+    validate,
+)
+from portfolio.services.fields import FieldSpec
+
+FIELDS: dict[str, FieldSpec] = {
+    "key": FieldSpec("key", required=True, max_length=32),
+    "name": FieldSpec("str", required=True, max_length=200),
+    "funder": FieldSpec("str", required=True, max_length=200),
+    "programme_number": FieldSpec("str", max_length=60),
+    "level": FieldSpec("enum", required=True, enum=FundingLevel),
+    "standard_rate": FieldSpec("rate", required=True),
+    "raised_rate": FieldSpec("rate"),
+    "requires_own_share": FieldSpec("bool"),
+    "cap": FieldSpec("money"),
+    "proof_of_use_months": FieldSpec("int"),
+    "duties": FieldSpec("text", max_length=4000),
+}
+PHASE_FIELDS: dict[str, FieldSpec] = {
+    "key": FieldSpec("key", required=True, max_length=16),
+    "name": FieldSpec("str", required=True, max_length=200),
+    "cap": FieldSpec("money"),
+    "duration_months": FieldSpec("int"),
+    "proof_of_use_months": FieldSpec("int"),
+}
+
+
+def get(session: Session, programme_id: int) -> FundingProgramme:
+    return get_or_raise(session, FundingProgramme, programme_id)
+
+
+def get_by_key(session: Session, key: str) -> FundingProgramme:
+    return get_by_key_or_raise(session, FundingProgramme, key)
+
+
+def get_all(session: Session, *, include_archived: bool = False) -> Sequence[FundingProgramme]:
+    stmt = (
+        select(FundingProgramme)
+        .options(selectinload(FundingProgramme.phases))
+        .order_by(FundingProgramme.name)
+    )
+    if not include_archived:
+        stmt = stmt.where(FundingProgramme.archived.is_(False))
+    return session.execute(stmt).scalars().all()
+
+
+def _check_rates(values: Mapping[str, Any]) -> list[Problem]:
+    std, raised = values.get("standard_rate"), values.get("raised_rate")
+    if std is not None and raised is not None and raised < std:
+        return [
+            Problem(
+                "raised_rate",
+                "rate_above_programme",
+                {"rate": raised, "programme": values.get("name"), "max_rate": std},
+            )
+        ]
+    return []
+
+
+def create(
+    session: Session, data: Mapping[str, Any], *, phases: Sequence[Mapping[str, Any]] = ()
+) -> FundingProgramme:
+    data = dict(data)
+    data.setdefault("requires_own_share", True)
+    clean, problems = validate(FIELDS, data, partial=False)
+    if clean.get("key") and key_taken(session, FundingProgramme, clean["key"]):
+        problems.append(Problem("key", "duplicate_key", {"value": clean["key"]}))
+    phase_rows = []
+    for phase in phases:
+        clean_phase, phase_problems = validate(PHASE_FIELDS, phase, partial=False)
+        problems += phase_problems
+        phase_rows.append(clean_phase)
+    raise_if(problems)
+    programme = FundingProgramme(**clean)
+    programme.phases = [ProgrammePhase(**row) for row in phase_rows]
+    session.add(programme)
+    flush(session, programme)
+    return programme
+
+
+def update(
+    session: Session, programme_id: int, data: Mapping[str, Any], *, expected_version: int | None
+) -> FundingProgramme:
+    programme = get(session, programme_id)
+    ensure_version(session, programme, expected_version)
+    clean, problems = validate(FIELDS, data, partial=True)
+    merged = {name: getattr(programme, name) for name in FIELDS} | clean
+    problems += _check_rates(merged)
+    raise_if(problems)
+    if assign(programme, clean):
+        flush(session, programme, expected_version)
+    return programme
+
+
+def archive(
+    session: Session, programme_id: int, *, expected_version: int | None
+) -> FundingProgramme:
+    programme = get(session, programme_id)
+    ensure_version(session, programme, expected_version)
+    if assign(programme, {"archived": True}):
+        flush(session, programme, expected_version)
+    return programme

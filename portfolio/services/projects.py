@@ -1,0 +1,203 @@
+"""Projekte: the register's rows, with their own rules (dates, costs, references, lead)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.enums import ParticipationRole, Priority, ProjectStatus, SpatialScope
+from db.models import ActionField, Organisation, Participation, Project
+from portfolio.errors import Problem
+from portfolio.i18n import Eur
+from portfolio.services.base import (
+    assign,
+    ensure_version,
+    flush,
+    get_by_key_or_raise,
+    get_or_raise,
+    key_taken,
+    raise_if,
+    validate,
+)
+from portfolio.services.fields import FieldSpec
+from portfolio.vocab import CHARTER_GUIDELINES, SDGS
+
+FIELDS: dict[str, FieldSpec] = {
+    "key": FieldSpec("key", required=True, max_length=32),
+    "title": FieldSpec("str", required=True, max_length=200),
+    "summary": FieldSpec("text", max_length=4000),
+    "goals": FieldSpec("text", max_length=4000),
+    "status": FieldSpec("enum", required=True, enum=ProjectStatus),
+    "priority": FieldSpec("enum", required=True, enum=Priority),
+    "action_field_id": FieldSpec("ref", required=True),
+    "lead_organisation_id": FieldSpec("ref"),
+    "responsible_person": FieldSpec("str", required=True, max_length=200),
+    "start_date": FieldSpec("date"),
+    "end_date": FieldSpec("date"),
+    "total_cost": FieldSpec("money"),
+    "eligible_cost": FieldSpec("money"),
+    "spatial_scope": FieldSpec("enum", enum=SpatialScope),
+    "spatial_note": FieldSpec("str", max_length=200),
+    "charter_guidelines": FieldSpec("tags", allowed=tuple(CHARTER_GUIDELINES)),
+    "sdgs": FieldSpec("tags", allowed=SDGS),
+    "origin": FieldSpec("str", max_length=200),
+    "council_resolution_url": FieldSpec("url", max_length=500),
+    "repository_url": FieldSpec("url", max_length=500),
+}
+
+
+def get(session: Session, project_id: int) -> Project:
+    return get_or_raise(session, Project, project_id)
+
+
+def get_by_key(session: Session, key: str) -> Project:
+    return get_by_key_or_raise(session, Project, key)
+
+
+def get_all(
+    session: Session,
+    *,
+    include_archived: bool = False,
+    theme_id: int | None = None,
+    organisation_id: int | None = None,
+    limit: int | None = None,
+) -> Sequence[Project]:
+    stmt = select(Project).order_by(Project.key)
+    if not include_archived:
+        stmt = stmt.where(Project.archived.is_(False))
+    if theme_id is not None:
+        stmt = stmt.join(ActionField).where(ActionField.theme_id == theme_id)
+    if organisation_id is not None:
+        stmt = stmt.where(
+            Project.id.in_(
+                select(Participation.project_id).where(
+                    Participation.organisation_id == organisation_id
+                )
+            )
+        )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return session.execute(stmt).scalars().all()
+
+
+def next_key(session: Session, prefix: str = "SC") -> str:
+    """The next free key like ``SC-024``."""
+    keys = session.execute(select(Project.key).where(Project.key.like(f"{prefix}-%"))).scalars()
+    numbers = [int(k.split("-", 1)[1]) for k in keys if k.split("-", 1)[1].isdigit()]
+    return f"{prefix}-{(max(numbers, default=0) + 1):03d}"
+
+
+def check_rules(session: Session, values: Mapping[str, Any]) -> list[Problem]:
+    """Rules across fields of one project (``values``: the merged state after the change)."""
+    problems: list[Problem] = []
+    start, end = values.get("start_date"), values.get("end_date")
+    if start and end and end < start:
+        problems.append(Problem("end_date", "end_before_start", {"start": start, "end": end}))
+    total, eligible = values.get("total_cost"), values.get("eligible_cost")
+    if total is not None and eligible is not None and eligible > total:
+        problems.append(
+            Problem(
+                "eligible_cost",
+                "eligible_above_total",
+                {"eligible": Eur(eligible), "total": Eur(total)},
+            )
+        )
+    af = values.get("action_field_id")
+    if af is not None and session.get(ActionField, af) is None:
+        problems.append(Problem("action_field_id", "unknown_reference", {"value": af}))
+    lead = values.get("lead_organisation_id")
+    if lead is not None:
+        org = session.get(Organisation, lead)
+        if org is None or org.archived:
+            problems.append(Problem("lead_organisation_id", "unknown_reference", {"value": lead}))
+    return problems
+
+
+def _ensure_lead_participation(session: Session, project: Project) -> None:
+    """The lead organisation always takes part in its project with the role Federführung."""
+    if project.lead_organisation_id is None:
+        return
+    exists = session.execute(
+        select(func.count())
+        .select_from(Participation)
+        .where(
+            Participation.project_id == project.id,
+            Participation.organisation_id == project.lead_organisation_id,
+            Participation.role == ParticipationRole.LEAD,
+        )
+    ).scalar_one()
+    if not exists:
+        session.add(
+            Participation(
+                project_id=project.id,
+                organisation_id=project.lead_organisation_id,
+                role=ParticipationRole.LEAD,
+                contribution_cash=0,
+                contribution_in_kind=0,
+            )
+        )
+
+
+def create(session: Session, data: Mapping[str, Any]) -> Project:
+    data = dict(data)
+    if not data.get("key"):
+        data["key"] = next_key(session)
+    data.setdefault("priority", Priority.MEDIUM)
+    clean, problems = validate(FIELDS, data, partial=False)
+    if clean.get("key") and key_taken(session, Project, clean["key"]):
+        problems.append(Problem("key", "duplicate_key", {"value": clean["key"]}))
+    problems += check_rules(session, clean)
+    raise_if(problems)
+    project = Project(**clean)
+    session.add(project)
+    flush(session, project)
+    _ensure_lead_participation(session, project)
+    session.flush()
+    return project
+
+
+def current_values(obj: Any, specs: Mapping[str, FieldSpec]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in specs}
+
+
+def update(
+    session: Session, project_id: int, data: Mapping[str, Any], *, expected_version: int | None
+) -> Project:
+    project = get(session, project_id)
+    ensure_version(session, project, expected_version)
+    clean, problems = validate(FIELDS, data, partial=True)
+    if clean.get("key") and key_taken(session, Project, clean["key"], except_id=project.id):
+        problems.append(Problem("key", "duplicate_key", {"value": clean["key"]}))
+    merged = current_values(project, FIELDS) | clean
+    problems += check_rules(session, merged)
+    if "eligible_cost" in clean and not problems:
+        from portfolio.services import funding
+
+        problems += funding.check_project_funding(
+            session, project, eligible_cost=merged["eligible_cost"]
+        )
+    raise_if(problems)
+    if assign(project, clean):
+        flush(session, project, expected_version)
+        _ensure_lead_participation(session, project)
+        session.flush()
+    return project
+
+
+def archive(session: Session, project_id: int, *, expected_version: int | None) -> Project:
+    project = get(session, project_id)
+    ensure_version(session, project, expected_version)
+    if assign(project, {"archived": True}):
+        flush(session, project, expected_version)
+    return project
+
+
+def restore(session: Session, project_id: int, *, expected_version: int | None) -> Project:
+    project = get(session, project_id)
+    ensure_version(session, project, expected_version)
+    if assign(project, {"archived": False}):
+        flush(session, project, expected_version)
+    return project

@@ -1,0 +1,91 @@
+"""Statusberichte: dated snapshots with traffic lights; the history is kept."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.enums import TrafficLight
+from db.models import Project, StatusReport
+from portfolio.errors import Problem
+from portfolio.services.base import assign, ensure_version, flush, get_or_raise, raise_if, validate
+from portfolio.services.fields import FieldSpec
+
+FIELDS: dict[str, FieldSpec] = {
+    "project_id": FieldSpec("ref", required=True),
+    "report_date": FieldSpec("date", required=True),
+    "overall": FieldSpec("enum", required=True, enum=TrafficLight),
+    "schedule": FieldSpec("enum", required=True, enum=TrafficLight),
+    "budget": FieldSpec("enum", required=True, enum=TrafficLight),
+    "funding": FieldSpec("enum", required=True, enum=TrafficLight),
+    "summary": FieldSpec("text", max_length=4000),
+    "author": FieldSpec("str", max_length=200),
+    "published_on": FieldSpec("date"),
+}
+
+
+def get(session: Session, report_id: int) -> StatusReport:
+    return get_or_raise(session, StatusReport, report_id)
+
+
+def get_all(session: Session, *, project_id: int) -> Sequence[StatusReport]:
+    """The history of a project's reports, newest first."""
+    return (
+        session.execute(
+            select(StatusReport)
+            .where(StatusReport.project_id == project_id)
+            .order_by(StatusReport.report_date.desc())
+        )
+        .scalars()
+        .all()
+    )
+
+
+def latest(session: Session, *, project_id: int) -> StatusReport | None:
+    reports = get_all(session, project_id=project_id)
+    return reports[0] if reports else None
+
+
+def _check(session: Session, values: Mapping[str, Any], except_id: int | None) -> list[Problem]:
+    problems: list[Problem] = []
+    if values.get("project_id") is not None and session.get(Project, values["project_id"]) is None:
+        problems.append(Problem("project_id", "unknown_reference", {"value": values["project_id"]}))
+    if values.get("report_date") and values.get("project_id"):
+        stmt = select(StatusReport.id).where(
+            StatusReport.project_id == values["project_id"],
+            StatusReport.report_date == values["report_date"],
+        )
+        if except_id is not None:
+            stmt = stmt.where(StatusReport.id != except_id)
+        if session.execute(stmt).first():
+            problems.append(
+                Problem("report_date", "report_exists", {"date": values["report_date"]})
+            )
+    return problems
+
+
+def create(session: Session, data: Mapping[str, Any]) -> StatusReport:
+    clean, problems = validate(FIELDS, data, partial=False)
+    problems += _check(session, clean, None)
+    raise_if(problems)
+    report = StatusReport(**clean)
+    session.add(report)
+    flush(session, report)
+    return report
+
+
+def update(
+    session: Session, report_id: int, data: Mapping[str, Any], *, expected_version: int | None
+) -> StatusReport:
+    report = get(session, report_id)
+    ensure_version(session, report, expected_version)
+    clean, problems = validate(FIELDS, data, partial=True)
+    merged = {name: getattr(report, name) for name in FIELDS} | clean
+    problems += _check(session, merged, report.id)
+    raise_if(problems)
+    if assign(report, clean):
+        flush(session, report, expected_version)
+    return report

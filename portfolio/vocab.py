@@ -1,0 +1,250 @@
+"""Labels users read for every stored code and field, in German and English.
+
+The exchange workbook, the dashboard and the reports all take their words from here, so a
+status is called the same everywhere.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from db.enums import (
+    ApplicationStatus,
+    ChangeSource,
+    FundingLevel,
+    JournalAction,
+    MilestoneState,
+    OrganisationKind,
+    ParticipationRole,
+    PaymentRequestStatus,
+    Priority,
+    ProjectStatus,
+    SpatialScope,
+    TrafficLight,
+)
+from portfolio.i18n import DEFAULT_LANG
+
+Labels = dict[str, tuple[str, str]]  # code -> (German, English)
+
+ENUM_LABELS: dict[type[StrEnum], Labels] = {
+    ProjectStatus: {
+        "idea": ("Ideenstadium", "Idea"),
+        "planning": ("Vorbereitung/Planung", "Preparation/planning"),
+        "implementation": ("in Umsetzung", "In implementation"),
+        "completed": ("umgesetzt/abgeschlossen", "Implemented/completed"),
+        "discontinued": ("nicht weiter verfolgt", "Discontinued"),
+    },
+    Priority: {"high": ("hoch", "high"), "medium": ("mittel", "medium"), "low": ("niedrig", "low")},
+    SpatialScope: {
+        "citywide": ("gesamtstädtisch", "City-wide"),
+        "district": ("Stadtbezirk", "District"),
+        "quarter": ("Quartier", "Neighbourhood"),
+        "site": ("Standort", "Site"),
+    },
+    OrganisationKind: {
+        "city_department": ("Städtische Dienststelle", "City department"),
+        "municipal_company": ("Kommunales Unternehmen", "Municipal company"),
+        "chamber": ("Kammer", "Chamber"),
+        "network": ("Netzwerk", "Network"),
+        "university": ("Hochschule", "University"),
+        "company": ("Unternehmen", "Company"),
+        "bank": ("Bank", "Bank"),
+    },
+    ParticipationRole: {
+        "lead": ("Federführung", "Lead"),
+        "partner": ("Partner", "Partner"),
+        "cofinancing": ("Kofinanzierung", "Co-financing"),
+        "implementation": ("Umsetzung", "Implementation"),
+        "data_provider": ("Datenbereitstellung", "Data provision"),
+        "operation": ("Betrieb", "Operation"),
+    },
+    FundingLevel: {
+        "eu": ("EU", "EU"),
+        "federal": ("Bund", "Federal"),
+        "state": ("Land", "State"),
+        "municipal": ("Kommune", "Municipal"),
+        "private": ("privat", "Private"),
+    },
+    ApplicationStatus: {
+        "idea": ("Idee", "Idea"),
+        "sketch": ("Projektskizze", "Project outline"),
+        "submitted": ("Antrag eingereicht", "Application submitted"),
+        "approved": ("bewilligt", "Approved"),
+        "rejected": ("abgelehnt", "Rejected"),
+        "withdrawn": ("zurückgezogen", "Withdrawn"),
+        "in_progress": ("in Durchführung", "In progress"),
+        "proof_submitted": ("Verwendungsnachweis eingereicht", "Proof of use submitted"),
+        "closed": ("abgeschlossen", "Closed"),
+    },
+    PaymentRequestStatus: {
+        "planned": ("geplant", "Planned"),
+        "submitted": ("eingereicht", "Submitted"),
+        "paid": ("ausgezahlt", "Paid"),
+        "rejected": ("abgelehnt", "Rejected"),
+    },
+    TrafficLight: {"green": ("grün", "green"), "yellow": ("gelb", "yellow"), "red": ("rot", "red")},
+    MilestoneState: {
+        "open": ("offen", "open"),
+        "done": ("erledigt", "done"),
+        "due_soon": ("bald fällig", "due soon"),
+        "overdue": ("überfällig", "overdue"),
+    },
+    ChangeSource: {
+        "ui": ("Dashboard", "Dashboard"),
+        "import": ("Import", "Import"),
+        "cli": ("Kommandozeile", "Command line"),
+        "system": ("System", "System"),
+    },
+    JournalAction: {
+        "create": ("angelegt", "created"),
+        "update": ("geändert", "changed"),
+        "archive": ("archiviert", "archived"),
+        "restore": ("wiederhergestellt", "restored"),
+        "delete": ("gelöscht", "deleted"),
+    },
+}
+
+# Smart City Charta guidelines (Leitlinien) a project may be tagged with.
+CHARTER_GUIDELINES: Labels = {
+    "L1": ("Ziele, Strategien und Strukturen", "Goals, strategies and structures"),
+    "L2": (
+        "Transparenz, Teilhabe und Mitgestaltung",
+        "Transparency, participation and co-creation",
+    ),
+    "L3": ("Infrastrukturen, Daten und Dienstleistungen", "Infrastructure, data and services"),
+    "L4": ("Ressourcen, Kompetenzen und Kooperationen", "Resources, skills and cooperation"),
+}
+SDGS: tuple[str, ...] = tuple(str(n) for n in range(1, 18))
+
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    # shared
+    "key": ("Schlüssel", "Key"),
+    "version": ("Version", "Version"),
+    "archived": ("Archiviert", "Archived"),
+    "note": ("Bemerkung", "Note"),
+    "name": ("Name", "Name"),
+    "status": ("Status", "Status"),
+    "project": ("Projekt", "Project"),
+    "project_id": ("Projekt", "Project"),
+    "organisation_id": ("Organisation", "Organisation"),
+    # project
+    "title": ("Titel", "Title"),
+    "summary": ("Kurzbeschreibung", "Summary"),
+    "goals": ("Ziele", "Goals"),
+    "priority": ("Priorität", "Priority"),
+    "theme": ("Leitthema", "Theme"),
+    "action_field_id": ("Handlungsfeld", "Action field"),
+    "action_field": ("Handlungsfeld", "Action field"),
+    "lead_organisation_id": ("Federführung", "Lead organisation"),
+    "responsible_person": ("Verantwortlich", "Responsible"),
+    "start_date": ("Beginn", "Start"),
+    "end_date": ("Ende", "End"),
+    "total_cost": ("Gesamtkosten", "Total cost"),
+    "eligible_cost": ("Förderfähige Kosten", "Eligible cost"),
+    "spatial_scope": ("Raumbezug", "Spatial scope"),
+    "spatial_note": ("Ort / Gebiet", "Place / area"),
+    "charter_guidelines": ("Smart City Charta", "Smart City Charter"),
+    "sdgs": ("SDGs", "SDGs"),
+    "origin": ("Herkunft", "Origin"),
+    "council_resolution_url": ("Ratsbeschluss", "Council resolution"),
+    "repository_url": ("Open-Source-Repository", "Open-source repository"),
+    # organisation
+    "short_name": ("Kurzname", "Short name"),
+    "kind": ("Art", "Kind"),
+    "contact_role": ("Ansprechperson (Funktion)", "Contact (role)"),
+    "contact_email": ("E-Mail", "E-mail"),
+    "address": ("Adresse", "Address"),
+    # participation
+    "role": ("Rolle", "Role"),
+    "contribution_cash": ("Beitrag (Geld)", "Contribution (cash)"),
+    "contribution_in_kind": ("Beitrag (Sachleistung)", "Contribution (in kind)"),
+    # funding
+    "programme_id": ("Förderprogramm", "Funding programme"),
+    "programme": ("Förderprogramm", "Funding programme"),
+    "phase": ("Phase", "Phase"),
+    "budget_emergency": ("Haushaltsnotlage", "Budget emergency"),
+    "amount_requested": ("Beantragt", "Requested"),
+    "amount_approved": ("Bewilligt", "Approved"),
+    "funding_rate": ("Förderquote", "Funding rate"),
+    "own_share": ("Eigenanteil", "Own share"),
+    "reference_number": ("Förderkennzeichen", "Grant reference"),
+    "submitted_on": ("Eingereicht am", "Submitted on"),
+    "decision_on": ("Entscheidung am", "Decision on"),
+    "period_start": ("Förderzeitraum von", "Funding period from"),
+    "period_end": ("Förderzeitraum bis", "Funding period to"),
+    "proof_of_use_due": ("Verwendungsnachweis fällig", "Proof of use due"),
+    "application_id": ("Förderantrag", "Funding application"),
+    "due_on": ("Fällig am", "Due on"),
+    "amount": ("Betrag", "Amount"),
+    "paid_on": ("Ausgezahlt am", "Paid on"),
+    # tracking
+    "due_date": ("Fällig am", "Due date"),
+    "done_date": ("Erledigt am", "Done on"),
+    "responsible_organisation_id": ("Verantwortliche Organisation", "Responsible organisation"),
+    "report_date": ("Berichtsdatum", "Report date"),
+    "overall": ("Gesamtampel", "Overall light"),
+    "schedule": ("Termine", "Schedule"),
+    "budget": ("Budget", "Budget"),
+    "funding": ("Förderung", "Funding"),
+    "author": ("Verfasst von", "Author"),
+    "published_on": ("Veröffentlicht am", "Published on"),
+    "unit": ("Einheit", "Unit"),
+    "baseline": ("Ausgangswert", "Baseline"),
+    "target": ("Zielwert", "Target"),
+    "target_date": ("Zieldatum", "Target date"),
+    "kpi_id": ("Wirkungsindikator", "Impact indicator"),
+    "measured_on": ("Gemessen am", "Measured on"),
+    "value": ("Wert", "Value"),
+}
+
+ENTITY_LABELS: dict[str, tuple[str, str]] = {
+    "theme": ("Leitthema", "Theme"),
+    "action_field": ("Handlungsfeld", "Action field"),
+    "organisation": ("Organisation", "Organisation"),
+    "funding_programme": ("Förderprogramm", "Funding programme"),
+    "programme_phase": ("Programmphase", "Programme phase"),
+    "project": ("Projekt", "Project"),
+    "participation": ("Beteiligung", "Participation"),
+    "funding_application": ("Förderantrag", "Funding application"),
+    "payment_request": ("Mittelabruf", "Payment request"),
+    "milestone": ("Meilenstein", "Milestone"),
+    "status_report": ("Statusbericht", "Status report"),
+    "kpi": ("Wirkungsindikator", "Impact indicator"),
+    "kpi_measurement": ("Messwert", "Measurement"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def label(enum: type[StrEnum], code: str | None, lang: str = DEFAULT_LANG) -> str:
+    """The label of a stored code, e.g. ``label(ProjectStatus, "idea") == "Ideenstadium"``."""
+    if code is None:
+        return ""
+    pair = ENUM_LABELS[enum].get(str(code))
+    return _pick(pair, lang) if pair else str(code)
+
+
+def labels(enum: type[StrEnum], lang: str = DEFAULT_LANG) -> dict[str, str]:
+    """All codes of ``enum`` with their labels, in the vocabulary's order."""
+    return {code: _pick(pair, lang) for code, pair in ENUM_LABELS[enum].items()}
+
+
+def field_label(field: str, lang: str = DEFAULT_LANG) -> str:
+    pair = FIELD_LABELS.get(field)
+    return _pick(pair, lang) if pair else field
+
+
+def entity_label(entity: str, lang: str = DEFAULT_LANG) -> str:
+    pair = ENTITY_LABELS.get(entity)
+    return _pick(pair, lang) if pair else entity
+
+
+def parse_code(enum: type[StrEnum], text: str) -> str | None:
+    """A code from its code or its German or English label, case-insensitive; None if unknown."""
+    wanted = " ".join(text.split()).casefold()
+    for code, (de, en) in ENUM_LABELS[enum].items():
+        if wanted in (code.casefold(), de.casefold(), en.casefold()):
+            return code
+    return None
