@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from portfolio.errors import PortfolioError
 
-COMMAND_MODULES = ["portfolio.cli.core"]
+COMMAND_MODULES = ["portfolio.cli.core", "portfolio.cli.exchange", "portfolio.cli.report"]
 
 
 class UsageError(Exception):

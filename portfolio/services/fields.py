@@ -102,14 +102,17 @@ def coerce(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> A
         if not number.is_finite():
             problems.append(Problem(name, "not_negative", {"value": value}))
             return None
+        # An invalid value becomes None, so that rules across fields don't report it twice.
         if kind == "money":
             number = number.quantize(Decimal("0.01"))
             if number < 0:
                 problems.append(Problem(name, "not_negative", {"value": Eur(number)}))
+                return None
         if kind == "rate":
             number = number.quantize(Decimal("0.01"))
             if not Decimal(0) <= number <= Decimal(100):
                 problems.append(Problem(name, "percent_range", {"value": number}))
+                return None
         return number
     if kind in ("int", "ref"):
         if isinstance(value, bool) or not isinstance(value, int | str):

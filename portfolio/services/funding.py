@@ -216,6 +216,7 @@ def check_application(
         )
     status = values.get("status")
 
+    transition_ok = True
     if old_status is not None and status is not None and status != old_status:
         allowed = TRANSITIONS.get(old_status, ())
         if status not in allowed:
@@ -230,13 +231,14 @@ def check_application(
                     },
                 )
             )
-    if status in DECIDED and values.get("decision_on") is None:
+            transition_ok = False
+    if transition_ok and status in DECIDED and values.get("decision_on") is None:
         problems.append(
             Problem(
                 "decision_on", "decision_needs_date", {"status": label(ApplicationStatus, status)}
             )
         )
-    if status in AWARDED_APPLICATION_STATUSES and values.get("amount_approved") is None:
+    if transition_ok and status in AWARDED_APPLICATION_STATUSES and values.get("amount_approved") is None:
         problems.append(
             Problem(
                 "amount_approved",
@@ -287,7 +289,8 @@ def check_application(
         ceiling = (eligible * effective_rate / 100).quantize(CENT, ROUND_HALF_UP)
         for field_name in ("amount_requested", "amount_approved"):
             value = values.get(field_name)
-            if value is not None and value > ceiling:
+            already = any(p.field == field_name for p in problems)
+            if value is not None and value > ceiling and not already:
                 problems.append(
                     Problem(
                         field_name,

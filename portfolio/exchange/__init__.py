@@ -1,0 +1,1 @@
+"""Excel exchange with partner organisations: export, validated import, annotated errors."""

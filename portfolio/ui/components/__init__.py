@@ -1,0 +1,1 @@
+"""Reusable dashboard pieces: functions ``show(..., key=...) -> value``."""

@@ -1,0 +1,123 @@
+"""What every page needs: the one engine per process, a new session per action, the user, the
+language, UI texts, and a guard that turns any error into a message instead of a traceback."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import streamlit as st
+from sqlalchemy import Engine
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
+from sqlalchemy.orm import Session
+
+from db import migrate
+from db.engine import make_engine, make_session_factory
+from db.enums import ChangeSource
+from portfolio.errors import PortfolioError
+from portfolio.i18n import DEFAULT_LANG
+from portfolio.journal import Actor, set_actor
+from portfolio.seed import ensure_reference_data
+
+log = logging.getLogger("portfolio.ui")
+T = TypeVar("T")
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str | None) -> Engine:
+    engine = make_engine(url)
+    if not migrate.is_up_to_date(engine):
+        migrate.upgrade(engine)
+        with make_session_factory(engine)() as session, session.begin():
+            set_actor(session, Actor("system", ChangeSource.SYSTEM, "app start"))
+            ensure_reference_data(session)
+    return engine
+
+
+def engine() -> Engine:
+    """The process-wide engine for ``PORTFOLIO_DATABASE_URL`` (migrated on first use)."""
+    return _engine(os.environ.get("PORTFOLIO_DATABASE_URL"))
+
+
+def database_key() -> str:
+    """Part of every cache key, so caches never mix two databases."""
+    return str(engine().url)
+
+
+def user_name() -> str:
+    try:
+        if st.user and st.user.get("email"):
+            return str(st.user.get("email"))
+    except Exception:  # noqa: BLE001 - no auth configured
+        pass
+    return str(st.session_state.get("user_name") or os.environ.get("PORTFOLIO_USER") or "innovation-unit")
+
+
+def actor() -> Actor:
+    return Actor(user_name(), ChangeSource.UI)
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """A short read-only session for one action."""
+    with make_session_factory(engine())() as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+@contextmanager
+def write_session() -> Iterator[Session]:
+    """One unit of work: commits on success, rolls back on any error; journaled as the user."""
+    with make_session_factory(engine())() as session:
+        set_actor(session, actor())
+        with session.begin():
+            yield session
+
+
+def lang() -> str:
+    value = st.session_state.get("lang")
+    if value in ("de", "en"):
+        return str(value)
+    return DEFAULT_LANG
+
+
+def tr(texts: Mapping[str, Mapping[str, str]], key: str, /, **params: Any) -> str:
+    """A UI text from a page's own catalogue ``{"de": {...}, "en": {...}}``."""
+    catalogue = texts.get(lang()) or texts[DEFAULT_LANG]
+    template = catalogue.get(key) or texts[DEFAULT_LANG].get(key) or key
+    return template.format(**params) if params else template
+
+
+def show_error(exc: BaseException) -> None:
+    """A user-facing message for ``exc``; unexpected errors are logged, never shown raw."""
+    if isinstance(exc, PortfolioError):
+        st.error(exc.message(lang()))
+        return
+    log.exception("unexpected error in the dashboard", exc_info=exc)
+    st.error(
+        "Das hat nicht geklappt. Bitte die Seite neu laden; wenn es wieder passiert, "
+        "das Team der Innovation Unit informieren."
+        if lang() == "de"
+        else "Something went wrong. Please reload the page; if it happens again, tell the Innovation Unit team."
+    )
+
+
+def guarded(render: Callable[[], T]) -> Callable[[], T | None]:
+    """Wrap a page's ``render`` so no exception reaches the user as a traceback."""
+
+    def run() -> T | None:
+        try:
+            return render()
+        except (RerunException, StopException):
+            raise  # Streamlit's own control flow (st.rerun, st.stop, st.switch_page)
+        except Exception as exc:
+            show_error(exc)
+            return None
+
+    run.__name__ = getattr(render, "__name__", "page")
+    return run

@@ -1,0 +1,1 @@
+"""CDO summary reports (PDF and Excel), built on the services."""

@@ -1,0 +1,125 @@
+"""Shared fixtures: a migrated, seeded database on SQLite and (when configured) PostgreSQL.
+
+``PORTFOLIO_TEST_POSTGRES_URL`` points at a PostgreSQL server; every test worker gets its own
+database there, created and migrated once, truncated and re-seeded before each test. When the
+variable is set but the server cannot be reached, the suite fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import migrate
+from db.engine import make_engine, make_session_factory
+from db.enums import ChangeSource
+from db.models import Base
+from portfolio.journal import Actor, set_actor
+from portfolio.seed import ensure_reference_data
+
+POSTGRES_URL = os.environ.get("PORTFOLIO_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+TODAY = dt.date(2026, 11, 26)
+TESTER = Actor("tester", ChangeSource.UI)
+
+
+def _seed(engine: Engine) -> None:
+    with make_session_factory(engine)() as session, session.begin():
+        set_actor(session, Actor("seed", ChangeSource.SYSTEM))
+        ensure_reference_data(session)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "portfolio.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    _seed(engine)
+    engine.dispose()  # the last connection to close checkpoints the WAL into the file
+    return path
+
+
+def create_postgres_database(prefix: str) -> str:
+    """A new empty database on the test server; returns its URL."""
+    assert POSTGRES_URL
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - reported as a failure, never a skip
+        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is not reachable: {exc}")
+    finally:
+        admin.dispose()
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    assert POSTGRES_URL
+    name = make_url(url).database
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    url = create_postgres_database("portfolio_test")
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+    drop_postgres_database(url)
+
+
+def _reset_postgres(engine: Engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    _seed(engine)
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        path = tmp_path / "portfolio.db"
+        shutil.copy(sqlite_template, path)
+        eng = make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+    else:
+        eng = request.getfixturevalue("postgres_engine")
+        _reset_postgres(eng)
+        yield eng
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+    """SQLite only, for tests that are about the product, not the database."""
+    path = tmp_path / "portfolio.db"
+    shutil.copy(sqlite_template, path)
+    eng = make_engine(f"sqlite:///{path}")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def factory(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    with factory() as s:
+        set_actor(s, TESTER)
+        yield s
