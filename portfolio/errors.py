@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from portfolio.i18n import DEFAULT_LANG, fmt_date, t
@@ -16,7 +17,7 @@ class Problem:
 
     field: str
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dc_field(default_factory=dict)
     entity: str | None = None
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
@@ -62,7 +63,7 @@ class ConflictInfo:
     current_version: int
     changed_by: str | None = None
     changed_at: dt.datetime | None = None
-    changed_fields: list[str] = field(default_factory=list)
+    changed_fields: list[str] = dc_field(default_factory=list)
 
 
 class ConflictError(PortfolioError):

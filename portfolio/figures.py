@@ -103,10 +103,11 @@ class Summary:
                 return [convert(v) for v in value]
             return value
 
-        return convert(asdict(self))  # type: ignore[no-any-return]
+        result: dict[str, Any] = convert(asdict(self))
+        return result
 
 
-def _active_projects(theme_id: int | None) -> Select[tuple[int]]:
+def _active_projects(theme_id: int | None) -> Select[int]:
     stmt = select(Project.id).where(Project.archived.is_(False))
     if theme_id is not None:
         stmt = stmt.join(ActionField, ActionField.id == Project.action_field_id).where(

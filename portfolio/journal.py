@@ -29,7 +29,7 @@ from db.models import (
     PaymentRequest,
     Project,
 )
-from db.models.base import utcnow
+from db.models.base import table_of, utcnow
 from db.models.records import ImportRecord, PublishedBrief
 
 SKIPPED_FIELDS = frozenset({"id", "version", "created_at", "updated_at"})
@@ -115,7 +115,7 @@ def record(
         }
         for c in changes
     ]
-    table = JournalEntry.__table__
+    table = table_of(JournalEntry)
     if conn.dialect.insert_executemany_returning:
         ids = (
             conn.execute(
@@ -135,7 +135,7 @@ def record(
         for name, (old, new) in c.fields.items()
     ]
     if change_rows:
-        conn.execute(insert(JournalChange.__table__), change_rows)
+        conn.execute(insert(table_of(JournalChange)), change_rows)
 
 
 def _values_differ(old: Any, new: Any) -> bool:

@@ -19,7 +19,9 @@ def codes(exc: pytest.ExceptionInfo[ValidationFailed]) -> dict[str, str]:
 
 def approve(session: Session, app, amount: str, day: dt.date = dt.date(2025, 6, 1)):  # type: ignore[no-untyped-def]
     return funding.update(
-        session, app.id, {"status": "approved", "amount_approved": Decimal(amount), "decision_on": day},
+        session,
+        app.id,
+        {"status": "approved", "amount_approved": Decimal(amount), "decision_on": day},
         expected_version=app.version,
     )
 
@@ -36,13 +38,20 @@ def test_rate_above_programme_rate(session: Session) -> None:
     with pytest.raises(ValidationFailed) as exc:
         make_application(session, project, funding_rate=Decimal("70"))
     assert codes(exc) == {"funding_rate": "rate_above_programme"}
-    assert "70\xa0% liegt über der Förderquote des Programms „Modellprojekte Smart Cities“ (65\xa0%)" in exc.value.message()
+    assert (
+        "70\xa0% liegt über der Förderquote des Programms „Modellprojekte Smart Cities“ (65\xa0%)"
+        in exc.value.message()
+    )
 
 
 def test_raised_rate_applies_in_budget_emergency(session: Session) -> None:
     project = make_project(session)
     app = make_application(
-        session, project, funding_rate=Decimal("90"), budget_emergency=True, amount_requested=Decimal("440000")
+        session,
+        project,
+        funding_rate=Decimal("90"),
+        budget_emergency=True,
+        amount_requested=Decimal("440000"),
     )
     assert app.funding_rate == Decimal("90.00")
 
@@ -98,7 +107,12 @@ def test_municipal_budget_is_not_public_funding(session: Session) -> None:
 def test_rejected_applications_do_not_count(session: Session) -> None:
     project = make_project(session, eligible_cost=Decimal("500000"))
     app = make_application(session, project, amount_requested=Decimal("300000"))
-    funding.update(session, app.id, {"status": "rejected", "decision_on": dt.date(2025, 5, 1)}, expected_version=app.version)
+    funding.update(
+        session,
+        app.id,
+        {"status": "rejected", "decision_on": dt.date(2025, 5, 1)},
+        expected_version=app.version,
+    )
     second = make_application(session, project, amount_requested=Decimal("300000"))
     assert second.id
 
@@ -109,7 +123,12 @@ def test_lowering_eligible_cost_below_funding_is_rejected(session: Session) -> N
     project = make_project(session, eligible_cost=Decimal("500000"))
     make_application(session, project, amount_requested=Decimal("300000"))
     with pytest.raises(ValidationFailed) as exc:
-        projects.update(session, project.id, {"eligible_cost": Decimal("299999")}, expected_version=project.version)
+        projects.update(
+            session,
+            project.id,
+            {"eligible_cost": Decimal("299999")},
+            expected_version=project.version,
+        )
     assert codes(exc) == {"eligible_cost": "public_funding_above_eligible"}
 
 
@@ -117,22 +136,42 @@ def test_own_share_required(session: Session) -> None:
     project = make_project(session, eligible_cost=Decimal("800000"))
     with pytest.raises(ValidationFailed) as exc:
         make_application(
-            session, project, programme_id=programmes.get_by_key(session, "NRW-DIGI").id, phase=None,
-            funding_rate=None, eligible_cost=Decimal("100000"), amount_requested=Decimal("100000"),
+            session,
+            project,
+            programme_id=programmes.get_by_key(session, "NRW-DIGI").id,
+            phase=None,
+            funding_rate=None,
+            eligible_cost=Decimal("100000"),
+            amount_requested=Decimal("100000"),
         )
     # 100\xa0% of eligible cost is above NRW-DIGI's 80\xa0% and leaves no own share
-    assert codes(exc) == {"amount_requested": "amount_above_rate", "own_share": "own_share_required"}
+    assert codes(exc) == {
+        "amount_requested": "amount_above_rate",
+        "own_share": "own_share_required",
+    }
 
 
 def test_own_share_not_required_by_gigabit(session: Session) -> None:
-    project = make_project(session, total_cost=Decimal("21080000"), eligible_cost=Decimal("21080000"))
+    project = make_project(
+        session, total_cost=Decimal("21080000"), eligible_cost=Decimal("21080000")
+    )
     bund = make_application(
-        session, project, programme_id=programmes.get_by_key(session, "GIGA-BUND").id, phase=None,
-        funding_rate=Decimal("50"), eligible_cost=Decimal("21080000"), amount_requested=Decimal("10540000"),
+        session,
+        project,
+        programme_id=programmes.get_by_key(session, "GIGA-BUND").id,
+        phase=None,
+        funding_rate=Decimal("50"),
+        eligible_cost=Decimal("21080000"),
+        amount_requested=Decimal("10540000"),
     )
     land = make_application(
-        session, project, programme_id=programmes.get_by_key(session, "GIGA-NRW").id, phase=None,
-        funding_rate=Decimal("50"), budget_emergency=True, eligible_cost=Decimal("21080000"),
+        session,
+        project,
+        programme_id=programmes.get_by_key(session, "GIGA-NRW").id,
+        phase=None,
+        funding_rate=Decimal("50"),
+        budget_emergency=True,
+        eligible_cost=Decimal("21080000"),
         amount_requested=Decimal("10540000"),
     )
     assert bund.own_share == Decimal("10540000.00") and land.id
@@ -146,10 +185,16 @@ def test_own_share_mismatch(session: Session) -> None:
 
 
 def test_phase_cap(session: Session) -> None:
-    project = make_project(session, total_cost=Decimal("10000000"), eligible_cost=Decimal("10000000"))
+    project = make_project(
+        session, total_cost=Decimal("10000000"), eligible_cost=Decimal("10000000")
+    )
     with pytest.raises(ValidationFailed) as exc:
         make_application(
-            session, project, phase="A", eligible_cost=Decimal("5000000"), amount_requested=Decimal("2500000.01")
+            session,
+            project,
+            phase="A",
+            eligible_cost=Decimal("5000000"),
+            amount_requested=Decimal("2500000.01"),
         )
     assert codes(exc) == {"amount_requested": "cap_exceeded"}
     assert "2.500.000,00\xa0€" in exc.value.message() and "Phase A" in exc.value.message()
@@ -183,7 +228,10 @@ def test_decision_needs_date_and_amount(session: Session) -> None:
     app = make_application(session, project)
     with pytest.raises(ValidationFailed) as exc:
         funding.update(session, app.id, {"status": "approved"}, expected_version=app.version)
-    assert codes(exc) == {"decision_on": "decision_needs_date", "amount_approved": "approval_needs_amount"}
+    assert codes(exc) == {
+        "decision_on": "decision_needs_date",
+        "amount_approved": "approval_needs_amount",
+    }
 
 
 def test_decision_before_submission(session: Session) -> None:
@@ -197,7 +245,9 @@ def test_decision_before_submission(session: Session) -> None:
 def test_funding_period_end_before_start(session: Session) -> None:
     project = make_project(session)
     with pytest.raises(ValidationFailed) as exc:
-        make_application(session, project, period_start=dt.date(2026, 1, 1), period_end=dt.date(2025, 1, 1))
+        make_application(
+            session, project, period_start=dt.date(2026, 1, 1), period_end=dt.date(2025, 1, 1)
+        )
     assert codes(exc) == {"period_end": "end_before_start"}
 
 
@@ -205,22 +255,36 @@ def test_payment_requests(session: Session) -> None:
     project = make_project(session)
     app = make_application(session, project)
     with pytest.raises(ValidationFailed) as exc:
-        funding.create_payment_request(session, {"application_id": app.id, "due_on": dt.date(2025, 9, 1), "amount": Decimal("1")})
+        funding.create_payment_request(
+            session,
+            {"application_id": app.id, "due_on": dt.date(2025, 9, 1), "amount": Decimal("1")},
+        )
     assert codes(exc) == {"application_id": "payment_needs_award"}
     approve(session, app, "250000")
     first = funding.create_payment_request(
-        session, {"application_id": app.id, "due_on": dt.date(2025, 9, 1), "amount": Decimal("200000")}
+        session,
+        {"application_id": app.id, "due_on": dt.date(2025, 9, 1), "amount": Decimal("200000")},
     )
     assert first.key == f"{app.key}-M1" and first.status == "planned"
     with pytest.raises(ValidationFailed) as exc:
         funding.create_payment_request(
-            session, {"application_id": app.id, "due_on": dt.date(2026, 3, 1), "amount": Decimal("50000.01")}
+            session,
+            {
+                "application_id": app.id,
+                "due_on": dt.date(2026, 3, 1),
+                "amount": Decimal("50000.01"),
+            },
         )
     assert codes(exc) == {"amount": "payments_above_approved"}
     with pytest.raises(ValidationFailed) as exc:
-        funding.update_payment_request(session, first.id, {"status": "paid"}, expected_version=first.version)
+        funding.update_payment_request(
+            session, first.id, {"status": "paid"}, expected_version=first.version
+        )
     assert codes(exc) == {"paid_on": "paid_needs_date"}
     funding.update_payment_request(
-        session, first.id, {"status": "paid", "paid_on": dt.date(2025, 9, 20)}, expected_version=first.version
+        session,
+        first.id,
+        {"status": "paid", "paid_on": dt.date(2025, 9, 20)},
+        expected_version=first.version,
     )
     assert first.status == "paid"

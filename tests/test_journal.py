@@ -18,7 +18,9 @@ from tests.factories import make_application, make_project
 def entries(session: Session, entity: str, entity_id: int) -> list[JournalEntry]:
     return list(
         session.execute(
-            select(JournalEntry).where(JournalEntry.entity == entity, JournalEntry.entity_id == entity_id).order_by(JournalEntry.id)
+            select(JournalEntry)
+            .where(JournalEntry.entity == entity, JournalEntry.entity_id == entity_id)
+            .order_by(JournalEntry.id)
         ).scalars()
     )
 
@@ -32,7 +34,11 @@ def test_create_is_journaled_with_every_set_field(session: Session) -> None:
     session.commit()
     [entry] = entries(session, "project", project.id)
     assert (entry.actor, entry.source, entry.action, entry.project_id, entry.entity_key) == (
-        "tester", "ui", "create", project.id, "SC-001"
+        "tester",
+        "ui",
+        "create",
+        project.id,
+        "SC-001",
     )
     fields = changes(entry)
     assert fields["title"] == (None, "Testprojekt Sensorik")
@@ -45,8 +51,13 @@ def test_update_records_old_and_new_per_field(session: Session) -> None:
     project = make_project(session)
     session.commit()
     projects.update(
-        session, project.id,
-        {"status": "completed", "total_cost": Decimal("1200000.50"), "title": "Testprojekt Sensorik"},
+        session,
+        project.id,
+        {
+            "status": "completed",
+            "total_cost": Decimal("1200000.50"),
+            "title": "Testprojekt Sensorik",
+        },
         expected_version=1,
     )
     session.commit()
@@ -63,8 +74,13 @@ def test_a_save_that_changes_nothing_writes_nothing(session: Session) -> None:
     session.commit()
     before = session.execute(select(func.count()).select_from(JournalEntry)).scalar_one()
     projects.update(
-        session, project.id,
-        {"title": " Testprojekt Sensorik ", "total_cost": Decimal("1000000"), "start_date": dt.date(2025, 1, 1)},
+        session,
+        project.id,
+        {
+            "title": " Testprojekt Sensorik ",
+            "total_cost": Decimal("1000000"),
+            "start_date": dt.date(2025, 1, 1),
+        },
         expected_version=1,
     )
     session.commit()
@@ -80,7 +96,12 @@ def test_archive_and_source_and_reference(factory: sessionmaker[Session]) -> Non
         projects.archive(s, project.id, expected_version=1)
         s.commit()
         last = entries(s, "project", project.id)[-1]
-        assert (last.action, last.source, last.source_ref, last.actor) == ("archive", "import", "import:7", "import-bot")
+        assert (last.action, last.source, last.source_ref, last.actor) == (
+            "archive",
+            "import",
+            "import:7",
+            "import-bot",
+        )
         assert changes(last) == {"archived": ("false", "true")}
 
 
@@ -88,21 +109,49 @@ def test_children_are_journaled_under_their_project(session: Session) -> None:
     project = make_project(session)
     app = make_application(session, project)
     funding.update(
-        session, app.id, {"status": "approved", "amount_approved": Decimal("250000"), "decision_on": dt.date(2025, 6, 1)},
+        session,
+        app.id,
+        {
+            "status": "approved",
+            "amount_approved": Decimal("250000"),
+            "decision_on": dt.date(2025, 6, 1),
+        },
         expected_version=1,
     )
-    request = funding.create_payment_request(session, {"application_id": app.id, "due_on": dt.date(2025, 9, 1), "amount": Decimal("1000")})
-    milestone = milestones.create(session, {"project_id": project.id, "title": "Start", "due_date": dt.date(2025, 2, 1)})
+    request = funding.create_payment_request(
+        session,
+        {"application_id": app.id, "due_on": dt.date(2025, 9, 1), "amount": Decimal("1000")},
+    )
+    milestone = milestones.create(
+        session, {"project_id": project.id, "title": "Start", "due_date": dt.date(2025, 2, 1)}
+    )
     report = status_reports.create(
         session,
-        {"project_id": project.id, "report_date": dt.date(2025, 3, 1), "overall": "green", "schedule": "green", "budget": "yellow", "funding": "green"},
+        {
+            "project_id": project.id,
+            "report_date": dt.date(2025, 3, 1),
+            "overall": "green",
+            "schedule": "green",
+            "budget": "yellow",
+            "funding": "green",
+        },
     )
-    kpi = kpis.create(session, {"project_id": project.id, "name": "Sensoren", "unit": "Stück", "target": Decimal(24)})
-    measurement = kpis.add_measurement(session, {"kpi_id": kpi.id, "measured_on": dt.date(2025, 5, 1), "value": Decimal(12)})
+    kpi = kpis.create(
+        session,
+        {"project_id": project.id, "name": "Sensoren", "unit": "Stück", "target": Decimal(24)},
+    )
+    measurement = kpis.add_measurement(
+        session, {"kpi_id": kpi.id, "measured_on": dt.date(2025, 5, 1), "value": Decimal(12)}
+    )
     session.commit()
     for entity, row in [
-        ("funding_application", app), ("payment_request", request), ("milestone", milestone),
-        ("status_report", report), ("kpi", kpi), ("kpi_measurement", measurement), ("participation", project.participations[0]),
+        ("funding_application", app),
+        ("payment_request", request),
+        ("milestone", milestone),
+        ("status_report", report),
+        ("kpi", kpi),
+        ("kpi_measurement", measurement),
+        ("participation", project.participations[0]),
     ]:
         found = entries(session, entity, row.id)
         assert found, entity

@@ -69,7 +69,9 @@ def test_concurrent_flush_is_caught_by_the_version_column(factory: sessionmaker[
 def test_archive_with_stale_version_is_refused(factory: sessionmaker[Session]) -> None:
     with factory() as setup:
         project = make_project(setup)
-        m = milestones.create(setup, {"project_id": project.id, "title": "Start", "due_date": project.start_date})
+        m = milestones.create(
+            setup, {"project_id": project.id, "title": "Start", "due_date": project.start_date}
+        )
         setup.commit()
         milestones.update(setup, m.id, {"title": "Kick-off"}, expected_version=1)
         setup.commit()

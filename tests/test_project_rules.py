@@ -23,9 +23,11 @@ def test_create_project_assigns_key_and_lead_participation(session: Session) -> 
     project = make_project(session)
     assert project.key == "SC-001"
     assert make_project(session, title="Zweites").key == "SC-002"
-    roles = session.execute(
-        select(Participation.role).where(Participation.project_id == project.id)
-    ).scalars().all()
+    roles = (
+        session.execute(select(Participation.role).where(Participation.project_id == project.id))
+        .scalars()
+        .all()
+    )
     assert roles == ["lead"]
 
 
@@ -33,7 +35,10 @@ def test_responsible_person_is_required_with_german_message(session: Session) ->
     with pytest.raises(ValidationFailed) as exc:
         make_project(session, responsible_person="  ")
     assert problems_of(exc) == {"responsible_person": "required"}
-    assert exc.value.problems[0].message() == "Verantwortlich: Pflichtfeld. Bitte einen Wert eintragen."
+    assert (
+        exc.value.problems[0].message()
+        == "Verantwortlich: Pflichtfeld. Bitte einen Wert eintragen."
+    )
     assert exc.value.problems[0].message("en") == "Responsible: required. Please enter a value."
 
 
@@ -72,7 +77,10 @@ def test_unknown_status_lists_the_allowed_labels(session: Session) -> None:
 def test_unknown_action_field_and_lead_are_rejected(session: Session) -> None:
     with pytest.raises(ValidationFailed) as exc:
         make_project(session, action_field_id=99999, lead_organisation_id=88888)
-    assert problems_of(exc) == {"action_field_id": "unknown_reference", "lead_organisation_id": "unknown_reference"}
+    assert problems_of(exc) == {
+        "action_field_id": "unknown_reference",
+        "lead_organisation_id": "unknown_reference",
+    }
 
 
 def test_tags_are_checked_and_ordered(session: Session) -> None:
@@ -115,7 +123,9 @@ def test_all_problems_are_reported_at_once(session: Session) -> None:
 def test_update_checks_rules_on_merged_state(session: Session) -> None:
     project = make_project(session)
     with pytest.raises(ValidationFailed) as exc:
-        projects.update(session, project.id, {"end_date": dt.date(2024, 1, 1)}, expected_version=project.version)
+        projects.update(
+            session, project.id, {"end_date": dt.date(2024, 1, 1)}, expected_version=project.version
+        )
     assert problems_of(exc) == {"end_date": "end_before_start"}
 
 
@@ -132,8 +142,14 @@ def test_archive_is_a_soft_delete(session: Session) -> None:
 def test_changing_lead_adds_a_lead_participation(session: Session) -> None:
     project = make_project(session)
     usb = organisations.get_by_key(session, "USB")
-    projects.update(session, project.id, {"lead_organisation_id": usb.id}, expected_version=project.version)
-    leads = {p.organisation.key for p in participations.get_all(session, project_id=project.id) if p.role == "lead"}
+    projects.update(
+        session, project.id, {"lead_organisation_id": usb.id}, expected_version=project.version
+    )
+    leads = {
+        p.organisation.key
+        for p in participations.get_all(session, project_id=project.id)
+        if p.role == "lead"
+    }
     assert leads == {"STW", "USB"}
 
 
@@ -142,16 +158,29 @@ def test_participation_rules(session: Session) -> None:
     spk = organisations.get_by_key(session, "SPK")
     p = participations.create(
         session,
-        {"project_id": project.id, "organisation_id": spk.id, "role": "cofinancing", "contribution_cash": Decimal("25000")},
+        {
+            "project_id": project.id,
+            "organisation_id": spk.id,
+            "role": "cofinancing",
+            "contribution_cash": Decimal("25000"),
+        },
     )
     assert p.contribution_in_kind == 0
     with pytest.raises(ValidationFailed) as exc:
-        participations.create(session, {"project_id": project.id, "organisation_id": spk.id, "role": "cofinancing"})
+        participations.create(
+            session, {"project_id": project.id, "organisation_id": spk.id, "role": "cofinancing"}
+        )
     assert problems_of(exc) == {"role": "participation_exists"}
     assert "Sparkasse" in exc.value.message() and "Kofinanzierung" in exc.value.message()
     with pytest.raises(ValidationFailed) as exc:
         participations.create(
-            session, {"project_id": project.id, "organisation_id": spk.id, "role": "partner", "contribution_cash": Decimal("-1")}
+            session,
+            {
+                "project_id": project.id,
+                "organisation_id": spk.id,
+                "role": "partner",
+                "contribution_cash": Decimal("-1"),
+            },
         )
     assert problems_of(exc) == {"contribution_cash": "not_negative"}
 
@@ -161,15 +190,28 @@ def test_archived_organisation_cannot_take_a_new_role(session: Session) -> None:
     ihk = organisations.get_by_key(session, "IHK")
     organisations.archive(session, ihk.id, expected_version=ihk.version)
     with pytest.raises(ValidationFailed) as exc:
-        participations.create(session, {"project_id": project.id, "organisation_id": ihk.id, "role": "partner"})
+        participations.create(
+            session, {"project_id": project.id, "organisation_id": ihk.id, "role": "partner"}
+        )
     assert problems_of(exc) == {"organisation_id": "unknown_reference"}
 
 
 def test_organisation_rules(session: Session) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        organisations.create(session, {"key": "STW", "name": "X", "short_name": "X", "kind": "bank", "contact_email": "nope"})
+        organisations.create(
+            session,
+            {"key": "STW", "name": "X", "short_name": "X", "kind": "bank", "contact_email": "nope"},
+        )
     assert problems_of(exc) == {"key": "duplicate_key", "contact_email": "bad_email"}
-    org = organisations.create(session, {"key": "RUB", "name": "Ruhr-Universität Bochum", "short_name": "RUB", "kind": "university"})
+    org = organisations.create(
+        session,
+        {
+            "key": "RUB",
+            "name": "Ruhr-Universität Bochum",
+            "short_name": "RUB",
+            "kind": "university",
+        },
+    )
     assert org.id and organisations.get_by_key(session, "RUB") is org
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, DateTime, MetaData, Numeric, String, false, func
+from sqlalchemy import JSON, DateTime, MetaData, Numeric, String, Table, false, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -59,3 +59,10 @@ class Archivable:
     """Soft delete: archived rows stay for the journal and the reports."""
 
     archived: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class, typed for Core statements (bulk paths)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

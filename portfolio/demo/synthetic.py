@@ -38,7 +38,7 @@ from db.models import (
     Project,
     StatusReport,
 )
-from db.models.base import utcnow
+from db.models.base import table_of, utcnow
 from portfolio.journal import Actor, Change, record
 from portfolio.services.funding import add_months
 
@@ -240,7 +240,7 @@ def generate(
                     "updated_at": now,
                 }
             )
-        project_ids = _insert(conn, Project.__table__, projects)
+        project_ids = _insert(conn, table_of(Project), projects)
         _journal(conn, actor, "project", project_ids, projects, lambda pid, r: pid)
         parts: list[dict[str, Any]] = []
         stones: list[dict[str, Any]] = []
@@ -304,7 +304,7 @@ def generate(
                 phase = "B" if key == "MPSC" else ("FL1" if key == "MFUND" else None)
                 rate = Decimal(prog.standard_rate)
                 cap = Decimal(200_000) if key == "MFUND" else None
-                status = rng.choice(APP_STATUS_BY_PROJECT[ProjectStatus(p["status"])])
+                app_status = rng.choice(APP_STATUS_BY_PROJECT[ProjectStatus(p["status"])])
                 ceiling = (portion * rate / 100).quantize(CENT, ROUND_DOWN)
                 if cap is not None:
                     ceiling = min(ceiling, cap)
@@ -315,17 +315,17 @@ def generate(
                 )
                 approved = (
                     (requested * Decimal(rng.randint(80, 100)) / 100).quantize(CENT, ROUND_DOWN)
-                    if status in AWARDED
+                    if app_status in AWARDED
                     else None
                 )
                 submitted = (
                     p["start_date"] - dt.timedelta(days=rng.randint(60, 240))
-                    if status not in (ApplicationStatus.IDEA, ApplicationStatus.SKETCH)
+                    if app_status not in (ApplicationStatus.IDEA, ApplicationStatus.SKETCH)
                     else None
                 )
                 decision = (
                     submitted + dt.timedelta(days=rng.randint(30, 150))
-                    if submitted and status in (*AWARDED, ApplicationStatus.REJECTED)
+                    if submitted and app_status in (*AWARDED, ApplicationStatus.REJECTED)
                     else None
                 )
                 amount = approved if approved is not None else requested
@@ -335,7 +335,7 @@ def generate(
                         "project_id": pid,
                         "programme_id": prog.id,
                         "phase": phase,
-                        "status": str(status),
+                        "status": str(app_status),
                         "budget_emergency": False,
                         "amount_requested": requested,
                         "amount_approved": approved,
@@ -390,15 +390,15 @@ def generate(
                 }
             )
 
-        part_ids = _insert(conn, Participation.__table__, parts)
+        part_ids = _insert(conn, table_of(Participation), parts)
         _journal(conn, actor, "participation", part_ids, parts, lambda _id, r: r["project_id"])
-        stone_ids = _insert(conn, Milestone.__table__, stones)
+        stone_ids = _insert(conn, table_of(Milestone), stones)
         _journal(conn, actor, "milestone", stone_ids, stones, lambda _id, r: r["project_id"])
-        app_ids = _insert(conn, FundingApplication.__table__, apps)
+        app_ids = _insert(conn, table_of(FundingApplication), apps)
         _journal(conn, actor, "funding_application", app_ids, apps, lambda _id, r: r["project_id"])
-        report_ids = _insert(conn, StatusReport.__table__, reports)
+        report_ids = _insert(conn, table_of(StatusReport), reports)
         _journal(conn, actor, "status_report", report_ids, reports, lambda _id, r: r["project_id"])
-        kpi_ids = _insert(conn, Kpi.__table__, kpis)
+        kpi_ids = _insert(conn, table_of(Kpi), kpis)
         _journal(conn, actor, "kpi", kpi_ids, kpis, lambda _id, r: r["project_id"])
 
         payments: list[dict[str, Any]] = []
@@ -428,7 +428,7 @@ def generate(
                     }
                 )
                 payment_project.append(a["project_id"])
-        payment_ids = _insert(conn, PaymentRequest.__table__, payments)
+        payment_ids = _insert(conn, table_of(PaymentRequest), payments)
         project_by_payment = dict(zip(payment_ids, payment_project, strict=True))
         _journal(
             conn,
@@ -436,7 +436,7 @@ def generate(
             "payment_request",
             payment_ids,
             payments,
-            lambda i, _r, m=project_by_payment: m[i],
+            lambda i, _r: project_by_payment[i],  # noqa: B023 (called at once)
         )
         measurements: list[dict[str, Any]] = []
         for kid, k in zip(kpi_ids, kpis, strict=True):
@@ -452,7 +452,7 @@ def generate(
                         "updated_at": now,
                     }
                 )
-        measurement_ids = _insert(conn, KpiMeasurement.__table__, measurements)
+        measurement_ids = _insert(conn, table_of(KpiMeasurement), measurements)
         project_by_kpi = {kid: k["project_id"] for kid, k in zip(kpi_ids, kpis, strict=True)}
         _journal(
             conn,
@@ -460,7 +460,7 @@ def generate(
             "kpi_measurement",
             measurement_ids,
             measurements,
-            lambda _i, r, m=project_by_kpi: m[r["kpi_id"]],
+            lambda _i, r: project_by_kpi[r["kpi_id"]],  # noqa: B023 (called at once)
         )
         done += size
         if progress is not None:

@@ -238,7 +238,11 @@ def check_application(
                 "decision_on", "decision_needs_date", {"status": label(ApplicationStatus, status)}
             )
         )
-    if transition_ok and status in AWARDED_APPLICATION_STATUSES and values.get("amount_approved") is None:
+    if (
+        transition_ok
+        and status in AWARDED_APPLICATION_STATUSES
+        and values.get("amount_approved") is None
+    ):
         problems.append(
             Problem(
                 "amount_approved",

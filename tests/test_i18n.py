@@ -1,0 +1,41 @@
+"""German formats first, English on request; labels parse back from either language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from db.enums import ApplicationStatus, ProjectStatus
+from portfolio.i18n import fmt_date, fmt_eur, fmt_percent, t
+from portfolio.vocab import label, labels, parse_code
+
+
+def test_german_and_english_formats() -> None:
+    assert fmt_eur(Decimal("1234567.891")) == "1.234.567,89\xa0€"
+    assert fmt_eur(Decimal("1234567.891"), "en") == "€1,234,567.89"
+    assert fmt_date(dt.date(2026, 12, 31)) == "31.12.2026"
+    assert fmt_percent(Decimal("65")) == "65\xa0%"
+    assert t("required", "en", field="Title") == "Title: required. Please enter a value."
+
+
+def test_every_enum_label_parses_back() -> None:
+    for enum in (ProjectStatus, ApplicationStatus):
+        for code in enum:
+            for lang in ("de", "en"):
+                assert parse_code(enum, label(enum, code, lang).upper()) == code
+            assert parse_code(enum, f"  {code} ") == code
+    assert parse_code(ProjectStatus, "fertig") is None
+    assert labels(ProjectStatus)["implementation"] == "in Umsetzung"
+
+
+@given(
+    st.decimals(
+        min_value=-(10**12), max_value=10**12, places=2, allow_nan=False, allow_infinity=False
+    )
+)
+def test_euro_format_round_trips(value: Decimal) -> None:
+    text = fmt_eur(value).replace("\xa0€", "").replace(".", "").replace(",", ".").replace("-", "-")
+    assert Decimal(text) == value

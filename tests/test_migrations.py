@@ -1,0 +1,74 @@
+"""The migration chain: one head; upgrade, downgrade, upgrade; models match — on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from db import migrate
+from db.engine import make_engine
+from db.models import Base
+from tests.conftest import BACKENDS, create_postgres_database, drop_postgres_database
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield engine
+        engine.dispose()
+    else:
+        url = create_postgres_database("portfolio_migrations")
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
+        drop_postgres_database(url)
+
+
+def test_single_head() -> None:
+    heads = ScriptDirectory.from_config(migrate.alembic_config()).get_heads()
+    assert len(heads) == 1
+
+
+def test_upgrade_downgrade_upgrade(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine)
+    tables = set(inspect(empty_engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    migrate.downgrade(empty_engine, "base")
+    assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+    migrate.upgrade(empty_engine)
+    assert migrate.is_up_to_date(empty_engine)
+
+
+def test_models_match_migrations(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
+    assert diff == []
+
+
+def test_every_step_downgrades(empty_engine: Engine) -> None:
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
+    for revision in revisions:
+        migrate.upgrade(empty_engine, revision)
+    for revision in reversed(revisions):
+        migrate.downgrade(empty_engine, f"{revision}-1" if revision != revisions[0] else "base")
+    assert migrate.current_revision(empty_engine) is None
+
+
+def test_sqlite_connections_have_foreign_keys_wal_and_busy_timeout(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    engine.dispose()
