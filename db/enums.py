@@ -87,6 +87,11 @@ AWARDED_APPLICATION_STATUSES = (
 )
 
 
+class ProofOfUseBasis(StrEnum):
+    AWARD = "award"  # N months after the award (MPSC)
+    END = "end"  # N months after the end of the funding period
+
+
 class PaymentRequestStatus(StrEnum):
     PLANNED = "planned"  # geplant
     SUBMITTED = "submitted"  # eingereicht

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from db.enums import (
     AWARDED_APPLICATION_STATUSES,
     LIVE_APPLICATION_STATUSES,
+    FundingLevel,
     PaymentRequestStatus,
     ProjectStatus,
 )
@@ -84,6 +85,7 @@ class Summary:
     funding_requested: Decimal
     funding_approved: Decimal
     own_share: Decimal
+    own_budget: Decimal
     paid_out: Decimal
     overdue_milestones: int
     organisations: int
@@ -139,21 +141,31 @@ def summary(
         FundingApplication.archived.is_(False),
         FundingApplication.project_id.in_(_active_projects(theme_id)),
     )
-    requested, approved, own_share = session.execute(
+    # Funding is money from funders; the city's own budget lines are counted apart.
+    external = FundingProgramme.level != FundingLevel.MUNICIPAL
+    requested, approved, own_share, own_budget = session.execute(
         select(
             func.sum(FundingApplication.amount_requested).filter(
-                FundingApplication.status.in_(LIVE)
+                FundingApplication.status.in_(LIVE), external
             ),
             func.sum(FundingApplication.amount_approved).filter(
-                FundingApplication.status.in_(AWARDED)
+                FundingApplication.status.in_(AWARDED), external
             ),
-            func.sum(FundingApplication.own_share).filter(FundingApplication.status.in_(AWARDED)),
-        ).where(app_scope)
+            func.sum(FundingApplication.own_share).filter(
+                FundingApplication.status.in_(AWARDED), external
+            ),
+            func.sum(FundingApplication.amount_approved).filter(
+                FundingApplication.status.in_(AWARDED), ~external
+            ),
+        )
+        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .where(app_scope)
     ).one()
     paid_out = session.execute(
         select(func.sum(PaymentRequest.amount))
         .join(FundingApplication)
-        .where(app_scope, PaymentRequest.status == PaymentRequestStatus.PAID)
+        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .where(app_scope, external, PaymentRequest.status == PaymentRequestStatus.PAID)
     ).scalar_one()
     overdue = session.execute(
         select(func.count())
@@ -254,6 +266,7 @@ def summary(
         funding_requested=_dec(requested),
         funding_approved=_dec(approved),
         own_share=_dec(own_share),
+        own_budget=_dec(own_budget),
         paid_out=_dec(paid_out),
         overdue_milestones=overdue,
         organisations=len(partners),

@@ -188,6 +188,7 @@ PROGRAMMES: list[tuple[dict[str, object], list[dict[str, object]]]] = [
             "requires_own_share": True,
             "cap": Decimal("17500000"),
             "proof_of_use_months": 66,
+            "proof_of_use_basis": "award",
             "duties": "Smart City Charta beachten; Ratsbeschluss für die Umsetzungsphase; Erfahrungsaustausch mit der KTS; "
             "Software als Open Source auf OpenCoDE; Verwendungsnachweis Phase A spätestens 30 Monate, "
             "Phase B spätestens 5 Jahre 6 Monate nach Zusage (Formular 600 000 4466).",

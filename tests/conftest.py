@@ -90,7 +90,9 @@ def _reset_postgres(engine: Engine) -> None:
 
 
 @pytest.fixture(params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[Engine]:
     if request.param == "sqlite":
         path = tmp_path / "portfolio.db"
         shutil.copy(sqlite_template, path)

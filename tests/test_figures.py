@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import FundingApplication, Milestone, PaymentRequest, Project
+from db.models import FundingApplication, FundingProgramme, Milestone, PaymentRequest, Project
 from portfolio.demo.synthetic import generate
 from portfolio.figures import deadlines, summary
 from portfolio.services import funding, milestones, projects
@@ -30,10 +30,22 @@ def test_summary_matches_a_row_by_row_count(session: Session) -> None:
         assert count == sum(1 for p in rows if p.status == code)
     assert figures.total_cost == sum((p.total_cost or Decimal(0) for p in rows), Decimal("0.00"))
     live_ids = {p.id for p in rows}
-    apps = [
+    municipal = {
+        p.id for p in session.execute(select(FundingProgramme)).scalars() if p.level == "municipal"
+    }
+    all_apps = [
         a for a in session.execute(select(FundingApplication)).scalars() if a.project_id in live_ids
     ]
+    apps = [a for a in all_apps if a.programme_id not in municipal]
     awarded = {"approved", "in_progress", "proof_submitted", "closed"}
+    assert figures.own_budget == sum(
+        (
+            a.amount_approved or Decimal(0)
+            for a in all_apps
+            if a.programme_id in municipal and a.status in awarded
+        ),
+        Decimal("0.00"),
+    )
     assert figures.funding_requested == sum(
         (
             a.amount_requested or Decimal(0)

@@ -177,11 +177,126 @@ def test_own_share_not_required_by_gigabit(session: Session) -> None:
     assert bund.own_share == Decimal("10540000.00") and land.id
 
 
-def test_own_share_mismatch(session: Session) -> None:
+def test_explicit_own_share_must_fit_beside_the_funding(session: Session) -> None:
     project = make_project(session)
     with pytest.raises(ValidationFailed) as exc:
-        make_application(session, project, own_share=Decimal("1"))
-    assert codes(exc) == {"own_share": "own_share_mismatch"}
+        make_application(session, project, own_share=Decimal("200000.01"))
+    assert codes(exc) == {"own_share": "own_share_above_rest"}
+    assert "500.000,00\xa0€" in exc.value.message()
+    # a smaller own share means another funder carries the rest; it stays as entered
+    app = make_application(session, project, own_share=Decimal("50000"))
+    assert app.own_share == Decimal("50000.00")
+    funding.update(
+        session, app.id, {"amount_requested": Decimal("250000")}, expected_version=app.version
+    )
+    assert app.own_share == Decimal("50000.00")
+
+
+def test_derived_own_share_follows_the_amounts(session: Session) -> None:
+    project = make_project(session)
+    app = make_application(session, project)
+    funding.update(
+        session, app.id, {"amount_requested": Decimal("250000")}, expected_version=app.version
+    )
+    assert app.own_share == Decimal("250000.00")
+
+
+def test_cap_holds_for_all_applications_of_a_phase(session: Session) -> None:
+    project = make_project(
+        session, total_cost=Decimal("10000000"), eligible_cost=Decimal("10000000")
+    )
+    make_application(
+        session,
+        project,
+        phase="A",
+        eligible_cost=Decimal("3000000"),
+        amount_requested=Decimal("1500000"),
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        make_application(
+            session,
+            project,
+            phase="A",
+            eligible_cost=Decimal("3000000"),
+            amount_requested=Decimal("1000000.01"),
+        )
+    assert codes(exc) == {"amount_requested": "cap_exceeded"}
+    assert "2.500.000,01\xa0€" in exc.value.message()
+
+
+def test_proof_of_use_counts_from_the_end_of_the_period_where_the_programme_says_so(
+    session: Session,
+) -> None:
+    project = make_project(session)
+    app = make_application(
+        session,
+        project,
+        programme_id=programmes.get_by_key(session, "NRW-DIGI").id,
+        phase=None,
+        funding_rate=None,
+        amount_requested=Decimal("100000"),
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2026, 6, 30),
+    )
+    funding.update(
+        session,
+        app.id,
+        {
+            "status": "approved",
+            "amount_approved": Decimal("100000"),
+            "decision_on": dt.date(2025, 4, 1),
+        },
+        expected_version=app.version,
+    )
+    assert app.proof_of_use_due == dt.date(2026, 12, 30)
+
+
+def test_failed_create_keeps_the_callers_transaction(session: Session) -> None:
+    project = make_project(session)
+    make_application(session, project, key="DUP-1")
+    with pytest.raises(ValidationFailed) as exc:
+        make_application(session, project, key="DUP-1")
+    assert codes(exc) == {"key": "duplicate_key"}
+    session.commit()
+    assert funding.get_by_key(session, "DUP-1").project_id == project.id
+
+
+def test_payment_request_keys_stay_unique_after_a_delete(session: Session) -> None:
+    project = make_project(session)
+    app = make_application(session, project)
+    approve(session, app, "250000")
+    first = funding.create_payment_request(
+        session,
+        {"application_id": app.id, "due_on": dt.date(2025, 9, 1), "amount": Decimal("1000")},
+    )
+    second = funding.create_payment_request(
+        session,
+        {"application_id": app.id, "due_on": dt.date(2025, 10, 1), "amount": Decimal("1000")},
+    )
+    funding.delete_payment_request(session, first.id, expected_version=first.version)
+    third = funding.create_payment_request(
+        session,
+        {"application_id": app.id, "due_on": dt.date(2025, 11, 1), "amount": Decimal("1000")},
+    )
+    assert (second.key, third.key) == (f"{app.key}-M2", f"{app.key}-M3")
+
+
+def test_payment_date_in_the_future_is_rejected(session: Session) -> None:
+    project = make_project(session)
+    app = make_application(session, project)
+    approve(session, app, "250000")
+    with pytest.raises(ValidationFailed) as exc:
+        funding.create_payment_request(
+            session,
+            {
+                "application_id": app.id,
+                "due_on": dt.date(2025, 9, 1),
+                "amount": Decimal("1000"),
+                "status": "paid",
+                "paid_on": dt.date.today() + dt.timedelta(days=1),
+            },
+        )
+    assert codes(exc) == {"paid_on": "date_in_future"}
 
 
 def test_phase_cap(session: Session) -> None:

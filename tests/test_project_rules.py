@@ -139,18 +139,16 @@ def test_archive_is_a_soft_delete(session: Session) -> None:
     assert project in projects.get_all(session, include_archived=True)
 
 
-def test_changing_lead_adds_a_lead_participation(session: Session) -> None:
+def test_changing_lead_moves_the_lead_role(session: Session) -> None:
     project = make_project(session)
     usb = organisations.get_by_key(session, "USB")
     projects.update(
         session, project.id, {"lead_organisation_id": usb.id}, expected_version=project.version
     )
-    leads = {
-        p.organisation.key
-        for p in participations.get_all(session, project_id=project.id)
-        if p.role == "lead"
+    roles = {
+        (p.organisation.key, p.role) for p in participations.get_all(session, project_id=project.id)
     }
-    assert leads == {"STW", "USB"}
+    assert roles == {("STW", "partner"), ("USB", "lead")}
 
 
 def test_participation_rules(session: Session) -> None:

@@ -64,6 +64,9 @@ class FundingProgramme(Versioned, Archivable, Base):
     requires_own_share: Mapped[bool] = mapped_column(default=True)
     cap: Mapped[Money | None]
     proof_of_use_months: Mapped[int | None]
+    # From when the proof-of-use deadline counts: "award" (MPSC: months after the commitment)
+    # or "end" (most programmes: months after the end of the funding period).
+    proof_of_use_basis: Mapped[Code] = mapped_column(default="end", server_default="end")
     duties: Mapped[str | None] = mapped_column(Text)
     phases: Mapped[list[ProgrammePhase]] = relationship(
         back_populates="programme", order_by="ProgrammePhase.key", cascade="all, delete-orphan"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -100,18 +100,40 @@ def assign(obj: Base, values: Mapping[str, Any]) -> bool:
     return changed
 
 
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None)  # psycopg
+    return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)
+
+
 def flush(session: Session, obj: Base, expected_version: int | None = None) -> None:
-    """Flush, turning a concurrent commit into a :class:`ConflictError`."""
+    """Flush inside a savepoint, turning a concurrent commit into a :class:`ConflictError`.
+
+    The savepoint keeps the caller's transaction usable: a failed change is undone alone, and
+    the caller decides whether to roll back the whole unit of work.
+    """
     try:
-        session.flush()
+        with session.begin_nested():
+            session.flush()
     except StaleDataError:
-        session.rollback()
-        fresh = session.get(type(obj), obj.id)  # type: ignore[attr-defined]
-        if fresh is None:
-            raise NotFound(obj.__tablename__, getattr(obj, "key", "?")) from None
-        raise conflict_for(session, fresh, expected_version or 0) from None
+        session.refresh(obj)
+        raise conflict_for(session, obj, expected_version or 0) from None
     except IntegrityError as exc:
-        session.rollback()
+        if not _is_unique_violation(exc):
+            raise
+        if obj in session:
+            if inspect(obj).persistent:
+                session.refresh(obj)  # drop the refused change, keep the row
+            else:
+                session.expunge(obj)
         raise ValidationFailed(
             [Problem("key", "duplicate_key", {"value": getattr(obj, "key", "")})]
         ) from exc
+
+
+def free_key(session: Session, model: type[Base], prefix: str) -> str:
+    """The next free key ``<prefix><n>`` (e.g. ``SC-001-M4``), past the highest one in use."""
+    keys = session.execute(
+        select(model.key).where(model.key.like(f"{prefix}%"))  # type: ignore[attr-defined]
+    ).scalars()
+    numbers = [int(k[len(prefix) :]) for k in keys if k[len(prefix) :].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1}"

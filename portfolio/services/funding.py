@@ -36,6 +36,7 @@ from portfolio.services.base import (
     assign,
     ensure_version,
     flush,
+    free_key,
     get_by_key_or_raise,
     get_or_raise,
     raise_if,
@@ -138,17 +139,7 @@ def get_all(
 
 
 def next_key(session: Session, project: Project) -> str:
-    count = session.execute(
-        select(func.count())
-        .select_from(FundingApplication)
-        .where(FundingApplication.project_id == project.id)
-    ).scalar_one()
-    n = count + 1
-    while session.execute(
-        select(FundingApplication.id).where(FundingApplication.key == f"{project.key}-F{n}")
-    ).first():
-        n += 1
-    return f"{project.key}-F{n}"
+    return free_key(session, FundingApplication, f"{project.key}-F")
 
 
 # ---- rules -----------------------------------------------------------------------------------
@@ -169,6 +160,26 @@ def public_funding_of_project(
             FundingApplication.status.in_([str(s) for s in LIVE_APPLICATION_STATUSES]),
             FundingProgramme.level.in_([str(level) for level in PUBLIC_FUNDING_LEVELS]),
         )
+    )
+    if except_id is not None:
+        stmt = stmt.where(FundingApplication.id != except_id)
+    return Decimal(session.execute(stmt).scalar_one())
+
+
+def _sum_under_cap(
+    session: Session, project_id: int, programme_id: int, phase: str | None, except_id: int | None
+) -> Decimal:
+    amount = func.coalesce(
+        FundingApplication.amount_approved, FundingApplication.amount_requested, 0
+    )
+    stmt = select(func.coalesce(func.sum(amount), 0)).where(
+        FundingApplication.project_id == project_id,
+        FundingApplication.programme_id == programme_id,
+        FundingApplication.archived.is_(False),
+        FundingApplication.status.in_([str(s) for s in LIVE_APPLICATION_STATUSES]),
+    )
+    stmt = stmt.where(
+        FundingApplication.phase.is_(None) if phase is None else FundingApplication.phase == phase
     )
     if except_id is not None:
         stmt = stmt.where(FundingApplication.id != except_id)
@@ -324,13 +335,19 @@ def check_application(
         else:
             values["phase"] = phase.key
     cap = phase.cap if phase is not None and phase.cap is not None else programme.cap
-    if cap is not None and amount > cap:
+    # The cap holds for all live applications of a project under the programme and phase.
+    capped = amount
+    if cap is not None and project is not None:
+        capped += _sum_under_cap(
+            session, project.id, programme.id, values.get("phase"), application_id
+        )
+    if cap is not None and capped > cap:
         problems.append(
             Problem(
                 amount_field,
                 "cap_exceeded",
                 {
-                    "amount": Eur(amount),
+                    "amount": Eur(capped),
                     "cap": Eur(cap),
                     "phase": f"Phase {phase.key}" if phase else "das Programm",
                     "programme": programme.name,
@@ -338,19 +355,24 @@ def check_application(
             )
         )
 
-    # Own share: derived from eligible cost minus funding where both are known.
+    # Own share: derived as eligible cost minus funding, unless set explicitly (co-funding by
+    # another programme, as Gigabit Bund + Land, leaves a smaller own share than the rest).
     if eligible is not None and (requested is not None or approved is not None):
-        expected = (eligible - amount).quantize(CENT)
         given = values.get("own_share")
-        if given is not None and given != expected and values.get("_own_share_given"):
-            problems.append(
-                Problem(
-                    "own_share",
-                    "own_share_mismatch",
-                    {"own_share": Eur(given), "expected": Eur(expected)},
+        explicit = values.get("_own_share_given") or (
+            given is not None and not values.get("_own_share_was_derived", True)
+        )
+        if explicit and given is not None:
+            if given + amount > eligible:
+                problems.append(
+                    Problem(
+                        "own_share",
+                        "own_share_above_rest",
+                        {"own_share": Eur(given), "amount": Eur(amount), "eligible": Eur(eligible)},
+                    )
                 )
-            )
-        values["own_share"] = expected
+        else:
+            values["own_share"] = (eligible - amount).quantize(CENT)
     own_share = values.get("own_share")
     if programme.requires_own_share and own_share is not None and own_share <= 0:
         problems.append(
@@ -370,8 +392,9 @@ def check_application(
         months = (
             phase.proof_of_use_months if phase is not None else None
         ) or programme.proof_of_use_months
-        if months:
-            values["proof_of_use_due"] = add_months(decided, months)
+        basis = decided if programme.proof_of_use_basis == "award" else values.get("period_end")
+        if months and basis:
+            values["proof_of_use_due"] = add_months(basis, months)
 
     if (
         project is not None
@@ -430,11 +453,17 @@ def update(
     clean, problems = validate(FIELDS, data, partial=True)
     merged = {name: getattr(application, name) for name in FIELDS} | clean
     merged["_own_share_given"] = "own_share" in clean and clean["own_share"] is not None
+    stored_amount = funding_amount(application)
+    merged["_own_share_was_derived"] = application.own_share is None or (
+        application.eligible_cost is not None
+        and application.own_share == application.eligible_cost - stored_amount
+    )
     if not problems:
         problems += check_application(
             session, merged, old_status=application.status, application_id=application.id
         )
     merged.pop("_own_share_given", None)
+    merged.pop("_own_share_was_derived", None)
     raise_if(problems)
     changes = {
         k: merged[k]
@@ -500,6 +529,8 @@ def _check_payment(
         )
     if values.get("status") == PaymentRequestStatus.PAID and values.get("paid_on") is None:
         problems.append(Problem("paid_on", "paid_needs_date"))
+    if values.get("paid_on") is not None and values["paid_on"] > dt.date.today():
+        problems.append(Problem("paid_on", "date_in_future", {"value": values["paid_on"]}))
     amount = values.get("amount")
     if (
         amount is not None
@@ -532,12 +563,7 @@ def create_payment_request(session: Session, data: Mapping[str, Any]) -> Payment
         else None
     )
     if not data.get("key") and application is not None:
-        count = session.execute(
-            select(func.count())
-            .select_from(PaymentRequest)
-            .where(PaymentRequest.application_id == application.id)
-        ).scalar_one()
-        data["key"] = f"{application.key}-M{count + 1}"
+        data["key"] = free_key(session, PaymentRequest, f"{application.key}-M")
     data.setdefault("status", PaymentRequestStatus.PLANNED)
     clean, problems = validate(PAYMENT_FIELDS, data, partial=False)
     if not problems:

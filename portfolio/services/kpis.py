@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import Kpi, KpiMeasurement, Project
@@ -14,6 +15,7 @@ from portfolio.services.base import (
     assign,
     ensure_version,
     flush,
+    free_key,
     get_by_key_or_raise,
     get_or_raise,
     raise_if,
@@ -63,10 +65,7 @@ def create(session: Session, data: Mapping[str, Any]) -> Kpi:
     if not data.get("key") and data.get("project_id"):
         project = session.get(Project, data["project_id"])
         if project is not None:
-            count = session.execute(
-                select(func.count()).select_from(Kpi).where(Kpi.project_id == project.id)
-            ).scalar_one()
-            data["key"] = f"{project.key}-K{count + 1}"
+            data["key"] = free_key(session, Kpi, f"{project.key}-K")
     clean, problems = validate(FIELDS, data, partial=False)
     if clean.get("project_id") is not None and session.get(Project, clean["project_id"]) is None:
         problems.append(Problem("project_id", "unknown_reference", {"value": clean["project_id"]}))
@@ -101,6 +100,8 @@ def _check_measurement(
     session: Session, values: Mapping[str, Any], except_id: int | None
 ) -> list[Problem]:
     problems: list[Problem] = []
+    if values.get("measured_on") is not None and values["measured_on"] > dt.date.today():
+        problems.append(Problem("measured_on", "date_in_future", {"value": values["measured_on"]}))
     if values.get("kpi_id") is not None and session.get(Kpi, values["kpi_id"]) is None:
         problems.append(Problem("kpi_id", "unknown_reference", {"value": values["kpi_id"]}))
     if values.get("kpi_id") and values.get("measured_on"):

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, select
 from sqlalchemy.orm import Session
 
 from db.enums import MilestoneState
@@ -16,6 +16,7 @@ from portfolio.services.base import (
     assign,
     ensure_version,
     flush,
+    free_key,
     get_by_key_or_raise,
     get_or_raise,
     raise_if,
@@ -93,7 +94,7 @@ def _check(session: Session, values: Mapping[str, Any], today: dt.date) -> list[
         )
     done = values.get("done_date")
     if done is not None and done > today:
-        problems.append(Problem("done_date", "done_before_start", {"done": done}))
+        problems.append(Problem("done_date", "date_in_future", {"value": done}))
     return problems
 
 
@@ -102,17 +103,7 @@ def create(session: Session, data: Mapping[str, Any], *, today: dt.date | None =
     if not data.get("key") and data.get("project_id"):
         project = session.get(Project, data["project_id"])
         if project is not None:
-            count = session.execute(
-                select(func.count())
-                .select_from(Milestone)
-                .where(Milestone.project_id == project.id)
-            ).scalar_one()
-            n = count + 1
-            while session.execute(
-                select(Milestone.id).where(Milestone.key == f"{project.key}-M{n}")
-            ).first():
-                n += 1
-            data["key"] = f"{project.key}-M{n}"
+            data["key"] = free_key(session, Milestone, f"{project.key}-M")
     clean, problems = validate(FIELDS, data, partial=False)
     problems += _check(session, clean, today or dt.date.today())
     raise_if(problems)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from db.enums import FundingLevel
+from db.enums import FundingLevel, ProofOfUseBasis
 from db.models import FundingProgramme, ProgrammePhase
 from portfolio.errors import Problem
 from portfolio.services.base import (
@@ -34,6 +34,7 @@ FIELDS: dict[str, FieldSpec] = {
     "requires_own_share": FieldSpec("bool"),
     "cap": FieldSpec("money"),
     "proof_of_use_months": FieldSpec("int"),
+    "proof_of_use_basis": FieldSpec("enum", enum=ProofOfUseBasis),
     "duties": FieldSpec("text", max_length=4000),
 }
 PHASE_FIELDS: dict[str, FieldSpec] = {
@@ -82,6 +83,7 @@ def create(
 ) -> FundingProgramme:
     data = dict(data)
     data.setdefault("requires_own_share", True)
+    data.setdefault("proof_of_use_basis", ProofOfUseBasis.END)
     clean, problems = validate(FIELDS, data, partial=False)
     if clean.get("key") and key_taken(session, FundingProgramme, clean["key"]):
         problems.append(Problem("key", "duplicate_key", {"value": clean["key"]}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.enums import ParticipationRole, Priority, ProjectStatus, SpatialScope
@@ -117,23 +117,27 @@ def check_rules(session: Session, values: Mapping[str, Any]) -> list[Problem]:
 
 
 def _ensure_lead_participation(session: Session, project: Project) -> None:
-    """The lead organisation always takes part in its project with the role Federführung."""
-    if project.lead_organisation_id is None:
-        return
-    exists = session.execute(
-        select(func.count())
-        .select_from(Participation)
-        .where(
+    """Exactly the lead organisation takes part with the role Federführung; a former lead
+    stays in the project as a partner."""
+    rows = session.execute(
+        select(Participation).where(
             Participation.project_id == project.id,
-            Participation.organisation_id == project.lead_organisation_id,
-            Participation.role == ParticipationRole.LEAD,
+            Participation.role.in_([ParticipationRole.LEAD, ParticipationRole.PARTNER]),
         )
-    ).scalar_one()
-    if not exists:
+    ).scalars()
+    by_key = {(p.organisation_id, p.role): p for p in rows}
+    for (org_id, role), participation in by_key.items():
+        if role == ParticipationRole.LEAD and org_id != project.lead_organisation_id:
+            if (org_id, ParticipationRole.PARTNER) in by_key:
+                session.delete(participation)
+            else:
+                participation.role = ParticipationRole.PARTNER
+    lead = project.lead_organisation_id
+    if lead is not None and (lead, ParticipationRole.LEAD) not in by_key:
         session.add(
             Participation(
                 project_id=project.id,
-                organisation_id=project.lead_organisation_id,
+                organisation_id=lead,
                 role=ParticipationRole.LEAD,
                 contribution_cash=0,
                 contribution_in_kind=0,
