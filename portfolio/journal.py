@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, inspect, select
+from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.enums import ChangeSource, JournalAction
@@ -115,20 +115,15 @@ def record(
         }
         for c in changes
     ]
+    if conn.dialect.name == "postgresql":
+        _copy_postgres(conn, entry_rows, changes)
+        return
     table = table_of(JournalEntry)
-    if conn.dialect.insert_executemany_returning:
-        ids = (
-            conn.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), entry_rows
-            )
-            .scalars()
-            .all()
-        )
-    else:  # pragma: no cover - both supported dialects return ids
-        ids = [
-            conn.execute(insert(table).returning(table.c.id), row).scalar_one()
-            for row in entry_rows
-        ]
+    ids = (
+        conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), entry_rows)
+        .scalars()
+        .all()
+    )
     change_rows = [
         {"entry_id": entry_id, "field": name, "old_value": to_text(old), "new_value": to_text(new)}
         for entry_id, c in zip(ids, changes, strict=True)
@@ -136,6 +131,47 @@ def record(
     ]
     if change_rows:
         conn.execute(insert(table_of(JournalChange)), change_rows)
+
+
+ENTRY_COLUMNS = (
+    "at",
+    "actor",
+    "source",
+    "source_ref",
+    "entity",
+    "entity_id",
+    "entity_key",
+    "project_id",
+    "action",
+    "version",
+)
+
+
+def _copy_postgres(
+    conn: Connection, entry_rows: list[dict[str, Any]], changes: Sequence[Change]
+) -> None:
+    """PostgreSQL: reserve the ids, then COPY entries and changes (an order of magnitude
+    faster than executemany for the bulk paths), in the caller's transaction."""
+    ids = list(
+        conn.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('journal_entry', 'id')) FROM generate_series(1, :n)"
+            ),
+            {"n": len(entry_rows)},
+        ).scalars()
+    )
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur:
+        with cur.copy(f"COPY journal_entry (id, {', '.join(ENTRY_COLUMNS)}) FROM STDIN") as copy:
+            for entry_id, row in zip(ids, entry_rows, strict=True):
+                copy.write_row((entry_id, *(row[c] for c in ENTRY_COLUMNS)))
+        with cur.copy(
+            "COPY journal_change (entry_id, field, old_value, new_value) FROM STDIN"
+        ) as copy:
+            for entry_id, c in zip(ids, changes, strict=True):
+                for name, (old, new) in c.fields.items():
+                    copy.write_row((entry_id, name, to_text(old), to_text(new)))
 
 
 def _values_differ(old: Any, new: Any) -> bool:
