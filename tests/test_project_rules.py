@@ -225,3 +225,15 @@ def test_action_fields_belong_to_the_five_themes(session: Session) -> None:
     fields = catalogue.get_all_action_fields(session)
     assert len(fields) == 15
     assert catalogue.get_action_field_by_key(session, "5.1.1").name == "Netz-Infrastruktur"
+
+
+def test_archived_project_is_read_only_until_restored(session: Session) -> None:
+    project = make_project(session)
+    projects.archive(session, project.id, expected_version=project.version)
+    with pytest.raises(ValidationFailed) as exc:
+        projects.update(session, project.id, {"title": "Neu"}, expected_version=project.version)
+    assert problems_of(exc) == {"archived": "archived_project"}
+    assert "erst wiederherstellen" in exc.value.message()
+    projects.restore(session, project.id, expected_version=project.version)
+    projects.update(session, project.id, {"title": "Neu"}, expected_version=project.version)
+    assert project.title == "Neu"

@@ -172,6 +172,8 @@ def update(
 ) -> Project:
     project = get(session, project_id)
     ensure_version(session, project, expected_version)
+    if project.archived:
+        raise_if([Problem("archived", "archived_project", {"key": project.key})])
     clean, problems = validate(FIELDS, data, partial=True)
     if clean.get("key") and key_taken(session, Project, clean["key"], except_id=project.id):
         problems.append(Problem("key", "duplicate_key", {"value": clean["key"]}))
