@@ -1,12 +1,39 @@
-"""Entry point of the dashboard: `streamlit run streamlit_app.py` (or `make run`)."""
+"""Entry point of the dashboard: `streamlit run streamlit_app.py` (or `make run`).
+
+Sets the page up, offers the language switch and runs the page chosen in the navigation. Pages
+live in portfolio/ui/pages (their logic) and portfolio/ui/entry (the scripts st.navigation runs).
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from portfolio.ui.runtime import engine
+from portfolio.ui import navigation
+from portfolio.ui.components.widgets import t
+from portfolio.ui.runtime import engine, guarded
 
-st.set_page_config(page_title="Smart-City Portfolio", page_icon=":material/location_city:", layout="wide")
-st.title("Smart-City Portfolio")
-engine()
-st.write("Portfolio der Smart-City Innovation Unit Bochum.")
+st.set_page_config(
+    page_title="Smart-City Portfolio",
+    page_icon=":material/location_city:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+
+def _sidebar() -> None:
+    engine()  # migrate and seed a fresh database before the first page reads from it
+    if st.session_state.get("lang") not in ("de", "en"):
+        st.session_state["lang"] = "de"
+    with st.sidebar:
+        st.segmented_control(
+            t("language"),
+            ["de", "en"],
+            format_func=lambda code: {"de": "Deutsch", "en": "English"}[code],
+            key="lang",
+            required=True,
+        )
+        st.caption(t("app_caption"))
+
+
+guarded(_sidebar)()
+st.navigation(navigation.sections(), position="sidebar", expanded=True).run()

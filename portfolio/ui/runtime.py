@@ -3,6 +3,7 @@ language, UI texts, and a guard that turns any error into a message instead of a
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -11,8 +12,8 @@ from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
-from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 from sqlalchemy.orm import Session
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 from db import migrate
 from db.engine import make_engine, make_session_factory
@@ -47,13 +48,57 @@ def database_key() -> str:
     return str(engine().url)
 
 
+def today() -> dt.date:
+    """The reference day of every figure: ``PORTFOLIO_TODAY`` (ISO date) if set, else today.
+
+    Pinning the day keeps demos, screenshots and tests reproducible.
+    """
+    pinned = os.environ.get("PORTFOLIO_TODAY")
+    if pinned:
+        try:
+            return dt.date.fromisoformat(pinned)
+        except ValueError:
+            log.warning("PORTFOLIO_TODAY=%r is not an ISO date; using today", pinned)
+    return dt.date.today()
+
+
+def data_stamp() -> int:
+    """Moves with every journaled change (from any session, the CLI or an import).
+
+    Part of every data cache key next to :func:`database_key`, so a cache never serves figures
+    older than the newest change.
+    """
+    from portfolio.queries.common import data_stamp as stamp
+
+    with read_session() as session:
+        return stamp(session)
+
+
+_DATA_CACHES: list[Any] = []
+
+
+def data_cache(func: Callable[..., T]) -> Callable[..., T]:
+    """``st.cache_data`` for read models; registered so :func:`clear_caches` can empty it."""
+    cached = st.cache_data(show_spinner=False, max_entries=64)(func)
+    _DATA_CACHES.append(cached)
+    return cached
+
+
+def clear_caches() -> None:
+    """Empty the dashboard's data caches (after a write; the stamp would also move)."""
+    for cached in _DATA_CACHES:
+        cached.clear()
+
+
 def user_name() -> str:
     try:
         if st.user and st.user.get("email"):
             return str(st.user.get("email"))
-    except Exception:  # noqa: BLE001 - no auth configured
+    except Exception:
         pass
-    return str(st.session_state.get("user_name") or os.environ.get("PORTFOLIO_USER") or "innovation-unit")
+    return str(
+        st.session_state.get("user_name") or os.environ.get("PORTFOLIO_USER") or "innovation-unit"
+    )
 
 
 def actor() -> Actor:

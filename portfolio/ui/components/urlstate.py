@@ -1,0 +1,85 @@
+"""Widget state mirrored in the URL with stable codes, so a link reproduces a view.
+
+On the first render of a page (its widgets are not in ``session_state`` yet) the values come
+from ``st.query_params``; after the widgets ran, the non-default values go back to the URL.
+Values are codes (theme "2", status "implementation"), never translated labels, so a link works
+in both languages. Invalid values in a URL are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import streamlit as st
+
+Kind = Literal["str", "list", "bool", "int"]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # in the URL
+    key: str  # widget key in session_state
+    kind: Kind = "str"
+    default: Any = None
+    allowed: Collection[Any] | None = None
+
+
+def _parse(p: Param, raw: list[str]) -> Any:
+    if not raw:
+        return None
+    if p.kind == "list":
+        items = [item for value in raw for item in value.split(",") if item]
+        if p.allowed is not None:
+            items = [i for i in items if i in p.allowed]
+        return items
+    value = raw[-1]
+    if p.kind == "bool":
+        return value.lower() in ("1", "true", "ja", "yes")
+    if p.kind == "int":
+        try:
+            number = int(value)
+        except ValueError:
+            return None
+        if p.allowed is not None and number not in p.allowed:
+            return None
+        return number if number > 0 else None
+    if p.allowed is not None and value not in p.allowed:
+        return None
+    return value
+
+
+def _dump(p: Param, value: Any) -> str | None:
+    if value is None or value == p.default or value == [] or value == "":
+        return None
+    if p.kind == "list":
+        return ",".join(str(v) for v in value)
+    if p.kind == "bool":
+        return "1" if value else None
+    return str(value)
+
+
+def restore(params: Sequence[Param]) -> None:
+    """Fill the widgets' state from the URL, once per visit of the page."""
+    if any(p.key in st.session_state for p in params):
+        return
+    for p in params:
+        value = _parse(p, st.query_params.get_all(p.name))
+        if value is not None:
+            st.session_state[p.key] = value
+
+
+def publish(params: Sequence[Param], *, keep: Sequence[str] = ()) -> None:
+    """Write the widgets' non-default values to the URL (codes only)."""
+    wanted: dict[str, str] = {}
+    for name in keep:
+        if name in st.query_params:
+            wanted[name] = st.query_params[name]
+    for p in params:
+        text = _dump(p, st.session_state.get(p.key))
+        if text is not None:
+            wanted[p.name] = text
+    current = {k: st.query_params[k] for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)

@@ -1,0 +1,67 @@
+"""The dashboard's pages, their sections, titles, icons and URL paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from portfolio.ui.components.widgets import t
+
+ENTRY = Path(__file__).parent / "entry"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    name: str  # module in portfolio/ui/pages and portfolio/ui/entry
+    url_path: str
+    title_key: str
+    icon: str
+    section: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview", "uebersicht", "nav_overview", ":material/dashboard:", "sec_portfolio"),
+    PageSpec("register", "projekte", "nav_register", ":material/table_rows:", "sec_portfolio"),
+    PageSpec("project", "projekt", "nav_project", ":material/description:", "sec_portfolio"),
+    PageSpec("timeline", "zeitplan", "nav_timeline", ":material/timeline:", "sec_portfolio"),
+    PageSpec("partners", "partner", "nav_partners", ":material/handshake:", "sec_steering"),
+    PageSpec("funding", "foerderung", "nav_funding", ":material/euro:", "sec_steering"),
+    PageSpec("quality", "datenqualitaet", "nav_quality", ":material/fact_check:", "sec_data"),
+    PageSpec("exchange", "datenaustausch", "nav_exchange", ":material/sync_alt:", "sec_data"),
+    PageSpec("reports", "berichte", "nav_reports", ":material/summarize:", "sec_data"),
+)
+BY_NAME = {p.name: p for p in PAGES}
+
+
+def script(name: str) -> str:
+    return str(ENTRY / f"{name}.py")
+
+
+def page(name: str) -> st.Page:
+    """The ``st.Page`` of ``name`` (usable in ``st.page_link`` and ``st.switch_page``)."""
+    spec = BY_NAME[name]
+    return st.Page(
+        script(name),
+        title=t(spec.title_key),
+        icon=spec.icon,
+        url_path=spec.url_path,
+        default=name == "overview",
+    )
+
+
+def sections() -> dict[str, list[st.Page]]:
+    out: dict[str, list[st.Page]] = {}
+    for spec in PAGES:
+        out.setdefault(t(spec.section), []).append(page(spec.name))
+    return out
+
+
+def link_to_project(key: str, *, label: str | None = None, section: str | None = None) -> None:
+    params = {"projekt": key}
+    if section:
+        params["bereich"] = section
+    st.page_link(
+        page("project"), label=label or key, query_params=params, icon=":material/open_in_new:"
+    )

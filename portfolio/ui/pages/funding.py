@@ -1,0 +1,315 @@
+"""Förderung: applications by programme and status, approved against requested, own-share gap,
+proof-of-use and payment-request deadlines, and warnings from the funding rules."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from db.enums import ApplicationStatus, FundingLevel, PaymentRequestStatus
+from portfolio.i18n import fmt_eur, fmt_int
+from portfolio.queries.common import pick
+from portfolio.ui import data
+from portfolio.ui.components import charts
+from portfolio.ui.components.forms import flash
+from portfolio.ui.components.urlstate import Param, publish, restore
+from portfolio.ui.components.widgets import empty_portfolio, frame, page_header, t, table
+from portfolio.ui.navigation import link_to_project
+from portfolio.ui.runtime import lang, tr
+from portfolio.vocab import label
+
+TEXTS = {
+    "de": {
+        "title": "Förderung",
+        "caption": "Förderanträge, Bewilligungen, Eigenanteile, Fristen und Warnungen aus den Förderregeln.",
+        "theme": "Leitthema",
+        "requested": "Beantragt",
+        "approved": "Bewilligt",
+        "paid": "Ausgezahlt",
+        "own_share": "Eigenanteil (bewilligt)",
+        "gap": "Eigenanteil-Lücke",
+        "gap_help": "Eigenanteil der bewilligten Anträge, soweit er nicht durch Geldbeiträge der Projektpartner gedeckt ist; Summe über {count} Projekte.",
+        "by_programme": "Anträge nach Programm und Status",
+        "approved_vs_requested": "Bewilligt gegenüber beantragt",
+        "programme": "Programm",
+        "level": "Ebene",
+        "applications": "Anträge",
+        "rate": "Quote bewilligt/beantragt",
+        "gaps": "Größte Eigenanteil-Lücken",
+        "project": "Projekt",
+        "eligible": "Förderfähig",
+        "partner_cash": "Geldbeiträge Partner",
+        "deadlines": "Fristen: Verwendungsnachweise und Mittelabrufe",
+        "deadlines_caption": "Überfällige und in den nächsten {days} Tagen fällige; {proofs} Verwendungsnachweise, {payments} Mittelabrufe.",
+        "window": "Zeitraum (Tage)",
+        "kind": "Art",
+        "due": "Fällig am",
+        "item": "Vorgang",
+        "amount": "Betrag",
+        "status": "Status",
+        "overdue": "überfällig",
+        "warnings": "Warnungen aus den Förderregeln",
+        "no_warnings": "Keine Verstöße gegen die Förderregeln gefunden.",
+        "w_proof_overdue": "Verwendungsnachweis überfällig (Antrag noch bewilligt / in Durchführung)",
+        "w_payment_overdue": "Mittelabruf geplant, Fälligkeit verstrichen",
+        "w_payments_above_approved": "Mittelabrufe übersteigen den bewilligten Betrag",
+        "w_public_above_eligible": "Öffentliche Förderung übersteigt die förderfähigen Kosten des Projekts",
+        "w_approved_without_amount": "Bewilligt, aber ohne bewilligten Betrag",
+        "w_live_without_amounts": "Laufender Antrag ohne Beträge",
+        "examples": "Beispiele",
+        "no_funding": "Noch keine Förderanträge im Portfolio.",
+    },
+    "en": {
+        "title": "Funding",
+        "caption": "Funding applications, approvals, own shares, deadlines and warnings from the funding rules.",
+        "theme": "Theme",
+        "requested": "Requested",
+        "approved": "Approved",
+        "paid": "Paid out",
+        "own_share": "Own share (approved)",
+        "gap": "Own-share gap",
+        "gap_help": "Own share of approved applications not covered by the partners' cash contributions; total over {count} projects.",
+        "by_programme": "Applications by programme and status",
+        "approved_vs_requested": "Approved against requested",
+        "programme": "Programme",
+        "level": "Level",
+        "applications": "Applications",
+        "rate": "Approved/requested",
+        "gaps": "Largest own-share gaps",
+        "project": "Project",
+        "eligible": "Eligible",
+        "partner_cash": "Partners' cash",
+        "deadlines": "Deadlines: proofs of use and payment requests",
+        "deadlines_caption": "Overdue and due in the next {days} days; {proofs} proofs of use, {payments} payment requests.",
+        "window": "Window (days)",
+        "kind": "Kind",
+        "due": "Due",
+        "item": "Item",
+        "amount": "Amount",
+        "status": "Status",
+        "overdue": "overdue",
+        "warnings": "Warnings from the funding rules",
+        "no_warnings": "No breaches of the funding rules found.",
+        "w_proof_overdue": "Proof of use overdue (application still approved / in progress)",
+        "w_payment_overdue": "Payment request planned, due date passed",
+        "w_payments_above_approved": "Payment requests exceed the approved amount",
+        "w_public_above_eligible": "Public funding exceeds the project's eligible cost",
+        "w_approved_without_amount": "Approved without an approved amount",
+        "w_live_without_amounts": "Live application without amounts",
+        "examples": "Examples",
+        "no_funding": "No funding applications in the portfolio yet.",
+    },
+}
+WINDOWS = (30, 90, 180, 365)
+
+
+def tx(key: str, /, **params: object) -> str:
+    return tr(TEXTS, key, **params)
+
+
+def render() -> None:
+    flash()
+    stamp = data.stamp()
+    language = lang()
+    page_header(tx("title"), tx("caption"), as_of=stamp.today)
+    everything = data.summary(stamp)
+    if everything.projects == 0:
+        empty_portfolio()
+        return
+    choices = data.choices(stamp)
+    themes = {c.key: f"{c.key} · {pick(c.label, c.label_en, language)}" for c in choices.themes}
+    url = [
+        Param("thema", "fund_theme", allowed=set(themes)),
+        Param("tage", "fund_days", "int", default=90, allowed=set(WINDOWS)),
+    ]
+    restore(url)
+    if st.session_state.get("fund_days") not in WINDOWS:
+        st.session_state["fund_days"] = 90
+    cols = st.columns([3, 1])
+    theme = cols[0].selectbox(
+        tx("theme"),
+        list(themes),
+        index=None,
+        format_func=themes.get,
+        key="fund_theme",
+        placeholder=t("all_themes"),
+    )
+    days = int(cols[1].selectbox(tx("window"), list(WINDOWS), key="fund_days"))
+    publish(url)
+    s = data.summary(stamp, theme) if theme else everything
+    f = data.funding(stamp, theme, days=days)
+    extra = data.overview(stamp, theme)
+
+    row = st.columns(5)
+    row[0].metric(tx("requested"), fmt_eur(s.funding_requested, language, cents=False), border=True)
+    row[1].metric(tx("approved"), fmt_eur(s.funding_approved, language, cents=False), border=True)
+    row[2].metric(tx("paid"), fmt_eur(s.paid_out, language, cents=False), border=True)
+    row[3].metric(tx("own_share"), fmt_eur(s.own_share, language, cents=False), border=True)
+    row[4].metric(
+        tx("gap"),
+        fmt_eur(f.gap_total, language, cents=False),
+        border=True,
+        help=tx("gap_help", count=fmt_int(f.gap_projects, language)),
+    )
+    if not extra.pipeline:
+        st.info(tx("no_funding"))
+        return
+    left, right = st.columns(2)
+    with left:
+        st.subheader(tx("by_programme"))
+        charts.show(by_programme_chart(extra), key="chart_funding_status")
+    with right:
+        st.subheader(tx("approved_vs_requested"))
+        programmes = [p for p in s.programmes if p.applications]
+        df = frame(
+            [
+                {
+                    "programme": p.name,
+                    "level": label(FundingLevel, p.level, language),
+                    "applications": p.applications,
+                    "requested": p.requested,
+                    "approved": p.approved,
+                    "rate": (p.approved * 100 / p.requested) if p.requested else None,
+                }
+                for p in programmes
+            ],
+            ["programme", "level", "applications", "requested", "approved", "rate"],
+        )
+        col = st.column_config
+        table(
+            df,
+            money=["requested", "approved"],
+            ints=["applications"],
+            percents=["rate"],
+            column_config={
+                "programme": col.Column(tx("programme")),
+                "level": col.Column(tx("level")),
+                "applications": col.Column(tx("applications")),
+                "requested": col.Column(tx("requested")),
+                "approved": col.Column(tx("approved")),
+                "rate": col.Column(tx("rate")),
+            },
+        )
+    warnings_block(f)
+    st.subheader(tx("deadlines"))
+    st.caption(
+        tx(
+            "deadlines_caption",
+            days=days,
+            proofs=fmt_int(f.proofs_due, language),
+            payments=fmt_int(f.payments_due, language),
+        )
+    )
+    if f.due:
+        df = frame(
+            [
+                {
+                    "due": d.due,
+                    "late": "🔴 " + tx("overdue") if d.overdue else "",
+                    "kind": t(f"kind_{d.kind}"),
+                    "project": f"{d.project_key} · {d.project_title}",
+                    "item": d.item_key,
+                    "programme": d.programme,
+                    "amount": d.amount,
+                    "status": label(ApplicationStatus, d.status, language)
+                    if d.kind == "proof_of_use"
+                    else label(PaymentRequestStatus, d.status, language),
+                }
+                for d in f.due
+            ],
+            ["due", "late", "kind", "project", "item", "programme", "amount", "status"],
+        )
+        col = st.column_config
+        table(
+            df,
+            dates=["due"],
+            money=["amount"],
+            column_config={
+                "due": col.Column(tx("due")),
+                "late": col.Column(""),
+                "kind": col.Column(tx("kind")),
+                "project": col.Column(tx("project")),
+                "item": col.Column(tx("item")),
+                "programme": col.Column(tx("programme")),
+                "amount": col.Column(tx("amount")),
+                "status": col.Column(tx("status")),
+            },
+        )
+    if f.gaps:
+        st.subheader(tx("gaps"))
+        df = frame(
+            [
+                {
+                    "project": f"{g.project_key} · {g.project_title}",
+                    "eligible": g.eligible,
+                    "approved": g.approved,
+                    "own_share": g.own_share,
+                    "partner_cash": g.partner_cash,
+                    "gap": g.gap,
+                }
+                for g in f.gaps
+            ],
+            ["project", "eligible", "approved", "own_share", "partner_cash", "gap"],
+        )
+        col = st.column_config
+        table(
+            df,
+            money=["eligible", "approved", "own_share", "partner_cash", "gap"],
+            column_config={
+                "project": col.Column(tx("project")),
+                "eligible": col.Column(tx("eligible")),
+                "approved": col.Column(tx("approved")),
+                "own_share": col.Column(tx("own_share")),
+                "partner_cash": col.Column(tx("partner_cash")),
+                "gap": col.Column(tx("gap")),
+            },
+        )
+
+
+def by_programme_chart(extra: object) -> go.Figure:
+    from portfolio.ui.pages.overview import pipeline
+
+    return pipeline(extra)  # type: ignore[arg-type]
+
+
+def warnings_block(f: object) -> None:
+    from portfolio.queries.funding_overview import FundingOverview
+
+    assert isinstance(f, FundingOverview)
+    language = lang()
+    st.subheader(tx("warnings"))
+    found = [w for w in f.warnings if w.count]
+    if not found:
+        st.success(tx("no_warnings"), icon=":material/verified:")
+        return
+    for w in found:
+        with st.expander(f"⚠️ {tx('w_' + w.code)}: {fmt_int(w.count, language)}"):
+            st.caption(tx("examples"))
+            for project_key, item_key, detail in w.examples:
+                cols = st.columns([2, 3, 3])
+                with cols[0]:
+                    link_to_project(project_key, section="foerderung")
+                cols[1].write(item_key)
+                cols[2].write(_detail(w.code, detail))
+
+
+def _detail(code: str, text: str) -> str:
+    import datetime as dt
+    from decimal import Decimal, InvalidOperation
+
+    from portfolio.i18n import fmt_date
+
+    language = lang()
+    if code in ("proof_overdue", "payment_overdue"):
+        try:
+            return fmt_date(dt.date.fromisoformat(text[:10]), language)
+        except ValueError:
+            return text
+    if code in ("payments_above_approved", "public_above_eligible"):
+        try:
+            return fmt_eur(Decimal(text), language)
+        except InvalidOperation:
+            return text
+    if code in ("approved_without_amount", "live_without_amounts"):
+        return label(ApplicationStatus, text, language)
+    return text

@@ -1,0 +1,164 @@
+"""Datenqualität: a score per project with its reasons and a link to fix each."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from db.enums import ProjectStatus
+from portfolio.i18n import fmt_int, fmt_number
+from portfolio.queries.common import pick
+from portfolio.queries.quality import CHECKS, FIX_SECTION, QualityReport
+from portfolio.ui import data
+from portfolio.ui.components import charts
+from portfolio.ui.components.forms import flash
+from portfolio.ui.components.urlstate import Param, publish, restore
+from portfolio.ui.components.widgets import empty_portfolio, page_header, pager, range_caption, t
+from portfolio.ui.navigation import page
+from portfolio.ui.runtime import lang, tr
+from portfolio.vocab import label
+
+TEXTS = {
+    "de": {
+        "title": "Datenqualität",
+        "caption": "Jedes Projekt startet mit 100 Punkten; jede offene Prüfung kostet 20. Der Link führt direkt zur Stelle, an der sich das Problem beheben lässt.",
+        "theme": "Leitthema",
+        "reason": "Prüfung",
+        "all_reasons": "Alle Projekte mit Mängeln",
+        "average": "Durchschnitt",
+        "perfect": "Ohne Mängel",
+        "with_issues": "Mit Mängeln",
+        "by_reason": "Mängel nach Prüfung",
+        "score": "Punkte",
+        "fix": "Beheben",
+        "none": "Keine Mängel für diese Auswahl – sehr gut.",
+        "c_no_responsible": "Keine verantwortliche Person",
+        "c_no_lead": "Keine federführende Organisation",
+        "c_stale_report": "Statusbericht fehlt oder älter als 90 Tage",
+        "c_open_past_milestones": "Vergangene Meilensteine nicht abgeschlossen",
+        "c_funding_without_amounts": "Förderlinie ohne Beträge",
+        "projects": "Projekte",
+    },
+    "en": {
+        "title": "Data quality",
+        "caption": "Every project starts with 100 points; each failed check costs 20. The link leads straight to where the problem is fixed.",
+        "theme": "Theme",
+        "reason": "Check",
+        "all_reasons": "All projects with issues",
+        "average": "Average",
+        "perfect": "Without issues",
+        "with_issues": "With issues",
+        "by_reason": "Issues by check",
+        "score": "Points",
+        "fix": "Fix",
+        "none": "No issues for this selection – well done.",
+        "c_no_responsible": "No responsible person",
+        "c_no_lead": "No lead organisation",
+        "c_stale_report": "Status report missing or older than 90 days",
+        "c_open_past_milestones": "Past milestones not closed",
+        "c_funding_without_amounts": "Funding line without amounts",
+        "projects": "Projects",
+    },
+}
+PAGE = 25
+
+
+def tx(key: str, /, **params: object) -> str:
+    return tr(TEXTS, key, **params)
+
+
+def render() -> None:
+    flash()
+    stamp = data.stamp()
+    language = lang()
+    page_header(tx("title"), tx("caption"), as_of=stamp.today)
+    if data.summary(stamp).projects == 0:
+        empty_portfolio()
+        return
+    choices = data.choices(stamp)
+    themes = {c.key: f"{c.key} · {pick(c.label, c.label_en, language)}" for c in choices.themes}
+    url = [
+        Param("thema", "dq_theme", allowed=set(themes)),
+        Param("pruefung", "dq_reason", allowed=set(CHECKS)),
+        Param("seite", "dq_page", "int", default=1),
+    ]
+    restore(url)
+    cols = st.columns(2)
+    theme = cols[0].selectbox(
+        tx("theme"),
+        list(themes),
+        index=None,
+        format_func=themes.get,
+        key="dq_theme",
+        placeholder=t("all_themes"),
+        on_change=_first,
+    )
+    reason = cols[1].selectbox(
+        tx("reason"),
+        list(CHECKS),
+        index=None,
+        format_func={c: tx(f"c_{c}") for c in CHECKS}.get,
+        key="dq_reason",
+        placeholder=tx("all_reasons"),
+        on_change=_first,
+    )
+    offset = max(0, (int(st.session_state.get("dq_page") or 1) - 1) * PAGE)
+    q = data.quality(stamp, theme=theme, reason=reason, offset=offset, limit=PAGE)
+    row = st.columns(3)
+    row[0].metric(tx("average"), f"{fmt_number(q.average, language, digits=1)} / 100", border=True)
+    row[1].metric(tx("perfect"), fmt_int(q.perfect, language), border=True)
+    row[2].metric(tx("with_issues"), fmt_int(q.projects - q.perfect, language), border=True)
+    charts.show(reasons_chart(q), key="chart_quality")
+    if not q.rows:
+        st.success(tx("none"), icon=":material/verified:")
+        publish(url)
+        return
+    for r in q.rows:
+        with st.container(border=True):
+            head = st.columns([1, 5, 2], vertical_alignment="center")
+            colour = "red" if r.score <= 40 else ("orange" if r.score <= 80 else "green")
+            head[0].markdown(f"### :{colour}[{r.score}]")
+            head[1].markdown(
+                f"**{r.key} · {r.title}**  \n{label(ProjectStatus, r.status, language)} · {tx('theme')} {r.theme_key}"
+            )
+            for code in r.reasons:
+                line = st.columns([5, 2], vertical_alignment="center")
+                line[0].markdown(f"- {tx('c_' + code)}")
+                line[1].page_link(
+                    page("project"),
+                    label=tx("fix"),
+                    query_params={"projekt": r.key, "bereich": FIX_SECTION[code]},
+                    icon=":material/build:",
+                )
+    range_caption(offset, len(q.rows), q.matching)
+    pager(q.matching, PAGE, key="dq_page")
+    publish(url)
+
+
+def _first() -> None:
+    st.session_state["dq_page"] = 1
+
+
+def reasons_chart(q: QualityReport) -> go.Figure:
+    language = lang()
+    names = [tx(f"c_{c}") for c in CHECKS]
+    counts = [q.by_reason.get(c, 0) for c in CHECKS]
+    fig = go.Figure(
+        go.Bar(
+            x=counts,
+            y=names,
+            orientation="h",
+            marker={"color": "#c8553d"},
+            customdata=[
+                f"{n}: {fmt_int(c, language)} {tx('projects')}"
+                for n, c in zip(names, counts, strict=True)
+            ],
+            hovertemplate="%{customdata}<extra></extra>",
+            texttemplate="%{x:,.0f}",
+            textposition="outside",
+        )
+    )
+    fig.update_layout(title={"text": tx("by_reason"), "x": 0})
+    fig.update_xaxes(tickformat=",.0f")
+    fig.update_yaxes(autorange="reversed")
+    return charts.style(fig, height=260, legend=False)

@@ -1,0 +1,476 @@
+"""Projekte: the register with filters in the URL, sorting, pages and an Excel download."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from db.engine import make_session_factory
+from db.enums import ProjectStatus, TrafficLight
+from portfolio.queries import register as register_q
+from portfolio.queries.common import NO_LIGHT, pick
+from portfolio.queries.register_export import build_register_xlsx
+from portfolio.ui import data
+from portfolio.ui.components.forms import flash
+from portfolio.ui.components.urlstate import Param, publish, restore
+from portfolio.ui.components.widgets import (
+    empty_portfolio,
+    frame,
+    light_dot,
+    light_text,
+    page_header,
+    pager,
+    range_caption,
+    t,
+    table,
+)
+from portfolio.ui.navigation import page
+from portfolio.ui.runtime import engine, lang, tr
+from portfolio.vocab import label, labels
+
+TEXTS = {
+    "de": {
+        "title": "Projekte",
+        "caption": "Projektregister: filtern, sortieren, öffnen, herunterladen. Der Link in der Adresszeile gibt genau diese Ansicht wieder.",
+        "filters": "Filter",
+        "theme": "Leitthema",
+        "field": "Handlungsfeld",
+        "status": "Status",
+        "partner": "Partner",
+        "programme": "Förderprogramm",
+        "light": "Ampel",
+        "search": "Suche",
+        "search_help": "Schlüssel, Titel, Beschreibung, Verantwortliche, Ort; mehrere Wörter müssen alle vorkommen.",
+        "archived": "Archivierte Projekte zeigen",
+        "sort": "Sortieren nach",
+        "descending": "absteigend",
+        "page_size": "Zeilen je Seite",
+        "download": "Excel herunterladen ({count} Zeilen)",
+        "download_help": "Genau diese Ansicht: dieselben Filter, dieselbe Reihenfolge, alle Spalten, echte Datums- und Zahlenwerte.",
+        "reset": "Filter zurücksetzen",
+        "found": "{count} Projekte",
+        "select_hint": "Zeile anklicken, um das Projekt zu öffnen.",
+        "open": "Projekt {key} öffnen",
+        "new": "Neues Projekt anlegen",
+        "col_key": "Schlüssel",
+        "col_title": "Titel",
+        "col_status": "Status",
+        "col_theme": "Leitthema / Handlungsfeld",
+        "col_lead": "Federführung",
+        "col_start": "Beginn",
+        "col_end": "Ende",
+        "col_total": "Gesamtkosten",
+        "col_approved": "Förderung bewilligt",
+        "col_light": "Ampel",
+        "col_next": "Nächster Meilenstein",
+        "col_overdue": "Überfällig",
+        "sort_key": "Schlüssel",
+        "sort_title": "Titel",
+        "sort_status": "Status",
+        "sort_theme": "Handlungsfeld",
+        "sort_lead": "Federführung",
+        "sort_start_date": "Beginn",
+        "sort_end_date": "Ende",
+        "sort_total_cost": "Gesamtkosten",
+        "sort_funding_approved": "Förderung bewilligt",
+        "sort_light": "Ampel (rot zuerst)",
+        "sort_next_milestone": "Nächster Meilenstein",
+        "sort_overdue": "Überfällige Meilensteine",
+        "view_sort": "Sortierung",
+        "view_desc": "absteigend",
+        "view_asc": "aufsteigend",
+    },
+    "en": {
+        "title": "Projects",
+        "caption": "Project register: filter, sort, open, download. The link in the address bar reproduces exactly this view.",
+        "filters": "Filters",
+        "theme": "Theme",
+        "field": "Action field",
+        "status": "Status",
+        "partner": "Partner",
+        "programme": "Funding programme",
+        "light": "Light",
+        "search": "Search",
+        "search_help": "Key, title, summary, responsible person, place; several words must all occur.",
+        "archived": "Show archived projects",
+        "sort": "Sort by",
+        "descending": "descending",
+        "page_size": "Rows per page",
+        "download": "Download Excel ({count} rows)",
+        "download_help": "Exactly this view: same filters, same order, all columns, real date and number values.",
+        "reset": "Reset filters",
+        "found": "{count} projects",
+        "select_hint": "Click a row to open the project.",
+        "open": "Open project {key}",
+        "new": "Create a new project",
+        "col_key": "Key",
+        "col_title": "Title",
+        "col_status": "Status",
+        "col_theme": "Theme / action field",
+        "col_lead": "Lead",
+        "col_start": "Start",
+        "col_end": "End",
+        "col_total": "Total cost",
+        "col_approved": "Funding approved",
+        "col_light": "Light",
+        "col_next": "Next milestone",
+        "col_overdue": "Overdue",
+        "sort_key": "Key",
+        "sort_title": "Title",
+        "sort_status": "Status",
+        "sort_theme": "Action field",
+        "sort_lead": "Lead",
+        "sort_start_date": "Start",
+        "sort_end_date": "End",
+        "sort_total_cost": "Total cost",
+        "sort_funding_approved": "Funding approved",
+        "sort_light": "Light (red first)",
+        "sort_next_milestone": "Next milestone",
+        "sort_overdue": "Overdue milestones",
+        "view_sort": "Sort order",
+        "view_desc": "descending",
+        "view_asc": "ascending",
+    },
+}
+
+
+def tx(key: str, /, **params: object) -> str:
+    return tr(TEXTS, key, **params)
+
+
+def params() -> list[Param]:
+    choices = data.choices(data.stamp())
+    return [
+        Param("thema", "reg_theme", allowed={c.key for c in choices.themes}),
+        Param("feld", "reg_field", allowed={c.key for c in choices.action_fields}),
+        Param("status", "reg_status", "list", allowed=set(labels(ProjectStatus))),
+        Param("partner", "reg_partner", allowed={c.key for c in choices.organisations}),
+        Param("programm", "reg_programme", allowed={c.key for c in choices.programmes}),
+        Param("ampel", "reg_light", allowed={*(str(x) for x in TrafficLight), NO_LIGHT}),
+        Param("suche", "reg_text"),
+        Param("archiv", "reg_archived", "bool", default=False),
+        Param(
+            "sortierung",
+            "reg_sort",
+            default=register_q.DEFAULT_SORT,
+            allowed=set(register_q.SORT_KEYS),
+        ),
+        Param("absteigend", "reg_desc", "bool", default=False),
+        Param("zeilen", "reg_rows", "int", default=50, allowed=set(register_q.PAGE_SIZES)),
+        Param("seite", "reg_page", "int", default=1),
+    ]
+
+
+def render() -> None:
+    flash()
+    stamp = data.stamp()
+    page_header(tx("title"), tx("caption"), as_of=stamp.today)
+    if data.summary(stamp).projects == 0 and not _has_archived(stamp):
+        empty_portfolio()
+        st.page_link(
+            page("project"), label=tx("new"), query_params={"neu": "1"}, icon=":material/add:"
+        )
+        return
+    url = params()
+    restore(url)
+    f, page_size = filters(stamp)
+    result = data.register_page(stamp, f, offset=_offset(page_size), limit=page_size)
+    top = st.columns([3, 2, 2])
+    top[0].markdown(f"**{tx('found', count=_int(result.total))}**")
+    with top[1]:
+        download(f, result.total, stamp.today)
+    top[2].page_link(
+        page("project"), label=tx("new"), query_params={"neu": "1"}, icon=":material/add:"
+    )
+    if not result.rows:
+        st.info(t("empty_filtered"))
+        publish(url)
+        return
+    selection = show_rows(result)
+    range_caption(result.offset, len(result.rows), result.total)
+    pager(result.total, page_size, key="reg_page")
+    publish(url)
+    if selection is not None:
+        st.switch_page(page("project"), query_params={"projekt": result.rows[selection].key})
+    st.caption(tx("select_hint"))
+
+
+def _has_archived(stamp: data.Stamp) -> bool:
+    return (
+        data.register_page(stamp, register_q.RegisterFilter(archived=True), offset=0, limit=1).total
+        > 0
+    )
+
+
+def _int(value: int) -> str:
+    from portfolio.i18n import fmt_int
+
+    return fmt_int(value, lang())
+
+
+def _offset(page_size: int) -> int:
+    value = st.session_state.get("reg_page") or 1
+    try:
+        return max(0, (int(value) - 1) * page_size)
+    except (TypeError, ValueError):
+        return 0
+
+
+def filters(stamp: data.Stamp) -> tuple[register_q.RegisterFilter, int]:
+    language = lang()
+    choices = data.choices(stamp)
+    themes = {c.key: f"{c.key} · {pick(c.label, c.label_en, language)}" for c in choices.themes}
+    orgs = {c.key: c.label for c in choices.organisations}
+    programmes = {c.key: c.label for c in choices.programmes}
+    statuses = labels(ProjectStatus, language)
+    lights = {**{str(code): light_text(code) for code in TrafficLight}, NO_LIGHT: light_text(None)}
+    if st.session_state.get("reg_rows") not in register_q.PAGE_SIZES:
+        st.session_state["reg_rows"] = 50
+    if st.session_state.get("reg_sort") not in register_q.SORT_KEYS:
+        st.session_state["reg_sort"] = register_q.DEFAULT_SORT
+    with st.container(border=True):
+        row = st.columns([2, 3, 3, 2])
+        theme = row[0].selectbox(
+            tx("theme"),
+            list(themes),
+            index=None,
+            format_func=themes.get,
+            key="reg_theme",
+            placeholder=t("all_themes"),
+            on_change=_first_page,
+        )
+        fields = {
+            c.key: f"{c.key} · {pick(c.label, c.label_en, language)}"
+            for c in choices.action_fields
+            if theme is None or c.group == theme
+        }
+        if st.session_state.get("reg_field") not in (None, *fields):
+            st.session_state["reg_field"] = None
+        field_key = row[1].selectbox(
+            tx("field"),
+            list(fields),
+            index=None,
+            format_func=fields.get,
+            key="reg_field",
+            placeholder="–",
+            on_change=_first_page,
+        )
+        status = row[2].multiselect(
+            tx("status"),
+            list(statuses),
+            format_func=statuses.get,
+            key="reg_status",
+            placeholder="–",
+            on_change=_first_page,
+        )
+        text = row[3].text_input(
+            tx("search"), key="reg_text", help=tx("search_help"), on_change=_first_page
+        )
+        row = st.columns([2, 3, 2, 3])
+        partner = row[0].selectbox(
+            tx("partner"),
+            list(orgs),
+            index=None,
+            format_func=orgs.get,
+            key="reg_partner",
+            placeholder="–",
+            on_change=_first_page,
+        )
+        programme = row[1].selectbox(
+            tx("programme"),
+            list(programmes),
+            index=None,
+            format_func=programmes.get,
+            key="reg_programme",
+            placeholder="–",
+            on_change=_first_page,
+        )
+        light = row[2].selectbox(
+            tx("light"),
+            list(lights),
+            index=None,
+            format_func=lambda k: f"{light_dot(None if k == NO_LIGHT else k)} {lights[k]}",
+            key="reg_light",
+            placeholder="–",
+            on_change=_first_page,
+        )
+        with row[3]:
+            sub = st.columns([3, 2], vertical_alignment="bottom")
+            sort = sub[0].selectbox(
+                tx("sort"),
+                list(register_q.SORT_KEYS),
+                format_func={k: tx(f"sort_{k}") for k in register_q.SORT_KEYS}.get,
+                key="reg_sort",
+                on_change=_first_page,
+            )
+            descending = sub[1].toggle(tx("descending"), key="reg_desc", on_change=_first_page)
+        row = st.columns([2, 2, 6], vertical_alignment="bottom")
+        archived = row[0].toggle(tx("archived"), key="reg_archived", on_change=_first_page)
+        page_size = row[1].selectbox(
+            tx("page_size"), list(register_q.PAGE_SIZES), key="reg_rows", on_change=_first_page
+        )
+        row[2].button(tx("reset"), on_click=_reset, icon=":material/filter_alt_off:")
+    f = register_q.RegisterFilter(
+        theme=theme,
+        action_field=field_key,
+        statuses=tuple(s for s in statuses if s in (status or [])),
+        partner=partner,
+        programme=programme,
+        light=light,
+        text=(text or "").strip() or None,
+        archived=bool(archived),
+        sort=sort or register_q.DEFAULT_SORT,
+        descending=bool(descending),
+    )
+    return f, int(page_size or 50)
+
+
+def _first_page() -> None:
+    st.session_state["reg_page"] = 1
+
+
+def _reset() -> None:
+    for p in params():
+        st.session_state[p.key] = (
+            [] if p.kind == "list" else ("" if p.key == "reg_text" else p.default)
+        )
+
+
+def show_rows(result: register_q.RegisterPage) -> int | None:
+    language = lang()
+    df = frame(
+        [
+            {
+                "key": r.key,
+                "title": r.title,
+                "status": label(ProjectStatus, r.status, language),
+                "theme": f"{r.action_field_key} {pick(r.action_field_name, r.action_field_name_en, language)}",
+                "lead": r.lead or "",
+                "start": r.start_date,
+                "end": r.end_date,
+                "total": r.total_cost,
+                "approved": r.funding_approved,
+                "light": f"{light_dot(r.light)} {light_text(r.light)}",
+                "next": r.next_milestone,
+                "overdue": r.overdue_milestones,
+            }
+            for r in result.rows
+        ],
+        [
+            "key",
+            "title",
+            "status",
+            "theme",
+            "lead",
+            "start",
+            "end",
+            "total",
+            "approved",
+            "light",
+            "next",
+            "overdue",
+        ],
+    )
+    col = st.column_config
+    cfg = {
+        "key": col.Column(tx("col_key"), pinned=True, width="small"),
+        "title": col.Column(tx("col_title"), width="large"),
+        "status": col.Column(tx("col_status")),
+        "theme": col.Column(tx("col_theme")),
+        "lead": col.Column(tx("col_lead")),
+        "start": col.Column(tx("col_start")),
+        "end": col.Column(tx("col_end")),
+        "total": col.Column(tx("col_total")),
+        "approved": col.Column(tx("col_approved")),
+        "light": col.Column(tx("col_light")),
+        "next": col.Column(tx("col_next")),
+        "overdue": col.Column(tx("col_overdue")),
+    }
+    event = table(
+        df,
+        money=["total", "approved"],
+        dates=["start", "end", "next"],
+        ints=["overdue"],
+        column_config=cfg,
+        key="register_table",
+        on_select="rerun",
+        selection_mode="single-row",
+        height=min(38 + 35 * len(df), 38 + 35 * 25),
+    )
+    try:
+        rows = event.selection.rows  # type: ignore[union-attr]
+    except AttributeError:
+        return None
+    return int(rows[0]) if rows else None
+
+
+def describe(f: register_q.RegisterFilter, language: str) -> list[tuple[str, str]]:
+    """The view's filters in words, for the export's second sheet."""
+    choices = data.choices(data.stamp())
+    names = {c.key: pick(c.label, c.label_en, language) for c in choices.themes}
+    fields = {c.key: pick(c.label, c.label_en, language) for c in choices.action_fields}
+    orgs = {c.key: c.label for c in choices.organisations}
+    programmes = {c.key: c.label for c in choices.programmes}
+    lines: list[tuple[str, str]] = []
+    if f.theme:
+        lines.append((tx("theme"), f"{f.theme} {names.get(f.theme, '')}"))
+    if f.action_field:
+        lines.append((tx("field"), f"{f.action_field} {fields.get(f.action_field, '')}"))
+    if f.statuses:
+        lines.append(
+            (tx("status"), ", ".join(label(ProjectStatus, s, language) for s in f.statuses))
+        )
+    if f.partner:
+        lines.append((tx("partner"), orgs.get(f.partner, f.partner)))
+    if f.programme:
+        lines.append((tx("programme"), programmes.get(f.programme, f.programme)))
+    if f.light:
+        lines.append((tx("light"), light_text(None if f.light == NO_LIGHT else f.light)))
+    if f.text:
+        lines.append((tx("search"), f.text))
+    if f.archived:
+        lines.append((tx("archived"), t("yes")))
+    lines.append(
+        (
+            tx("view_sort"),
+            f"{tx('sort_' + f.sort)} ({tx('view_desc') if f.descending else tx('view_asc')})",
+        )
+    )
+    return lines
+
+
+def export_builder(
+    eng: Engine,
+    f: register_q.RegisterFilter,
+    today: dt.date,
+    language: str,
+    view: list[tuple[str, str]],
+) -> Callable[[], bytes]:
+    """The download's bytes, built only when clicked (outside the script run: no st.* here)."""
+
+    def build() -> bytes:
+        with make_session_factory(eng)() as session:
+            rows = register_q.rows(session, f, today=today)
+            session.rollback()
+        return build_register_xlsx(rows, lang=language, as_of=today, view=view)
+
+    return build
+
+
+def download(f: register_q.RegisterFilter, total: int, today: dt.date) -> None:
+    language = lang()
+    st.download_button(
+        tx("download", count=_int(total)),
+        data=export_builder(engine(), f, today, language, describe(f, language)),
+        file_name=f"projekte_{today.isoformat()}.xlsx"
+        if language == "de"
+        else f"projects_{today.isoformat()}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        help=tx("download_help"),
+        on_click="ignore",
+        icon=":material/download:",
+        disabled=total == 0,
+    )

@@ -1,0 +1,200 @@
+"""Zeitplan: a cross-project Gantt of projects and milestones with a today line; overdue marked."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from db.enums import MilestoneState, ProjectStatus
+from portfolio.i18n import fmt_date, fmt_int
+from portfolio.queries.common import pick
+from portfolio.queries.timeline import Gantt
+from portfolio.ui import data
+from portfolio.ui.components import charts
+from portfolio.ui.components.forms import flash
+from portfolio.ui.components.texts import STATE_COLOURS
+from portfolio.ui.components.urlstate import Param, publish, restore
+from portfolio.ui.components.widgets import empty_portfolio, page_header, pager, range_caption, t
+from portfolio.ui.runtime import lang, tr
+from portfolio.vocab import label, labels
+
+TEXTS = {
+    "de": {
+        "title": "Zeitplan",
+        "caption": "Laufzeiten der Projekte und ihre Meilensteine; rote Rauten sind überfällig.",
+        "theme": "Leitthema",
+        "partner": "Partner",
+        "status": "Status",
+        "only_overdue": "Nur Projekte mit überfälligen Meilensteinen",
+        "rows": "Projekte je Seite",
+        "runtime": "Laufzeit",
+        "from_to": "{start} – {end}",
+        "overdue_count": "{count} überfällige Meilensteine in dieser Ansicht",
+        "without_dates": "{count} Projekte ohne Beginn oder Ende sind nicht dargestellt.",
+        "none": "Keine Projekte mit Laufzeit für diese Auswahl.",
+    },
+    "en": {
+        "title": "Timeline",
+        "caption": "Project runtimes and their milestones; red diamonds are overdue.",
+        "theme": "Theme",
+        "partner": "Partner",
+        "status": "Status",
+        "only_overdue": "Only projects with overdue milestones",
+        "rows": "Projects per page",
+        "runtime": "Runtime",
+        "from_to": "{start} – {end}",
+        "overdue_count": "{count} overdue milestones in this view",
+        "without_dates": "{count} projects without start or end are not shown.",
+        "none": "No projects with a runtime for this selection.",
+    },
+}
+PAGE_SIZES = (20, 40, 80)
+STATUS_COLOURS = {
+    "idea": "#a7a9ac",
+    "planning": "#6c8ead",
+    "implementation": "#1f5f8b",
+    "completed": "#4e9f9a",
+    "discontinued": "#c9b8a6",
+}
+
+
+def tx(key: str, /, **params: object) -> str:
+    return tr(TEXTS, key, **params)
+
+
+def render() -> None:
+    flash()
+    stamp = data.stamp()
+    language = lang()
+    page_header(tx("title"), tx("caption"), as_of=stamp.today)
+    if data.summary(stamp).projects == 0:
+        empty_portfolio()
+        return
+    choices = data.choices(stamp)
+    themes = {c.key: f"{c.key} · {pick(c.label, c.label_en, language)}" for c in choices.themes}
+    orgs = {c.key: c.label for c in choices.organisations}
+    statuses = labels(ProjectStatus, language)
+    url = [
+        Param("thema", "tl_theme", allowed=set(themes)),
+        Param("partner", "tl_partner", allowed=set(orgs)),
+        Param("status", "tl_status", "list", allowed=set(statuses)),
+        Param("ueberfaellig", "tl_overdue", "bool", default=False),
+        Param("zeilen", "tl_rows", "int", default=40, allowed=set(PAGE_SIZES)),
+        Param("seite", "tl_page", "int", default=1),
+    ]
+    restore(url)
+    if st.session_state.get("tl_rows") not in PAGE_SIZES:
+        st.session_state["tl_rows"] = 40
+    with st.container(border=True):
+        row = st.columns([3, 2, 3, 2])
+        theme = row[0].selectbox(
+            tx("theme"),
+            list(themes),
+            index=None,
+            format_func=themes.get,
+            key="tl_theme",
+            placeholder=t("all_themes"),
+            on_change=_first,
+        )
+        partner = row[1].selectbox(
+            tx("partner"),
+            list(orgs),
+            index=None,
+            format_func=orgs.get,
+            key="tl_partner",
+            placeholder="–",
+            on_change=_first,
+        )
+        status = row[2].multiselect(
+            tx("status"),
+            list(statuses),
+            format_func=statuses.get,
+            key="tl_status",
+            placeholder="–",
+            on_change=_first,
+        )
+        size = int(row[3].selectbox(tx("rows"), list(PAGE_SIZES), key="tl_rows", on_change=_first))
+        only_overdue = st.toggle(tx("only_overdue"), key="tl_overdue", on_change=_first)
+    offset = max(0, (int(st.session_state.get("tl_page") or 1) - 1) * size)
+    g = data.gantt(
+        stamp,
+        theme=theme,
+        partner=partner,
+        statuses=tuple(s for s in statuses if s in (status or [])),
+        only_overdue=bool(only_overdue),
+        offset=offset,
+        limit=size,
+    )
+    if not g.projects:
+        st.info(tx("none"))
+        publish(url)
+        return
+    charts.show(gantt_chart(g, stamp.today), key="chart_gantt")
+    if g.overdue:
+        st.markdown(f":red-badge[{tx('overdue_count', count=fmt_int(g.overdue, language))}]")
+    range_caption(offset, len(g.projects), g.total)
+    pager(g.total, size, key="tl_page")
+    if g.without_dates:
+        st.caption(tx("without_dates", count=fmt_int(g.without_dates, language)))
+    publish(url)
+
+
+def _first() -> None:
+    st.session_state["tl_page"] = 1
+
+
+def gantt_chart(g: Gantt, today: dt.date) -> go.Figure:
+    language = lang()
+    labels_ = {p.key: f"{p.key} {p.title[:40]}" for p in g.projects}
+    order = [labels_[p.key] for p in g.projects]
+    fig = go.Figure()
+    shown: set[str] = set()
+    for p in g.projects:
+        days = (p.end - p.start).days or 1
+        name = label(ProjectStatus, p.status, language)
+        fig.add_bar(
+            base=[p.start.isoformat()],
+            x=[days * 86_400_000],
+            y=[labels_[p.key]],
+            orientation="h",
+            marker={"color": STATUS_COLOURS.get(p.status, "#6c8ead"), "opacity": 0.75},
+            name=name,
+            legendgroup=p.status,
+            showlegend=p.status not in shown,
+            customdata=[
+                f"<b>{p.key} · {p.title}</b><br>{name}<br>{tx('runtime')}: "
+                + tx("from_to", start=fmt_date(p.start, language), end=fmt_date(p.end, language))
+            ],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+        shown.add(p.status)
+    for state in ("done", "open", "due_soon", "overdue"):
+        stones = [m for m in g.milestones if m.state == state]
+        if not stones:
+            continue
+        name = label(MilestoneState, state, language)
+        fig.add_scatter(
+            x=[m.due.isoformat() for m in stones],
+            y=[labels_[m.project_key] for m in stones],
+            mode="markers",
+            name=name,
+            marker={
+                "symbol": "diamond",
+                "size": 13 if state == "overdue" else 9,
+                "color": STATE_COLOURS[state],
+                "line": {"width": 1, "color": "#ffffff"},
+            },
+            customdata=[
+                f"<b>{m.title}</b><br>{m.project_key} · {name}<br>{fmt_date(m.due, language)}"
+                + (f" ({fmt_date(m.done, language)})" if m.done else "")
+                for m in stones
+            ],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    fig.update_layout(barmode="overlay", bargap=0.35)
+    fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
+    charts.date_axis(fig)
+    charts.today_line(fig, today, t("today"))
+    return charts.style(fig, height=max(320, 26 * len(g.projects) + 140))
