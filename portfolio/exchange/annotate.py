@@ -1,0 +1,101 @@
+"""The annotated error workbook: the partner's own file back, with what is wrong marked.
+
+Invalid cells get a red fill and a comment saying what is wrong; conflicting cells an orange
+fill and a comment with the current value and who changed it when; every sheet with problems an
+error column ("Fehler") at the end with all messages of the row; and a sheet "Fehler" lists
+everything, including problems that belong to no single cell.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from portfolio.exchange.importer import ImportResult, Issue
+from portfolio.exchange.safety import prescan, require_defusedxml
+
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+CONFLICT_FILL = PatternFill("solid", fgColor="FFD966")
+HEADER_FILL = PatternFill("solid", fgColor="C00000")
+ERROR_COLUMN = {"de": "Fehler", "en": "Errors"}
+AUTHOR = "Smart-City-Portfolio"
+
+
+def annotate_errors(data: bytes, result: ImportResult, *, lang: str = "de") -> bytes:
+    """``data`` (the uploaded workbook) with the errors and conflicts of ``result`` marked."""
+    require_defusedxml()
+    prescan(data)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    issues: list[tuple[Issue, bool]] = [(e, False) for e in result.errors] + [
+        (c, True) for c in result.conflicts
+    ]
+    by_sheet: dict[str, list[tuple[Issue, bool]]] = defaultdict(list)
+    for issue, is_conflict in issues:
+        if issue.sheet in wb.sheetnames and issue.row:
+            by_sheet[issue.sheet].append((issue, is_conflict))
+    header_names = {v.casefold() for v in ERROR_COLUMN.values()}
+    for title, items in by_sheet.items():
+        ws = wb[title]
+        if ws.protection.sheet:
+            ws.protection.sheet = False  # so the partner can fix the marked cells
+        error_col = None
+        for cell in ws[1]:
+            if isinstance(cell.value, str) and cell.value.strip().casefold() in header_names:
+                error_col = cell.column
+                break
+        if error_col is None:
+            error_col = ws.max_column + 1
+        else:  # a re-uploaded annotated file: clear the old messages
+            for row in ws.iter_rows(min_row=2, min_col=error_col, max_col=error_col):
+                row[0].value = None
+        head = ws.cell(row=1, column=error_col, value=ERROR_COLUMN.get(lang, "Fehler"))
+        head.fill = HEADER_FILL
+        head.font = Font(bold=True, color="FFFFFF")
+        ws.column_dimensions[head.column_letter].width = 80
+        per_row: dict[int, list[str]] = defaultdict(list)
+        per_cell: dict[tuple[int, int], list[tuple[str, bool]]] = defaultdict(list)
+        for issue, is_conflict in items:
+            assert issue.row is not None
+            per_row[issue.row].append(issue.message)
+            if issue.col_index is not None:
+                per_cell[(issue.row, issue.col_index + 1)].append((issue.message, is_conflict))
+        for (row, col), messages in per_cell.items():
+            cell = ws.cell(row=row, column=col)
+            cell.fill = CONFLICT_FILL if all(c for _, c in messages) else ERROR_FILL
+            text = "\n".join(m for m, _ in messages)
+            comment = Comment(text, AUTHOR)
+            comment.width, comment.height = 360, 40 + 18 * (len(text) // 50 + len(messages))
+            cell.comment = comment
+        for row, texts in per_row.items():
+            cell = ws.cell(row=row, column=error_col, value="\n".join(texts))
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.font = Font(color="C00000")
+    title = ERROR_COLUMN.get(lang, "Fehler")
+    if title in wb.sheetnames:
+        del wb[title]
+    ws = wb.create_sheet(title, 0)
+    headers = (
+        ["Sheet", "Row", "Cell", "Column", "Key", "Message"]
+        if lang == "en"
+        else ["Blatt", "Zeile", "Zelle", "Spalte", "Schlüssel", "Meldung"]
+    )
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+    for issue, _ in issues:
+        j = issue.to_json()
+        ws.append([j["sheet"], j["row"], j["cell"], j["column"], j["key"], j["message"]])
+    for letter, width in zip("ABCDEF", (18, 8, 8, 22, 18, 120), strict=True):
+        ws.column_dimensions[letter].width = width
+    for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    wb.active = 0
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

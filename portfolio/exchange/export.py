@@ -1,0 +1,761 @@
+"""The exchange workbook, written with XlsxWriter.
+
+Real types (dates, numbers with EUR and percent formats), dropdowns from the reference sheets,
+frozen header, filters, widths, locked columns under sheet protection, a German (or English)
+instruction sheet and a hidden ``_meta`` sheet with format version, export time, scope and a
+checksum. Text is always written as text with a quote prefix, so ``=SUMME(A1)`` or ``@x`` is
+never evaluated and comes back unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import xlsxwriter
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from db.enums import (
+    ApplicationStatus,
+    FundingLevel,
+    OrganisationKind,
+    ParticipationRole,
+    PaymentRequestStatus,
+    Priority,
+    ProjectStatus,
+    SpatialScope,
+)
+from db.models import ProgrammePhase
+from db.models.base import utcnow
+from portfolio.exchange.schema import (
+    FORMAT_VERSION,
+    META_SHEET,
+    REFERENCE_TITLES,
+    SHEETS,
+    Column,
+    Sheet,
+)
+from portfolio.exchange.state import (
+    Refs,
+    Scope,
+    load_refs,
+    load_rows,
+    partner_id,
+    scope_project_ids,
+)
+from portfolio.vocab import label, labels
+
+Progress = Callable[[float, str], None]
+NEW_ROWS = 500  # rows below the data kept editable (and with dropdowns) for new entries
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LISTS: tuple[tuple[str, type[Any]], ...] = (
+    ("status", ProjectStatus),
+    ("priority", Priority),
+    ("spatial_scope", SpatialScope),
+    ("role", ParticipationRole),
+    ("application_status", ApplicationStatus),
+    ("payment_status", PaymentRequestStatus),
+    ("kind", OrganisationKind),
+    ("level", FundingLevel),
+)
+LIST_HEADERS = {
+    "status": ("Projektstatus", "Project status"),
+    "priority": ("Priorität", "Priority"),
+    "spatial_scope": ("Raumbezug", "Spatial scope"),
+    "role": ("Rolle", "Role"),
+    "application_status": ("Antragsstatus", "Application status"),
+    "payment_status": ("Abrufstatus", "Payment status"),
+    "kind": ("Organisationsart", "Organisation kind"),
+    "level": ("Förderebene", "Funding level"),
+    "yes_no": ("Ja/Nein", "Yes/No"),
+}
+ENUM_LIST = {
+    ProjectStatus: "status",
+    Priority: "priority",
+    SpatialScope: "spatial_scope",
+    ParticipationRole: "role",
+    ApplicationStatus: "application_status",
+    PaymentRequestStatus: "payment_status",
+}
+YES_NO = {"de": ("ja", "nein"), "en": ("yes", "no")}
+
+
+@dataclass
+class ExportResult:
+    data: bytes
+    scope: str
+    rows: dict[str, int]
+    file_name: str
+
+
+def meta_checksum(meta: dict[str, str]) -> str:
+    """SHA-256 over the metadata (not a signature: it detects edits of the ``_meta`` sheet)."""
+    text = "\n".join(f"{k}={meta[k]}" for k in sorted(meta) if k != "checksum")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def safe_text(value: str) -> str:
+    return CONTROL.sub("", value)
+
+
+def _t(lang: str, de: str, en: str) -> str:
+    return en if lang == "en" else de
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        base: dict[str, Any] = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
+        locked_look: dict[str, Any] = {"bg_color": "#EDEDED", "font_color": "#404040"}
+        self.header = wb.add_format(
+            {
+                **base,
+                "bold": True,
+                "bg_color": "#1F4E79",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "border": 1,
+                "border_color": "#BFBFBF",
+            }
+        )
+        self.header_locked = wb.add_format(
+            {
+                **base,
+                "bold": True,
+                "bg_color": "#7F7F7F",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "border": 1,
+                "border_color": "#BFBFBF",
+            }
+        )
+        kinds: dict[str, dict[str, Any]] = {
+            "text": {"quote_prefix": True},
+            "date": {"num_format": "DD.MM.YYYY"},
+            "money": {"num_format": '#,##0.00 "€"'},
+            "rate": {"num_format": "0.00%"},
+            "measure": {"num_format": "General"},
+            "int": {"num_format": "0"},
+        }
+        self.cell: dict[tuple[str, bool], Format] = {}
+        for kind, props in kinds.items():
+            self.cell[(kind, False)] = wb.add_format({**base, **props, "locked": False})
+            self.cell[(kind, True)] = wb.add_format(
+                {**base, **props, **locked_look, "locked": True}
+            )
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14, "font_color": "#1F4E79"})
+        self.bold = wb.add_format({**base, "bold": True})
+        self.wrap = wb.add_format({**base, "text_wrap": True})
+        self.ref_header = wb.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "border": 1})
+        self.ref_text = wb.add_format({**base, "quote_prefix": True})
+
+    def of(self, column: Column, locked: bool) -> Format:
+        kind = {
+            "date": "date",
+            "money": "money",
+            "rate": "rate",
+            "measure": "measure",
+            "version": "int",
+        }.get(column.kind, "text")
+        return self.cell[(kind, locked)]
+
+
+def _cell_writer(
+    column: Column, refs: Refs, lang: str
+) -> Callable[[Worksheet, int, int, Any, dict[str, Any], Format], None]:
+    """A function writing one cell of ``column`` from a loaded row."""
+    kind = column.kind
+    yes, no = YES_NO["en" if lang == "en" else "de"]
+
+    def text(ws: Worksheet, r: int, c: int, value: Any, fmt: Format) -> None:
+        if value is None or value == "":
+            ws.write_blank(r, c, None, fmt)
+        else:
+            ws.write_string(r, c, safe_text(str(value)), fmt)
+
+    if kind in ("key",):
+        return lambda ws, r, c, v, row, fmt: text(ws, r, c, row["_key"], fmt)
+    if kind == "version":
+        return lambda ws, r, c, v, row, fmt: ws.write_number(r, c, row["version"], fmt)
+    if kind in ("str", "text"):
+        return lambda ws, r, c, v, row, fmt: text(ws, r, c, v, fmt)
+    if kind == "date":
+        return lambda ws, r, c, v, row, fmt: (
+            ws.write_blank(r, c, None, fmt) if v is None else ws.write_datetime(r, c, v, fmt)
+        )
+    if kind in ("money", "measure"):
+        return lambda ws, r, c, v, row, fmt: (
+            ws.write_blank(r, c, None, fmt) if v is None else ws.write_number(r, c, float(v), fmt)
+        )
+    if kind == "rate":
+        return lambda ws, r, c, v, row, fmt: (
+            ws.write_blank(r, c, None, fmt)
+            if v is None
+            else ws.write_number(r, c, float(v) / 100, fmt)
+        )
+    if kind == "enum":
+        enum = column.enum
+        assert enum is not None
+        names = labels(enum, lang)
+        return lambda ws, r, c, v, row, fmt: text(ws, r, c, names.get(v, v) if v else None, fmt)
+    if kind == "bool":
+        return lambda ws, r, c, v, row, fmt: text(ws, r, c, yes if v else no, fmt)
+    if kind == "tags":
+        return lambda ws, r, c, v, row, fmt: text(ws, r, c, ", ".join(v or []), fmt)
+    if kind == "ref":
+        assert column.ref is not None
+        lookup = refs.lookup(column.ref)
+        return lambda ws, r, c, v, row, fmt: text(ws, r, c, lookup.key_of(v), fmt)
+    # context columns
+    name = column.field
+    projects, kpis = refs.project.by_id, refs.kpi.by_id
+    en = lang == "en"
+
+    def context(row: dict[str, Any]) -> str | None:
+        if name == "theme":
+            af = refs.action_field.by_id.get(row.get("action_field_id"))  # type: ignore[arg-type]
+            theme = af["theme"] if af else None
+            if not theme:
+                return None
+            return (
+                f"{theme['key']} {(theme['name_en'] if en and theme['name_en'] else theme['name'])}"
+            )
+        if name == "project_title":
+            p = projects.get(row["_project_id"])
+            return p["title"] if p else None
+        if name == "project_key":
+            p = projects.get(row["_project_id"])
+            return p["key"] if p else None
+        if name == "organisation_name":
+            org = refs.organisation.by_id.get(row.get("organisation_id"))  # type: ignore[arg-type]
+            return org["name"] if org else None
+        if name in ("kpi_name", "kpi_unit"):
+            k = kpis.get(row.get("kpi_id"))  # type: ignore[arg-type]
+            return (k["name"] if name == "kpi_name" else k["unit"]) if k else None
+        return None  # pragma: no cover
+
+    return lambda ws, r, c, v, row, fmt: text(ws, r, c, context(row), fmt)
+
+
+def _column_comment(sheet: Sheet, column: Column, lang: str, partner: bool) -> str:
+    spec = sheet.specs.get(column.field)
+    parts: list[str] = []
+    kinds = {
+        "key": _t(
+            lang,
+            "Schlüssel der Zeile – nicht ändern; bei neuen Zeilen leer lassen",
+            "Row key – do not change; leave empty in new rows",
+        ),
+        "version": _t(
+            lang,
+            "Version der Zeile beim Export – nicht ändern",
+            "Row version at export – do not change",
+        ),
+        "date": _t(lang, "Datum (TT.MM.JJJJ)", "Date (DD.MM.YYYY)"),
+        "money": _t(lang, "Betrag in Euro, z. B. 1.234,56", "Amount in euros, e.g. 1,234.56"),
+        "rate": _t(lang, "Prozent, z. B. 65 %", "Percent, e.g. 65 %"),
+        "measure": _t(lang, "Zahl", "Number"),
+        "enum": _t(lang, "Auswahl aus der Liste", "Choose from the list"),
+        "bool": _t(lang, "ja oder nein", "yes or no"),
+        "tags": _t(lang, "Liste, durch Komma getrennt", "List, separated by commas"),
+        "ref": _t(lang, "Schlüssel aus dem Referenzblatt", "Key from the reference sheet"),
+        "context": _t(
+            lang, "Nur zur Information, wird nicht eingelesen", "For information only, not imported"
+        ),
+    }
+    if column.kind in kinds:
+        parts.append(kinds[column.kind])
+    elif spec and spec.max_length:
+        parts.append(
+            _t(
+                lang,
+                f"Text, höchstens {spec.max_length} Zeichen",
+                f"Text, at most {spec.max_length} characters",
+            )
+        )
+    if spec and spec.required and column.kind not in ("key",):
+        parts.append(_t(lang, "Pflichtfeld", "Required"))
+    if partner and column.editable:
+        parts.append(
+            _t(lang, "Für Partner änderbar", "Partners may change it")
+            if column.partner
+            else _t(lang, "Nur Lesen (Partner)", "Read-only (partners)")
+        )
+    return " · ".join(parts)
+
+
+def _write_data_sheet(
+    wb: xlsxwriter.Workbook,
+    fm: _Formats,
+    sheet: Sheet,
+    rows: list[dict[str, Any]],
+    refs: Refs,
+    lang: str,
+    partner: bool,
+    list_ranges: dict[str, str],
+    ref_ranges: dict[str, str],
+) -> None:
+    ws = wb.add_worksheet(sheet.title(lang))
+    columns = sheet.columns
+    can_create = bool(sheet.partner_create) if partner else True
+    writable_existing = [(c.partner if partner else True) and c.editable for c in columns]
+    writable_new = [
+        can_create
+        and ((c.field in sheet.partner_create) if partner else (c.editable or c.kind == "key"))
+        for c in columns
+    ]
+    for i, c in enumerate(columns):
+        ws.set_column(i, i, c.width, fm.of(c, not writable_new[i]))
+    ws.set_row(0, 30)
+    for i, c in enumerate(columns):
+        ws.write_string(
+            0, i, c.header(lang), fm.header if writable_existing[i] else fm.header_locked
+        )
+        ws.write_comment(0, i, _column_comment(sheet, c, lang, partner), {"x_scale": 1.6})
+    writers = [_cell_writer(c, refs, lang) for c in columns]
+    fmts = [fm.of(c, not writable_existing[i]) for i, c in enumerate(columns)]
+    key_fmt = fm.of(columns[0], True)
+    fmts[0] = fmts[1] = key_fmt
+    # A blank cell needs writing only where its format differs from the column's.
+    blank_needed = [writable_existing[i] != writable_new[i] for i in range(len(columns))]
+    fields = [c.field for c in columns]
+    plan = list(zip(range(len(columns)), writers, fields, fmts, blank_needed, strict=True))
+    for r, row in enumerate(rows, start=1):
+        for i, write, name, fmt, blank in plan:
+            value = row.get(name)
+            if value is None and not blank and columns[i].kind not in ("key", "version", "context"):
+                continue
+            write(ws, r, i, value, row, fmt)
+    last_row = len(rows) + (NEW_ROWS if can_create else 0)
+    for i, c in enumerate(columns):
+        if not (writable_existing[i] or writable_new[i]):
+            continue
+        source = None
+        if c.kind == "enum" and c.enum in ENUM_LIST:
+            source = list_ranges[ENUM_LIST[c.enum]]
+        elif c.kind == "bool":
+            source = list_ranges["yes_no"]
+        elif c.kind == "ref" and c.ref in ref_ranges:
+            source = ref_ranges[c.ref]
+        if source:
+            ws.data_validation(
+                1,
+                i,
+                max(last_row, 1),
+                i,
+                {
+                    "validate": "list",
+                    "source": source,
+                    "error_type": "warning",
+                    "error_title": _t(lang, "Unbekannter Wert", "Unknown value"),
+                    "error_message": _t(
+                        lang,
+                        "Bitte einen Eintrag aus der Liste wählen.",
+                        "Please choose an entry from the list.",
+                    ),
+                },
+            )
+        elif c.kind == "date":
+            ws.data_validation(
+                1,
+                i,
+                max(last_row, 1),
+                i,
+                {
+                    "validate": "date",
+                    "criteria": "between",
+                    "minimum": dt.date(1990, 1, 1),
+                    "maximum": dt.date(2100, 12, 31),
+                    "error_type": "warning",
+                    "error_message": _t(
+                        lang,
+                        "Bitte ein Datum TT.MM.JJJJ eintragen.",
+                        "Please enter a date DD.MM.YYYY.",
+                    ),
+                },
+            )
+    ws.freeze_panes(1, 1)
+    ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+    ws.protect(
+        "",
+        {
+            "autofilter": True,
+            "sort": True,
+            "format_columns": True,
+            "format_rows": True,
+            "insert_rows": can_create,
+            "select_locked_cells": True,
+            "select_unlocked_cells": True,
+        },
+    )
+
+
+def _write_reference_sheets(
+    wb: xlsxwriter.Workbook, fm: _Formats, refs: Refs, conn: Connection, lang: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    en = lang == "en"
+
+    def sheet(name: str, headers: list[str], rows: list[list[Any]], widths: list[int]) -> str:
+        title = REFERENCE_TITLES[name][1 if en else 0]
+        ws = wb.add_worksheet(title)
+        for i, (h, w) in enumerate(zip(headers, widths, strict=True)):
+            ws.set_column(i, i, w)
+            ws.write_string(0, i, h, fm.ref_header)
+        for r, row in enumerate(rows, start=1):
+            for i, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    ws.write_string(r, i, safe_text(value), fm.ref_text)
+                else:
+                    ws.write(r, i, value)
+        ws.freeze_panes(1, 0)
+        ws.protect("", {"autofilter": True, "sort": True, "select_locked_cells": True})
+        return title
+
+    def ref(title: str, col: str, n: int) -> str:
+        return f"='{title}'!${col}$2:${col}${max(n + 1, 2)}"
+
+    sheet(
+        "themes",
+        [_t(lang, "Schlüssel", "Key"), _t(lang, "Leitthema", "Theme")],
+        [[t["key"], (t["name_en"] if en and t["name_en"] else t["name"])] for t in refs.themes],
+        [10, 50],
+    )
+    afs = list(refs.action_field.by_id.values())
+    af_title = sheet(
+        "action_fields",
+        [
+            _t(lang, "Schlüssel", "Key"),
+            _t(lang, "Handlungsfeld", "Action field"),
+            _t(lang, "Leitthema", "Theme"),
+        ],
+        [
+            [
+                a["key"],
+                (a["name_en"] if en and a["name_en"] else a["name"]),
+                a["theme"]["key"] if a["theme"] else None,
+            ]
+            for a in afs
+        ],
+        [10, 44, 10],
+    )
+    orgs = [o for o in refs.organisation.by_id.values() if not o["archived"]]
+    org_title = sheet(
+        "organisations",
+        [
+            _t(lang, "Schlüssel", "Key"),
+            _t(lang, "Kurzname", "Short name"),
+            _t(lang, "Name", "Name"),
+            _t(lang, "Art", "Kind"),
+        ],
+        [
+            [o["key"], o["short_name"], o["name"], label(OrganisationKind, o["kind"], lang)]
+            for o in orgs
+        ],
+        [10, 28, 50, 24],
+    )
+    phases: dict[int, list[str]] = {}
+    for programme_id, key in conn.execute(
+        select(ProgrammePhase.programme_id, ProgrammePhase.key).order_by(ProgrammePhase.key)
+    ):
+        phases.setdefault(programme_id, []).append(key)
+    progs = [p for p in refs.programme.by_id.values() if not p["archived"]]
+    prog_title = sheet(
+        "programmes",
+        [
+            _t(lang, "Schlüssel", "Key"),
+            _t(lang, "Förderprogramm", "Programme"),
+            _t(lang, "Fördergeber", "Funder"),
+            _t(lang, "Ebene", "Level"),
+            _t(lang, "Förderquote", "Rate"),
+            _t(lang, "Erhöhte Quote", "Raised rate"),
+            _t(lang, "Obergrenze (€)", "Cap (€)"),
+            _t(lang, "Phasen", "Phases"),
+        ],
+        [
+            [
+                p["key"],
+                p["name"],
+                p["funder"],
+                label(FundingLevel, p["level"], lang),
+                float(p["standard_rate"]) / 100,
+                float(p["raised_rate"]) / 100 if p["raised_rate"] is not None else None,
+                float(p["cap"]) if p["cap"] is not None else None,
+                ", ".join(phases.get(p["id"], [])),
+            ]
+            for p in progs
+        ],
+        [12, 44, 30, 10, 10, 10, 16, 10],
+    )
+    lists_rows: list[list[Any]] = []
+    list_values = [list(labels(enum, lang).values()) for _, enum in LISTS] + [
+        list(YES_NO["en" if en else "de"])
+    ]
+    height = max(len(v) for v in list_values)
+    for r in range(height):
+        lists_rows.append([v[r] if r < len(v) else None for v in list_values])
+    names = [name for name, _ in LISTS] + ["yes_no"]
+    list_title = sheet(
+        "lists",
+        [LIST_HEADERS[n][1 if en else 0] for n in names],
+        lists_rows,
+        [24] * len(names),
+    )
+    list_ranges = {
+        n: ref(list_title, chr(ord("A") + i), len(list_values[i])) for i, n in enumerate(names)
+    }
+    ref_ranges = {
+        "action_field": ref(af_title, "A", len(afs)),
+        "organisation": ref(org_title, "A", len(orgs)),
+        "programme": ref(prog_title, "A", len(progs)),
+    }
+    return list_ranges, ref_ranges
+
+
+def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple[str, str]]:
+    """(style, text) lines of the instruction sheet."""
+    if lang == "en":
+        lines = [
+            ("title", "Smart-City Portfolio Bochum – data exchange workbook"),
+            (
+                "",
+                f"Scope: {'projects of ' + partner_name if partner_name else 'the whole portfolio'}",
+            ),
+            ("", ""),
+            ("bold", "How to use this workbook"),
+            (
+                "",
+                "1. Change values only in white cells. Grey cells and columns are read-only context.",
+            ),
+            (
+                "",
+                "2. Never change the columns “Key” and “Version”: they match each row with the database.",
+            ),
+            ("", "3. New rows: fill in a row below the list and leave “Key” and “Version” empty."),
+            (
+                "",
+                "4. Rows you delete are not deleted in the portfolio; to end something, change its status.",
+            ),
+            (
+                "",
+                "5. Dates as DD.MM.YYYY (or 2026-12-31), amounts like 1,234.56 or 1.234,56 €, percentages like 65 %.",
+            ),
+            (
+                "",
+                "6. Lists (status, role …) accept the label from the dropdown or the code from the sheet “Lists”.",
+            ),
+            ("", "7. Lines whose first cell starts with # are comments and are ignored."),
+            (
+                "",
+                "8. Save as .xlsx (not .xlsm, not .csv, without password) and send the file back.",
+            ),
+            ("", ""),
+            ("bold", "What happens on import"),
+            (
+                "",
+                "Every cell is checked. You get a preview of all changes first. If anything is invalid, or if a row "
+                "was changed in the portfolio since your export, nothing is applied and you receive this workbook back "
+                "with the cells marked in red and a comment on each.",
+            ),
+        ]
+    else:
+        lines = [
+            ("title", "Smart-City-Portfolio Bochum – Arbeitsmappe für den Datenaustausch"),
+            (
+                "",
+                f"Umfang: {'Projekte mit Beteiligung von ' + partner_name if partner_name else 'gesamtes Portfolio'}",
+            ),
+            ("", ""),
+            ("bold", "So arbeiten Sie mit dieser Arbeitsmappe"),
+            (
+                "",
+                "1. Ändern Sie nur Werte in weißen Zellen. Graue Zellen und Spalten sind Kontext und schreibgeschützt.",
+            ),
+            (
+                "",
+                "2. Die Spalten „Schlüssel“ und „Version“ bitte nie ändern: Sie ordnen jede Zeile dem Datenbestand zu.",
+            ),
+            (
+                "",
+                "3. Neue Zeilen: unterhalb der Liste ausfüllen, „Schlüssel“ und „Version“ leer lassen.",
+            ),
+            (
+                "",
+                "4. Gelöschte Zeilen werden im Portfolio nicht gelöscht; zum Beenden bitte den Status ändern.",
+            ),
+            (
+                "",
+                "5. Datum als TT.MM.JJJJ (oder 2026-12-31), Beträge wie 1.234,56 oder 1.234,56 €, Prozent wie 65 %.",
+            ),
+            (
+                "",
+                "6. Listen (Status, Rolle …) nehmen die Bezeichnung aus der Auswahlliste oder den Code aus dem Blatt „Listen“.",
+            ),
+            (
+                "",
+                "7. Zeilen, deren erste Zelle mit # beginnt, sind Kommentare und werden übergangen.",
+            ),
+            (
+                "",
+                "8. Als .xlsx speichern (nicht .xlsm, nicht .csv, ohne Kennwort) und zurücksenden.",
+            ),
+            ("", ""),
+            ("bold", "Was beim Einlesen passiert"),
+            (
+                "",
+                "Jede Zelle wird geprüft. Zuerst sehen Sie eine Vorschau aller Änderungen. Ist etwas ungültig oder wurde "
+                "eine Zeile seit Ihrem Export im Portfolio geändert, wird nichts übernommen, und Sie erhalten diese "
+                "Arbeitsmappe zurück – mit rot markierten Zellen und einem Kommentar an jeder.",
+            ),
+        ]
+    lines += [("", ""), ("bold", _t(lang, "Blätter", "Sheets"))]
+    for s in SHEETS:
+        editable = [c.header(lang) for c in s.columns if c.partner] if scope != "all" else None
+        what = (
+            _t(lang, "änderbar: ", "editable: ") + (", ".join(editable) if editable else "–")
+            if editable is not None
+            else _t(lang, "alle weißen Spalten änderbar", "all white columns editable")
+        )
+        lines.append(("", f"{s.title(lang)}: {what}"))
+    return lines
+
+
+def export_workbook(
+    session: Session,
+    *,
+    scope: Scope | None = None,
+    lang: str = "de",
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """The exchange workbook for ``scope`` as bytes (nothing is written to the database)."""
+    scope = scope or Scope()
+    conn = session.connection()
+    refs = load_refs(conn)
+    partner_org = partner_id(refs, scope.partner) if scope.partner else None
+    if partner_org is not None:
+        scope = Scope(
+            partner=refs.organisation.by_id[partner_org]["key"], project_keys=scope.project_keys
+        )
+    project_ids = scope_project_ids(conn, refs, scope)
+    stamp = now or utcnow()
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buffer,
+        {
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "constant_memory": True,
+            "default_date_format": "DD.MM.YYYY",
+        },
+    )
+    wb.set_properties(
+        {
+            "title": _t(
+                lang,
+                "Smart-City-Portfolio – Datenaustausch",
+                "Smart-City Portfolio – data exchange",
+            ),
+            "author": "Smart-City Innovation Unit Bochum",
+            "company": "Stadt Bochum",
+        }
+    )
+    fm = _Formats(wb)
+    partner_name = refs.organisation.by_id[partner_org]["name"] if partner_org else None
+    info = wb.add_worksheet(REFERENCE_TITLES["instructions"][1 if lang == "en" else 0])
+    info.set_column(0, 0, 120)
+    for r, (style, line) in enumerate(_instructions(lang, scope.label, partner_name)):
+        fmt = {"title": fm.title, "bold": fm.bold}.get(style, fm.wrap)
+        if line:
+            info.write_string(r, 0, line, fmt)
+    info.protect("", {"select_locked_cells": True})
+    counts: dict[str, int] = {}
+    loaded: list[tuple[Sheet, list[dict[str, Any]]]] = []
+    for i, sheet in enumerate(SHEETS):
+        rows = load_rows(
+            conn,
+            sheet,
+            refs,
+            project_ids=project_ids,
+            partner_org=partner_org,
+            include_archived=False,
+        )
+        loaded.append((sheet, rows))
+        counts[sheet.id] = len(rows)
+        if progress:
+            progress(0.3 * (i + 1) / len(SHEETS), sheet.title(lang))
+    # Reference sheets are written after the data sheets but their ranges are needed first:
+    # XlsxWriter resolves sheet names only when the formula is written, so compute the names.
+    list_ranges, ref_ranges = _reference_ranges(refs, lang)
+    total = sum(counts.values()) or 1
+    done = 0
+    for sheet, rows in loaded:
+        _write_data_sheet(
+            wb, fm, sheet, rows, refs, lang, partner_org is not None, list_ranges, ref_ranges
+        )
+        done += len(rows)
+        if progress:
+            progress(0.3 + 0.6 * done / total, sheet.title(lang))
+    got_lists, got_refs = _write_reference_sheets(wb, fm, refs, conn, lang)
+    assert got_lists == list_ranges and got_refs == ref_ranges
+    meta = {
+        "format_version": str(FORMAT_VERSION),
+        "exported_at": stamp.isoformat(timespec="seconds"),
+        "scope": scope.label,
+        "lang": lang,
+        **{f"rows:{k}": str(v) for k, v in counts.items()},
+    }
+    if scope.project_keys is not None:
+        meta["filtered"] = "true"
+    meta["checksum"] = meta_checksum(meta)
+    ms = wb.add_worksheet(META_SHEET)
+    ms.write_string(0, 0, "name")
+    ms.write_string(0, 1, "value")
+    for r, (k, v) in enumerate(meta.items(), start=1):
+        ms.write_string(r, 0, k)
+        ms.write_string(r, 1, v)
+    ms.hide()
+    info.activate()
+    wb.close()
+    if progress:
+        progress(1.0, "")
+    suffix = scope.partner or _t(lang, "gesamt", "all")
+    file_name = f"portfolio-{suffix}-{stamp:%Y-%m-%d}.xlsx"
+    return ExportResult(buffer.getvalue(), scope.label, counts, file_name)
+
+
+def _reference_ranges(refs: Refs, lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    en = lang == "en"
+
+    def ref(name: str, col: str, n: int) -> str:
+        title = REFERENCE_TITLES[name][1 if en else 0]
+        return f"='{title}'!${col}$2:${col}${max(n + 1, 2)}"
+
+    list_values = [list(labels(enum, lang).values()) for _, enum in LISTS] + [
+        list(YES_NO["en" if en else "de"])
+    ]
+    names = [name for name, _ in LISTS] + ["yes_no"]
+    list_ranges = {
+        n: ref("lists", chr(ord("A") + i), len(list_values[i])) for i, n in enumerate(names)
+    }
+    ref_ranges = {
+        "action_field": ref("action_fields", "A", len(refs.action_field.by_id)),
+        "organisation": ref(
+            "organisations",
+            "A",
+            sum(1 for o in refs.organisation.by_id.values() if not o["archived"]),
+        ),
+        "programme": ref(
+            "programmes", "A", sum(1 for p in refs.programme.by_id.values() if not p["archived"])
+        ),
+    }
+    return list_ranges, ref_ranges

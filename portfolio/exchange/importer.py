@@ -1,0 +1,1344 @@
+"""The import: validate every cell, compare by key and version, preview, apply all or nothing.
+
+Pipeline: :func:`safety.prescan` → :func:`reader.read_workbook` → in ONE database transaction:
+load the current state (one query per sheet) → parse and check each row (types, the services'
+field specs, partner scope, versions and conflicts, the services' business and funding rules on
+changed rows only) → write the valid changes with Core executemany under a version guard and
+journal them with :func:`portfolio.journal.record` → check the rules across rows (public funding
+of a project, payment requests of an application) in SQL → commit only when the file is clean,
+else (and for a dry run) roll back. The preview is therefore exactly what applying would do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any, cast
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from db.enums import (
+    LIVE_APPLICATION_STATUSES,
+    PUBLIC_FUNDING_LEVELS,
+    ChangeSource,
+    JournalAction,
+    PaymentRequestStatus,
+    Priority,
+)
+from db.models import (
+    ActionField,
+    FundingApplication,
+    FundingProgramme,
+    ImportRecord,
+    JournalChange,
+    JournalEntry,
+    Organisation,
+    Participation,
+    PaymentRequest,
+    Project,
+)
+from db.models.base import utcnow
+from portfolio.errors import Problem
+from portfolio.exchange import parse
+from portfolio.exchange.export import meta_checksum
+from portfolio.exchange.messages import msg
+from portfolio.exchange.reader import RawSheet, RawWorkbook, read_workbook
+from portfolio.exchange.safety import UnreadableFile, prescan
+from portfolio.exchange.schema import FORMAT_VERSION, Column, Sheet, partner_fields
+from portfolio.exchange.state import (
+    TABLE_OF,
+    Refs,
+    Scope,
+    chunks,
+    load_refs,
+    load_rows,
+    partner_id,
+)
+from portfolio.i18n import Eur, fmt_date, fmt_value
+from portfolio.journal import Actor, Change, record, set_actor, to_text
+from portfolio.services import funding, kpis, milestones, participations, projects
+from portfolio.services.fields import check
+from portfolio.vocab import entity_label, field_label, label
+
+Progress = Callable[[float, str], None]
+
+
+# ---- results ---------------------------------------------------------------------------------
+
+
+def cell_name(col_index: int | None, row: int | None) -> str | None:
+    if col_index is None or row is None:
+        return None
+    letters, n = "", col_index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+@dataclass
+class Issue:
+    """An error (or a conflict) at a sheet, row and column of the uploaded file."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+    col_index: int | None = None
+    key: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "cell": cell_name(self.col_index, self.row),
+            "key": self.key,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Conflict(Issue):
+    file_value: str = ""
+    current_value: str = ""
+    changed_by: str | None = None
+    changed_at: dt.datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out = super().to_json()
+        out.update(
+            file_value=self.file_value,
+            current_value=self.current_value,
+            changed_by=self.changed_by,
+            changed_at=self.changed_at.isoformat() if self.changed_at else None,
+        )
+        return out
+
+
+@dataclass
+class FieldDiff:
+    sheet: str
+    row: int
+    key: str
+    action: str  # create, update
+    field: str
+    column: str
+    old: str
+    new: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class SheetCounts:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    conflicting: int = 0
+    invalid: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ImportResult:
+    file_name: str
+    sha256: str
+    scope: str
+    dry_run: bool
+    applied: bool = False
+    import_id: int | None = None
+    counts: dict[str, SheetCounts] = field(default_factory=dict)
+    sheet_titles: dict[str, str] = field(default_factory=dict)
+    errors: list[Issue] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    diffs: list[FieldDiff] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def _sum(self, name: str) -> int:
+        return sum(getattr(c, name) for c in self.counts.values())
+
+    @property
+    def created(self) -> int:
+        return self._sum("new")
+
+    @property
+    def updated(self) -> int:
+        return self._sum("changed")
+
+    @property
+    def unchanged(self) -> int:
+        return self._sum("unchanged")
+
+    @property
+    def invalid(self) -> int:
+        return self._sum("invalid")
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.conflicts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "conflicts": [c.to_json() for c in self.conflicts],
+            "errors": [e.to_json() for e in self.errors],
+            "applied": self.applied,
+            "dry_run": self.dry_run,
+            "invalid": self.invalid,
+            "file": self.file_name,
+            "sha256": self.sha256,
+            "scope": self.scope,
+            "import_id": self.import_id,
+            "counts": {k: v.to_json() for k, v in self.counts.items()},
+            "changes": [d.to_json() for d in self.diffs],
+            "notices": self.notices,
+        }
+
+
+class _Rollback(Exception):
+    pass
+
+
+# ---- planning --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Planned:
+    sheet: Sheet
+    row: int
+    key: str
+    action: str  # create, update
+    values: dict[str, Any]  # for update: changed fields only; for create: all fields
+    existing: dict[str, Any] | None
+    project_id: int | None
+    cols: dict[str, int]  # field -> column index
+
+
+@dataclass
+class _Ctx:
+    session: Session
+    conn: Connection
+    refs: Refs
+    scope: Scope
+    partner_org: int | None
+    partner_projects: set[int] | None
+    lang: str
+    today: dt.date
+    result: ImportResult
+    planned: list[_Planned] = field(default_factory=list)
+    outdated: int = 0
+    new_keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _shown(column: Column | None, value: Any, lang: str, refs: Refs) -> str:
+    """A typed value as the user reads it in the diff and in messages."""
+    if value is None or value == []:
+        return "–"
+    if column is not None:
+        if column.kind == "enum" and column.enum is not None:
+            return label(column.enum, value, lang)
+        if column.kind == "ref" and column.ref is not None:
+            return refs.lookup(column.ref).key_of(value) or str(value)
+        if column.kind == "money":
+            return fmt_value(Eur(value), lang)
+        if column.kind == "rate":
+            return fmt_value(value, lang) + " %"
+        if column.kind == "tags":
+            return ", ".join(value)
+    if isinstance(value, str):
+        return value
+    return fmt_value(value, lang)
+
+
+def _parse_cell(column: Column, raw: Any, refs: Refs) -> Any:
+    kind = column.kind
+    if kind in ("str", "text"):
+        return parse.parse_text(raw)
+    if kind == "date":
+        return parse.parse_date(raw)
+    if kind == "money":
+        return parse.parse_number(raw)
+    if kind == "measure":
+        number = parse.parse_number(raw)
+        if number is not None and number.as_tuple().exponent < -4:  # type: ignore[operator]
+            number = number.quantize(Decimal("0.0001"))
+        return number
+    if kind == "rate":
+        return parse.parse_rate(raw)
+    if kind == "enum":
+        assert column.enum is not None
+        return parse.parse_enum(column.enum, raw)
+    if kind == "bool":
+        return bool(parse.parse_bool(raw))  # empty means "no", as the export writes it
+    if kind == "tags":
+        return parse.parse_tags(raw)
+    if kind == "ref":
+        assert column.ref is not None
+        text = parse.parse_text(raw)
+        if text is None:
+            return None
+        found = refs.lookup(column.ref).resolve(text.strip())
+        if found is None:
+            raise parse.CellError("unknown_reference", text)
+        return found
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def _cell_message(code: str, column: Column, value: Any, lang: str) -> str:
+    name = field_label(column.field, lang) if column.kind != "ref" else column.header(lang)
+    if code == "bad_enum":
+        assert column.enum is not None
+        from portfolio.vocab import labels
+
+        return Problem(
+            column.field,
+            "not_in_list",
+            {"value": value, "allowed": ", ".join(labels(column.enum, lang).values())},
+        ).message(lang)
+    if code == "unknown_reference":
+        return Problem(column.field, "unknown_reference", {"value": value}).message(lang)
+    return msg(code, lang, field=name, value=parse.display(value))
+
+
+def _header_map(raw: RawSheet) -> tuple[dict[int, Column], int | None, list[str]]:
+    """Column index -> Column of the first row; the index of the key column; unknown headers."""
+    lookup: dict[str, Column] = {}
+    for column in raw.sheet.columns:
+        for name in column.headers():
+            lookup.setdefault(name, column)
+    mapping: dict[int, Column] = {}
+    unknown: list[str] = []
+    header = raw.rows[0] if raw.rows else []
+    seen: set[str] = set()
+    for i, cell in enumerate(header):
+        text = parse.parse_text(cell)
+        if text is None:
+            continue
+        found = lookup.get(" ".join(text.split()).casefold())
+        if found is None or found.field in seen:
+            if text.casefold() not in ("fehler", "errors"):
+                unknown.append(text)
+            continue
+        seen.add(found.field)
+        mapping[i] = found
+    key_index = next((i for i, c in mapping.items() if c.kind == "key"), None)
+    return mapping, key_index, unknown
+
+
+def _journal_base(
+    conn: Connection, entity: str, entity_id: int, version: int, current: dict[str, Any]
+) -> tuple[dict[str, str | None] | None, JournalEntry | None]:
+    """The row's values as of ``version`` (from the journal), and the latest change after it."""
+    entries = conn.execute(
+        select(JournalEntry.id, JournalEntry.version, JournalEntry.actor, JournalEntry.at)
+        .where(JournalEntry.entity == entity, JournalEntry.entity_id == entity_id)
+        .order_by(JournalEntry.id.desc())
+    ).all()
+    later = [e for e in entries if e.version is not None and e.version > version]
+    latest = cast(JournalEntry | None, later[0] if later else (entries[0] if entries else None))
+    if not later:
+        return None, latest
+    base: dict[str, str | None] = {k: to_text(v) for k, v in current.items()}
+    ids = [e.id for e in later]
+    changes = conn.execute(
+        select(JournalChange.entry_id, JournalChange.field, JournalChange.old_value)
+        .where(JournalChange.entry_id.in_(ids))
+        .order_by(JournalChange.entry_id.desc(), JournalChange.id.desc())
+    ).all()
+    for change in changes:
+        if change.field in base:
+            base[change.field] = change.old_value
+    # The reconstruction is exact only if the journal has every version in between.
+    versions = {e.version for e in later}
+    if versions != set(range(version + 1, max(versions) + 1)):
+        return None, latest
+    return base, latest
+
+
+def _rules(
+    ctx: _Ctx,
+    sheet: Sheet,
+    merged: dict[str, Any],
+    existing: dict[str, Any] | None,
+    changed: set[str],
+) -> list[Problem]:
+    """The services' business and funding rules on the merged state of one row."""
+    s = ctx.session
+    row_id = existing["id"] if existing else None
+    if sheet.entity == "project":
+        problems = projects.check_rules(s, merged)
+        if existing is not None and "eligible_cost" in changed and not problems:
+            stub = cast(Project, SimpleNamespace(id=existing["id"], key=existing["key"]))
+            problems += funding.check_project_funding(
+                s, stub, eligible_cost=merged["eligible_cost"]
+            )
+        return problems
+    if sheet.entity == "participation":
+        return participations._check(s, merged, row_id)
+    if sheet.entity == "funding_application":
+        merged["_own_share_given"] = "own_share" in changed and merged.get("own_share") is not None
+        if existing is not None:  # as funding.update: was the stored own share derived?
+            merged["_own_share_was_derived"] = existing["own_share"] is None or (
+                existing["eligible_cost"] is not None
+                and existing["own_share"]
+                == existing["eligible_cost"] - funding.funding_amount(existing)
+            )
+        problems = funding.check_application(
+            s, merged, old_status=existing["status"] if existing else None, application_id=row_id
+        )
+        merged.pop("_own_share_given", None)
+        merged.pop("_own_share_was_derived", None)
+        return problems
+    if sheet.entity == "payment_request":
+        return funding._check_payment(s, merged, row_id)
+    if sheet.entity == "milestone":
+        return milestones._check(s, merged, ctx.today)
+    if sheet.entity == "kpi_measurement":
+        return kpis._check_measurement(s, merged, row_id)
+    return []  # pragma: no cover
+
+
+def _defaults(ctx: _Ctx, sheet: Sheet, data: dict[str, Any]) -> None:
+    """What the services' create() fills in when a field is left empty."""
+    if sheet.entity == "project":
+        data.setdefault("priority", Priority.MEDIUM)
+        if data.get("priority") is None:
+            data["priority"] = Priority.MEDIUM
+    elif sheet.entity == "participation":
+        for money in ("contribution_cash", "contribution_in_kind"):
+            if data.get(money) is None:
+                data[money] = Decimal(0)
+    elif sheet.entity == "funding_application":
+        if data.get("budget_emergency") is None:
+            data["budget_emergency"] = False
+    elif sheet.entity == "payment_request" and data.get("status") is None:
+        data["status"] = PaymentRequestStatus.PLANNED
+
+
+def _new_key(ctx: _Ctx, sheet: Sheet, data: dict[str, Any], taken: set[str]) -> str | None:
+    refs = ctx.refs
+    if sheet.entity == "project":
+        numbers = [
+            int(k.split("-", 1)[1])
+            for k in (*refs.project.keys, *(n.casefold() for n in ctx.new_keys["project"]))
+            if k.startswith("sc-") and k.split("-", 1)[1].isdigit()
+        ]
+        return f"SC-{max(numbers, default=0) + 1:03d}"
+    parent: str | None = None
+    letter = ""
+    if sheet.entity in ("funding_application", "milestone"):
+        parent = refs.project.key_of(data.get("project_id"))
+        letter = "F" if sheet.entity == "funding_application" else "M"
+    elif sheet.entity == "payment_request":
+        parent = refs.application.key_of(data.get("application_id"))
+        letter = "M"
+    if parent is None:
+        return None
+    n = 1
+    while True:
+        key = f"{parent}-{letter}{n}"
+        if key.casefold() not in taken:
+            return key
+        n += 1
+
+
+def _plan_sheet(
+    ctx: _Ctx, raw: RawSheet, progress: Progress | None, base: float, span: float
+) -> None:
+    sheet, lang, refs, result = raw.sheet, ctx.lang, ctx.refs, ctx.result
+    title = raw.title
+    counts = result.counts.setdefault(sheet.id, SheetCounts())
+    result.sheet_titles[sheet.id] = title
+    mapping, key_index, unknown = _header_map(raw)
+    if unknown:
+        result.notices.append(msg("ignored_columns", lang, sheet=title, columns=", ".join(unknown)))
+    if key_index is None:
+        result.errors.append(
+            Issue(
+                title, raw.first_row, None, UnreadableFile("no_header", sheet=title).message(lang)
+            )
+        )
+        return
+    version_index = next((i for i, c in mapping.items() if c.kind == "version"), None)
+    cols_by_field = {c.field: i for i, c in mapping.items() if c.editable}
+    state = load_rows(
+        ctx.conn,
+        sheet,
+        refs,
+        project_ids=None,
+        partner_org=ctx.partner_org,
+        include_archived=True,
+    )
+    by_key = {r["_key"].casefold(): r for r in state}
+    taken = set(by_key)
+    if sheet.entity == "project":
+        taken |= set(refs.project.keys)
+    elif sheet.entity == "funding_application":
+        taken |= set(refs.application.keys)
+    elif sheet.entity in ("milestone", "payment_request"):
+        table = TABLE_OF[sheet.entity].__table__
+        taken |= {k.casefold() for k in ctx.conn.execute(select(table.c.key)).scalars()}
+    allowed_partner = partner_fields(sheet)
+    seen_rows: dict[str, int] = {}
+    specs = sheet.specs
+    present = [f for f in cols_by_field if f in specs]
+    rows = raw.rows
+    total = max(len(rows) - 1, 1)
+    errors_before = len(result.errors)
+
+    for n, cells in enumerate(rows[1:], start=1):
+        excel_row = raw.first_row + n
+        if progress and n % 2000 == 0:
+            progress(base + span * n / total, title)
+        if all(parse.is_blank(c) for c in cells):
+            continue
+        first = next((c for c in cells if not parse.is_blank(c)), "")
+        if isinstance(first, str) and first.lstrip().startswith("#"):
+            continue
+        row_errors: list[Issue] = []
+
+        def err(
+            message: str,
+            col: int | None = None,
+            *,
+            key: str | None = None,
+            _row: int = excel_row,
+            _errs: list[Issue] = row_errors,
+        ) -> None:
+            _errs.append(
+                Issue(
+                    title,
+                    _row,
+                    mapping[col].header(lang) if col is not None and col in mapping else None,
+                    message,
+                    col,
+                    key,
+                )
+            )
+
+        key = parse.parse_key(cells[key_index]) if key_index < len(cells) else None
+        version: int | None = None
+        if version_index is not None and version_index < len(cells):
+            try:
+                version = parse.parse_int(cells[version_index])
+            except parse.CellError:
+                err(
+                    msg(
+                        "bad_version",
+                        lang,
+                        field=field_label("version", lang),
+                        value=parse.display(cells[version_index]),
+                    ),
+                    version_index,
+                    key=key,
+                )
+        values: dict[str, Any] = {}
+        for f in present:
+            i = cols_by_field[f]
+            column = mapping[i]
+            raw_value = cells[i] if i < len(cells) else ""
+            try:
+                values[f] = _parse_cell(column, raw_value, refs)
+            except parse.CellError as exc:
+                err(_cell_message(exc.code, column, exc.value, lang), i, key=key)
+        existing = by_key.get(key.casefold()) if key else None
+        if key and key.casefold() in seen_rows:
+            err(
+                msg("duplicate_row", lang, key=key, other=str(seen_rows[key.casefold()])),
+                key_index,
+                key=key,
+            )
+        elif key:
+            seen_rows[key.casefold()] = excel_row
+
+        if key and existing is None:
+            other = _exists_elsewhere(ctx, sheet, key)
+            if ctx.partner_org is not None and other:
+                err(
+                    msg("partner_row", lang, key=key, partner=ctx.scope.partner or ""),
+                    key_index,
+                    key=key,
+                )
+            elif version is not None or sheet.id_key_prefix or other:
+                err(msg("key_not_found", lang, key=key), key_index, key=key)
+        if row_errors:
+            counts.invalid += 1
+            result.errors.extend(row_errors)
+            continue
+
+        if existing is not None:
+            assert key is not None
+            _plan_update(
+                ctx,
+                sheet,
+                title,
+                excel_row,
+                key,
+                version,
+                existing,
+                values,
+                mapping,
+                cols_by_field,
+                allowed_partner,
+                key_index,
+                version_index,
+                counts,
+                err,
+                row_errors,
+            )
+        else:
+            _plan_create(
+                ctx,
+                sheet,
+                title,
+                excel_row,
+                key,
+                values,
+                mapping,
+                cols_by_field,
+                key_index,
+                counts,
+                err,
+                row_errors,
+                taken,
+            )
+        if row_errors:
+            counts.invalid += 1
+            result.errors.extend(row_errors)
+    del errors_before
+
+
+def _exists_elsewhere(ctx: _Ctx, sheet: Sheet, key: str) -> bool:
+    """Whether ``key`` names a row outside the loaded scope (another partner's, say)."""
+    refs = ctx.refs
+    if sheet.entity == "project":
+        return refs.project.resolve(key) is not None
+    if sheet.entity == "funding_application":
+        return refs.application.resolve(key) is not None
+    table = TABLE_OF[sheet.entity].__table__
+    if sheet.id_key_prefix:
+        prefix = sheet.id_key_prefix + "-"
+        if not key.upper().startswith(prefix) or not key[len(prefix) :].isdigit():
+            return False
+        return (
+            ctx.conn.execute(
+                select(table.c.id).where(table.c.id == int(key[len(prefix) :]))
+            ).first()
+            is not None
+        )
+    return ctx.conn.execute(select(table.c.id).where(table.c.key == key)).first() is not None
+
+
+def _plan_update(
+    ctx: _Ctx,
+    sheet: Sheet,
+    title: str,
+    excel_row: int,
+    key: str,
+    version: int | None,
+    existing: dict[str, Any],
+    values: dict[str, Any],
+    mapping: dict[int, Column],
+    cols_by_field: dict[str, int],
+    allowed_partner: set[str],
+    key_index: int,
+    version_index: int | None,
+    counts: SheetCounts,
+    err: Callable[..., None],
+    row_errors: list[Issue],
+) -> None:
+    lang, refs = ctx.lang, ctx.refs
+    clean, problems = check(sheet.specs, values, partial=True)
+    changed = {f: v for f, v in clean.items() if to_text(v) != to_text(existing.get(f))}
+    column_of = {c.field: c for c in mapping.values()}
+    if not changed and not problems:
+        counts.unchanged += 1
+        return
+    if existing["_archived"]:  # an archived row is only an error if the file changes it
+        err(msg("archived_row", lang, key=key), key_index, key=key)
+        return
+    if problems:
+        for p in problems:
+            err(p.message(lang), cols_by_field.get(p.field), key=key)
+        return
+    if ctx.partner_org is not None:
+        for f, v in changed.items():
+            if f not in allowed_partner:
+                column = column_of.get(f)
+                err(
+                    msg(
+                        "partner_field",
+                        lang,
+                        field=column.header(lang) if column else f,
+                        new=_shown(column, v, lang, refs),
+                        old=_shown(column, existing.get(f), lang, refs),
+                    ),
+                    cols_by_field.get(f),
+                    key=key,
+                )
+        if row_errors:
+            return
+    if version is None:
+        err(msg("version_missing", lang, key=key), version_index, key=key)
+        return
+    current_version = existing["version"]
+    if version > current_version:
+        err(
+            msg("version_ahead", lang, value=str(version), current=str(current_version)),
+            version_index,
+            key=key,
+        )
+        return
+    if version < current_version:
+        current = {f: existing.get(f) for f in sheet.specs if f in existing}
+        base, latest = _journal_base(ctx.conn, sheet.entity, existing["id"], version, current)
+        user_changed = (
+            {f for f in changed if to_text(changed[f]) != base.get(f)}
+            if base is not None
+            else set(changed)
+        )
+        if not user_changed:
+            ctx.outdated += 1
+            counts.unchanged += 1
+            return
+        counts.conflicting += 1
+        at = latest.at if latest is not None else None
+        stamp = "?"
+        if at is not None:
+            local = at.astimezone() if at.tzinfo else at
+            stamp = f"{fmt_date(local.date(), lang)} {local:%H:%M}"
+        for f in sorted(user_changed, key=lambda f: cols_by_field.get(f, 0)):
+            column = column_of.get(f)
+            old = _shown(column, existing.get(f), lang, refs)
+            new = _shown(column, changed[f], lang, refs)
+            ctx.result.conflicts.append(
+                Conflict(
+                    title,
+                    excel_row,
+                    column.header(lang) if column else f,
+                    msg(
+                        "conflict_field",
+                        lang,
+                        field=column.header(lang) if column else f,
+                        version=str(version),
+                        current=str(current_version),
+                        actor=latest.actor if latest is not None else "?",
+                        at=stamp,
+                        old=old,
+                        new=new,
+                    ),
+                    cols_by_field.get(f),
+                    key,
+                    file_value=new,
+                    current_value=old,
+                    changed_by=latest.actor if latest is not None else None,
+                    changed_at=at,
+                )
+            )
+        return
+    merged = {f: existing.get(f) for f in sheet.specs} | clean
+    problems = _rules(ctx, sheet, merged, existing, set(changed))
+    if problems:
+        for p in problems:
+            err(p.message(lang), cols_by_field.get(p.field, key_index), key=key)
+        return
+    if sheet.entity == "funding_application":
+        for derived in ("own_share", "proof_of_use_due", "phase"):
+            if to_text(merged.get(derived)) != to_text(existing.get(derived)):
+                changed[derived] = merged[derived]
+    counts.changed += 1
+    ctx.planned.append(
+        _Planned(
+            sheet,
+            excel_row,
+            key,
+            "update",
+            changed,
+            existing,
+            existing["_project_id"],
+            cols_by_field,
+        )
+    )
+    for f, v in changed.items():
+        column = column_of.get(f)
+        ctx.result.diffs.append(
+            FieldDiff(
+                title,
+                excel_row,
+                key,
+                "update",
+                f,
+                column.header(lang) if column else field_label(f, lang),
+                _shown(column, existing.get(f), lang, refs),
+                _shown(column, v, lang, refs),
+            )
+        )
+
+
+def _plan_create(
+    ctx: _Ctx,
+    sheet: Sheet,
+    title: str,
+    excel_row: int,
+    key: str | None,
+    values: dict[str, Any],
+    mapping: dict[int, Column],
+    cols_by_field: dict[str, int],
+    key_index: int,
+    counts: SheetCounts,
+    err: Callable[..., None],
+    row_errors: list[Issue],
+    taken: set[str],
+) -> None:
+    lang, refs = ctx.lang, ctx.refs
+    if ctx.partner_org is not None and not sheet.partner_create:
+        err(msg("partner_create", lang), key_index, key=key)
+        return
+    if ctx.partner_org is not None:
+        extra = [
+            f for f, v in values.items() if v not in (None, []) and f not in sheet.partner_create
+        ]
+        for f in extra:
+            column = next(c for c in mapping.values() if c.field == f)
+            err(
+                msg(
+                    "partner_field",
+                    lang,
+                    field=column.header(lang),
+                    new=_shown(column, values[f], lang, refs),
+                    old="–",
+                ),
+                cols_by_field.get(f),
+            )
+        if row_errors:
+            return
+    data = dict(values)
+    if key and sheet.id_key_prefix:
+        err(msg("key_for_new_row", lang), key_index, key=key)
+        return
+    for name, spec in sheet.specs.items():
+        if spec.required and name not in cols_by_field and name != "key":
+            err(msg("missing_column", lang, field=field_label(name, lang)))
+    if row_errors:
+        return
+    _defaults(ctx, sheet, data)
+    if "key" in sheet.specs:
+        if not key:
+            key = _new_key(ctx, sheet, data, taken)
+        if key:
+            data["key"] = key
+    clean, problems = check(
+        sheet.specs, {k: v for k, v in data.items() if k in sheet.specs}, partial=False
+    )
+    if problems:
+        for p in problems:
+            err(p.message(lang), cols_by_field.get(p.field, key_index), key=key)
+        return
+    if clean.get("key") and clean["key"].casefold() in taken:
+        err(
+            Problem("key", "duplicate_key", {"value": clean["key"]}).message(lang),
+            key_index,
+            key=key,
+        )
+        return
+    project_id = _project_of(ctx, sheet, clean)
+    if ctx.partner_projects is not None and project_id not in ctx.partner_projects:
+        err(
+            msg(
+                "partner_row",
+                lang,
+                key=refs.project.key_of(project_id) or "?",
+                partner=ctx.scope.partner or "",
+            ),
+            cols_by_field.get(_parent_field(sheet)),
+        )
+        return
+    problems = _rules(ctx, sheet, clean, None, set(clean))
+    if problems:
+        for p in problems:
+            err(p.message(lang), cols_by_field.get(p.field, key_index), key=key)
+        return
+    if clean.get("key"):
+        taken.add(clean["key"].casefold())
+        ctx.new_keys[sheet.entity].add(clean["key"])
+    shown_key = clean.get("key") or f"{title} {excel_row}"
+    counts.new += 1
+    ctx.planned.append(
+        _Planned(sheet, excel_row, shown_key, "create", clean, None, project_id, cols_by_field)
+    )
+    column_of = {c.field: c for c in mapping.values()}
+    for f, v in clean.items():
+        if v is None or v == [] or f == "key":
+            continue
+        col_of = column_of.get(f)
+        ctx.result.diffs.append(
+            FieldDiff(
+                title,
+                excel_row,
+                shown_key,
+                "create",
+                f,
+                col_of.header(lang) if col_of else field_label(f, lang),
+                "–",
+                _shown(col_of, v, lang, refs),
+            )
+        )
+
+
+def _parent_field(sheet: Sheet) -> str:
+    return {"payment_request": "application_id", "kpi_measurement": "kpi_id"}.get(
+        sheet.entity, "project_id"
+    )
+
+
+def _project_of(ctx: _Ctx, sheet: Sheet, values: dict[str, Any]) -> int | None:
+    if sheet.entity == "payment_request":
+        app = ctx.refs.application.by_id.get(values.get("application_id"))  # type: ignore[arg-type]
+        return app["project_id"] if app else None
+    if sheet.entity == "kpi_measurement":
+        kpi = ctx.refs.kpi.by_id.get(values.get("kpi_id"))  # type: ignore[arg-type]
+        return kpi["project_id"] if kpi else None
+    return values.get("project_id")
+
+
+def _preload(session: Session) -> None:
+    """Reference rows the rule functions look up by id, into the identity map in one go."""
+    session.execute(select(ActionField)).scalars().all()
+    session.execute(select(Organisation)).scalars().all()
+    session.execute(
+        select(FundingProgramme).options(selectinload(FundingProgramme.phases))
+    ).scalars().all()
+
+
+# ---- writing ---------------------------------------------------------------------------------
+
+
+def _write(ctx: _Ctx, actor: Actor) -> None:
+    conn, now = ctx.conn, utcnow()
+    journal: list[Change] = []
+    by_sheet: dict[str, list[_Planned]] = defaultdict(list)
+    for p in ctx.planned:
+        by_sheet[p.sheet.entity].append(p)
+    lead_projects: dict[int, int] = {}
+    for entity in TABLE_OF:
+        items = by_sheet.get(entity, [])
+        if not items:
+            continue
+        model: Any = TABLE_OF[entity]
+        table = model.__table__
+        updates = [p for p in items if p.action == "update"]
+        groups: dict[tuple[str, ...], list[_Planned]] = defaultdict(list)
+        for p in updates:
+            groups[tuple(sorted(p.values))].append(p)
+        for fields, group in groups.items():
+            stmt = (
+                update(table)
+                .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_v"))
+                .values(
+                    {f: bindparam(f"p_{f}") for f in fields}
+                    | {"version": bindparam("_nv"), "updated_at": bindparam("_now")}
+                )
+            )
+            params = [
+                {
+                    "_id": existing["id"],
+                    "_v": existing["version"],
+                    "_nv": existing["version"] + 1,
+                    "_now": now,
+                    **{f"p_{f}": p.values[f] for f in fields},
+                }
+                for p in group
+                if (existing := p.existing) is not None
+            ]
+            _guarded_update(ctx, conn, stmt, params, group)
+            for p in group:
+                assert p.existing is not None
+                journal.append(
+                    Change(
+                        entity,
+                        p.existing["id"],
+                        JournalAction.UPDATE,
+                        {f: (p.existing.get(f), p.values[f]) for f in fields},
+                        entity_key=p.existing.get("key"),
+                        project_id=p.project_id,
+                        version=p.existing["version"] + 1,
+                    )
+                )
+                if (
+                    entity == "project"
+                    and "lead_organisation_id" in p.values
+                    and p.values["lead_organisation_id"]
+                ):
+                    lead_projects[p.existing["id"]] = p.values["lead_organisation_id"]
+        creates = [p for p in items if p.action == "create"]
+        if creates:
+            rows = [
+                {**p.values, "version": 1, "created_at": now, "updated_at": now} for p in creates
+            ]
+            ids = (
+                conn.execute(
+                    insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+                )
+                .scalars()
+                .all()
+            )
+            for p, new_id in zip(creates, ids, strict=True):
+                fields_set = {
+                    f: (None, v)
+                    for f, v in p.values.items()
+                    if v is not None and v != [] and v is not False
+                }
+                journal.append(
+                    Change(
+                        entity,
+                        new_id,
+                        JournalAction.CREATE,
+                        fields_set,
+                        entity_key=p.values.get("key"),
+                        project_id=new_id if entity == "project" else p.project_id,
+                        version=1,
+                    )
+                )
+                if entity == "project" and p.values.get("lead_organisation_id"):
+                    lead_projects[new_id] = p.values["lead_organisation_id"]
+    record(conn, actor, journal, at=now)
+    if lead_projects:
+        _ensure_leads(ctx.session, lead_projects, actor)
+
+
+def _guarded_update(
+    ctx: _Ctx, conn: Connection, stmt: Any, params: list[dict[str, Any]], group: list[_Planned]
+) -> None:
+    if conn.dialect.supports_sane_multi_rowcount:
+        result = conn.execute(stmt, params)
+        if result.rowcount == len(params):
+            return
+    failed: list[_Planned] = []
+    for one, p in zip(params, group, strict=True):
+        if conn.dialect.supports_sane_multi_rowcount:
+            still = conn.execute(
+                select(func.count())
+                .select_from(stmt.table)
+                .where(stmt.table.c.id == one["_id"], stmt.table.c.version == one["_nv"])
+            ).scalar_one()
+            if not still:
+                failed.append(p)
+        elif conn.execute(stmt, one).rowcount != 1:
+            failed.append(p)
+    for p in failed:
+        ctx.result.errors.append(
+            Issue(
+                ctx.result.sheet_titles.get(p.sheet.id, p.sheet.title_de),
+                p.row,
+                None,
+                msg("concurrent_change", ctx.lang, key=p.key),
+                None,
+                p.key,
+            )
+        )
+
+
+def _ensure_leads(session: Session, leads: dict[int, int], actor: Actor) -> None:
+    """The lead organisation takes part in its project as Federführung, a former lead as partner:
+    the projects service's own rule, run through the ORM (and so journaled) for these rows."""
+    set_actor(session, actor)
+    session.expire_all()
+    for batch in chunks(leads):
+        for project in session.execute(select(Project).where(Project.id.in_(batch))).scalars():
+            projects._ensure_lead_participation(session, project)
+    session.flush()
+
+
+def _check_totals(ctx: _Ctx) -> None:
+    """Rules across rows, on the state after the writes: public funding and payment totals."""
+    conn, lang = ctx.conn, ctx.lang
+    projects_touched: dict[int, _Planned] = {}
+    apps_touched: dict[int, _Planned] = {}
+    for p in ctx.planned:
+        entity = p.sheet.entity
+        if entity == "funding_application" and p.project_id is not None:
+            projects_touched.setdefault(p.project_id, p)
+            if p.existing is not None:
+                apps_touched.setdefault(p.existing["id"], p)
+        elif entity == "project" and p.existing is not None and "eligible_cost" in p.values:
+            projects_touched.setdefault(p.existing["id"], p)
+        elif entity == "payment_request":
+            app_id = p.values.get("application_id") or (p.existing or {}).get("application_id")
+            if app_id is not None:
+                apps_touched.setdefault(app_id, p)
+    amount = func.coalesce(
+        FundingApplication.amount_approved, FundingApplication.amount_requested, 0
+    )
+    for batch in chunks(projects_touched):
+        rows = conn.execute(
+            select(
+                Project.id, Project.key, Project.eligible_cost, func.coalesce(func.sum(amount), 0)
+            )
+            .join(FundingApplication, FundingApplication.project_id == Project.id)
+            .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+            .where(
+                Project.id.in_(batch),
+                FundingApplication.archived.is_(False),
+                FundingApplication.status.in_([str(s) for s in LIVE_APPLICATION_STATUSES]),
+                FundingProgramme.level.in_([str(v) for v in PUBLIC_FUNDING_LEVELS]),
+            )
+            .group_by(Project.id, Project.key, Project.eligible_cost)
+        ).all()
+        for pid, key, eligible, total in rows:
+            if eligible is None or Decimal(total) <= Decimal(eligible):
+                continue
+            p = projects_touched[pid]
+            fld = (
+                "eligible_cost"
+                if p.sheet.entity == "project"
+                else (
+                    "amount_approved"
+                    if p.values.get("amount_approved") is not None
+                    else "amount_requested"
+                )
+            )
+            _total_error(
+                ctx,
+                p,
+                fld,
+                Problem(
+                    fld,
+                    "public_funding_above_eligible",
+                    {"project": key, "total": Eur(total), "eligible": Eur(eligible)},
+                ).message(lang),
+            )
+    for batch in chunks(apps_touched):
+        app_rows = conn.execute(
+            select(
+                FundingApplication.id,
+                FundingApplication.amount_approved,
+                func.coalesce(func.sum(PaymentRequest.amount), 0),
+            )
+            .join(PaymentRequest, PaymentRequest.application_id == FundingApplication.id)
+            .where(
+                FundingApplication.id.in_(batch),
+                PaymentRequest.status != str(PaymentRequestStatus.REJECTED),
+            )
+            .group_by(FundingApplication.id, FundingApplication.amount_approved)
+        ).all()
+        for app_id, approved, total in app_rows:
+            if approved is None or Decimal(total) <= Decimal(approved):
+                continue
+            p = apps_touched[app_id]
+            fld = "amount" if p.sheet.entity == "payment_request" else "amount_approved"
+            _total_error(
+                ctx,
+                p,
+                fld,
+                Problem(
+                    fld, "payments_above_approved", {"total": Eur(total), "approved": Eur(approved)}
+                ).message(lang),
+            )
+
+
+def _total_error(ctx: _Ctx, p: _Planned, fld: str, message: str) -> None:
+    title = ctx.result.sheet_titles.get(p.sheet.id, p.sheet.title_de)
+    col = p.cols.get(fld)
+    column = next((c for c in p.sheet.columns if c.field == fld), None)
+    issue = Issue(title, p.row, column.header(ctx.lang) if column else None, message, col, p.key)
+    if all(
+        (e.sheet, e.row, e.message) != (issue.sheet, issue.row, issue.message)
+        for e in ctx.result.errors
+    ):
+        ctx.result.errors.append(issue)
+        counts = ctx.result.counts[p.sheet.id]
+        counts.invalid += 1
+        if p.action == "create":
+            counts.new -= 1
+        else:
+            counts.changed -= 1
+
+
+# ---- entry points ----------------------------------------------------------------------------
+
+
+def _check_meta(book: RawWorkbook, scope: Scope, result: ImportResult, lang: str) -> None:
+    meta = book.meta
+    if meta is None:
+        return
+    if meta.get("checksum") != meta_checksum(meta):
+        raise UnreadableFile("meta_tampered")
+    try:
+        version = int(meta.get("format_version", "0"))
+    except ValueError:
+        raise UnreadableFile("meta_tampered") from None
+    if version != FORMAT_VERSION:
+        raise UnreadableFile("format_version", found=str(version), expected=str(FORMAT_VERSION))
+    file_scope = meta.get("scope", "all")
+    if scope.partner and file_scope.casefold() != scope.label.casefold():
+        result.errors.append(
+            Issue(
+                META_TITLE,
+                None,
+                None,
+                msg("partner_scope", lang, file_scope=file_scope, scope=scope.label),
+            )
+        )
+    elif not scope.partner and file_scope != "all":
+        result.notices.append(msg("other_scope_file", lang, file_scope=file_scope))
+
+
+META_TITLE = "_meta"
+
+
+def import_workbook(
+    factory: sessionmaker[Session],
+    data: bytes,
+    *,
+    file_name: str,
+    actor: str,
+    scope: Scope | None = None,
+    dry_run: bool = False,
+    lang: str = "de",
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Check ``data`` and, unless ``dry_run`` or anything is wrong, apply it in one transaction.
+
+    Raises :class:`UnreadableFile` for files that can't or mustn't be read (nothing written).
+    """
+    scope = scope or Scope()
+    sha = hashlib.sha256(data).hexdigest()
+    if progress:
+        progress(0.0, "prescan")
+    prescan(data)
+    if progress:
+        progress(0.05, "read")
+    book = read_workbook(data)
+    result = ImportResult(file_name=file_name, sha256=sha, scope=scope.label, dry_run=dry_run)
+    _check_meta(book, scope, result, lang)
+    today = today or dt.date.today()
+    with factory() as session:
+        trans = session.begin()
+        try:
+            conn = session.connection()
+            refs = load_refs(conn)
+            partner_org = partner_id(refs, scope.partner) if scope.partner else None
+            if partner_org is not None:
+                scope = Scope(partner=refs.organisation.by_id[partner_org]["key"])
+                result.scope = scope.label
+            partner_projects = None
+            if partner_org is not None:
+                partner_projects = set(
+                    conn.execute(
+                        select(Participation.project_id).where(
+                            Participation.organisation_id == partner_org
+                        )
+                    ).scalars()
+                )
+            _preload(session)
+            ctx = _Ctx(
+                session, conn, refs, scope, partner_org, partner_projects, lang, today, result
+            )
+            previous = conn.execute(
+                select(ImportRecord.id, ImportRecord.at, ImportRecord.actor)
+                .where(ImportRecord.sha256 == sha, ImportRecord.outcome == "applied")
+                .order_by(ImportRecord.id.desc())
+                .limit(1)
+            ).first()
+            if previous is not None:
+                local = previous.at.astimezone() if previous.at.tzinfo else previous.at
+                result.notices.append(
+                    msg(
+                        "same_file",
+                        lang,
+                        at=f"{fmt_date(local.date(), lang)} {local:%H:%M}",
+                        actor=previous.actor,
+                        id=str(previous.id),
+                    )
+                )
+            n = len(book.sheets)
+            for i, raw in enumerate(book.sheets):
+                if progress:
+                    progress(0.1 + 0.7 * i / n, raw.title)
+                _plan_sheet(ctx, raw, progress, 0.1 + 0.7 * i / n, 0.7 / n)
+            if ctx.outdated:
+                result.notices.append(msg("outdated_rows", lang, count=str(ctx.outdated)))
+            if progress:
+                progress(0.85, "write")
+            counts_json = {k: v.to_json() for k, v in result.counts.items()}
+            record_id = conn.execute(
+                insert(ImportRecord).returning(ImportRecord.id),
+                {
+                    "actor": actor,
+                    "file_name": file_name[:300],
+                    "sha256": sha,
+                    "scope": scope.label,
+                    "outcome": "applied",
+                    "counts": counts_json,
+                    "at": utcnow(),
+                },
+            ).scalar_one()
+            import_actor = Actor(actor, ChangeSource.IMPORT, f"import:{record_id}")
+            try:
+                with conn.begin_nested():
+                    _write(ctx, import_actor)
+            except IntegrityError as exc:
+                detail = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+                result.errors.append(
+                    Issue("", None, None, msg("unique_violation", lang, detail=detail[:200]))
+                )
+            else:
+                _check_totals(ctx)
+            if progress:
+                progress(0.95, "check")
+            if result.ok and not dry_run:
+                conn.execute(
+                    update(ImportRecord)
+                    .where(ImportRecord.id == record_id)
+                    .values(counts={k: v.to_json() for k, v in result.counts.items()})
+                )
+                trans.commit()
+                result.applied = True
+                result.import_id = record_id
+            else:
+                trans.rollback()
+        except BaseException:
+            if trans.is_active:
+                trans.rollback()
+            raise
+    if progress:
+        progress(1.0, "")
+    return result
+
+
+def past_imports(session: Session, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest imports, newest first, for the dashboard's list."""
+    rows = session.execute(
+        select(ImportRecord).order_by(ImportRecord.id.desc()).limit(limit)
+    ).scalars()
+    return [
+        {
+            "id": r.id,
+            "at": r.at,
+            "actor": r.actor,
+            "file_name": r.file_name,
+            "sha256": r.sha256,
+            "scope": r.scope,
+            "outcome": r.outcome,
+            "counts": r.counts,
+        }
+        for r in rows
+    ]
+
+
+def entity_title(entity: str, lang: str) -> str:
+    return entity_label(entity, lang)

@@ -1,0 +1,114 @@
+"""Messages of the exchange that the services' catalogue (portfolio.i18n) has no words for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portfolio.i18n import fmt_value
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "bad_number": (
+        "{field}: „{value}“ ist keine Zahl. Bitte z. B. 1.234,56 eintragen.",
+        "{field}: “{value}” is not a number. Please enter e.g. 1,234.56.",
+    ),
+    "bad_date": (
+        "{field}: „{value}“ ist kein gültiges Datum. Bitte TT.MM.JJJJ eintragen, z. B. 31.12.2026.",
+        "{field}: “{value}” is not a valid date. Please enter DD.MM.YYYY, e.g. 31.12.2026.",
+    ),
+    "date_with_time": (
+        "{field}: „{value}“ enthält eine Uhrzeit. Bitte nur das Datum eintragen.",
+        "{field}: “{value}” contains a time of day. Please enter the date only.",
+    ),
+    "bad_bool": (
+        "{field}: „{value}“ ist weder „ja“ noch „nein“. Bitte „ja“ oder „nein“ eintragen.",
+        "{field}: “{value}” is neither “yes” nor “no”. Please enter “yes” or “no”.",
+    ),
+    "bad_version": (
+        "{field}: „{value}“ ist keine gültige Version. Bitte die Spalte nicht ändern; neu exportieren.",
+        "{field}: “{value}” is not a valid version. Please don't change this column; export again.",
+    ),
+    "version_missing": (
+        "Version: fehlt für die bestehende Zeile „{key}“. Bitte die Spalte nicht leeren; neu exportieren.",
+        "Version: missing for the existing row “{key}”. Please don't clear this column; export again.",
+    ),
+    "version_ahead": (
+        "Version: {value} ist neuer als der Datenbestand ({current}). Bitte die Spalte nicht ändern; neu exportieren.",
+        "Version: {value} is newer than the database's ({current}). Please don't change this column; export again.",
+    ),
+    "key_not_found": (
+        "Schlüssel: „{key}“ gibt es im Portfolio nicht (mehr). Für eine neue Zeile Schlüssel und Version leer lassen.",
+        "Key: “{key}” does not exist in the portfolio (any more). For a new row leave key and version empty.",
+    ),
+    "duplicate_row": (
+        "Schlüssel: „{key}“ steht schon in Zeile {other}. Jede Zeile darf nur einmal vorkommen.",
+        "Key: “{key}” already appears in row {other}. Each row may appear only once.",
+    ),
+    "archived_row": (
+        "„{key}“ ist archiviert und kann nicht über den Datenaustausch geändert werden.",
+        "“{key}” is archived and cannot be changed through the data exchange.",
+    ),
+    "key_for_new_row": (
+        "Schlüssel: In diesem Blatt werden Schlüssel vergeben; bitte für neue Zeilen leer lassen.",
+        "Key: keys are assigned in this sheet; please leave it empty for new rows.",
+    ),
+    "partner_field": (
+        "{field}: darf von Partnern nicht geändert werden (in der Datei „{new}“, im Portfolio „{old}“).",
+        "{field}: partners may not change it (file “{new}”, portfolio “{old}”).",
+    ),
+    "partner_row": (
+        "„{key}“ gehört nicht zu den Projekten von {partner}. Partner können nur eigene Projekte ändern.",
+        "“{key}” is not one of {partner}'s projects. Partners can change their own projects only.",
+    ),
+    "partner_create": (
+        "Partner können in diesem Blatt keine neuen Zeilen anlegen.",
+        "Partners cannot add rows to this sheet.",
+    ),
+    "partner_scope": (
+        "Die Arbeitsmappe wurde für „{file_scope}“ exportiert, eingelesen wird für „{scope}“. "
+        "Bitte die Arbeitsmappe des richtigen Partners verwenden.",
+        "The workbook was exported for “{file_scope}” but is imported for “{scope}”. "
+        "Please use the right partner's workbook.",
+    ),
+    "conflict_field": (
+        "{field}: Konflikt – seit Ihrem Export (Version {version}) hat {actor} am {at} die Zeile geändert "
+        "(jetzt Version {current}). Im Portfolio steht jetzt „{old}“, in der Datei „{new}“. Nichts wurde "
+        "überschrieben: bitte neu exportieren und die Änderung erneut eintragen.",
+        "{field}: conflict – since your export (version {version}) {actor} changed the row on {at} "
+        "(now version {current}). The portfolio now has “{old}”, the file “{new}”. Nothing was "
+        "overwritten: please export again and enter your change again.",
+    ),
+    "concurrent_change": (
+        "„{key}“ wurde während des Imports von anderer Seite geändert. Bitte erneut einlesen.",
+        "“{key}” was changed by someone else during the import. Please import again.",
+    ),
+    "unique_violation": (
+        "Eine Zeile verletzt eine Eindeutigkeit (z. B. zweimal derselbe Messwert oder dieselbe Beteiligung): {detail}",
+        "A row breaks a uniqueness rule (e.g. the same measurement or participation twice): {detail}",
+    ),
+    "missing_column": (
+        "Spalte „{field}“ fehlt, wird aber für neue Zeilen gebraucht.",
+        "Column “{field}” is missing but needed for new rows.",
+    ),
+    "same_file": (
+        "Diese Datei (gleiche SHA-256) wurde bereits am {at} von {actor} eingelesen (Import {id}).",
+        "This file (same SHA-256) was already imported on {at} by {actor} (import {id}).",
+    ),
+    "outdated_rows": (
+        "{count} Zeilen stammen aus einem älteren Stand, sind aber unverändert; sie werden übergangen.",
+        "{count} rows come from an older state but are unchanged; they are skipped.",
+    ),
+    "ignored_columns": (
+        "Blatt „{sheet}“: unbekannte Spalten werden übergangen: {columns}.",
+        "Sheet “{sheet}”: unknown columns are skipped: {columns}.",
+    ),
+    "other_scope_file": (
+        "Die Arbeitsmappe wurde für „{file_scope}“ exportiert.",
+        "The workbook was exported for “{file_scope}”.",
+    ),
+}
+
+
+def msg(code: str, lang: str, **params: Any) -> str:
+    de, en = MESSAGES[code]
+    formatted = {k: v if isinstance(v, str) else fmt_value(v, lang) for k, v in params.items()}
+    return (en if lang == "en" else de).format(**formatted)
