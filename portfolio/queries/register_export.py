@@ -16,10 +16,13 @@ from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
+from sqlalchemy import Engine
 
+from db.engine import make_session_factory
 from portfolio.i18n import fmt_date
 from portfolio.queries.common import pick
-from portfolio.queries.register import RegisterRow
+from portfolio.queries.register import RegisterFilter, RegisterRow
+from portfolio.queries.register import rows as register_rows
 from portfolio.vocab import label
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -222,3 +225,19 @@ def build_register_xlsx(
 
 def column_titles(lang: str) -> list[str]:
     return [c.title_en if lang == "en" else c.title_de for c in COLUMNS]
+
+
+def export_view(
+    engine: Engine,
+    f: RegisterFilter,
+    *,
+    today: dt.date,
+    lang: str,
+    view: Sequence[tuple[str, str]] = (),
+) -> bytes:
+    """Query the view's rows in a session of its own and build the workbook (for a download
+    that runs outside the dashboard's script run)."""
+    with make_session_factory(engine)() as session:
+        rows = register_rows(session, f, today=today)
+        session.rollback()
+    return build_register_xlsx(rows, lang=lang, as_of=today, view=view)

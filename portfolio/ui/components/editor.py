@@ -9,7 +9,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number, fmt_percent
 from portfolio.queries.detail import Row
@@ -141,11 +140,11 @@ def record_editor(
     fields: Sequence[str],
     title_of: Callable[[Row], str],
     refs: Mapping[str, Options] | None = None,
-    create: Callable[[Session, dict[str, Any]], Any] | None = None,
+    create: Callable[[Any, dict[str, Any]], Any] | None = None,
     create_fields: Sequence[str] | None = None,
     defaults: Mapping[str, Any] | None = None,
-    update: Callable[[Session, int, dict[str, Any], int], Any] | None = None,
-    remove: Callable[[Session, int, int], Any] | None = None,
+    update: Callable[[Any, int, dict[str, Any], int], Any] | None = None,
+    remove: Callable[[Any, int, int], Any] | None = None,
     remove_is_archive: bool = False,
     new_label: str | None = None,
 ) -> None:
@@ -191,7 +190,7 @@ def record_editor(
 
 
 def remove_form(
-    prefix: str, row: Row, name: str, remove: Callable[[Session, int, int], Any], *, archive: bool
+    prefix: str, row: Row, name: str, remove: Callable[[Any, int, int], Any], *, archive: bool
 ) -> None:
     from portfolio.ui.components.forms import FormResult
 

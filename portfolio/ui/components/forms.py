@@ -15,7 +15,6 @@ from typing import Any
 
 import streamlit as st
 from babel.numbers import NumberFormatError, parse_decimal
-from sqlalchemy.orm import Session
 
 from portfolio.errors import ConflictError, NotFound, PortfolioError, ValidationFailed
 from portfolio.i18n import fmt_number, locale_of
@@ -285,7 +284,7 @@ def label_map(enum: Any) -> dict[str, str]:
 
 def run_save(
     form: FormResult,
-    action: Callable[[Session], Any],
+    action: Callable[[Any], Any],
     *,
     on_success: Callable[[Any], None] | None = None,
 ) -> bool:

@@ -38,7 +38,7 @@ TEXTS = {
         "approved": "Förderung bewilligt",
         "paid": "ausgezahlt: {value}",
         "own_share": "Eigenanteil",
-        "own_share_help": "Eigenanteil der bewilligten Anträge.",
+        "own_share_help": "Eigenanteil der bewilligten Anträge (ohne städtische Haushaltslinien). Bewilligte eigene Haushaltsmittel: {budget}.",
         "overdue": "Überfällige Meilensteine",
         "deadlines_30": "Fristen in 30 Tagen",
         "deadlines_help": "Offene Meilensteine, Verwendungsnachweise und Mittelabrufe in den nächsten 30 Tagen.",
@@ -76,7 +76,7 @@ TEXTS = {
         "approved": "Funding approved",
         "paid": "paid out: {value}",
         "own_share": "Own share",
-        "own_share_help": "Own share of the approved applications.",
+        "own_share_help": "Own share of the approved applications (without the city's own budget lines). Approved own budget: {budget}.",
         "overdue": "Overdue milestones",
         "deadlines_30": "Deadlines in 30 days",
         "deadlines_help": "Open milestones, proofs of use and payment requests in the next 30 days.",
@@ -212,7 +212,7 @@ def tiles(s: Summary, extra: OverviewFigures) -> None:
         tx("own_share"),
         fmt_eur(s.own_share, language, cents=False),
         border=True,
-        help=tx("own_share_help"),
+        help=tx("own_share_help", budget=fmt_eur(s.own_budget, language)),
     )
     row[1].metric(tx("overdue"), fmt_int(s.overdue_milestones, language), border=True)
     row[2].metric(

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from functools import partial
 
 import streamlit as st
-from sqlalchemy import Engine
 
-from db.engine import make_session_factory
 from db.enums import ProjectStatus, TrafficLight
 from portfolio.queries import register as register_q
 from portfolio.queries.common import NO_LIGHT, pick
-from portfolio.queries.register_export import build_register_xlsx
+from portfolio.queries.register_export import export_view
 from portfolio.ui import data
 from portfolio.ui.components.forms import flash
 from portfolio.ui.components.urlstate import Param, publish, restore
@@ -442,29 +440,13 @@ def describe(f: register_q.RegisterFilter, language: str) -> list[tuple[str, str
     return lines
 
 
-def export_builder(
-    eng: Engine,
-    f: register_q.RegisterFilter,
-    today: dt.date,
-    language: str,
-    view: list[tuple[str, str]],
-) -> Callable[[], bytes]:
-    """The download's bytes, built only when clicked (outside the script run: no st.* here)."""
-
-    def build() -> bytes:
-        with make_session_factory(eng)() as session:
-            rows = register_q.rows(session, f, today=today)
-            session.rollback()
-        return build_register_xlsx(rows, lang=language, as_of=today, view=view)
-
-    return build
-
-
 def download(f: register_q.RegisterFilter, total: int, today: dt.date) -> None:
     language = lang()
     st.download_button(
         tx("download", count=_int(total)),
-        data=export_builder(engine(), f, today, language, describe(f, language)),
+        data=partial(
+            export_view, engine(), f, today=today, lang=language, view=describe(f, language)
+        ),
         file_name=f"projekte_{today.isoformat()}.xlsx"
         if language == "de"
         else f"projects_{today.isoformat()}.xlsx",

@@ -1,0 +1,122 @@
+"""Dashboard test fixtures: a per-test SQLite copy of the Bochum demo (or an empty database),
+the environment pointing the app at it, and Streamlit caches emptied around every test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import streamlit as st
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from db.engine import make_engine, make_session_factory
+from db.enums import ChangeSource
+from portfolio.journal import Actor, set_actor
+from tests.conftest import TODAY
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "streamlit_app.py")
+PAGES = ("overview", "register", "project", "timeline", "partners", "funding", "quality", "exchange", "reports")
+
+
+@pytest.fixture(scope="session")
+def bochum_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The migrated, seeded database with the Bochum demo portfolio, built once per worker."""
+    from portfolio.demo.bochum import load_bochum
+
+    path = tmp_path_factory.mktemp("bochum") / "portfolio.db"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with make_session_factory(engine)() as session, session.begin():
+        set_actor(session, Actor("demo", ChangeSource.SYSTEM, "demo"))
+        load_bochum(session, today=TODAY)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_streamlit_caches() -> Iterator[None]:
+    """Caches are global per process: AppTest instances would otherwise share them."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _point_app_at(path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv("PORTFOLIO_DATABASE_URL", url)
+    monkeypatch.setenv("PORTFOLIO_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("PORTFOLIO_USER", raising=False)
+    return url
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, bochum_template: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    path = tmp_path / "ui.db"
+    shutil.copy(bochum_template, path)
+    return _point_app_at(path, monkeypatch)
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    path = tmp_path / "empty.db"
+    shutil.copy(sqlite_template, path)
+    return _point_app_at(path, monkeypatch)
+
+
+class Query:
+    """Runs a function in a short session of its own: SQLite's ``BEGIN IMMEDIATE`` takes the
+    write lock even for reads, so a test must never hold a transaction while the app runs."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+
+    def __call__(self, fn: Callable[[Session], T]) -> T:
+        with make_session_factory(self.engine)() as session:
+            set_actor(session, Actor("tester", ChangeSource.UI))
+            with session.begin():
+                return fn(session)
+
+
+@pytest.fixture
+def q(demo_db: str) -> Iterator[Query]:
+    query = Query(demo_db)
+    yield query
+    query.engine.dispose()
+
+
+def open_page(
+    page: str | None = None,
+    *,
+    lang: str | None = None,
+    user: str | None = None,
+    **query: Any,
+) -> AppTest:
+    """An AppTest of the dashboard on ``page`` with ``query`` in the URL, already run."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if lang:
+        at.session_state["lang"] = lang
+    if user:
+        at.user = {"email": user, "is_logged_in": True}
+    if page in (None, "overview"):
+        for name, value in query.items():
+            at.query_params[name] = value
+    at.run()
+    if page and page != "overview":
+        at.switch_page(f"portfolio/ui/entry/{page}.py")
+        for name, value in query.items():
+            at.query_params[name] = value
+        at.run()
+    return at
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
