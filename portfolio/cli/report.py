@@ -1,9 +1,174 @@
-"""Sub-commands of the report issue (placeholder until it lands)."""
+"""``portfolio report``: the CDO brief as PDF or Excel, published (frozen) on request.
+
+portfolio report OUT.pdf|OUT.xlsx [--theme KEY] [--as-of DATE] [--since DATE] [--publish]
+portfolio report --list
+portfolio report OUT.pdf --published ID
+"""
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
 from typing import Any
+
+from db import migrate
+from db.engine import make_session_factory
+from portfolio.cli.core import actor_for, engine_for
+from portfolio.i18n import fmt_date, fmt_eur, fmt_int
+from portfolio.journal import set_actor
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"„{text}“ ist kein Datum im Format JJJJ-MM-TT (z. B. 2026-11-26)"
+        ) from None
 
 
 def register(sub: Any) -> None:
     """Add the sub-commands to the `portfolio` parser."""
+    rep = sub.add_parser(
+        "report",
+        help="Bericht für den CDO als PDF oder Excel (Stand, Vergleich, Veröffentlichung)",
+        description="Portfolio-Bericht für den Chief Digital Officer. Die Endung von OUT "
+        "bestimmt das Format (.pdf oder .xlsx).",
+    )
+    rep.add_argument("out", nargs="?", metavar="OUT.pdf|OUT.xlsx", help="Zieldatei")
+    rep.add_argument("--theme", metavar="KEY", help="nur ein Leitthema (Schlüssel 1–5)")
+    rep.add_argument(
+        "--as-of", type=_date, metavar="DATUM", help="Stichtag (JJJJ-MM-TT), Standard heute"
+    )
+    rep.add_argument(
+        "--since",
+        type=_date,
+        metavar="DATUM",
+        help="Vergleichsdatum; Standard: der zuletzt veröffentlichte Bericht, sonst 90 Tage zuvor",
+    )
+    rep.add_argument(
+        "--publish",
+        action="store_true",
+        help="den Bericht veröffentlichen: PDF, Excel und Kennzahlen werden eingefroren",
+    )
+    rep.add_argument(
+        "--published",
+        type=int,
+        metavar="NR",
+        help="einen veröffentlichten Bericht unverändert wieder ausgeben",
+    )
+    rep.add_argument("--list", action="store_true", help="veröffentlichte Berichte auflisten")
+    rep.set_defaults(handler=cmd_report)
+
+
+def _kind(out: str) -> str:
+    from portfolio.cli import UsageError
+
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".pdf", ".xlsx"):
+        raise UsageError(f"„{out}“: Bitte eine Datei mit der Endung .pdf oder .xlsx angeben.")
+    return suffix[1:]
+
+
+def _write(out: str, data: bytes) -> None:
+    from portfolio.cli import UsageError
+
+    path = Path(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        raise UsageError(f"„{out}“ kann nicht geschrieben werden: {exc.strerror}") from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from portfolio.cli import UsageError
+    from reports.brief import build_brief
+    from reports.pdf import render_pdf
+    from reports.publish import list_published, publish, published_file
+    from reports.xlsx import render_xlsx
+
+    lang = args.lang
+    engine = engine_for(args)
+    if not migrate.is_up_to_date(engine):
+        raise UsageError(
+            "Die Datenbank ist nicht auf dem neuesten Stand. Bitte zuerst `portfolio db upgrade`."
+        )
+    factory = make_session_factory(engine)
+
+    if args.list:
+        with factory() as session:
+            rows = list_published(session)
+        if not rows:
+            print(
+                "Noch keine Berichte veröffentlicht."
+                if lang == "de"
+                else "No briefs published yet."
+            )
+        for r in rows:
+            print(
+                f"{r.id:>4}  {fmt_date(r.as_of, lang)}  {r.scope:<10}  "
+                f"{fmt_date(r.published_at, lang)}  {r.actor}"
+            )
+        return 0
+    if not args.out:
+        raise UsageError("Bitte eine Zieldatei OUT.pdf oder OUT.xlsx angeben (oder --list).")
+    kind = _kind(args.out)
+
+    if args.published is not None:
+        if args.publish or args.as_of or args.since or args.theme:
+            raise UsageError(
+                "--published gibt einen gespeicherten Bericht unverändert aus; "
+                "--theme, --as-of, --since und --publish passen nicht dazu."
+            )
+        with factory() as session:
+            _name, data = published_file(session, args.published, kind)
+        _write(args.out, data)
+        print(f"Veröffentlichter Bericht Nr. {args.published} geschrieben: {args.out}")
+        return 0
+
+    started = time.perf_counter()
+    actor = actor_for(args, "report")
+    with factory() as session:
+        brief = build_brief(
+            session,
+            theme_key=args.theme,
+            as_of=args.as_of,
+            since=args.since,
+            lang=lang,
+            actor=actor.name,
+        )
+        session.rollback()  # a read: release the database before the long rendering
+    print("  Bericht zusammengestellt …", file=sys.stderr, flush=True)
+    data = render_pdf(brief) if kind == "pdf" else render_xlsx(brief)
+    published_id: int | None = None
+    if args.publish:
+        print("  Veröffentlichen (PDF und Excel) …", file=sys.stderr, flush=True)
+        other = render_xlsx(brief) if kind == "pdf" else render_pdf(brief)
+        with factory() as session, session.begin():
+            set_actor(session, actor)
+            record = publish(
+                session,
+                brief,
+                actor=actor.name,
+                pdf=data if kind == "pdf" else other,
+                xlsx=data if kind == "xlsx" else other,
+            )
+            published_id = record.id
+    _write(args.out, data)
+    now = brief.now
+    print(
+        f"{brief.scope_label()}, Stand {fmt_date(brief.as_of, lang)}, verglichen mit "
+        f"{fmt_date(brief.since, lang)}: {fmt_int(now.projects, lang)} Projekte, "
+        f"{fmt_eur(now.total_cost, lang)} Gesamtkosten, "
+        f"{fmt_eur(now.funding_approved, lang)} bewilligt."
+    )
+    if published_id is not None:
+        print(f"Veröffentlicht als Bericht Nr. {published_id}.")
+    print(f"{args.out} geschrieben in {time.perf_counter() - started:.1f} s.")
+    return 0

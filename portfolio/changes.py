@@ -1,0 +1,600 @@
+"""What changed between two dates, and what the data looked like on a past date — from the journal.
+
+Two kinds of question are answered here, both from ``journal_entry`` / ``journal_change`` and
+never by guessing from the current rows:
+
+* :func:`what_changed` — the events between two reporting dates: new, archived and restored
+  projects, project status changes, slipped milestones (due date moved later), changed traffic
+  lights (the overall light of a project's latest status report) and funding decisions.
+* :func:`rows_at` / :func:`snapshot` — the state of the portfolio at the end of a past day:
+  current rows, minus rows created after that day, with every field set back to the *old value of
+  the first change after the day*; rows deleted since are rebuilt by replaying their journal up to
+  the day (reference data — Leitthemen, Handlungsfelder, organisations, programmes — is kept
+  even where it was set up later). :func:`snapshot` writes that state into a private in-memory SQLite database with the
+  same schema, so the very functions that compute today's figures (``portfolio.figures``) compute
+  the past ones too.
+
+A reporting date means the end of that day in Bochum (Europe/Berlin); journal times are UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    Numeric,
+    Table,
+    and_,
+    create_engine,
+    insert,
+    select,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+
+from db.enums import ApplicationStatus, JournalAction
+from db.models import (
+    ActionField,
+    Base,
+    FundingApplication,
+    FundingProgramme,
+    JournalChange,
+    JournalEntry,
+    Milestone,
+    Organisation,
+    Participation,
+    PaymentRequest,
+    ProgrammePhase,
+    Project,
+    StatusReport,
+    Theme,
+)
+
+LOCAL_TZ = ZoneInfo("Europe/Berlin")
+
+# Everything the figures and the brief read, in foreign-key order.
+RECONSTRUCTED: tuple[type[Base], ...] = (
+    Theme,
+    ActionField,
+    Organisation,
+    FundingProgramme,
+    ProgrammePhase,
+    Project,
+    Participation,
+    FundingApplication,
+    PaymentRequest,
+    Milestone,
+    StatusReport,
+)
+# Reference data is kept in a snapshot even where it was set up after the day.
+REFERENCE_DATA = frozenset({Theme, ActionField, Organisation, FundingProgramme, ProgrammePhase})
+DECISIONS = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+
+
+def cutoff(day: dt.date) -> dt.datetime:
+    """The end of ``day`` in Bochum as a UTC instant: journal entries before it belong to the day."""
+    local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TZ)
+    return local.astimezone(dt.UTC)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """Journal times as aware UTC (SQLite hands them back naive)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def local_date(value: dt.datetime) -> dt.date:
+    """The Bochum calendar day of a journal time."""
+    return _utc(value).astimezone(LOCAL_TZ).date()
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+# ---- values from the journal's text form -----------------------------------------------------
+
+
+def from_text(column_type: Any, text: str | None) -> Any:
+    """The inverse of :func:`portfolio.journal.to_text` for a column of ``column_type``."""
+    if text is None:
+        return None
+    if isinstance(column_type, Boolean):
+        return text == "true"
+    if isinstance(column_type, Integer):
+        return int(text)
+    if isinstance(column_type, Numeric):
+        return Decimal(text)
+    if isinstance(column_type, DateTime):
+        return dt.datetime.fromisoformat(text)
+    if isinstance(column_type, Date):
+        return dt.date.fromisoformat(text)
+    if isinstance(column_type, JSON):
+        return json.loads(text)
+    return text
+
+
+# ---- the state at a past day -----------------------------------------------------------------
+
+
+def rows_at(
+    session: Session,
+    model: type[Base],
+    at: dt.datetime,
+    *,
+    where: ColumnElement[bool] | None = None,
+    keep_created: bool = False,
+) -> list[dict[str, Any]]:
+    """The rows of ``model`` as they were at the instant ``at`` (see the module doc).
+
+    ``where`` narrows the current rows looked at (for example to a few projects); rows deleted
+    since ``at`` are only rebuilt when ``where`` is None. ``keep_created`` keeps rows created
+    after ``at`` (with their first values) — for reference data, so a Leitthema set up after the
+    day still shows, with zero projects.
+    """
+    table = _table(model)
+    name = table.name
+    after = and_(JournalEntry.entity == name, JournalEntry.at > at)
+    created_after = select(JournalEntry.entity_id).where(
+        after, JournalEntry.action == JournalAction.CREATE.value
+    )
+    stmt = select(table)
+    if not keep_created:
+        stmt = stmt.where(table.c.id.not_in(created_after))
+    if where is not None:
+        stmt = stmt.where(where)
+    rows: dict[int, dict[str, Any]] = {
+        row["id"]: dict(row) for row in session.execute(stmt).mappings()
+    }
+
+    # Set each field back to the old value of its first change after ``at``.
+    reverted: set[tuple[int, str]] = set()
+    columns = table.c
+    for entity_id, field_name, old in session.execute(
+        select(JournalEntry.entity_id, JournalChange.field, JournalChange.old_value)
+        .join(JournalChange, JournalChange.entry_id == JournalEntry.id)
+        .where(after, JournalEntry.action != JournalAction.CREATE.value)
+        .order_by(JournalEntry.id, JournalChange.id)
+    ):
+        row = rows.get(entity_id)
+        if row is None or (entity_id, field_name) in reverted or field_name not in columns:
+            continue
+        reverted.add((entity_id, field_name))
+        row[field_name] = from_text(columns[field_name].type, old)
+
+    if where is None:
+        deleted = set(
+            session.execute(
+                select(JournalEntry.entity_id).where(
+                    after, JournalEntry.action == JournalAction.DELETE.value
+                )
+            ).scalars()
+        )
+        for entity_id, state in _replay(session, table, deleted, at).items():
+            rows[entity_id] = state
+    return [rows[k] for k in sorted(rows)]
+
+
+def _replay(
+    session: Session, table: Table, ids: Iterable[int], at: dt.datetime
+) -> dict[int, dict[str, Any]]:
+    """Rebuild rows from their journal entries up to ``at`` (create, updates, delete)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    states: dict[int, dict[str, Any] | None] = {}
+    entries = session.execute(
+        select(JournalEntry.id, JournalEntry.entity_id, JournalEntry.action, JournalEntry.version)
+        .where(
+            JournalEntry.entity == table.name,
+            JournalEntry.entity_id.in_(wanted),
+            JournalEntry.at <= at,
+        )
+        .order_by(JournalEntry.id)
+    ).all()
+    changes: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    entry_ids = [e.id for e in entries]
+    for start in range(0, len(entry_ids), 500):
+        for entry_id, field_name, new in session.execute(
+            select(JournalChange.entry_id, JournalChange.field, JournalChange.new_value)
+            .where(JournalChange.entry_id.in_(entry_ids[start : start + 500]))
+            .order_by(JournalChange.id)
+        ):
+            changes[entry_id].append((field_name, new))
+    for entry in entries:
+        if entry.action == JournalAction.CREATE.value:
+            state: dict[str, Any] | None = _blank_row(table, entry.entity_id)
+            states[entry.entity_id] = state
+        elif entry.action == JournalAction.DELETE.value:
+            states[entry.entity_id] = None
+            continue
+        state = states.get(entry.entity_id)
+        if state is None:
+            continue
+        for field_name, new in changes.get(entry.id, []):
+            if field_name in table.c:
+                state[field_name] = from_text(table.c[field_name].type, new)
+        if entry.version is not None and "version" in table.c:
+            state["version"] = entry.version
+    return {k: v for k, v in states.items() if v is not None}
+
+
+def _blank_row(table: Table, row_id: int) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for column in table.c:
+        if column.name == "id":
+            row["id"] = row_id
+        elif isinstance(column.type, Boolean):
+            row[column.name] = False
+        elif isinstance(column.type, JSON):
+            row[column.name] = []
+        elif column.name == "version":
+            row[column.name] = 1
+        elif isinstance(column.type, DateTime):
+            row[column.name] = dt.datetime.now(dt.UTC)
+        elif isinstance(column.type, Numeric) and not column.nullable:
+            row[column.name] = Decimal(0)
+        else:
+            row[column.name] = None
+    return row
+
+
+def changed_after(session: Session, at: dt.datetime) -> bool:
+    """True if the journal holds any change after ``at`` (then the past differs from today)."""
+    return (
+        session.execute(select(JournalEntry.id).where(JournalEntry.at > at).limit(1)).first()
+        is not None
+    )
+
+
+def snapshot(
+    session: Session, day: dt.date, *, models: Sequence[type[Base]] | None = None
+) -> Engine:
+    """A private in-memory database holding the portfolio as it was at the end of ``day``.
+
+    ``models`` limits the tables rebuilt (default: all of :data:`RECONSTRUCTED`; the others stay
+    empty). The caller owns the engine (``dispose()`` it when done).
+    """
+    at = cutoff(day)
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    tables = [_table(m) for m in RECONSTRUCTED]
+    Base.metadata.create_all(engine, tables=tables)
+    wanted = set(models) if models is not None else set(RECONSTRUCTED)
+    with engine.begin() as conn:
+        for model, table in zip(RECONSTRUCTED, tables, strict=True):
+            if model not in wanted:
+                continue
+            rows = rows_at(session, model, at, keep_created=model in REFERENCE_DATA)
+            if rows:
+                conn.execute(insert(table), rows)
+    return engine
+
+
+# ---- what changed between two days -----------------------------------------------------------
+
+
+class Kind:
+    NEW_PROJECT = "new_project"
+    ARCHIVED_PROJECT = "archived_project"
+    RESTORED_PROJECT = "restored_project"
+    STATUS = "status"
+    MILESTONE_SLIPPED = "milestone_slipped"
+    LIGHT = "light"
+    DECISION = "decision"
+
+
+KINDS = (
+    Kind.NEW_PROJECT,
+    Kind.ARCHIVED_PROJECT,
+    Kind.RESTORED_PROJECT,
+    Kind.STATUS,
+    Kind.MILESTONE_SLIPPED,
+    Kind.LIGHT,
+    Kind.DECISION,
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change a reader of the brief should know about.
+
+    ``old`` / ``new`` are stored codes or ISO dates (status codes, light codes, due dates);
+    renderers turn them into labels.
+    """
+
+    kind: str
+    at: dt.datetime
+    actor: str
+    source: str
+    project_key: str
+    project_title: str
+    item_key: str | None = None
+    item_title: str | None = None
+    old: str | None = None
+    new: str | None = None
+    amount: Decimal | None = None
+    day: dt.date | None = None
+
+
+@dataclass
+class Changes:
+    since: dt.date
+    as_of: dt.date
+    events: list[Event] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[Event]:
+        return [e for e in self.events if e.kind == kind]
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(KINDS, 0)
+        for e in self.events:
+            out[e.kind] += 1
+        return out
+
+
+@dataclass(frozen=True)
+class _Entry:
+    id: int
+    at: dt.datetime
+    actor: str
+    source: str
+    entity_id: int
+    entity_key: str | None
+    project_id: int | None
+    action: str
+
+
+def _entries(
+    session: Session,
+    entity: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    actions: Sequence[str] | None = None,
+    fields: Sequence[str] | None = None,
+) -> tuple[list[_Entry], dict[int, dict[str, tuple[str | None, str | None]]]]:
+    """Journal entries of ``entity`` in (start, end], with their changes of ``fields``."""
+    window = and_(JournalEntry.entity == entity, JournalEntry.at > start, JournalEntry.at <= end)
+    stmt = select(
+        JournalEntry.id,
+        JournalEntry.at,
+        JournalEntry.actor,
+        JournalEntry.source,
+        JournalEntry.entity_id,
+        JournalEntry.entity_key,
+        JournalEntry.project_id,
+        JournalEntry.action,
+    ).where(window)
+    if actions is not None:
+        stmt = stmt.where(JournalEntry.action.in_(list(actions)))
+    changes: dict[int, dict[str, tuple[str | None, str | None]]] = defaultdict(dict)
+    if fields is not None:
+        change_rows = session.execute(
+            select(
+                JournalChange.entry_id,
+                JournalChange.field,
+                JournalChange.old_value,
+                JournalChange.new_value,
+            )
+            .join(JournalEntry, JournalEntry.id == JournalChange.entry_id)
+            .where(window, JournalChange.field.in_(list(fields)))
+        ).all()
+        for entry_id, name, old, new in change_rows:
+            changes[entry_id][name] = (old, new)
+        stmt = stmt.where(
+            JournalEntry.id.in_(
+                select(JournalChange.entry_id).where(JournalChange.field.in_(list(fields)))
+            )
+        )
+    entries = [_Entry(*row) for row in session.execute(stmt.order_by(JournalEntry.id))]
+    if fields is not None:
+        entries = [e for e in entries if e.id in changes]
+    return entries, changes
+
+
+def _projects(session: Session, theme_key: str | None) -> dict[int, tuple[str, str]]:
+    """Project id → (key, title) of the projects in scope (all themes, or one Leitthema)."""
+    stmt = select(Project.id, Project.key, Project.title)
+    if theme_key is not None:
+        stmt = (
+            stmt.join(ActionField, ActionField.id == Project.action_field_id)
+            .join(Theme, Theme.id == ActionField.theme_id)
+            .where(Theme.key == theme_key)
+        )
+    return {pid: (key, title) for pid, key, title in session.execute(stmt)}
+
+
+def what_changed(
+    session: Session, *, since: dt.date, as_of: dt.date, theme_key: str | None = None
+) -> Changes:
+    """The events between the end of ``since`` and the end of ``as_of``, oldest first."""
+    start, end = cutoff(since), cutoff(as_of)
+    scope = _projects(session, theme_key)
+    out = Changes(since=since, as_of=as_of)
+    events: list[tuple[int, Event]] = []
+
+    def make(entry: _Entry, kind: str, project_id: int | None, **kw: Any) -> None:
+        if project_id is None or project_id not in scope:
+            return
+        key, title = scope[project_id]
+        events.append(
+            (
+                entry.id,
+                Event(
+                    kind=kind,
+                    at=_utc(entry.at),
+                    actor=entry.actor,
+                    source=entry.source,
+                    project_key=key,
+                    project_title=title,
+                    **kw,
+                ),
+            )
+        )
+
+    # Projects: created, archived, restored, status changes.
+    entries, _ = _entries(
+        session,
+        "project",
+        start,
+        end,
+        actions=[
+            JournalAction.CREATE.value,
+            JournalAction.ARCHIVE.value,
+            JournalAction.RESTORE.value,
+        ],
+    )
+    kinds = {
+        JournalAction.CREATE.value: Kind.NEW_PROJECT,
+        JournalAction.ARCHIVE.value: Kind.ARCHIVED_PROJECT,
+        JournalAction.RESTORE.value: Kind.RESTORED_PROJECT,
+    }
+    for entry in entries:
+        make(entry, kinds[entry.action], entry.entity_id)
+    entries, changes = _entries(
+        session,
+        "project",
+        start,
+        end,
+        actions=[
+            JournalAction.UPDATE.value,
+            JournalAction.ARCHIVE.value,
+            JournalAction.RESTORE.value,
+        ],
+        fields=["status"],
+    )
+    for entry in entries:
+        old, new = changes[entry.id]["status"]
+        make(entry, Kind.STATUS, entry.entity_id, old=old, new=new)
+
+    # Milestones whose due date moved later.
+    entries, changes = _entries(
+        session, "milestone", start, end, actions=[JournalAction.UPDATE.value], fields=["due_date"]
+    )
+    titles = _titles(session, Milestone, {e.entity_id for e in entries})
+    for entry in entries:
+        old, new = changes[entry.id]["due_date"]
+        if old is not None and new is not None and new > old:
+            make(
+                entry,
+                Kind.MILESTONE_SLIPPED,
+                entry.project_id,
+                item_key=entry.entity_key,
+                item_title=titles.get(entry.entity_id),
+                old=old,
+                new=new,
+                day=dt.date.fromisoformat(new),
+            )
+
+    # Funding decisions: an application moving to (or entered as) approved or rejected.
+    entries, changes = _entries(session, "funding_application", start, end, fields=["status"])
+    decided = [e for e in entries if changes[e.id]["status"][1] in DECISIONS]
+    apps = {
+        row.id: row
+        for row in session.execute(
+            select(
+                FundingApplication.id,
+                FundingApplication.amount_approved,
+                FundingApplication.amount_requested,
+                FundingApplication.decision_on,
+                FundingProgramme.name,
+            )
+            .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+            .where(FundingApplication.id.in_({e.entity_id for e in decided}))
+        )
+    }
+    for entry in decided:
+        old, new = changes[entry.id]["status"]
+        app = apps.get(entry.entity_id)
+        make(
+            entry,
+            Kind.DECISION,
+            entry.project_id,
+            item_key=entry.entity_key,
+            item_title=app.name if app else None,
+            old=old,
+            new=new,
+            amount=(
+                app.amount_approved if new == ApplicationStatus.APPROVED else app.amount_requested
+            )
+            if app
+            else None,
+            day=app.decision_on if app else None,
+        )
+
+    # Traffic lights: replay the status reports of the affected projects through the window.
+    entries, changes = _entries(
+        session,
+        "status_report",
+        start,
+        end,
+        actions=[JournalAction.CREATE.value, JournalAction.UPDATE.value],
+        fields=["overall", "report_date", "project_id"],
+    )
+    entries = [e for e in entries if e.project_id in scope]
+    if entries:
+        affected = {e.project_id for e in entries}
+        reports: dict[int, dict[int, tuple[str, str]]] = defaultdict(
+            dict
+        )  # project → id → (date, light)
+        for row in rows_at(
+            session, StatusReport, start, where=_table(StatusReport).c.project_id.in_(affected)
+        ):
+            reports[row["project_id"]][row["id"]] = (row["report_date"].isoformat(), row["overall"])
+
+        def light(project_id: int) -> str | None:
+            current = reports[project_id]
+            return max(current.values())[1] if current else None
+
+        for entry in entries:
+            assert entry.project_id is not None
+            before = light(entry.project_id)
+            fields = changes[entry.id]
+            day, overall = reports[entry.project_id].get(entry.entity_id, (None, None))
+            if "report_date" in fields:
+                day = fields["report_date"][1]
+            if "overall" in fields:
+                overall = fields["overall"][1]
+            if day is None or overall is None:
+                continue
+            reports[entry.project_id][entry.entity_id] = (day, overall)
+            after = light(entry.project_id)
+            if before is not None and after != before:
+                make(
+                    entry,
+                    Kind.LIGHT,
+                    entry.project_id,
+                    old=before,
+                    new=after,
+                    day=dt.date.fromisoformat(day),
+                )
+
+    out.events = [e for _, e in sorted(events, key=lambda pair: pair[0])]
+    return out
+
+
+def _titles(session: Session, model: type[Base], ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    table = _table(model)
+    return {
+        row_id: title
+        for row_id, title in session.execute(
+            select(table.c.id, table.c.title).where(table.c.id.in_(ids))
+        )
+    }

@@ -1,0 +1,822 @@
+"""The content of the CDO brief, gathered once and rendered as PDF and Excel alike.
+
+``build_brief`` answers every section from the services and the journal:
+
+* figures for *today* come from :func:`portfolio.figures.summary` on the live database, so the
+  brief agrees with the dashboard to the cent;
+* figures for a *past* as-of date come from the same function run on
+  :func:`portfolio.changes.snapshot` — the portfolio rebuilt from the current rows and the journal
+  (old value of the first change after the day; rows created later left out; archive state set
+  back likewise); when nothing changed after the day, the live database is used as it is;
+* the reference ("since") figures are the frozen figures of a published brief of the same scope
+  for exactly that date where one exists, and otherwise rebuilt the same way;
+* "what changed" comes from :func:`portfolio.changes.what_changed` (the journal, never guessed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from db.enums import (
+    AWARDED_APPLICATION_STATUSES,
+    LIVE_APPLICATION_STATUSES,
+    PUBLIC_FUNDING_LEVELS,
+    ApplicationStatus,
+    FundingLevel,
+    PaymentRequestStatus,
+    ProjectStatus,
+)
+from db.models import (
+    ActionField,
+    FundingApplication,
+    FundingProgramme,
+    Milestone,
+    Organisation,
+    PaymentRequest,
+    ProgrammePhase,
+    Project,
+    PublishedBrief,
+    StatusReport,
+    Theme,
+)
+from portfolio import changes as journal_changes
+from portfolio.changes import Changes, Event, Kind
+from portfolio.errors import PortfolioError
+from portfolio.figures import (
+    Deadline,
+    PartnerFigures,
+    ProgrammeFigures,
+    Summary,
+    ThemeFigures,
+    deadlines,
+    summary,
+)
+from portfolio.i18n import DEFAULT_LANG
+from portfolio.services.milestones import overdue_condition
+from reports.texts import tx
+
+HORIZON_DAYS = 90
+DEFAULT_SINCE_DAYS = 90
+AWARDED = [str(s) for s in AWARDED_APPLICATION_STATUSES]
+LIVE = [str(s) for s in LIVE_APPLICATION_STATUSES]
+PUBLIC = [str(level) for level in PUBLIC_FUNDING_LEVELS]
+ZERO = Decimal("0.00")
+# Funding is money from funders; the city's own budget lines count apart (as in the figures).
+EXTERNAL = FundingProgramme.level != FundingLevel.MUNICIPAL.value
+# What the reference figures (a whole Summary) read: everything but the status reports.
+SINCE_TABLES = tuple(m for m in journal_changes.RECONSTRUCTED if m is not StatusReport)
+
+
+class BriefError(PortfolioError):
+    """A brief that cannot be made as asked (dates, scope)."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code, self.params = code, params
+        super().__init__(self.message())
+
+    def message(self, lang: str = DEFAULT_LANG) -> str:
+        texts = {
+            "future": (
+                "Der Stichtag {as_of} liegt in der Zukunft. Bitte höchstens heute wählen.",
+                "The as-of date {as_of} is in the future. Please choose today or earlier.",
+            ),
+            "since_not_before": (
+                "Das Vergleichsdatum {since} muss vor dem Stichtag {as_of} liegen.",
+                "The reference date {since} must be before the as-of date {as_of}.",
+            ),
+            "unknown_theme": (
+                "Das Leitthema „{theme}“ gibt es nicht. Vorhanden: {allowed}.",
+                "There is no theme “{theme}”. Available: {allowed}.",
+            ),
+        }
+        de, en = texts[self.code]
+        return (en if lang == "en" else de).format(**self.params)
+
+
+def local_today() -> dt.date:
+    return dt.datetime.now(journal_changes.LOCAL_TZ).date()
+
+
+# ---- rows of the sections ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    key: str
+    kind: str  # "int" or "eur"
+    now: Decimal | int
+    before: Decimal | int | None
+    status: str | None = None
+
+    @property
+    def delta(self) -> Decimal | int | None:
+        if self.before is None:
+            return None
+        return self.now - self.before
+
+    def label(self, lang: str) -> str:
+        if self.status is not None:
+            from reports.texts import status_label
+
+            return tx(lang, "projects_status", status=status_label(self.status, lang))
+        return tx(lang, self.key)
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    key: str
+    name: str
+    projects: int
+    by_status: dict[str, int]
+    total_cost: Decimal
+    eligible_cost: Decimal
+    requested: Decimal
+    approved: Decimal
+    lights: dict[str, int]  # green, yellow, red, none
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    programme: str
+    status: str
+    applications: int
+    requested: Decimal
+    approved: Decimal
+
+
+@dataclass(frozen=True)
+class Warning:
+    code: str
+    project_key: str
+    project_title: str
+    item_key: str
+    amount: Decimal | None = None
+    limit: Decimal | None = None
+    day: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    project_key: str
+    project_title: str
+    key: str
+    title: str
+    due: dt.date
+    done: dt.date | None
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    project_key: str
+    project_title: str
+    light: str
+    report_date: dt.date
+    text: str
+
+
+@dataclass(frozen=True)
+class AnnexRow:
+    key: str
+    title: str
+    theme_key: str
+    lead: str
+    status: str
+    light: str | None
+    total_cost: Decimal
+    funding: Decimal
+
+
+@dataclass
+class Brief:
+    lang: str
+    theme_key: str | None
+    theme_name: str | None
+    as_of: dt.date
+    since: dt.date
+    since_source: str  # "published", "journal", "live"
+    since_brief_id: int | None
+    since_default: str | None  # None (given), "brief", "none"
+    as_of_source: str  # "live" or "journal"
+    generated_at: dt.datetime
+    actor: str
+    now: Summary
+    before: Summary
+    themes: list[ThemeRow] = field(default_factory=list)
+    pipeline: list[PipelineRow] = field(default_factory=list)
+    duties: list[Deadline] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+    reached: list[MilestoneRow] = field(default_factory=list)
+    overdue: list[MilestoneRow] = field(default_factory=list)
+    upcoming: list[MilestoneRow] = field(default_factory=list)
+    changes: Changes | None = None
+    risks: list[RiskRow] = field(default_factory=list)
+    annex: list[AnnexRow] = field(default_factory=list)
+
+    @property
+    def scope(self) -> str:
+        return "all" if self.theme_key is None else f"theme:{self.theme_key}"
+
+    @property
+    def horizon(self) -> dt.date:
+        return self.as_of + dt.timedelta(days=HORIZON_DAYS)
+
+    def scope_label(self, lang: str | None = None) -> str:
+        lang = lang or self.lang
+        if self.theme_key is None:
+            return tx(lang, "scope_all")
+        return tx(lang, "scope_theme", key=self.theme_key, name=self.theme_name or "")
+
+    def title(self, lang: str | None = None) -> str:
+        return tx(lang or self.lang, "title")
+
+    @property
+    def decisions(self) -> list[Event]:
+        return self.changes.of(Kind.DECISION) if self.changes else []
+
+    def key_figures(self) -> list[KeyFigure]:
+        now, before = self.now, self.before
+        rows = [KeyFigure("projects", "int", now.projects, before.projects)]
+        rows += [
+            KeyFigure(
+                f"projects_{s}", "int", now.by_status.get(s, 0), before.by_status.get(s, 0), s
+            )
+            for s in (str(x) for x in ProjectStatus)
+        ]
+        for key in (
+            "total_cost",
+            "eligible_cost",
+            "funding_requested",
+            "funding_approved",
+            "paid_out",
+            "own_share",
+            "own_budget",
+        ):
+            if hasattr(now, key):
+                rows.append(KeyFigure(key, "eur", getattr(now, key), getattr(before, key, ZERO)))
+        rows.append(
+            KeyFigure(
+                "overdue_milestones", "int", now.overdue_milestones, before.overdue_milestones
+            )
+        )
+        return rows
+
+    def figures_json(self) -> dict[str, Any]:
+        """What a published brief freezes besides its files."""
+        return {
+            "format": 1,
+            "scope": self.scope,
+            "as_of": self.as_of.isoformat(),
+            "since": self.since.isoformat(),
+            "since_source": self.since_source,
+            "summary": self.now.to_json(),
+            "before": self.before.to_json(),
+            "themes": [
+                {
+                    "key": t.key,
+                    "projects": t.projects,
+                    "total_cost": str(t.total_cost),
+                    "approved": str(t.approved),
+                    "lights": t.lights,
+                }
+                for t in self.themes
+            ],
+            "changes": self.changes.counts() if self.changes else {},
+            "warnings": len(self.warnings),
+            "risks": len(self.risks),
+        }
+
+
+def summary_from_json(data: dict[str, Any]) -> Summary:
+    """A :class:`Summary` back from :meth:`Summary.to_json` (the frozen figures of a brief).
+
+    Figures a newer version added and an old brief lacks come back as zero.
+    """
+
+    def dec(value: Any) -> Decimal:
+        return Decimal(str(value if value is not None else 0)).quantize(Decimal("0.01"))
+
+    def made(cls: Any, values: dict[str, Any], **special: Any) -> Any:
+        kwargs: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.name in special:
+                kwargs[f.name] = special[f.name]
+                continue
+            value = values.get(f.name)
+            kind = str(f.type)
+            if kind.startswith("Decimal"):
+                kwargs[f.name] = dec(value)
+            elif kind == "int":
+                kwargs[f.name] = int(value or 0)
+            elif kind.startswith("dict"):
+                kwargs[f.name] = {k: int(v) for k, v in (value or {}).items()}
+            else:
+                kwargs[f.name] = value
+        return cls(**kwargs)
+
+    result: Summary = made(
+        Summary,
+        data,
+        as_of=dt.date.fromisoformat(data["as_of"]),
+        themes=[made(ThemeFigures, t) for t in data.get("themes", [])],
+        programmes=[made(ProgrammeFigures, p) for p in data.get("programmes", [])],
+        partners=[made(PartnerFigures, p) for p in data.get("partners", [])],
+    )
+    return result
+
+
+# ---- the state of a day -----------------------------------------------------------------------
+
+
+@contextmanager
+def state_session(
+    session: Session, day: dt.date, today: dt.date, tables: tuple[Any, ...] | None = None
+) -> Iterator[tuple[Session, str]]:
+    """A session on the portfolio as it was at the end of ``day``: the live one if nothing has
+    changed since, else a session on a rebuilt snapshot. Yields (session, "live"|"journal")."""
+    if day >= today or not journal_changes.changed_after(session, journal_changes.cutoff(day)):
+        yield session, "live"
+        return
+    engine = journal_changes.snapshot(session, day, models=tables)
+    try:
+        with Session(engine) as snap:
+            yield snap, "journal"
+    finally:
+        engine.dispose()
+
+
+def published_for(session: Session, scope: str, as_of: dt.date) -> PublishedBrief | None:
+    return session.execute(
+        select(PublishedBrief)
+        .where(PublishedBrief.scope == scope, PublishedBrief.as_of == as_of)
+        .order_by(PublishedBrief.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def last_published_before(session: Session, scope: str, as_of: dt.date) -> PublishedBrief | None:
+    return session.execute(
+        select(PublishedBrief)
+        .where(PublishedBrief.scope == scope, PublishedBrief.as_of < as_of)
+        .order_by(PublishedBrief.as_of.desc(), PublishedBrief.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+# ---- queries for the sections (on the state session) ------------------------------------------
+
+
+def _scope_ids(theme_id: int | None) -> Any:
+    stmt = select(Project.id).where(Project.archived.is_(False))
+    if theme_id is not None:
+        stmt = stmt.join(ActionField, ActionField.id == Project.action_field_id).where(
+            ActionField.theme_id == theme_id
+        )
+    return stmt
+
+
+def _dec(value: Any) -> Decimal:
+    return Decimal(value if value is not None else 0).quantize(Decimal("0.01"))
+
+
+def latest_reports(
+    s: Session, as_of: dt.date, theme_id: int | None
+) -> dict[int, tuple[str, dt.date, str | None]]:
+    """Project id → (overall light, date, text) of its latest status report up to ``as_of``."""
+    latest = (
+        select(StatusReport.project_id, func.max(StatusReport.report_date).label("day"))
+        .where(StatusReport.report_date <= as_of, StatusReport.project_id.in_(_scope_ids(theme_id)))
+        .group_by(StatusReport.project_id)
+        .subquery()
+    )
+    return {
+        pid: (light, day, text)
+        for pid, light, day, text in s.execute(
+            select(
+                StatusReport.project_id,
+                StatusReport.overall,
+                StatusReport.report_date,
+                StatusReport.summary,
+            ).join(
+                latest,
+                and_(
+                    latest.c.project_id == StatusReport.project_id,
+                    latest.c.day == StatusReport.report_date,
+                ),
+            )
+        )
+    }
+
+
+def theme_rows(s: Session, now: Summary, as_of: dt.date, theme_id: int | None) -> list[ThemeRow]:
+    in_scope = Project.id.in_(_scope_ids(theme_id))
+    money: dict[str, tuple[Decimal, Decimal]] = {}
+    for key, requested, approved in s.execute(
+        select(
+            Theme.key,
+            func.sum(FundingApplication.amount_requested).filter(
+                FundingApplication.status.in_(LIVE)
+            ),
+            func.sum(FundingApplication.amount_approved).filter(
+                FundingApplication.status.in_(AWARDED)
+            ),
+        )
+        .select_from(FundingApplication)
+        .join(Project, Project.id == FundingApplication.project_id)
+        .join(ActionField, ActionField.id == Project.action_field_id)
+        .join(Theme, Theme.id == ActionField.theme_id)
+        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .where(in_scope, FundingApplication.archived.is_(False), EXTERNAL)
+        .group_by(Theme.key)
+    ):
+        money[key] = (_dec(requested), _dec(approved))
+    lights: dict[str, dict[str, int]] = {}
+    reports = latest_reports(s, as_of, theme_id)
+    for pid, key in s.execute(
+        select(Project.id, Theme.key)
+        .join(ActionField, ActionField.id == Project.action_field_id)
+        .join(Theme, Theme.id == ActionField.theme_id)
+        .where(in_scope)
+    ):
+        light = reports[pid][0] if pid in reports else "none"
+        counts = lights.setdefault(key, {})
+        counts[light] = counts.get(light, 0) + 1
+    return [
+        ThemeRow(
+            key=t.key,
+            name=t.name,
+            projects=t.projects,
+            by_status=dict(t.by_status),
+            total_cost=t.total_cost,
+            eligible_cost=t.eligible_cost,
+            requested=money.get(t.key, (ZERO, ZERO))[0],
+            approved=money.get(t.key, (ZERO, ZERO))[1],
+            lights={k: lights.get(t.key, {}).get(k, 0) for k in ("green", "yellow", "red", "none")},
+        )
+        for t in now.themes
+    ]
+
+
+def pipeline_rows(s: Session, theme_id: int | None) -> list[PipelineRow]:
+    order = {str(x): i for i, x in enumerate(ApplicationStatus)}
+    rows = [
+        PipelineRow(name, status, n, _dec(req), _dec(appr))
+        for name, status, n, req, appr in s.execute(
+            select(
+                FundingProgramme.name,
+                FundingApplication.status,
+                func.count(),
+                func.sum(FundingApplication.amount_requested),
+                func.sum(FundingApplication.amount_approved),
+            )
+            .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+            .where(
+                FundingApplication.archived.is_(False),
+                FundingApplication.project_id.in_(_scope_ids(theme_id)),
+            )
+            .group_by(FundingProgramme.name, FundingApplication.status)
+        )
+    ]
+    return sorted(rows, key=lambda r: (r.programme, order.get(r.status, 99)))
+
+
+def warning_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[Warning]:
+    scope = _scope_ids(theme_id)
+    app_ok = and_(FundingApplication.archived.is_(False), FundingApplication.project_id.in_(scope))
+    out: list[Warning] = []
+    amount = func.coalesce(FundingApplication.amount_approved, FundingApplication.amount_requested)
+
+    public = (
+        select(
+            Project.key,
+            Project.title,
+            func.sum(amount).label("total"),
+            Project.eligible_cost,
+        )
+        .join(FundingApplication, FundingApplication.project_id == Project.id)
+        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .where(
+            app_ok,
+            FundingApplication.status.in_(LIVE),
+            FundingProgramme.level.in_(PUBLIC),
+            Project.eligible_cost.is_not(None),
+        )
+        .group_by(Project.id, Project.key, Project.title, Project.eligible_cost)
+    ).subquery()
+    for key, title, total, eligible in s.execute(
+        select(public).where(public.c.total > public.c.eligible_cost)
+    ):
+        out.append(Warning("public_above_eligible", key, title, key, _dec(total), _dec(eligible)))
+
+    paid = (
+        select(
+            PaymentRequest.application_id,
+            func.sum(PaymentRequest.amount).label("total"),
+        )
+        .where(PaymentRequest.status != PaymentRequestStatus.REJECTED.value)
+        .group_by(PaymentRequest.application_id)
+        .subquery()
+    )
+    for key, title, app_key, total, approved in s.execute(
+        select(
+            Project.key,
+            Project.title,
+            FundingApplication.key,
+            paid.c.total,
+            FundingApplication.amount_approved,
+        )
+        .join(paid, paid.c.application_id == FundingApplication.id)
+        .join(Project, Project.id == FundingApplication.project_id)
+        .where(app_ok, paid.c.total > func.coalesce(FundingApplication.amount_approved, 0))
+    ):
+        out.append(
+            Warning("payments_above_approved", key, title, app_key, _dec(total), _dec(approved))
+        )
+
+    base = (
+        select(
+            Project.key,
+            Project.title,
+            FundingApplication.key,
+            FundingApplication.amount_approved,
+            FundingApplication.amount_requested,
+            FundingApplication.proof_of_use_due,
+            FundingApplication.own_share,
+        )
+        .join(Project, Project.id == FundingApplication.project_id)
+        .where(app_ok)
+    )
+    for key, title, app_key, approved, requested, _due, _own in s.execute(
+        base.where(
+            FundingApplication.amount_approved > FundingApplication.amount_requested,
+        )
+    ):
+        out.append(
+            Warning(
+                "approved_above_requested", key, title, app_key, _dec(approved), _dec(requested)
+            )
+        )
+    for key, title, app_key, _approved, _requested, due, _own in s.execute(
+        base.where(
+            FundingApplication.status.in_(["approved", "in_progress"]),
+            FundingApplication.proof_of_use_due < as_of,
+        )
+    ):
+        out.append(Warning("proof_overdue", key, title, app_key, day=due))
+    for key, title, app_key, _approved, _requested, _due, own in s.execute(
+        base.join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id).where(
+            FundingProgramme.requires_own_share.is_(True),
+            FundingApplication.status.in_(AWARDED),
+            FundingApplication.own_share <= 0,
+        )
+    ):
+        out.append(Warning("own_share_missing", key, title, app_key, _dec(own)))
+    cap = func.coalesce(ProgrammePhase.cap, FundingProgramme.cap)
+    for key, title, app_key, value, limit in s.execute(
+        select(Project.key, Project.title, FundingApplication.key, amount, cap)
+        .join(Project, Project.id == FundingApplication.project_id)
+        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .join(
+            ProgrammePhase,
+            and_(
+                ProgrammePhase.programme_id == FundingProgramme.id,
+                ProgrammePhase.key == FundingApplication.phase,
+            ),
+            isouter=True,
+        )
+        .where(app_ok, FundingApplication.status.in_(LIVE), cap.is_not(None), amount > cap)
+    ):
+        out.append(Warning("cap_exceeded", key, title, app_key, _dec(value), _dec(limit)))
+    for key, title, pr_key, value, due in s.execute(
+        select(
+            Project.key,
+            Project.title,
+            PaymentRequest.key,
+            PaymentRequest.amount,
+            PaymentRequest.due_on,
+        )
+        .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
+        .join(Project, Project.id == FundingApplication.project_id)
+        .where(
+            app_ok,
+            PaymentRequest.status.in_(["planned", "submitted"]),
+            PaymentRequest.due_on < as_of,
+        )
+    ):
+        out.append(Warning("payment_overdue", key, title, pr_key, _dec(value), day=due))
+    return sorted(out, key=lambda w: (w.project_key, w.code, w.item_key))
+
+
+def milestone_rows(
+    s: Session, theme_id: int | None, *conditions: Any, order: Any = None
+) -> list[MilestoneRow]:
+    stmt = (
+        select(
+            Project.key,
+            Project.title,
+            Milestone.key,
+            Milestone.title,
+            Milestone.due_date,
+            Milestone.done_date,
+        )
+        .join(Project, Project.id == Milestone.project_id)
+        .where(Milestone.project_id.in_(_scope_ids(theme_id)), *conditions)
+        .order_by(
+            *(order if order is not None else (Milestone.due_date, Project.key, Milestone.key))
+        )
+    )
+    return [MilestoneRow(*row) for row in s.execute(stmt)]
+
+
+def risk_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[RiskRow]:
+    reports = latest_reports(s, as_of, theme_id)
+    rank = {"red": 0, "yellow": 1}
+    risky = [pid for pid, (light, _day, _text) in reports.items() if light in rank]
+    rows = []
+    for start in range(0, len(risky), 5000):
+        for pid, key, title in s.execute(
+            select(Project.id, Project.key, Project.title).where(
+                Project.id.in_(risky[start : start + 5000])
+            )
+        ):
+            light, day, text = reports[pid]
+            rows.append(RiskRow(key, title, light, day, text or ""))
+    return sorted(rows, key=lambda r: (rank[r.light], r.project_key))
+
+
+def annex_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[AnnexRow]:
+    reports = latest_reports(s, as_of, theme_id)
+    funding = (
+        select(
+            FundingApplication.project_id,
+            func.sum(FundingApplication.amount_approved).label("approved"),
+        )
+        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .where(
+            FundingApplication.archived.is_(False),
+            FundingApplication.status.in_(AWARDED),
+            EXTERNAL,
+        )
+        .group_by(FundingApplication.project_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Project.id,
+            Project.key,
+            Project.title,
+            Theme.key,
+            Organisation.short_name,
+            Project.status,
+            Project.total_cost,
+            funding.c.approved,
+        )
+        .join(ActionField, ActionField.id == Project.action_field_id)
+        .join(Theme, Theme.id == ActionField.theme_id)
+        .join(Organisation, Organisation.id == Project.lead_organisation_id, isouter=True)
+        .join(funding, funding.c.project_id == Project.id, isouter=True)
+        .where(Project.id.in_(_scope_ids(theme_id)))
+        .order_by(Project.key)
+    )
+    return [
+        AnnexRow(
+            key,
+            title,
+            theme,
+            lead or "–",
+            status,
+            reports[pid][0] if pid in reports else None,
+            _dec(cost),
+            _dec(approved),
+        )
+        for pid, key, title, theme, lead, status, cost, approved in s.execute(stmt)
+    ]
+
+
+# ---- the brief --------------------------------------------------------------------------------
+
+
+def resolve_dates(
+    session: Session,
+    *,
+    theme_key: str | None,
+    as_of: dt.date | None,
+    since: dt.date | None,
+    today: dt.date | None = None,
+) -> tuple[dt.date, dt.date, str | None]:
+    """(as_of, since, how since was chosen) with the defaults: today; the last published brief of
+    the same scope before the as-of date, else 90 days before it."""
+    today = today or local_today()
+    as_of = as_of or today
+    if as_of > today:
+        raise BriefError("future", as_of=as_of.strftime("%d.%m.%Y"))
+    how: str | None = None
+    if since is None:
+        scope = "all" if theme_key is None else f"theme:{theme_key}"
+        last = last_published_before(session, scope, as_of)
+        if last is not None:
+            since, how = last.as_of, "brief"
+        else:
+            since, how = as_of - dt.timedelta(days=DEFAULT_SINCE_DAYS), "none"
+    if since >= as_of:
+        raise BriefError(
+            "since_not_before",
+            since=since.strftime("%d.%m.%Y"),
+            as_of=as_of.strftime("%d.%m.%Y"),
+        )
+    return as_of, since, how
+
+
+def build_brief(
+    session: Session,
+    *,
+    theme_key: str | None = None,
+    as_of: dt.date | None = None,
+    since: dt.date | None = None,
+    lang: str = DEFAULT_LANG,
+    actor: str = "",
+    today: dt.date | None = None,
+) -> Brief:
+    """Gather every section of the brief (see the module doc for where each figure comes from)."""
+    today = today or local_today()
+    theme_id: int | None = None
+    theme_name: str | None = None
+    if theme_key is not None:
+        row = session.execute(
+            select(Theme.id, Theme.name, Theme.name_en).where(Theme.key == theme_key)
+        ).first()
+        if row is None:
+            allowed = ", ".join(session.execute(select(Theme.key).order_by(Theme.key)).scalars())
+            raise BriefError("unknown_theme", theme=theme_key, allowed=allowed)
+        theme_id = row.id
+        theme_name = (row.name_en or row.name) if lang == "en" else row.name
+    as_of, since, how = resolve_dates(
+        session, theme_key=theme_key, as_of=as_of, since=since, today=today
+    )
+    scope = "all" if theme_key is None else f"theme:{theme_key}"
+
+    # The reference figures: frozen where a brief was published for exactly that date.
+    frozen = published_for(session, scope, since)
+    since_brief_id: int | None = None
+    if frozen is not None and "summary" in (frozen.figures or {}):
+        before = summary_from_json(frozen.figures["summary"])
+        since_source, since_brief_id = "published", frozen.id
+    else:
+        with state_session(session, since, today, SINCE_TABLES) as (s, source):
+            before = summary(s, today=since, theme_key=theme_key)
+        since_source = source
+
+    with state_session(session, as_of, today) as (s, as_of_source):
+        now = summary(s, today=as_of, theme_key=theme_key)
+        horizon = as_of + dt.timedelta(days=HORIZON_DAYS)
+        due = deadlines(s, today=as_of, days=HORIZON_DAYS, theme_key=theme_key)
+        brief = Brief(
+            lang=lang,
+            theme_key=theme_key,
+            theme_name=theme_name,
+            as_of=as_of,
+            since=since,
+            since_source=since_source,
+            since_brief_id=since_brief_id,
+            since_default=how,
+            as_of_source=as_of_source,
+            generated_at=dt.datetime.now(dt.UTC),
+            actor=actor,
+            now=now,
+            before=before,
+            themes=theme_rows(s, now, as_of, theme_id),
+            pipeline=pipeline_rows(s, theme_id),
+            duties=[d for d in due if d.kind != "milestone"],
+            warnings=warning_rows(s, as_of, theme_id),
+            reached=milestone_rows(
+                s,
+                theme_id,
+                Milestone.archived.is_(False),
+                Milestone.done_date > since,
+                Milestone.done_date <= as_of,
+                order=(Milestone.done_date, Project.key, Milestone.key),
+            ),
+            overdue=milestone_rows(s, theme_id, overdue_condition(as_of)),
+            upcoming=milestone_rows(
+                s,
+                theme_id,
+                Milestone.archived.is_(False),
+                Milestone.done_date.is_(None),
+                Milestone.due_date >= as_of,
+                Milestone.due_date <= horizon,
+            ),
+            risks=risk_rows(s, as_of, theme_id),
+            annex=annex_rows(s, as_of, theme_id),
+        )
+    brief.changes = journal_changes.what_changed(
+        session, since=since, as_of=as_of, theme_key=theme_key
+    )
+    return brief

@@ -1,0 +1,101 @@
+"""Published briefs: frozen with their files and figures, listed and downloaded again.
+
+A published brief is never recomputed: its PDF, workbook and figures are stored as they were
+(``published_brief``), so an old brief still shows the old numbers after the data changed, and a
+later brief compares with exactly the figures this one showed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import PublishedBrief
+from portfolio.errors import NotFound
+from reports.brief import Brief
+from reports.pdf import render_pdf
+from reports.xlsx import render_xlsx
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class PublishedInfo:
+    """A published brief without its files (for lists)."""
+
+    id: int
+    published_at: dt.datetime
+    actor: str
+    scope: str
+    as_of: dt.date
+    since: dt.date | None
+    title: str
+    pdf_size: int
+    xlsx_size: int
+
+
+def file_name(scope: str, as_of: dt.date, ext: str, *, brief_id: int | None = None) -> str:
+    """``portfolio-bericht_gesamt_2026-11-26.pdf`` or ``…_leitthema-3_…`` (ASCII only)."""
+    part = "gesamt" if scope == "all" else "leitthema-" + scope.split(":", 1)[1]
+    number = f"_nr{brief_id}" if brief_id is not None else ""
+    return f"portfolio-bericht_{part}_{as_of.isoformat()}{number}.{ext}"
+
+
+def publish(
+    session: Session,
+    brief: Brief,
+    *,
+    actor: str,
+    pdf: bytes | None = None,
+    xlsx: bytes | None = None,
+) -> PublishedBrief:
+    """Freeze ``brief``: both files and its figures. The caller commits."""
+    record = PublishedBrief(
+        actor=actor,
+        scope=brief.scope,
+        as_of=brief.as_of,
+        since=brief.since,
+        title=f"{brief.title()} – {brief.scope_label()}"[:300],
+        figures=brief.figures_json(),
+        pdf=pdf if pdf is not None else render_pdf(brief),
+        xlsx=xlsx if xlsx is not None else render_xlsx(brief),
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def list_published(session: Session, *, scope: str | None = None) -> Sequence[PublishedInfo]:
+    """Newest first, without loading the files."""
+    stmt = select(
+        PublishedBrief.id,
+        PublishedBrief.published_at,
+        PublishedBrief.actor,
+        PublishedBrief.scope,
+        PublishedBrief.as_of,
+        PublishedBrief.since,
+        PublishedBrief.title,
+        func.coalesce(func.length(PublishedBrief.pdf), 0),
+        func.coalesce(func.length(PublishedBrief.xlsx), 0),
+    ).order_by(PublishedBrief.as_of.desc(), PublishedBrief.id.desc())
+    if scope is not None:
+        stmt = stmt.where(PublishedBrief.scope == scope)
+    return [PublishedInfo(*row) for row in session.execute(stmt)]
+
+
+def published_file(session: Session, brief_id: int, kind: str) -> tuple[str, bytes]:
+    """(file name, bytes) of a published brief's ``kind`` ("pdf" or "xlsx")."""
+    if kind not in MEDIA_TYPES:
+        raise ValueError(kind)
+    record = session.get(PublishedBrief, brief_id)
+    data = getattr(record, kind) if record is not None else None
+    if record is None or data is None:
+        raise NotFound("published_brief", brief_id)
+    return file_name(record.scope, record.as_of, kind, brief_id=record.id), bytes(data)

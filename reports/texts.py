@@ -1,0 +1,285 @@
+"""Words of the CDO brief in German (default) and English, and the formats of its values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from db.enums import ApplicationStatus, ProjectStatus, TrafficLight
+from portfolio.i18n import fmt_date, fmt_eur, fmt_int
+from portfolio.vocab import label
+
+TEXTS: dict[str, dict[str, str]] = {
+    "de": {
+        "title": "Smart-City-Portfolio Bochum – Bericht für den Chief Digital Officer",
+        "title_short": "Portfolio-Bericht",
+        "scope_all": "Gesamtportfolio",
+        "scope_theme": "Leitthema {key}: {name}",
+        "as_of": "Stand",
+        "since": "Verglichen mit",
+        "generated": "Erstellt am {at} von {actor}",
+        "since_published": "Vergleichswerte: eingefrorene Kennzahlen des veröffentlichten Berichts Nr. {id} vom {day}.",
+        "since_journal": "Vergleichswerte: aus dem Änderungsjournal für das Ende des {day} rekonstruiert.",
+        "since_live": "Vergleichswerte: seit dem {day} ist nichts geändert worden; sie entsprechen dem heutigen Datenstand zum Stichtag {day}.",
+        "since_default_none": "Noch kein Bericht veröffentlicht: verglichen wird mit dem Stand 90 Tage vor dem Stichtag.",
+        "since_default_brief": "Verglichen wird mit dem zuletzt veröffentlichten Bericht (Stand {day}).",
+        "as_of_past": "Stand der Daten: aus dem Änderungsjournal für das Ende des {day} rekonstruiert.",
+        "as_of_live": "Stand der Daten: aktueller Datenbestand, Stichtag {day}.",
+        "contents": "Inhalt",
+        "s_key": "Kennzahlen",
+        "s_themes": "Leitthemen",
+        "s_funding": "Förderung",
+        "s_milestones": "Meilensteine",
+        "s_changes": "Was hat sich geändert?",
+        "s_risks": "Risiken",
+        "s_annex": "Anhang: alle Projekte",
+        "figure": "Kennzahl",
+        "now": "Stand {day}",
+        "before": "Stand {day}",
+        "delta": "Veränderung",
+        "projects": "Projekte",
+        "projects_status": "Projekte {status}",
+        "total_cost": "Gesamtkosten",
+        "eligible_cost": "Förderfähige Kosten",
+        "funding_requested": "Förderung beantragt",
+        "funding_approved": "Förderung bewilligt",
+        "paid_out": "Ausgezahlt",
+        "own_share": "Eigenanteil",
+        "own_budget": "Städtische Haushaltsmittel",
+        "overdue_milestones": "Überfällige Meilensteine",
+        "theme": "Leitthema",
+        "theme_short": "Thema",
+        "lights": "Ampeln",
+        "no_report": "ohne Bericht",
+        "chart_title": "Projekte je Leitthema nach Status",
+        "pipeline": "Förderpipeline nach Programm und Status",
+        "programme": "Programm",
+        "status": "Status",
+        "applications": "Anträge",
+        "requested": "beantragt",
+        "approved": "bewilligt",
+        "decisions": "Förderentscheidungen seit dem {day}",
+        "duties": "Anstehende Pflichten bis {day} (Verwendungsnachweise, Mittelabrufe)",
+        "warnings": "Hinweise aus den Förderregeln",
+        "due": "fällig",
+        "kind": "Art",
+        "item": "Vorgang",
+        "project": "Projekt",
+        "title_col": "Titel",
+        "amount": "Betrag",
+        "decision_on": "Entscheidung",
+        "proof_of_use": "Verwendungsnachweis",
+        "payment_request": "Mittelabruf",
+        "milestone": "Meilenstein",
+        "reached": "Erreicht seit dem {day}",
+        "overdue": "Überfällig am {day}",
+        "upcoming": "Fällig bis {day}",
+        "done_on": "erledigt",
+        "days_overdue": "Tage überfällig",
+        "changes_intro": "Aus dem Änderungsjournal vom {since} bis {as_of}: {summary}.",
+        "change_counts": "{new} neue, {archived} archivierte Projekte, {status} Statuswechsel, {slipped} verschobene Meilensteine, {lights} Ampelwechsel, {decisions} Förderentscheidungen",
+        "when": "Datum",
+        "change": "Änderung",
+        "old": "vorher",
+        "new": "nachher",
+        "by": "durch",
+        "new_project": "neues Projekt",
+        "archived_project": "Projekt archiviert",
+        "restored_project": "Projekt wiederhergestellt",
+        "status_change": "Status",
+        "milestone_slipped": "Meilenstein verschoben",
+        "light": "Ampel",
+        "decision": "Förderentscheidung",
+        "risks_intro": "Projekte mit roter oder gelber Gesamtampel im letzten Statusbericht bis zum {day}.",
+        "report_date": "Bericht vom",
+        "report_text": "Aus dem Statusbericht",
+        "lead": "Federführung",
+        "cost": "Kosten",
+        "funding": "Förderung",
+        "none": "keine",
+        "more_rows": "… und {count} weitere (vollständig in der Excel-Fassung).",
+        "page": "Seite {page} von {pages}",
+        "footer": "Stand {day}",
+        "total": "Summe",
+        "w_public_above_eligible": "Öffentliche Förderung ({amount}) übersteigt die förderfähigen Kosten ({limit}).",
+        "w_payments_above_approved": "Mittelabrufe ({amount}) übersteigen den bewilligten Betrag ({limit}).",
+        "w_approved_above_requested": "Bewilligt ({amount}) ist mehr als beantragt ({limit}).",
+        "w_proof_overdue": "Verwendungsnachweis war am {day} fällig.",
+        "w_payment_overdue": "Mittelabruf über {amount} war am {day} fällig und ist nicht ausgezahlt.",
+        "w_own_share_missing": "Programm verlangt einen Eigenanteil; er liegt bei {amount}.",
+        "w_cap_exceeded": "Förderung ({amount}) übersteigt die Obergrenze ({limit}).",
+        "notice": "Hinweis",
+        "sheet_cover": "Deckblatt",
+        "sheet_key": "Kennzahlen",
+        "sheet_themes": "Leitthemen",
+        "sheet_funding": "Förderung",
+        "sheet_milestones": "Meilensteine",
+        "sheet_changes": "Änderungen",
+        "sheet_risks": "Risiken",
+        "sheet_annex": "Anhang",
+    },
+    "en": {
+        "title": "Smart-City Portfolio Bochum – Brief for the Chief Digital Officer",
+        "title_short": "Portfolio brief",
+        "scope_all": "Whole portfolio",
+        "scope_theme": "Theme {key}: {name}",
+        "as_of": "As of",
+        "since": "Compared with",
+        "generated": "Generated on {at} by {actor}",
+        "since_published": "Reference figures: frozen figures of published brief no. {id} as of {day}.",
+        "since_journal": "Reference figures: reconstructed from the change journal for the end of {day}.",
+        "since_live": "Reference figures: nothing changed since {day}; they are today's data as of {day}.",
+        "since_default_none": "No brief published yet: compared with the state 90 days before the as-of date.",
+        "since_default_brief": "Compared with the last published brief (as of {day}).",
+        "as_of_past": "Data: reconstructed from the change journal for the end of {day}.",
+        "as_of_live": "Data: current database, as of {day}.",
+        "contents": "Contents",
+        "s_key": "Key figures",
+        "s_themes": "Themes",
+        "s_funding": "Funding",
+        "s_milestones": "Milestones",
+        "s_changes": "What changed?",
+        "s_risks": "Risks",
+        "s_annex": "Annex: all projects",
+        "figure": "Figure",
+        "now": "As of {day}",
+        "before": "As of {day}",
+        "delta": "Change",
+        "projects": "Projects",
+        "projects_status": "Projects {status}",
+        "total_cost": "Total cost",
+        "eligible_cost": "Eligible cost",
+        "funding_requested": "Funding requested",
+        "funding_approved": "Funding approved",
+        "paid_out": "Paid out",
+        "own_share": "Own share",
+        "own_budget": "City budget funds",
+        "overdue_milestones": "Overdue milestones",
+        "theme": "Theme",
+        "theme_short": "Theme",
+        "lights": "Traffic lights",
+        "no_report": "no report",
+        "chart_title": "Projects per theme by status",
+        "pipeline": "Funding pipeline by programme and status",
+        "programme": "Programme",
+        "status": "Status",
+        "applications": "Applications",
+        "requested": "requested",
+        "approved": "approved",
+        "decisions": "Funding decisions since {day}",
+        "duties": "Upcoming duties until {day} (proofs of use, payment requests)",
+        "warnings": "Funding-rule warnings",
+        "due": "due",
+        "kind": "Kind",
+        "item": "Item",
+        "project": "Project",
+        "title_col": "Title",
+        "amount": "Amount",
+        "decision_on": "Decision",
+        "proof_of_use": "Proof of use",
+        "payment_request": "Payment request",
+        "milestone": "Milestone",
+        "reached": "Reached since {day}",
+        "overdue": "Overdue on {day}",
+        "upcoming": "Due until {day}",
+        "done_on": "done",
+        "days_overdue": "Days overdue",
+        "changes_intro": "From the change journal, {since} to {as_of}: {summary}.",
+        "change_counts": "{new} new, {archived} archived projects, {status} status changes, {slipped} slipped milestones, {lights} traffic-light changes, {decisions} funding decisions",
+        "when": "Date",
+        "change": "Change",
+        "old": "before",
+        "new": "after",
+        "by": "by",
+        "new_project": "new project",
+        "archived_project": "project archived",
+        "restored_project": "project restored",
+        "status_change": "Status",
+        "milestone_slipped": "Milestone moved",
+        "light": "Traffic light",
+        "decision": "Funding decision",
+        "risks_intro": "Projects with a red or yellow overall light in their latest status report up to {day}.",
+        "report_date": "Report of",
+        "report_text": "From the status report",
+        "lead": "Lead",
+        "cost": "Cost",
+        "funding": "Funding",
+        "none": "none",
+        "more_rows": "… and {count} more (all of them in the Excel version).",
+        "page": "Page {page} of {pages}",
+        "footer": "As of {day}",
+        "total": "Total",
+        "w_public_above_eligible": "Public funding ({amount}) exceeds the eligible cost ({limit}).",
+        "w_payments_above_approved": "Payment requests ({amount}) exceed the approved amount ({limit}).",
+        "w_approved_above_requested": "Approved ({amount}) is more than requested ({limit}).",
+        "w_proof_overdue": "Proof of use was due on {day}.",
+        "w_payment_overdue": "Payment request of {amount} was due on {day} and is not paid.",
+        "w_own_share_missing": "The programme requires an own share; it is {amount}.",
+        "w_cap_exceeded": "Funding ({amount}) exceeds the cap ({limit}).",
+        "notice": "Note",
+        "sheet_cover": "Cover",
+        "sheet_key": "Key figures",
+        "sheet_themes": "Themes",
+        "sheet_funding": "Funding",
+        "sheet_milestones": "Milestones",
+        "sheet_changes": "Changes",
+        "sheet_risks": "Risks",
+        "sheet_annex": "Annex",
+    },
+}
+
+
+def tx(lang: str, key: str, /, **params: Any) -> str:
+    catalogue = TEXTS.get(lang) or TEXTS["de"]
+    template = catalogue.get(key) or TEXTS["de"][key]
+    return template.format(**params) if params else template
+
+
+def day(value: dt.date | None, lang: str) -> str:
+    return fmt_date(value, lang)
+
+
+def eur(value: Decimal | None, lang: str) -> str:
+    return fmt_eur(value, lang)
+
+
+def fast_eur(value: Decimal | None, lang: str) -> str:
+    """Exactly what :func:`portfolio.i18n.fmt_eur` gives, about 20 times faster (for the annex of
+    10,000 lines); a test checks both agree."""
+    if value is None:
+        return "–"
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    text = f"{abs(amount):,.2f}"
+    sign = "-" if Decimal(value) < 0 else ""
+    if lang == "en":
+        return f"{sign}€{text}"
+    if lang != "de":
+        return eur(value, lang)
+    return sign + text.replace(",", "\x00").replace(".", ",").replace("\x00", ".") + "\u00a0€"
+
+
+def count(value: int | None, lang: str) -> str:
+    return fmt_int(value, lang)
+
+
+def signed(value: Decimal | int | None, kind: str, lang: str) -> str:
+    """A change with its sign: "+1.234,00 €", "−3", "±0"."""
+    if value is None:
+        return "–"
+    if value == 0:
+        return "±0"
+    text = eur(abs(Decimal(value)), lang) if kind == "eur" else count(abs(int(value)), lang)
+    return ("+" if value > 0 else "−") + text
+
+
+def status_label(code: str | None, lang: str) -> str:
+    return label(ProjectStatus, code, lang) if code else "–"
+
+
+def light_label(code: str | None, lang: str) -> str:
+    return label(TrafficLight, code, lang) if code else tx(lang, "no_report")
+
+
+def application_label(code: str | None, lang: str) -> str:
+    return label(ApplicationStatus, code, lang) if code else "–"
