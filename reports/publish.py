@@ -99,3 +99,24 @@ def published_file(session: Session, brief_id: int, kind: str) -> tuple[str, byt
     if record is None or data is None:
         raise NotFound("published_brief", brief_id)
     return file_name(record.scope, record.as_of, kind, brief_id=record.id), bytes(data)
+
+
+def data_stamp(session: Session) -> tuple[int, int]:
+    """(last journal entry, last published brief): changes whenever a brief would change."""
+    from db.models import JournalEntry
+
+    journal = session.execute(select(func.max(JournalEntry.id))).scalar_one()
+    published = session.execute(select(func.max(PublishedBrief.id))).scalar_one()
+    return int(journal or 0), int(published or 0)
+
+
+def theme_choices(session: Session, lang: str) -> list[tuple[str, str]]:
+    """(key, name) of every Leitthema, in the concept's order."""
+    from db.models import Theme
+
+    return [
+        (key, (name_en or name) if lang == "en" else name)
+        for key, name, name_en in session.execute(
+            select(Theme.key, Theme.name, Theme.name_en).order_by(Theme.position, Theme.key)
+        )
+    ]

@@ -1,0 +1,46 @@
+"""The Berichte page: preview, scope and dates, publishing and the list of published briefs."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from db.models import PublishedBrief
+from portfolio.figures import summary
+from portfolio.i18n import fmt_eur
+from tests.conftest import TODAY
+from tests.ui.conftest import (  # noqa: F401 - the dashboard's fixtures, used here too
+    Query,
+    _fresh_streamlit_caches,
+    bochum_template,
+    demo_db,
+    no_errors,
+    open_page,
+    q,
+)
+
+
+def test_reports_page_previews_publishes_and_lists(q: Query) -> None:  # noqa: F811
+    at = open_page("reports")
+    no_errors(at)
+    figures = q(lambda s: summary(s, today=TODAY))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Gesamtkosten"] == fmt_eur(figures.total_cost)
+    assert metrics["Förderung bewilligt"] == fmt_eur(figures.funding_approved)
+    assert len(at.get("download_button")) == 2
+
+    at.checkbox(key="rep_confirm").check().run()
+    at.button(key="rep_publish").click().run()
+    no_errors(at)
+    assert (
+        q(lambda s: s.execute(select(func.count()).select_from(PublishedBrief)).scalar_one()) == 1
+    )
+    assert any("veröffentlicht" in s.value for s in at.success)
+    assert len(at.get("download_button")) == 4  # current brief + the published one
+
+    # A theme brief in English.
+    at.session_state["lang"] = "en"
+    at.selectbox(key="rep_scope").select("2").run()
+    no_errors(at)
+    theme = q(lambda s: summary(s, today=TODAY, theme_key="2"))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Total cost"] == fmt_eur(theme.total_cost, "en")
