@@ -575,6 +575,12 @@ def _plan_sheet(
             elif version is not None or sheet.id_key_prefix or other:
                 err(msg("key_not_found", lang, key=key), key_index, key=key)
         if row_errors:
+            # report the other fields' problems of the row too, in one go
+            failed = {e.col_index for e in row_errors}
+            for p in check(specs, values, partial=True)[1]:
+                col = cols_by_field.get(p.field)
+                if col not in failed:
+                    err(p.message(lang), col, key=key)
             counts.invalid += 1
             result.errors.extend(row_errors)
             continue

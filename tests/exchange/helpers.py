@@ -147,6 +147,14 @@ def header_index(ws: Any) -> dict[str, int]:
     return {c.value: c.column for c in ws[1] if c.value}
 
 
+def _set(cell: Any, value: Any) -> None:
+    """As typing into a cell: None clears it, text stays text (openpyxl would make ``=…`` a
+    formula; Excel keeps it text in our quote-prefixed cells)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
 def edit(data: bytes, sheet: str, key: str, changes: dict[str, Any]) -> bytes:
     """Set cells (by German header) in the row with ``key``, as a partner would in Excel."""
     wb = _load(data)
@@ -155,7 +163,7 @@ def edit(data: bytes, sheet: str, key: str, changes: dict[str, Any]) -> bytes:
     for row in ws.iter_rows(min_row=2):
         if row[0].value == key:
             for header, value in changes.items():
-                ws.cell(row=row[0].row, column=cols[header], value=value)
+                _set(ws.cell(row=row[0].row, column=cols[header]), value)
             return _save(wb)
     raise AssertionError(f"{key} not in {sheet}")
 
@@ -166,7 +174,7 @@ def append(data: bytes, sheet: str, values: dict[str, Any]) -> bytes:
     cols = header_index(ws)
     row = ws.max_row + 1
     for header, value in values.items():
-        ws.cell(row=row, column=cols[header], value=value)
+        _set(ws.cell(row=row, column=cols[header]), value)
     return _save(wb)
 
 
