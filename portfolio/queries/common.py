@@ -96,3 +96,16 @@ def organisation_options(session: Session) -> list[tuple[str, str]]:
             .order_by(Organisation.short_name)
         )
     ]
+
+
+def project_counts(session: Session) -> tuple[int, int]:
+    """(active, archived) projects: cheap, for the pages' empty states."""
+    from sqlalchemy import case
+
+    active, archived = session.execute(
+        select(
+            func.count(case((Project.archived.is_(False), 1))),
+            func.count(case((Project.archived.is_(True), 1))),
+        )
+    ).one()
+    return int(active or 0), int(archived or 0)

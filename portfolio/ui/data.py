@@ -34,6 +34,20 @@ def stamp() -> Stamp:
 
 
 @data_cache
+def _project_counts(db: str, stamp: int) -> tuple[int, int]:
+    from portfolio.queries.common import project_counts
+
+    with read_session() as session:
+        return project_counts(session)
+
+
+def has_projects(s: Stamp, *, archived_too: bool = False) -> bool:
+    """Whether the portfolio holds any (active, or also archived) project."""
+    active, archived = _project_counts(s.db, s.stamp)
+    return bool(active or (archived_too and archived))
+
+
+@data_cache
 def _summary(db: str, stamp: int, day: dt.date, theme: str | None) -> figures.Summary:
     with read_session() as session:
         return figures.summary(session, today=day, theme_key=theme)

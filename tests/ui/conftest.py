@@ -21,7 +21,17 @@ from tests.conftest import TODAY
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
-PAGES = ("overview", "register", "project", "timeline", "partners", "funding", "quality", "exchange", "reports")
+PAGES = (
+    "overview",
+    "register",
+    "project",
+    "timeline",
+    "partners",
+    "funding",
+    "quality",
+    "exchange",
+    "reports",
+)
 
 
 @pytest.fixture(scope="session")

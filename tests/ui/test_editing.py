@@ -16,7 +16,14 @@ from tests.ui.conftest import Query, no_errors, open_page
 
 
 def _first_project(q: Query) -> tuple[str, int]:
-    key, pid = q(lambda s: s.execute(select(Project.key, Project.id).where(Project.archived.is_(False)).order_by(Project.key).limit(1)).one())
+    key, pid = q(
+        lambda s: s.execute(
+            select(Project.key, Project.id)
+            .where(Project.archived.is_(False))
+            .order_by(Project.key)
+            .limit(1)
+        ).one()
+    )
     return str(key), int(pid)
 
 
@@ -118,7 +125,11 @@ def test_create_a_project_and_a_milestone(demo_db: str, q: Query) -> None:
     at.selectbox(key="prj_new:action_field_id").set_value(field_id)
     _submit(at, "Neues Projekt")
     no_errors(at)
-    project = q(lambda s: s.execute(select(Project).where(Project.title == "Digitale Bürgersprechstunde")).scalar_one())
+    project = q(
+        lambda s: s.execute(
+            select(Project).where(Project.title == "Digitale Bürgersprechstunde")
+        ).scalar_one()
+    )
     assert project.responsible_person == "Carla Muster"
     assert at.title[0].value.startswith(project.key)
 
@@ -133,12 +144,26 @@ def test_create_a_project_and_a_milestone(demo_db: str, q: Query) -> None:
     at.date_input(key=f"{prefix}:done_date").set_value(None)
     _submit(at, "Anlegen")
     no_errors(at)
-    stones = q(lambda s: list(s.execute(select(Milestone.title, Milestone.due_date).where(Milestone.project_id == project.id)).all()))
+    stones = q(
+        lambda s: list(
+            s.execute(
+                select(Milestone.title, Milestone.due_date).where(
+                    Milestone.project_id == project.id
+                )
+            ).all()
+        )
+    )
     assert [tuple(x) for x in stones] == [("Auftakt mit dem Bezirk", TODAY + dt.timedelta(days=30))]
     actor = q(
-        lambda s: s.execute(
-            select(JournalEntry.actor).where(JournalEntry.entity == "milestone").order_by(JournalEntry.id.desc())
-        ).scalars().first()
+        lambda s: (
+            s.execute(
+                select(JournalEntry.actor)
+                .where(JournalEntry.entity == "milestone")
+                .order_by(JournalEntry.id.desc())
+            )
+            .scalars()
+            .first()
+        )
     )
     assert actor == "carla"
 

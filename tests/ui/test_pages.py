@@ -68,7 +68,9 @@ def test_choosing_a_theme_filters_the_overview(demo_db: str, q: Query) -> None:
     assert _metrics(at)["Gesamtkosten"] == fmt_eur(s.total_cost, cents=False)
     at.segmented_control(key="ov_theme").set_value("3").run()
     assert at.query_params["thema"] == ["3"] or at.query_params["thema"] == "3"
-    assert _metrics(at)["Projekte"] == fmt_int(q(lambda s: summary(s, today=TODAY, theme_key="3")).projects)
+    assert _metrics(at)["Projekte"] == fmt_int(
+        q(lambda s: summary(s, today=TODAY, theme_key="3")).projects
+    )
 
 
 def test_charts_use_german_separators_and_formatted_hover(demo_db: str, q: Query) -> None:
@@ -76,7 +78,9 @@ def test_charts_use_german_separators_and_formatted_hover(demo_db: str, q: Query
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert len(specs) == 5
     assert all(spec["layout"]["separators"] == ",." for spec in specs)
-    hover = json.dumps([trace.get("customdata") for spec in specs for trace in spec["data"]], ensure_ascii=False)
+    hover = json.dumps(
+        [trace.get("customdata") for spec in specs for trace in spec["data"]], ensure_ascii=False
+    )
     assert " €" in hover and "€1" not in hover  # German currency format: 1.234 €
     pipeline = next(s for s in specs if any(t.get("orientation") == "h" for t in s["data"]))
     assert pipeline["layout"]["xaxis"]["ticksuffix"] == " €"
@@ -102,7 +106,13 @@ def test_english_switch(demo_db: str, q: Query) -> None:
 
 
 def test_register_reads_its_view_from_the_url(demo_db: str, q: Query) -> None:
-    at = open_page("register", thema="1", status="implementation,planning", sortierung="total_cost", absteigend="1")
+    at = open_page(
+        "register",
+        thema="1",
+        status="implementation,planning",
+        sortierung="total_cost",
+        absteigend="1",
+    )
     no_errors(at)
     f = register_q.RegisterFilter(
         theme="1", statuses=("planning", "implementation"), sort="total_cost", descending=True
@@ -148,7 +158,11 @@ def test_register_download_is_exactly_the_view(demo_db: str, q: Query) -> None:
 def test_project_page_shows_every_field_and_part(demo_db: str, q: Query) -> None:
     from portfolio.services import projects
 
-    key = q(lambda s: register_q.page(s, register_q.RegisterFilter(), today=TODAY, limit=1)).rows[0].key
+    key = (
+        q(lambda s: register_q.page(s, register_q.RegisterFilter(), today=TODAY, limit=1))
+        .rows[0]
+        .key
+    )
     at = open_page("project", projekt=key)
     no_errors(at)
     text = " ".join(m.value for m in at.markdown)

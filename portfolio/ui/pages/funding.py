@@ -112,8 +112,7 @@ def render() -> None:
     stamp = data.stamp()
     language = lang()
     page_header(tx("title"), tx("caption"), as_of=stamp.today)
-    everything = data.summary(stamp)
-    if everything.projects == 0:
+    if not data.has_projects(stamp):
         empty_portfolio()
         return
     choices = data.choices(stamp)
@@ -136,7 +135,7 @@ def render() -> None:
     )
     days = int(cols[1].selectbox(tx("window"), list(WINDOWS), key="fund_days"))
     publish(url)
-    s = data.summary(stamp, theme) if theme else everything
+    s = data.summary(stamp, theme)
     f = data.funding(stamp, theme, days=days)
     extra = data.overview(stamp, theme)
 

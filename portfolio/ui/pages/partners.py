@@ -101,7 +101,7 @@ def render() -> None:
     flash()
     stamp = data.stamp()
     page_header(tx("title"), tx("caption"), as_of=stamp.today)
-    if data.summary(stamp).projects == 0:
+    if not data.has_projects(stamp):
         empty_portfolio()
         return
     lines = data.partners(stamp)

@@ -166,7 +166,7 @@ def render() -> None:
     flash()
     stamp = data.stamp()
     page_header(tx("title"), tx("caption"), as_of=stamp.today)
-    if data.summary(stamp).projects == 0 and not _has_archived(stamp):
+    if not data.has_projects(stamp, archived_too=True):
         empty_portfolio()
         st.page_link(
             page("project"), label=tx("new"), query_params={"neu": "1"}, icon=":material/add:"
@@ -194,13 +194,6 @@ def render() -> None:
     if selection is not None:
         st.switch_page(page("project"), query_params={"projekt": result.rows[selection].key})
     st.caption(tx("select_hint"))
-
-
-def _has_archived(stamp: data.Stamp) -> bool:
-    return (
-        data.register_page(stamp, register_q.RegisterFilter(archived=True), offset=0, limit=1).total
-        > 0
-    )
 
 
 def _int(value: int) -> str:

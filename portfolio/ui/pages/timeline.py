@@ -69,7 +69,7 @@ def render() -> None:
     stamp = data.stamp()
     language = lang()
     page_header(tx("title"), tx("caption"), as_of=stamp.today)
-    if data.summary(stamp).projects == 0:
+    if not data.has_projects(stamp):
         empty_portfolio()
         return
     choices = data.choices(stamp)
