@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from db.models import (
     ImportRecord,
     JournalChange,
     JournalEntry,
+    Kpi,
     Organisation,
     Participation,
     PaymentRequest,
@@ -65,7 +67,7 @@ from portfolio.i18n import Eur, fmt_date, fmt_value
 from portfolio.journal import Actor, Change, record, set_actor, to_text
 from portfolio.services import funding, kpis, milestones, participations, projects
 from portfolio.services.fields import check
-from portfolio.vocab import entity_label, field_label, label
+from portfolio.vocab import entity_label, field_label, label, labels
 
 Progress = Callable[[float, str], None]
 
@@ -240,6 +242,7 @@ class _Ctx:
     result: ImportResult
     planned: list[_Planned] = field(default_factory=list)
     outdated: int = 0
+    deferred: list[tuple[dict[str, Any], Callable[[], None]]] = field(default_factory=list)
     new_keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
@@ -297,12 +300,54 @@ def _parse_cell(column: Column, raw: Any, refs: Refs) -> Any:
     raise AssertionError(kind)  # pragma: no cover
 
 
+def _parser(column: Column, refs: Refs) -> Callable[[Any], Any]:
+    """``_parse_cell`` for one column, with fast paths for what calamine returns."""
+    kind = column.kind
+    if kind in ("str", "text"):
+
+        def text(v: Any) -> Any:
+            if type(v) is str:
+                if not v or v.isspace():
+                    return None
+                return v if v.isascii() else unicodedata.normalize("NFC", v)
+            return parse.parse_text(v)
+
+        return text
+    if kind == "date":
+        return lambda v: v if type(v) is dt.date else parse.parse_date(v)
+    if kind == "money":
+        return lambda v: Decimal(repr(v)) if type(v) is float else parse.parse_number(v)
+    if kind == "enum":
+        assert column.enum is not None
+        enum = column.enum
+        table: dict[str, str] = {}
+        for code in labels(enum, "de"):
+            for name in (code, label(enum, code, "de"), label(enum, code, "en")):
+                table[name.casefold()] = code
+
+        def choice(v: Any) -> Any:
+            if type(v) is str and (code := table.get(v.casefold())) is not None:
+                return code
+            return parse.parse_enum(enum, v)
+
+        return choice
+    if kind == "ref":
+        assert column.ref is not None
+        keys = refs.lookup(column.ref).keys
+
+        def reference(v: Any) -> Any:
+            if type(v) is str and (found := keys.get(v.casefold())) is not None:
+                return found
+            return _parse_cell(column, v, refs)
+
+        return reference
+    return lambda v: _parse_cell(column, v, refs)
+
+
 def _cell_message(code: str, column: Column, value: Any, lang: str) -> str:
     name = field_label(column.field, lang) if column.kind != "ref" else column.header(lang)
     if code == "bad_enum":
         assert column.enum is not None
-        from portfolio.vocab import labels
-
         return Problem(
             column.field,
             "not_in_list",
@@ -495,6 +540,7 @@ def _plan_sheet(
     seen_rows: dict[str, int] = {}
     specs = sheet.specs
     present = [f for f in cols_by_field if f in specs]
+    parsers = {f: _parser(mapping[cols_by_field[f]], refs) for f in present}
     rows = raw.rows
     total = max(len(rows) - 1, 1)
     errors_before = len(result.errors)
@@ -551,7 +597,7 @@ def _plan_sheet(
             column = mapping[i]
             raw_value = cells[i] if i < len(cells) else ""
             try:
-                values[f] = _parse_cell(column, raw_value, refs)
+                values[f] = parsers[f](raw_value)
             except parse.CellError as exc:
                 err(_cell_message(exc.code, column, exc.value, lang), i, key=key)
         existing = by_key.get(key.casefold()) if key else None
@@ -625,6 +671,33 @@ def _plan_sheet(
             counts.invalid += 1
             result.errors.extend(row_errors)
     del errors_before
+    _run_deferred(ctx)
+
+
+def _flush_row_errors(ctx: _Ctx, counts: SheetCounts, row_errors: list[Issue]) -> None:
+    """Errors found by the deferred rule checks of one row."""
+    counts.invalid += 1
+    ctx.result.errors.extend(row_errors)
+    row_errors.clear()
+
+
+def _run_deferred(ctx: _Ctx) -> None:
+    """The rule checks of the changed rows, after loading what they look up in a few queries."""
+    wanted: dict[Any, set[int]] = defaultdict(set)
+    for values, _ in ctx.deferred:
+        for name, model in (
+            ("project_id", Project),
+            ("kpi_id", Kpi),
+            ("application_id", FundingApplication),
+        ):
+            if values.get(name) is not None:
+                wanted[model].add(values[name])
+    for model, ids in wanted.items():
+        for batch in chunks(ids):
+            ctx.session.execute(select(model).where(model.id.in_(batch))).scalars().all()
+    deferred, ctx.deferred = ctx.deferred, []
+    for _, finish in deferred:
+        finish()
 
 
 def _exists_elsewhere(ctx: _Ctx, sheet: Sheet, key: str) -> bool:
@@ -667,8 +740,22 @@ def _plan_update(
     row_errors: list[Issue],
 ) -> None:
     lang, refs = ctx.lang, ctx.refs
-    clean, problems = check(sheet.specs, values, partial=True)
-    changed = {f: v for f, v in clean.items() if to_text(v) != to_text(existing.get(f))}
+    # Only values that differ from the database are coerced and checked (fast for the many
+    # unchanged rows; a legacy value the file merely repeats is not re-judged).
+    candidates = {
+        f: v
+        for f, v in values.items()
+        if v != (old := existing.get(f)) and to_text(v) != to_text(old)
+    }
+    if not candidates:
+        counts.unchanged += 1
+        return
+    clean, problems = check(sheet.specs, candidates, partial=True)
+    changed = {
+        f: v
+        for f, v in clean.items()
+        if v != (old := existing.get(f)) and to_text(v) != to_text(old)
+    }
     column_of = {c.field: c for c in mapping.values()}
     if not changed and not problems:
         counts.unchanged += 1
@@ -756,10 +843,51 @@ def _plan_update(
             )
         return
     merged = {f: existing.get(f) for f in sheet.specs} | clean
+
+    def finish() -> None:
+        _finish_update(
+            ctx,
+            sheet,
+            title,
+            excel_row,
+            key,
+            existing,
+            merged,
+            changed,
+            mapping,
+            cols_by_field,
+            key_index,
+            counts,
+            err,
+            row_errors,
+        )
+
+    ctx.deferred.append((merged, finish))
+
+
+def _finish_update(
+    ctx: _Ctx,
+    sheet: Sheet,
+    title: str,
+    excel_row: int,
+    key: str,
+    existing: dict[str, Any],
+    merged: dict[str, Any],
+    changed: dict[str, Any],
+    mapping: dict[int, Column],
+    cols_by_field: dict[str, int],
+    key_index: int,
+    counts: SheetCounts,
+    err: Callable[..., None],
+    row_errors: list[Issue],
+) -> None:
+    lang, refs = ctx.lang, ctx.refs
+    column_of = {c.field: c for c in mapping.values()}
     problems = _rules(ctx, sheet, merged, existing, set(changed))
     if problems:
         for p in problems:
             err(p.message(lang), cols_by_field.get(p.field, key_index), key=key)
+        _flush_row_errors(ctx, counts, row_errors)
         return
     if sheet.entity == "funding_application":
         for derived in ("own_share", "proof_of_use_due", "phase"):
@@ -872,14 +1000,52 @@ def _plan_create(
             cols_by_field.get(_parent_field(sheet)),
         )
         return
+    if clean.get("key"):
+        taken.add(clean["key"].casefold())
+        ctx.new_keys[sheet.entity].add(clean["key"])
+
+    def finish() -> None:
+        _finish_create(
+            ctx,
+            sheet,
+            title,
+            excel_row,
+            key,
+            clean,
+            project_id,
+            mapping,
+            cols_by_field,
+            key_index,
+            counts,
+            err,
+            row_errors,
+        )
+
+    ctx.deferred.append((clean, finish))
+
+
+def _finish_create(
+    ctx: _Ctx,
+    sheet: Sheet,
+    title: str,
+    excel_row: int,
+    key: str | None,
+    clean: dict[str, Any],
+    project_id: int | None,
+    mapping: dict[int, Column],
+    cols_by_field: dict[str, int],
+    key_index: int,
+    counts: SheetCounts,
+    err: Callable[..., None],
+    row_errors: list[Issue],
+) -> None:
+    lang, refs = ctx.lang, ctx.refs
     problems = _rules(ctx, sheet, clean, None, set(clean))
     if problems:
         for p in problems:
             err(p.message(lang), cols_by_field.get(p.field, key_index), key=key)
+        _flush_row_errors(ctx, counts, row_errors)
         return
-    if clean.get("key"):
-        taken.add(clean["key"].casefold())
-        ctx.new_keys[sheet.entity].add(clean["key"])
     shown_key = clean.get("key") or f"{title} {excel_row}"
     counts.new += 1
     ctx.planned.append(
