@@ -83,7 +83,7 @@ def test_charts_use_german_separators_and_formatted_hover(demo_db: str, q: Query
     )
     assert " €" in hover and "€1" not in hover  # German currency format: 1.234 €
     pipeline = next(s for s in specs if any(t.get("orientation") == "h" for t in s["data"]))
-    assert pipeline["layout"]["xaxis"]["ticksuffix"] == " €"
+    assert pipeline["layout"]["xaxis"]["ticksuffix"] == " Mio. €"
 
 
 def test_english_switch(demo_db: str, q: Query) -> None:

@@ -175,20 +175,9 @@ def theme_filter(figures: Summary) -> str | None:
 def tiles(s: Summary, extra: OverviewFigures) -> None:
     language = lang()
     row = st.columns(4)
-    with row[0]:
-        st.metric(
-            tx("projects"), fmt_int(s.projects, language), help=tx("projects_help"), border=True
-        )
-        st.caption(
-            " · ".join(
-                tx(
-                    "status_line",
-                    status=label(ProjectStatus, code, language),
-                    count=fmt_int(n, language),
-                )
-                for code, n in s.by_status.items()
-            )
-        )
+    row[0].metric(
+        tx("projects"), fmt_int(s.projects, language), help=tx("projects_help"), border=True
+    )
     row[1].metric(
         tx("total_cost"),
         fmt_eur(s.total_cost, language, cents=False),
@@ -206,6 +195,16 @@ def tiles(s: Summary, extra: OverviewFigures) -> None:
         fmt_eur(s.funding_approved, language, cents=False),
         border=True,
         help=tx("paid", value=fmt_eur(s.paid_out, language)),
+    )
+    st.caption(
+        " · ".join(
+            tx(
+                "status_line",
+                status=label(ProjectStatus, code, language),
+                count=fmt_int(n, language),
+            )
+            for code, n in s.by_status.items()
+        )
     )
     row = st.columns(4)
     row[0].metric(
@@ -240,7 +239,7 @@ def sunburst(extra: OverviewFigures) -> go.Figure:
         labels_.append(f"{key} {theme_names[key]}")
         parents.append("")
         values.append(int(count))
-        colours.append(float(cost))
+        colours.append(0.0)  # theme frames stay light; the action fields carry the colour
         hover.append(_hover(theme_names[key], int(count), Decimal(cost)))
     for f in extra.fields:
         name = pick(f.field_name, f.field_name_en, language)
@@ -251,7 +250,7 @@ def sunburst(extra: OverviewFigures) -> go.Figure:
         colours.append(float(f.total_cost))
         hover.append(_hover(name, f.projects, f.total_cost))
     fig = go.Figure(
-        go.Sunburst(
+        go.Treemap(
             ids=ids,
             labels=labels_,
             parents=parents,
@@ -269,10 +268,14 @@ def sunburst(extra: OverviewFigures) -> go.Figure:
                     "ticksuffix": " €" if language == "de" else "",
                 },
             },
-            insidetextorientation="radial",
+            texttemplate="%{label}<br>%{value}",
+            tiling={"pad": 2},
+            pathbar={"visible": False},
+            root={"color": "#f1f4f7"},
             maxdepth=2,
         )
     )
+    fig.update_layout(margin={"l": 4, "r": 4, "t": 8, "b": 4})
     return charts.style(fig, height=420, legend=False)
 
 
@@ -283,19 +286,20 @@ def _hover(name: str, count: int, cost: Decimal) -> str:
 
 def pipeline(extra: OverviewFigures) -> go.Figure:
     language = lang()
-    programmes = sorted({p.programme_name for p in extra.pipeline})
+    names = {p.programme_key: p.programme_name for p in extra.pipeline}
+    programmes = sorted(names, key=lambda k: names[k])
     fig = go.Figure()
     for status in ApplicationStatus:
-        rows = {p.programme_name: p for p in extra.pipeline if p.status == status}
+        rows = {p.programme_key: p for p in extra.pipeline if p.status == status}
         if not rows:
             continue
         amounts = [
-            float(rows[name].approved or rows[name].requested) if name in rows else 0.0
+            float(rows[name].approved or rows[name].requested) / 1e6 if name in rows else 0.0
             for name in programmes
         ]
         hover = [
             (
-                f"<b>{name}</b><br>{label(ApplicationStatus, status, language)}: "
+                f"<b>{names[name]}</b><br>{label(ApplicationStatus, status, language)}: "
                 f"{fmt_int(rows[name].applications, language)}<br>"
                 f"{tx('amount')}: {fmt_eur(rows[name].approved or rows[name].requested, language, cents=False)}"
             )
@@ -313,8 +317,10 @@ def pipeline(extra: OverviewFigures) -> go.Figure:
         )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed")
-    charts.money_axis(fig, "x")
-    return charts.style(fig, height=420)
+    fig.update_xaxes(tickformat=",.1~f", ticksuffix=" Mio. €" if language == "de" else "m €")
+    fig = charts.style(fig, height=420)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0})
+    return fig
 
 
 def radar(extra: OverviewFigures, today: dt.date) -> go.Figure:
@@ -344,10 +350,11 @@ def radar(extra: OverviewFigures, today: dt.date) -> go.Figure:
         )
     charts.date_axis(fig)
     fig.update_xaxes(
+        nticks=7,
         range=[
             (today - dt.timedelta(days=2)).isoformat(),
             (today + dt.timedelta(days=92)).isoformat(),
-        ]
+        ],
     )
     charts.today_line(fig, today, t("today"))
     return charts.style(fig, height=300, legend=False)
@@ -369,7 +376,8 @@ def lights(extra: OverviewFigures) -> go.Figure:
                 for k, n in zip(order, counts, strict=True)
             ],
             hovertemplate="%{customdata}<extra></extra>",
-            texttemplate="%{percent:.0%}",
+            text=[f"{n * 100 / max(sum(counts), 1):.0f} %" if n else "" for n in counts],
+            textinfo="text",
         )
     )
     return charts.style(fig, height=300)
@@ -399,7 +407,7 @@ def heatmap(extra: OverviewFigures, figures: Summary) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[f"{th.key} {pick(th.label, th.label_en, language)}" for th in themes],
+            x=[_wrap(f"{th.key} {pick(th.label, th.label_en, language)}") for th in themes],
             y=orgs,
             colorscale=charts.SEQUENTIAL,
             customdata=text,
@@ -409,7 +417,19 @@ def heatmap(extra: OverviewFigures, figures: Summary) -> go.Figure:
         )
     )
     fig.update_yaxes(autorange="reversed")
-    return charts.style(fig, height=max(320, 28 * len(orgs) + 120), legend=False)
+    fig.update_xaxes(tickangle=0, side="top")
+    return charts.style(fig, height=max(340, 28 * len(orgs) + 150), legend=False)
+
+
+def _wrap(text: str, width: int = 18) -> str:
+    """Break a long axis label into lines at spaces."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + len(word) < width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def next_deadlines(stamp: data.Stamp, theme: str | None) -> None:

@@ -288,22 +288,20 @@ def filters(stamp: data.Stamp) -> tuple[register_q.RegisterFilter, int]:
             placeholder="–",
             on_change=_first_page,
         )
-        with row[3]:
-            sub = st.columns([3, 2], vertical_alignment="bottom")
-            sort = sub[0].selectbox(
-                tx("sort"),
-                list(register_q.SORT_KEYS),
-                format_func={k: tx(f"sort_{k}") for k in register_q.SORT_KEYS}.get,
-                key="reg_sort",
-                on_change=_first_page,
-            )
-            descending = sub[1].toggle(tx("descending"), key="reg_desc", on_change=_first_page)
-        row = st.columns([2, 2, 6], vertical_alignment="bottom")
-        archived = row[0].toggle(tx("archived"), key="reg_archived", on_change=_first_page)
-        page_size = row[1].selectbox(
+        sort = row[3].selectbox(
+            tx("sort"),
+            list(register_q.SORT_KEYS),
+            format_func={k: tx(f"sort_{k}") for k in register_q.SORT_KEYS}.get,
+            key="reg_sort",
+            on_change=_first_page,
+        )
+        row = st.columns([2, 3, 2, 3], vertical_alignment="bottom")
+        descending = row[0].toggle(tx("descending"), key="reg_desc", on_change=_first_page)
+        archived = row[1].toggle(tx("archived"), key="reg_archived", on_change=_first_page)
+        page_size = row[2].selectbox(
             tx("page_size"), list(register_q.PAGE_SIZES), key="reg_rows", on_change=_first_page
         )
-        row[2].button(tx("reset"), on_click=_reset, icon=":material/filter_alt_off:")
+        row[3].button(tx("reset"), on_click=_reset, icon=":material/filter_alt_off:")
     f = register_q.RegisterFilter(
         theme=theme,
         action_field=field_key,
