@@ -40,8 +40,10 @@ from sqlalchemy import (
     Table,
     and_,
     create_engine,
+    delete,
     insert,
     select,
+    update,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
@@ -161,9 +163,18 @@ def rows_at(
     rows: dict[int, dict[str, Any]] = {
         row["id"]: dict(row) for row in session.execute(stmt).mappings()
     }
+    for entity_id, fields in _reverts(session, table, at).items():
+        if entity_id in rows:
+            rows[entity_id].update(fields)
+    if where is None:
+        rows.update(_deleted_since(session, table, at))
+    return [rows[k] for k in sorted(rows)]
 
-    # Set each field back to the old value of its first change after ``at``.
-    reverted: set[tuple[int, str]] = set()
+
+def _reverts(session: Session, table: Table, at: dt.datetime) -> dict[int, dict[str, Any]]:
+    """Row id → {field: the old value of its first change after ``at``}."""
+    after = and_(JournalEntry.entity == table.name, JournalEntry.at > at)
+    out: dict[int, dict[str, Any]] = defaultdict(dict)
     columns = table.c
     for entity_id, field_name, old in session.execute(
         select(JournalEntry.entity_id, JournalChange.field, JournalChange.old_value)
@@ -171,23 +182,65 @@ def rows_at(
         .where(after, JournalEntry.action != JournalAction.CREATE.value)
         .order_by(JournalEntry.id, JournalChange.id)
     ):
-        row = rows.get(entity_id)
-        if row is None or (entity_id, field_name) in reverted or field_name not in columns:
-            continue
-        reverted.add((entity_id, field_name))
-        row[field_name] = from_text(columns[field_name].type, old)
+        fields = out[entity_id]
+        if field_name in columns and field_name not in fields:
+            fields[field_name] = from_text(columns[field_name].type, old)
+    return dict(out)
 
-    if where is None:
-        deleted = set(
-            session.execute(
-                select(JournalEntry.entity_id).where(
-                    after, JournalEntry.action == JournalAction.DELETE.value
-                )
-            ).scalars()
-        )
-        for entity_id, state in _replay(session, table, deleted, at).items():
-            rows[entity_id] = state
-    return [rows[k] for k in sorted(rows)]
+
+def _deleted_since(session: Session, table: Table, at: dt.datetime) -> dict[int, dict[str, Any]]:
+    """Rows deleted after ``at``, rebuilt as they were at ``at``."""
+    deleted = set(
+        session.execute(
+            select(JournalEntry.entity_id).where(
+                JournalEntry.entity == table.name,
+                JournalEntry.at > at,
+                JournalEntry.action == JournalAction.DELETE.value,
+            )
+        ).scalars()
+    )
+    return _replay(session, table, deleted, at)
+
+
+def _copy_sqlite_file(
+    session: Session, target: Engine, models: Sequence[type[Base]], at: dt.datetime
+) -> bool:
+    """Fast path for a SQLite file: copy the rows inside SQLite (ATTACH … INSERT … SELECT),
+    then apply the reverts and rebuilt rows. False if the database is not a SQLite file."""
+    bind = session.get_bind().engine
+    database = bind.url.database if bind.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return False
+    stamp = at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with target.connect() as conn:
+        conn.exec_driver_sql("ATTACH DATABASE ? AS src", (database,))
+        try:
+            for model in models:
+                table = _table(model)
+                cols = ", ".join(f'"{c.name}"' for c in table.c)
+                sql = f'INSERT INTO main."{table.name}" ({cols}) SELECT {cols} FROM src."{table.name}"'
+                params: tuple[Any, ...] = ()
+                if model not in REFERENCE_DATA:
+                    sql += (
+                        " WHERE id NOT IN (SELECT entity_id FROM src.journal_entry"
+                        " WHERE entity = ? AND action = ? AND at > ?)"
+                    )
+                    params = (table.name, JournalAction.CREATE.value, stamp)
+                conn.exec_driver_sql(sql, params)
+            conn.commit()
+        finally:
+            conn.exec_driver_sql("DETACH DATABASE src")
+    with target.begin() as conn:
+        for model in models:
+            table = _table(model)
+            keep = {"updated_at": table.c.updated_at} if "updated_at" in table.c else {}
+            for row_id, fields in _reverts(session, table, at).items():
+                conn.execute(update(table).where(table.c.id == row_id).values(**(keep | fields)))
+            rebuilt = _deleted_since(session, table, at)
+            if rebuilt:
+                conn.execute(delete(table).where(table.c.id.in_(list(rebuilt))))
+                conn.execute(insert(table), list(rebuilt.values()))
+    return True
 
 
 def _replay(
@@ -263,18 +316,26 @@ def changed_after(session: Session, at: dt.datetime) -> bool:
 
 
 def snapshot(
-    session: Session, day: dt.date, *, models: Sequence[type[Base]] | None = None
+    session: Session,
+    day: dt.date,
+    *,
+    models: Sequence[type[Base]] | None = None,
+    fast: bool = True,
 ) -> Engine:
     """A private in-memory database holding the portfolio as it was at the end of ``day``.
 
     ``models`` limits the tables rebuilt (default: all of :data:`RECONSTRUCTED`; the others stay
-    empty). The caller owns the engine (``dispose()`` it when done).
+    empty). On a SQLite file the rows are copied inside SQLite (``fast``; it reads committed
+    data); elsewhere row by row. The caller owns the engine (``dispose()`` it when done).
     """
     at = cutoff(day)
     engine = create_engine("sqlite://", poolclass=StaticPool)
     tables = [_table(m) for m in RECONSTRUCTED]
     Base.metadata.create_all(engine, tables=tables)
     wanted = set(models) if models is not None else set(RECONSTRUCTED)
+    ordered = [m for m in RECONSTRUCTED if m in wanted]
+    if fast and _copy_sqlite_file(session, engine, ordered, at):
+        return engine
     with engine.begin() as conn:
         for model, table in zip(RECONSTRUCTED, tables, strict=True):
             if model not in wanted:

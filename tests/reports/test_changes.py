@@ -168,3 +168,31 @@ def test_past_figures_equal_the_service_figures_of_that_day(
     for key in ("1", "2", "3"):
         scoped = build_brief(session, as_of=history.since, since=history.base, theme_key=key)
         assert scoped.now == history.before_theme(key)
+
+
+def test_fast_sqlite_snapshot_equals_the_row_by_row_one(
+    sqlite_engine: object, history: History, session: Session
+) -> None:
+    from portfolio.changes import RECONSTRUCTED, snapshot
+
+    scripted_edits(session, history)
+    for day in (history.base - dt.timedelta(days=1), history.base, history.since):
+        fast, slow = snapshot(session, day), snapshot(session, day, fast=False)
+        try:
+            for model in RECONSTRUCTED:
+                table = model.__table__
+                with fast.connect() as a, slow.connect() as b:
+                    rows_a = a.execute(select(table).order_by(table.c.id)).all()
+                    rows_b = b.execute(select(table).order_by(table.c.id)).all()
+                diff = [(x, y) for x, y in zip(rows_a, rows_b, strict=True) if x != y]
+                fields = [c.name for c in table.c]
+                bad = [
+                    (f, u, v)
+                    for x, y in diff
+                    for f, u, v in zip(fields, x, y, strict=True)
+                    if u != v
+                ]
+                assert not bad and len(rows_a) == len(rows_b), (day, table.name, bad[:3])
+        finally:
+            fast.dispose()
+            slow.dispose()
