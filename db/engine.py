@@ -26,11 +26,20 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH.resolve()}"
 
 
+READ_ONLY_OPTION = "portfolio_read_only"
+
+
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, issue BEGIN, so we can make it BEGIN IMMEDIATE.
         dbapi_connection.isolation_level = None
+        # SQLite's lower() folds ASCII only; searches must find "Über" with "über".
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -42,8 +51,12 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # A transaction that reads and then writes would fail at once under WAL when another
-        # writer holds the lock; taking the write lock up front makes it wait instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # writer holds the lock; taking the write lock up front makes it wait instead. Sessions
+        # that only read (make_session_factory(read_only=True)) begin deferred and never block.
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -59,8 +72,10 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     return create_engine(resolved, **kwargs)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions on ``engine``; ``read_only`` sessions don't take SQLite's write lock."""
+    bind = engine.execution_options(**{READ_ONLY_OPTION: True}) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 @contextmanager

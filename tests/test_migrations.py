@@ -72,3 +72,30 @@ def test_sqlite_connections_have_foreign_keys_wal_and_busy_timeout(tmp_path: Pat
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
     engine.dispose()
+
+
+def test_sqlite_read_sessions_do_not_block_writers(tmp_path: Path) -> None:
+    from sqlalchemy import select, text
+
+    from db.engine import make_session_factory
+    from db.models import Theme
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}", connect_args={"timeout": 1})
+    migrate.upgrade(engine)
+    with make_session_factory(engine, read_only=True)() as reader:
+        reader.execute(select(Theme)).all()  # an open read transaction
+        with make_session_factory(engine)() as writer, writer.begin():
+            writer.execute(
+                text("INSERT INTO theme (key, name, position, version) VALUES ('9', 'X', 9, 1)")
+            )
+        reader.rollback()
+    engine.dispose()
+
+
+def test_sqlite_lower_folds_umlauts(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    with engine.connect() as conn:
+        assert (
+            conn.exec_driver_sql("SELECT lower('ÜBERSICHT Straße')").scalar() == "übersicht straße"
+        )
+    engine.dispose()

@@ -294,7 +294,8 @@ def _warnings(session: Session, scope: Any, today: dt.date, examples: int) -> li
             .join(paid_sum, paid_sum.c.application_id == FundingApplication.id)
             .where(
                 FundingApplication.amount_approved.is_not(None),
-                paid_sum.c.total > FundingApplication.amount_approved,
+                # SQLite sums money as binary floats: compare in cents, not in float noise
+                func.round(paid_sum.c.total - FundingApplication.amount_approved, 2) > 0,
             )
             .order_by(FundingApplication.key),
         ),

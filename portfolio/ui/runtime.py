@@ -107,8 +107,8 @@ def actor() -> Actor:
 
 @contextmanager
 def read_session() -> Iterator[Session]:
-    """A short read-only session for one action."""
-    with make_session_factory(engine())() as session:
+    """A short read-only session for one action (never takes SQLite's write lock)."""
+    with make_session_factory(engine(), read_only=True)() as session:
         try:
             yield session
         finally:
