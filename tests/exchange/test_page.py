@@ -1,0 +1,92 @@
+"""The Datenaustausch page: upload, preview with counts and diff, apply, errors, past imports."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from db.engine import make_engine, make_session_factory
+from portfolio.services import milestones
+from tests.exchange.helpers import edit, export, small_portfolio
+
+
+def _page() -> None:
+    from portfolio.ui.pages.exchange import render
+
+    render()
+
+
+@pytest.fixture
+def page_db(
+    tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
+    path = tmp_path / "page.db"
+    shutil.copy(sqlite_template, path)
+    monkeypatch.setenv("PORTFOLIO_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("PORTFOLIO_USER", "m.muster")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    engine = make_engine(f"sqlite:///{path}")
+    yield make_session_factory(engine)
+    engine.dispose()
+    st.cache_resource.clear()
+
+
+def _upload(at: AppTest, data: bytes) -> None:
+    uploader = at.get("file_uploader")[0]
+    uploader.set_value(("rücklauf.xlsx", data, "application/octet-stream"))  # type: ignore[attr-defined]
+    at.run()
+
+
+def test_upload_preview_apply_and_history(page_db: Any) -> None:
+    keys = small_portfolio(page_db)
+    data = edit(export(page_db), "Meilensteine", keys["ms"], {"Erledigt am": "03.11.2026"})
+    at = AppTest.from_function(_page, default_timeout=60).run()
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["Export", "Import", "Bisherige Importe"]
+    _upload(at, data)
+    at.button(key="exchange_check").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["geändert"] == "1" and metrics["ungültig"] == "0"
+    diff = at.dataframe[-1].value
+    assert list(diff["bisher"]) == ["–"] and list(diff["neu"]) == ["03.11.2026"]
+    with page_db() as s:
+        assert milestones.get_by_key(s, keys["ms"]).done_date is None  # preview only
+    at.button(key="exchange_apply").click().run()
+    assert not at.exception
+    assert any("Übernommen" in m.value for m in at.success)
+    with page_db() as s:
+        assert milestones.get_by_key(s, keys["ms"]).done_date is not None
+    history = at.dataframe[-1].value
+    assert list(history["Datei"]) == ["rücklauf.xlsx"] and len(history["von"]) == 1
+
+
+def test_invalid_upload_shows_errors_and_offers_the_annotated_workbook(page_db: Any) -> None:
+    keys = small_portfolio(page_db)
+    data = edit(export(page_db), "Projekte", keys["p1"], {"Beginn": "gestern"})
+    at = AppTest.from_function(_page, default_timeout=60).run()
+    _upload(at, data)
+    at.button(key="exchange_check").click().run()
+    assert not at.exception
+    assert any("nichts geändert" in e.value for e in at.error)
+    assert "exchange_apply" not in [b.key for b in at.button]
+    frames = [f.value for f in at.dataframe]
+    assert any(
+        "Meldung" in f.columns and f["Meldung"].str.contains("gestern").any() for f in frames
+    )
+
+
+def test_hostile_upload_gives_a_message_not_a_traceback(page_db: Any) -> None:
+    small_portfolio(page_db)
+    at = AppTest.from_function(_page, default_timeout=60).run()
+    _upload(at, b"Schl\xc3\xbcssel;Titel\nSC-001;x\n")
+    at.button(key="exchange_check").click().run()
+    assert not at.exception
+    assert any("keine Excel-Arbeitsmappe" in e.value for e in at.error)
