@@ -41,7 +41,11 @@ def register(sub: Any) -> None:
         "--errors-out", metavar="ANNOTATED.xlsx", help="Fehler markiert in diese Datei schreiben"
     )
     imp.add_argument(
-        "--diff-limit", type=int, default=200, help="höchstens so viele Änderungen zeigen"
+        "--limit",
+        dest="diff_limit",
+        type=int,
+        default=50,
+        help="höchstens so viele Änderungen und Fehler zeigen (Standard 50)",
     )
     imp.set_defaults(handler=cmd_import)
 
@@ -116,9 +120,15 @@ def _print_result(result: ImportResult, lang: str, diff_limit: int) -> None:
             f"  ⚠ {conflict.sheet} {'row' if en else 'Zeile'} {conflict.row}: {conflict.message}",
             file=sys.stderr,
         )
-    for e in result.errors:
+    for e in result.errors[:diff_limit]:
         where = f"{e.sheet} {'row' if en else 'Zeile'} {e.row}" if e.row else e.sheet
         print(f"  ✗ {where}: {e.message}", file=sys.stderr)
+    if len(result.errors) > diff_limit:
+        rest = fmt_int(len(result.errors) - diff_limit, lang)
+        print(
+            f"  … {rest} {'more errors (see --errors-out or --json)' if en else 'weitere Fehler (siehe --errors-out oder --json)'}",
+            file=sys.stderr,
+        )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
