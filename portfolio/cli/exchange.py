@@ -71,7 +71,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".xlsx":
         raise _usage("Die Zieldatei muss auf .xlsx enden.")
     scope = Scope(partner=args.partner, project_keys=tuple(args.project) if args.project else None)
-    with make_session_factory(engine)() as session:
+    with make_session_factory(engine, read_only=True)() as session:
         result = export_workbook(session, scope=scope, lang=args.lang)
     out.write_bytes(result.data)
     en = args.lang == "en"

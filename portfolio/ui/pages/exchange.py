@@ -139,7 +139,7 @@ MAX_TABLE_ROWS = 2000
 
 def export_view(engine: Any, project_keys: Sequence[str], lang: str = "de") -> bytes:
     """The exchange workbook of exactly these projects (the register's filtered view)."""
-    with make_session_factory(engine)() as session:
+    with make_session_factory(engine, read_only=True)() as session:
         return export_workbook(
             session, scope=Scope(project_keys=tuple(project_keys)), lang=lang
         ).data
@@ -147,7 +147,7 @@ def export_view(engine: Any, project_keys: Sequence[str], lang: str = "de") -> b
 
 def _export_builder(engine: Any, scope: Scope, lang: str) -> Callable[[], bytes]:
     def build() -> bytes:
-        with make_session_factory(engine)() as session:
+        with make_session_factory(engine, read_only=True)() as session:
             return export_workbook(session, scope=scope, lang=lang).data
 
     return build
