@@ -432,15 +432,11 @@ def _rules(
             )
         return problems
     if sheet.entity == "participation":
-        return participations._check(s, merged, row_id)
+        return participations.check_participation(s, merged, row_id)
     if sheet.entity == "funding_application":
         merged["_own_share_given"] = "own_share" in changed and merged.get("own_share") is not None
         if existing is not None:  # as funding.update: was the stored own share derived?
-            merged["_own_share_was_derived"] = existing["own_share"] is None or (
-                existing["eligible_cost"] is not None
-                and existing["own_share"]
-                == existing["eligible_cost"] - funding.funding_amount(existing)
-            )
+            merged["_own_share_was_derived"] = funding.own_share_was_derived(existing)
         problems = funding.check_application(
             s, merged, old_status=existing["status"] if existing else None, application_id=row_id
         )
@@ -448,11 +444,11 @@ def _rules(
         merged.pop("_own_share_was_derived", None)
         return problems
     if sheet.entity == "payment_request":
-        return funding._check_payment(s, merged, row_id)
+        return funding.check_payment(s, merged, row_id)
     if sheet.entity == "milestone":
-        return milestones._check(s, merged, ctx.today)
+        return milestones.check_milestone(s, merged, ctx.today)
     if sheet.entity == "kpi_measurement":
-        return kpis._check_measurement(s, merged, row_id)
+        return kpis.check_measurement(s, merged, row_id)
     return []  # pragma: no cover
 
 
@@ -1230,7 +1226,7 @@ def _ensure_leads(session: Session, leads: dict[int, int], actor: Actor) -> None
     session.expire_all()
     for batch in chunks(leads):
         for project in session.execute(select(Project).where(Project.id.in_(batch))).scalars():
-            projects._ensure_lead_participation(session, project)
+            projects.ensure_lead_participation(session, project)
     session.flush()
 
 

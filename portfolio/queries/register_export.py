@@ -237,7 +237,17 @@ def export_view(
 ) -> bytes:
     """Query the view's rows in a session of its own and build the workbook (for a download
     that runs outside the dashboard's script run)."""
-    with make_session_factory(engine)() as session:
+    with make_session_factory(engine, read_only=True)() as session:
         rows = register_rows(session, f, today=today)
         session.rollback()
     return build_register_xlsx(rows, lang=lang, as_of=today, view=view)
+
+
+def exchange_view(engine: Engine, f: RegisterFilter, *, today: dt.date, lang: str) -> bytes:
+    """The partner-exchange workbook of exactly the projects of a register view (in its order)."""
+    from portfolio.exchange.export import export_workbook
+    from portfolio.exchange.state import Scope
+
+    with make_session_factory(engine, read_only=True)() as session:
+        keys = tuple(row.key for row in register_rows(session, f, today=today))
+        return export_workbook(session, scope=Scope(project_keys=keys), lang=lang).data

@@ -106,6 +106,17 @@ def funding_amount(app: Mapping[str, Any] | FundingApplication) -> Decimal:
     return Decimal(requested or 0)
 
 
+def own_share_was_derived(stored: Mapping[str, Any] | FundingApplication) -> bool:
+    """Whether a stored own share is the derived one (eligible cost − funding), so that it
+    follows changed amounts; an explicitly entered own share stays as it is."""
+
+    def get(k: str) -> Any:
+        return stored.get(k) if isinstance(stored, Mapping) else getattr(stored, k)
+
+    own, eligible = get("own_share"), get("eligible_cost")
+    return own is None or (eligible is not None and own == eligible - funding_amount(stored))
+
+
 def max_rate(programme: FundingProgramme, budget_emergency: bool) -> Decimal:
     if budget_emergency and programme.raised_rate is not None:
         return Decimal(programme.raised_rate)
@@ -453,11 +464,7 @@ def update(
     clean, problems = validate(FIELDS, data, partial=True)
     merged = {name: getattr(application, name) for name in FIELDS} | clean
     merged["_own_share_given"] = "own_share" in clean and clean["own_share"] is not None
-    stored_amount = funding_amount(application)
-    merged["_own_share_was_derived"] = application.own_share is None or (
-        application.eligible_cost is not None
-        and application.own_share == application.eligible_cost - stored_amount
-    )
+    merged["_own_share_was_derived"] = own_share_was_derived(application)
     if not problems:
         problems += check_application(
             session, merged, old_status=application.status, application_id=application.id
@@ -504,7 +511,7 @@ def get_payment_requests(session: Session, *, application_id: int) -> Sequence[P
     )
 
 
-def _check_payment(
+def check_payment(
     session: Session, values: Mapping[str, Any], request_id: int | None
 ) -> list[Problem]:
     problems: list[Problem] = []
@@ -567,7 +574,7 @@ def create_payment_request(session: Session, data: Mapping[str, Any]) -> Payment
     data.setdefault("status", PaymentRequestStatus.PLANNED)
     clean, problems = validate(PAYMENT_FIELDS, data, partial=False)
     if not problems:
-        problems += _check_payment(session, clean, None)
+        problems += check_payment(session, clean, None)
     raise_if(problems)
     request = PaymentRequest(**clean)
     session.add(request)
@@ -583,7 +590,7 @@ def update_payment_request(
     clean, problems = validate(PAYMENT_FIELDS, data, partial=True)
     merged = {name: getattr(request, name) for name in PAYMENT_FIELDS} | clean
     if not problems:
-        problems += _check_payment(session, merged, request.id)
+        problems += check_payment(session, merged, request.id)
     raise_if(problems)
     if assign(request, clean):
         flush(session, request, expected_version)

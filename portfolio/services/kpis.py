@@ -96,7 +96,7 @@ def archive(session: Session, kpi_id: int, *, expected_version: int | None) -> K
     return kpi
 
 
-def _check_measurement(
+def check_measurement(
     session: Session, values: Mapping[str, Any], except_id: int | None
 ) -> list[Problem]:
     problems: list[Problem] = []
@@ -120,7 +120,7 @@ def _check_measurement(
 
 def add_measurement(session: Session, data: Mapping[str, Any]) -> KpiMeasurement:
     clean, problems = validate(MEASUREMENT_FIELDS, data, partial=False)
-    problems += _check_measurement(session, clean, None)
+    problems += check_measurement(session, clean, None)
     raise_if(problems)
     measurement = KpiMeasurement(**clean)
     session.add(measurement)
@@ -135,7 +135,7 @@ def update_measurement(
     ensure_version(session, measurement, expected_version)
     clean, problems = validate(MEASUREMENT_FIELDS, data, partial=True)
     merged = {name: getattr(measurement, name) for name in MEASUREMENT_FIELDS} | clean
-    problems += _check_measurement(session, merged, measurement.id)
+    problems += check_measurement(session, merged, measurement.id)
     raise_if(problems)
     if assign(measurement, clean):
         flush(session, measurement, expected_version)

@@ -83,7 +83,7 @@ def get_all(
     return session.execute(stmt).scalars().all()
 
 
-def _check(session: Session, values: Mapping[str, Any], today: dt.date) -> list[Problem]:
+def check_milestone(session: Session, values: Mapping[str, Any], today: dt.date) -> list[Problem]:
     problems: list[Problem] = []
     if values.get("project_id") is not None and session.get(Project, values["project_id"]) is None:
         problems.append(Problem("project_id", "unknown_reference", {"value": values["project_id"]}))
@@ -105,7 +105,7 @@ def create(session: Session, data: Mapping[str, Any], *, today: dt.date | None =
         if project is not None:
             data["key"] = free_key(session, Milestone, f"{project.key}-M")
     clean, problems = validate(FIELDS, data, partial=False)
-    problems += _check(session, clean, today or dt.date.today())
+    problems += check_milestone(session, clean, today or dt.date.today())
     raise_if(problems)
     milestone = Milestone(**clean)
     session.add(milestone)
@@ -125,7 +125,7 @@ def update(
     ensure_version(session, milestone, expected_version)
     clean, problems = validate(FIELDS, data, partial=True)
     merged = {name: getattr(milestone, name) for name in FIELDS} | clean
-    problems += _check(session, merged, today or dt.date.today())
+    problems += check_milestone(session, merged, today or dt.date.today())
     raise_if(problems)
     if assign(milestone, clean):
         flush(session, milestone, expected_version)

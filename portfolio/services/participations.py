@@ -44,7 +44,9 @@ def get_all(
     return session.execute(stmt).scalars().all()
 
 
-def _check(session: Session, values: Mapping[str, Any], except_id: int | None) -> list[Problem]:
+def check_participation(
+    session: Session, values: Mapping[str, Any], except_id: int | None
+) -> list[Problem]:
     problems: list[Problem] = []
     if values.get("project_id") is not None and session.get(Project, values["project_id"]) is None:
         problems.append(Problem("project_id", "unknown_reference", {"value": values["project_id"]}))
@@ -84,7 +86,7 @@ def create(session: Session, data: Mapping[str, Any]) -> Participation:
     for money in ("contribution_cash", "contribution_in_kind"):
         if clean.get(money) is None:
             clean[money] = 0
-    problems += _check(session, clean, None)
+    problems += check_participation(session, clean, None)
     raise_if(problems)
     participation = Participation(**clean)
     session.add(participation)
@@ -106,7 +108,7 @@ def update(
         if money in clean and clean[money] is None:
             clean[money] = 0
     merged = {name: getattr(participation, name) for name in FIELDS} | clean
-    problems += _check(session, merged, participation.id)
+    problems += check_participation(session, merged, participation.id)
     raise_if(problems)
     if assign(participation, clean):
         flush(session, participation, expected_version)

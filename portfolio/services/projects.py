@@ -116,7 +116,7 @@ def check_rules(session: Session, values: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def _ensure_lead_participation(session: Session, project: Project) -> None:
+def ensure_lead_participation(session: Session, project: Project) -> None:
     """Exactly the lead organisation takes part with the role Federführung; a former lead
     stays in the project as a partner."""
     rows = session.execute(
@@ -158,7 +158,7 @@ def create(session: Session, data: Mapping[str, Any]) -> Project:
     project = Project(**clean)
     session.add(project)
     flush(session, project)
-    _ensure_lead_participation(session, project)
+    ensure_lead_participation(session, project)
     session.flush()
     return project
 
@@ -188,7 +188,7 @@ def update(
     raise_if(problems)
     if assign(project, clean):
         flush(session, project, expected_version)
-        _ensure_lead_participation(session, project)
+        ensure_lead_participation(session, project)
         session.flush()
     return project
 

@@ -49,7 +49,9 @@ def latest(session: Session, *, project_id: int) -> StatusReport | None:
     return reports[0] if reports else None
 
 
-def _check(session: Session, values: Mapping[str, Any], except_id: int | None) -> list[Problem]:
+def check_report(
+    session: Session, values: Mapping[str, Any], except_id: int | None
+) -> list[Problem]:
     problems: list[Problem] = []
     if values.get("project_id") is not None and session.get(Project, values["project_id"]) is None:
         problems.append(Problem("project_id", "unknown_reference", {"value": values["project_id"]}))
@@ -69,7 +71,7 @@ def _check(session: Session, values: Mapping[str, Any], except_id: int | None) -
 
 def create(session: Session, data: Mapping[str, Any]) -> StatusReport:
     clean, problems = validate(FIELDS, data, partial=False)
-    problems += _check(session, clean, None)
+    problems += check_report(session, clean, None)
     raise_if(problems)
     report = StatusReport(**clean)
     session.add(report)
@@ -84,7 +86,7 @@ def update(
     ensure_version(session, report, expected_version)
     clean, problems = validate(FIELDS, data, partial=True)
     merged = {name: getattr(report, name) for name in FIELDS} | clean
-    problems += _check(session, merged, report.id)
+    problems += check_report(session, merged, report.id)
     raise_if(problems)
     if assign(report, clean):
         flush(session, report, expected_version)

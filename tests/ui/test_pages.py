@@ -193,3 +193,31 @@ def test_a_change_elsewhere_shows_on_the_next_run(demo_db: str, q: Query) -> Non
     q(lambda s: make_project(s, title="Neu von nebenan"))
     at.run()
     assert _metrics(at)["Projekte"] == fmt_int(before + 1)
+
+
+def test_exchange_export_of_the_register_view_holds_exactly_its_projects(
+    demo_db: str, q: Query
+) -> None:
+    from python_calamine import CalamineWorkbook
+
+    from db.engine import make_engine
+    from portfolio.queries.register_export import exchange_view
+
+    f = register_q.RegisterFilter(theme="2", sort="title")
+    data = exchange_view(make_engine(demo_db), f, today=TODAY, lang="de")
+    expected = sorted(r.key for r in q(lambda s: register_q.rows(s, f, today=TODAY)))
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Projekte")
+    rows = sheet.to_python()
+    key_col = [str(c) for c in rows[0]].index("Schlüssel")
+    keys = sorted(str(r[key_col]) for r in rows[1:] if r[key_col])
+    assert 0 < len(keys) == len(expected)
+    assert keys == expected
+
+
+def test_datenaustausch_offers_the_register_view(demo_db: str) -> None:
+    at = open_page("register", thema="3")
+    no_errors(at)
+    at.switch_page("portfolio/ui/entry/exchange.py").run()
+    no_errors(at)
+    labels = [str(o) for r in at.radio for o in r.options]
+    assert any("Aktuelle Auswahl im Projektregister" in label for label in labels), labels

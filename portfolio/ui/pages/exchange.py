@@ -1,13 +1,13 @@
 """Datenaustausch: export workbooks for partners, check and apply returned ones, past imports.
 
-The dashboard's register may put the keys of its current filtered view into
-``st.session_state["register_project_keys"]`` (a list of project keys); this page then offers
-"current view" as an export scope. Other code can call :func:`export_view` directly.
+The register page remembers its current view (filter and row count); this page then offers
+"current view" as an export scope, built at download time from exactly that filter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -20,12 +20,13 @@ from portfolio.exchange.importer import ImportResult, import_workbook, past_impo
 from portfolio.exchange.safety import MAX_FILE_BYTES, UnreadableFile
 from portfolio.exchange.state import Scope
 from portfolio.i18n import fmt_date, fmt_int
+from portfolio.queries.register_export import exchange_view
 from portfolio.services import organisations
 from portfolio.ui import runtime
+from portfolio.ui.pages.register import VIEW_FILTER
 from portfolio.ui.runtime import tr
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-VIEW_KEYS = "register_project_keys"
 STATE = "exchange_state"
 
 TEXTS = {
@@ -137,14 +138,6 @@ TEXTS = {
 MAX_TABLE_ROWS = 2000
 
 
-def export_view(engine: Any, project_keys: Sequence[str], lang: str = "de") -> bytes:
-    """The exchange workbook of exactly these projects (the register's filtered view)."""
-    with make_session_factory(engine, read_only=True)() as session:
-        return export_workbook(
-            session, scope=Scope(project_keys=tuple(project_keys)), lang=lang
-        ).data
-
-
 def _export_builder(engine: Any, scope: Scope, lang: str) -> Callable[[], bytes]:
     def build() -> bytes:
         with make_session_factory(engine, read_only=True)() as session:
@@ -160,12 +153,12 @@ def _partners() -> dict[str, str]:
 
 def _export_section(lang: str) -> None:
     st.caption(tr(TEXTS, "export_help"))
-    view_keys = st.session_state.get(VIEW_KEYS)
-    options = ["all", "partner"] + (["view"] if view_keys else [])
+    view = st.session_state.get(VIEW_FILTER)
+    options = ["all", "partner"] + (["view"] if view else [])
     names = {
         "all": tr(TEXTS, "scope_all"),
         "partner": tr(TEXTS, "scope_partner"),
-        "view": tr(TEXTS, "scope_view", count=fmt_int(len(view_keys or []), lang)),
+        "view": tr(TEXTS, "scope_view", count=fmt_int(view[1] if view else 0, lang)),
     }
     choice = st.radio(
         tr(TEXTS, "scope"),
@@ -176,6 +169,7 @@ def _export_section(lang: str) -> None:
     )
     scope = Scope()
     suffix = "gesamt" if lang == "de" else "all"
+    builder = _export_builder(runtime.engine(), scope, lang)
     if choice == "partner":
         partners = _partners()
         key = st.selectbox(
@@ -185,14 +179,16 @@ def _export_section(lang: str) -> None:
             key="exchange_export_partner",
         )
         if key:
-            scope = Scope(partner=key)
             suffix = key
-    elif choice == "view" and view_keys:
-        scope = Scope(project_keys=tuple(view_keys))
+            builder = _export_builder(runtime.engine(), Scope(partner=key), lang)
+    elif choice == "view" and view:
         suffix = "auswahl" if lang == "de" else "selection"
+        builder = partial(
+            exchange_view, runtime.engine(), view[0], today=runtime.today(), lang=lang
+        )
     st.download_button(
         tr(TEXTS, "download"),
-        data=_export_builder(runtime.engine(), scope, lang),
+        data=builder,
         file_name=f"portfolio-{suffix}.xlsx",
         mime=XLSX_MIME,
         type="primary",

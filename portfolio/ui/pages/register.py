@@ -135,6 +135,9 @@ TEXTS = {
 }
 
 
+VIEW_FILTER = "register_view"  # (RegisterFilter, row count) of the last register view
+
+
 def tx(key: str, /, **params: object) -> str:
     return tr(TEXTS, key, **params)
 
@@ -176,6 +179,8 @@ def render() -> None:
     restore(url)
     f, page_size = filters(stamp)
     result = data.register_page(stamp, f, offset=_offset(page_size), limit=page_size)
+    # The Datenaustausch page exports exactly this view as a partner workbook.
+    st.session_state[VIEW_FILTER] = (f, result.total)
     top = st.columns([3, 2, 2])
     top[0].markdown(f"**{tx('found', count=_int(result.total))}**")
     with top[1]:
