@@ -1,19 +1,30 @@
-"""Run the Alembic chain from code (CLI, app start-up, tests)."""
+"""Run the Alembic chain from code (CLI, app start-up, tests).
+
+Alembic is imported only where a migration runs: checking whether a database is up to date
+reads the revision table and the revision ids of the migration files, so fast commands such as
+``portfolio summary`` start without it.
+"""
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_REVISION = re.compile(r'^revision(?:: str)? = "(\w+)"', re.M)
+_DOWN = re.compile(r'^down_revision(?:: [^=]+)? = "(\w+)"', re.M)
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if engine is not None:
@@ -24,6 +35,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -31,6 +44,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -38,13 +53,33 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def head_revision() -> str | None:
+    """The head of the chain as Alembic sees it."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+@cache
+def head_revision_quick() -> str | None:
+    """The head read off the migration files: the revision no other file revises."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if match := _REVISION.search(source):
+            revisions.add(match.group(1))
+        if match := _DOWN.search(source):
+            revised.add(match.group(1))
+    heads = revisions - revised
+    return heads.pop() if len(heads) == 1 else None
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def is_up_to_date(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision()
+    return current_revision(engine) == head_revision_quick()

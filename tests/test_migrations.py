@@ -34,6 +34,8 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
 def test_single_head() -> None:
     heads = ScriptDirectory.from_config(migrate.alembic_config()).get_heads()
     assert len(heads) == 1
+    # the quick check of `is_up_to_date` reads the same head off the files
+    assert migrate.head_revision_quick() == heads[0] == migrate.head_revision()
 
 
 def test_upgrade_downgrade_upgrade(empty_engine: Engine) -> None:

@@ -10,17 +10,18 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from db import migrate
 from db.engine import make_session_factory
 from portfolio.cli.core import engine_for
-from portfolio.exchange.annotate import annotate_errors
-from portfolio.exchange.export import export_workbook
-from portfolio.exchange.importer import ImportResult, import_workbook
-from portfolio.exchange.safety import MAX_FILE_BYTES, UnreadableFile
-from portfolio.exchange.state import Scope
 from portfolio.i18n import fmt_int
+
+if TYPE_CHECKING:
+    from portfolio.exchange.importer import ImportResult
+
+# The exchange modules (openpyxl, calamine, XlsxWriter) are imported inside the handlers, so
+# that other sub-commands such as `portfolio summary` start fast.
 
 
 def register(sub: Any) -> None:
@@ -66,6 +67,9 @@ def _check_db(args: argparse.Namespace) -> Any:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from portfolio.exchange.export import export_workbook
+    from portfolio.exchange.state import Scope
+
     engine = _check_db(args)
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
@@ -132,6 +136,11 @@ def _print_result(result: ImportResult, lang: str, diff_limit: int) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from portfolio.exchange.annotate import annotate_errors
+    from portfolio.exchange.importer import import_workbook
+    from portfolio.exchange.safety import MAX_FILE_BYTES, UnreadableFile
+    from portfolio.exchange.state import Scope
+
     path = Path(args.file)
     if not path.is_file():
         raise _usage(f"Datei nicht gefunden: {path}")
