@@ -137,3 +137,14 @@ def free_key(session: Session, model: type[Base], prefix: str) -> str:
     ).scalars()
     numbers = [int(k[len(prefix) :]) for k in keys if k[len(prefix) :].isdigit()]
     return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+def set_archived(
+    session: Session, model: type[M], id_: int, archived: bool, *, expected_version: int | None
+) -> M:
+    """Archive (soft delete) or restore a row; journaled as ``archive`` / ``restore``."""
+    obj = get_or_raise(session, model, id_)
+    ensure_version(session, obj, expected_version)
+    if assign(obj, {"archived": archived}):
+        flush(session, obj, expected_version)
+    return obj

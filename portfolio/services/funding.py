@@ -40,6 +40,7 @@ from portfolio.services.base import (
     get_by_key_or_raise,
     get_or_raise,
     raise_if,
+    set_archived,
     validate,
 )
 from portfolio.services.fields import FieldSpec
@@ -485,11 +486,17 @@ def update(
 def archive(
     session: Session, application_id: int, *, expected_version: int | None
 ) -> FundingApplication:
-    application = get(session, application_id)
-    ensure_version(session, application, expected_version)
-    if assign(application, {"archived": True}):
-        flush(session, application, expected_version)
-    return application
+    return set_archived(
+        session, FundingApplication, application_id, True, expected_version=expected_version
+    )
+
+
+def restore(
+    session: Session, application_id: int, *, expected_version: int | None
+) -> FundingApplication:
+    return set_archived(
+        session, FundingApplication, application_id, False, expected_version=expected_version
+    )
 
 
 # ---- payment requests (Mittelabrufe) ---------------------------------------------------------

@@ -19,6 +19,7 @@ from portfolio.services.base import (
     get_by_key_or_raise,
     get_or_raise,
     raise_if,
+    set_archived,
     validate,
 )
 from portfolio.services.fields import FieldSpec
@@ -88,14 +89,6 @@ def update(
     return kpi
 
 
-def archive(session: Session, kpi_id: int, *, expected_version: int | None) -> Kpi:
-    kpi = get(session, kpi_id)
-    ensure_version(session, kpi, expected_version)
-    if assign(kpi, {"archived": True}):
-        flush(session, kpi, expected_version)
-    return kpi
-
-
 def check_measurement(
     session: Session, values: Mapping[str, Any], except_id: int | None
 ) -> list[Problem]:
@@ -140,3 +133,11 @@ def update_measurement(
     if assign(measurement, clean):
         flush(session, measurement, expected_version)
     return measurement
+
+
+def archive(session: Session, kpi_id: int, *, expected_version: int | None) -> Kpi:
+    return set_archived(session, Kpi, kpi_id, True, expected_version=expected_version)
+
+
+def restore(session: Session, kpi_id: int, *, expected_version: int | None) -> Kpi:
+    return set_archived(session, Kpi, kpi_id, False, expected_version=expected_version)

@@ -20,6 +20,7 @@ from portfolio.services.base import (
     get_by_key_or_raise,
     get_or_raise,
     raise_if,
+    set_archived,
     validate,
 )
 from portfolio.services.fields import FieldSpec
@@ -133,8 +134,8 @@ def update(
 
 
 def archive(session: Session, milestone_id: int, *, expected_version: int | None) -> Milestone:
-    milestone = get(session, milestone_id)
-    ensure_version(session, milestone, expected_version)
-    if assign(milestone, {"archived": True}):
-        flush(session, milestone, expected_version)
-    return milestone
+    return set_archived(session, Milestone, milestone_id, True, expected_version=expected_version)
+
+
+def restore(session: Session, milestone_id: int, *, expected_version: int | None) -> Milestone:
+    return set_archived(session, Milestone, milestone_id, False, expected_version=expected_version)

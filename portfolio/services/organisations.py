@@ -19,6 +19,7 @@ from portfolio.services.base import (
     get_or_raise,
     key_taken,
     raise_if,
+    set_archived,
     validate,
 )
 from portfolio.services.fields import FieldSpec
@@ -79,8 +80,8 @@ def update(
 
 
 def archive(session: Session, org_id: int, *, expected_version: int | None) -> Organisation:
-    org = get(session, org_id)
-    ensure_version(session, org, expected_version)
-    if assign(org, {"archived": True}):
-        flush(session, org, expected_version)
-    return org
+    return set_archived(session, Organisation, org_id, True, expected_version=expected_version)
+
+
+def restore(session: Session, org_id: int, *, expected_version: int | None) -> Organisation:
+    return set_archived(session, Organisation, org_id, False, expected_version=expected_version)

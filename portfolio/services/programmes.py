@@ -19,6 +19,7 @@ from portfolio.services.base import (
     get_or_raise,
     key_taken,
     raise_if,
+    set_archived,
     validate,
 )
 from portfolio.services.fields import FieldSpec
@@ -117,8 +118,14 @@ def update(
 def archive(
     session: Session, programme_id: int, *, expected_version: int | None
 ) -> FundingProgramme:
-    programme = get(session, programme_id)
-    ensure_version(session, programme, expected_version)
-    if assign(programme, {"archived": True}):
-        flush(session, programme, expected_version)
-    return programme
+    return set_archived(
+        session, FundingProgramme, programme_id, True, expected_version=expected_version
+    )
+
+
+def restore(
+    session: Session, programme_id: int, *, expected_version: int | None
+) -> FundingProgramme:
+    return set_archived(
+        session, FundingProgramme, programme_id, False, expected_version=expected_version
+    )

@@ -20,6 +20,7 @@ from portfolio.services.base import (
     get_or_raise,
     key_taken,
     raise_if,
+    set_archived,
     validate,
 )
 from portfolio.services.fields import FieldSpec
@@ -194,16 +195,8 @@ def update(
 
 
 def archive(session: Session, project_id: int, *, expected_version: int | None) -> Project:
-    project = get(session, project_id)
-    ensure_version(session, project, expected_version)
-    if assign(project, {"archived": True}):
-        flush(session, project, expected_version)
-    return project
+    return set_archived(session, Project, project_id, True, expected_version=expected_version)
 
 
 def restore(session: Session, project_id: int, *, expected_version: int | None) -> Project:
-    project = get(session, project_id)
-    ensure_version(session, project, expected_version)
-    if assign(project, {"archived": False}):
-        flush(session, project, expected_version)
-    return project
+    return set_archived(session, Project, project_id, False, expected_version=expected_version)
