@@ -166,3 +166,15 @@ def test_rollback_leaves_no_journal(session: Session) -> None:
     make_project(session)
     session.rollback()
     assert session.execute(select(func.count()).select_from(JournalChange)).scalar_one() == before
+
+
+def test_restore_is_journaled(session: Session) -> None:
+    from portfolio.services import organisations
+
+    org = organisations.get_by_key(session, "IHK")
+    organisations.archive(session, org.id, expected_version=org.version)
+    organisations.restore(session, org.id, expected_version=org.version)
+    session.commit()
+    actions = [e.action for e in entries(session, "organisation", org.id)]
+    assert actions[-2:] == ["archive", "restore"]
+    assert not org.archived and org.version == 3
