@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
@@ -146,5 +146,62 @@ def set_archived(
     obj = get_or_raise(session, model, id_)
     ensure_version(session, obj, expected_version)
     if assign(obj, {"archived": archived}):
+        flush(session, obj, expected_version)
+    return obj
+
+
+Rules = Callable[[dict[str, Any], int | None], list[Problem]]
+"""Cross-field rules of an entity: (the merged values, the row's id or None on create)."""
+
+
+def _key_problems(
+    session: Session, model: type[Base], clean: Mapping[str, Any], except_id: int | None
+) -> list[Problem]:
+    key = clean.get("key")
+    if key and key_taken(session, model, key, except_id=except_id):
+        return [Problem("key", "duplicate_key", {"value": key})]
+    return []
+
+
+def create_row(
+    session: Session,
+    model: type[M],
+    specs: Mapping[str, FieldSpec],
+    data: Mapping[str, Any],
+    rules: Rules | None = None,
+) -> M:
+    """Validate ``data`` completely, apply ``rules``, insert the row (journaled by the listener)."""
+    clean, problems = validate(specs, data, partial=False)
+    problems += _key_problems(session, model, clean, None)
+    if rules is not None:
+        problems += rules(clean, None)
+    raise_if(problems)
+    obj = model(**clean)
+    session.add(obj)
+    flush(session, obj)
+    return obj
+
+
+def update_row(
+    session: Session,
+    model: type[M],
+    id_: int,
+    specs: Mapping[str, FieldSpec],
+    data: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+    rules: Rules | None = None,
+) -> M:
+    """Check the version, validate the given fields, apply ``rules`` to the merged state and
+    write only what changed (a save that changes nothing writes nothing)."""
+    obj = get_or_raise(session, model, id_)
+    ensure_version(session, obj, expected_version)
+    clean, problems = validate(specs, data, partial=True)
+    problems += _key_problems(session, model, clean, obj.id)  # type: ignore[attr-defined]
+    if rules is not None:
+        merged = {name: getattr(obj, name) for name in specs} | clean
+        problems += rules(merged, obj.id)  # type: ignore[attr-defined]
+    raise_if(problems)
+    if assign(obj, clean):
         flush(session, obj, expected_version)
     return obj

@@ -34,6 +34,7 @@ from portfolio.errors import Problem
 from portfolio.i18n import Eur, Pct
 from portfolio.services.base import (
     assign,
+    create_row,
     ensure_version,
     flush,
     free_key,
@@ -41,6 +42,7 @@ from portfolio.services.base import (
     get_or_raise,
     raise_if,
     set_archived,
+    update_row,
     validate,
 )
 from portfolio.services.fields import FieldSpec
@@ -579,29 +581,27 @@ def create_payment_request(session: Session, data: Mapping[str, Any]) -> Payment
     if not data.get("key") and application is not None:
         data["key"] = free_key(session, PaymentRequest, f"{application.key}-M")
     data.setdefault("status", PaymentRequestStatus.PLANNED)
-    clean, problems = validate(PAYMENT_FIELDS, data, partial=False)
-    if not problems:
-        problems += check_payment(session, clean, None)
-    raise_if(problems)
-    request = PaymentRequest(**clean)
-    session.add(request)
-    flush(session, request)
-    return request
+    return create_row(
+        session,
+        PaymentRequest,
+        PAYMENT_FIELDS,
+        data,
+        lambda v, row_id: check_payment(session, v, row_id),
+    )
 
 
 def update_payment_request(
     session: Session, request_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> PaymentRequest:
-    request = get_payment_request(session, request_id)
-    ensure_version(session, request, expected_version)
-    clean, problems = validate(PAYMENT_FIELDS, data, partial=True)
-    merged = {name: getattr(request, name) for name in PAYMENT_FIELDS} | clean
-    if not problems:
-        problems += check_payment(session, merged, request.id)
-    raise_if(problems)
-    if assign(request, clean):
-        flush(session, request, expected_version)
-    return request
+    return update_row(
+        session,
+        PaymentRequest,
+        request_id,
+        PAYMENT_FIELDS,
+        data,
+        expected_version=expected_version,
+        rules=lambda v, row_id: check_payment(session, v, row_id),
+    )
 
 
 def delete_payment_request(

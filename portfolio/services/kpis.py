@@ -12,15 +12,12 @@ from sqlalchemy.orm import Session, selectinload
 from db.models import Kpi, KpiMeasurement, Project
 from portfolio.errors import Problem
 from portfolio.services.base import (
-    assign,
-    ensure_version,
-    flush,
+    create_row,
     free_key,
     get_by_key_or_raise,
     get_or_raise,
-    raise_if,
     set_archived,
-    validate,
+    update_row,
 )
 from portfolio.services.fields import FieldSpec
 
@@ -67,26 +64,27 @@ def create(session: Session, data: Mapping[str, Any]) -> Kpi:
         project = session.get(Project, data["project_id"])
         if project is not None:
             data["key"] = free_key(session, Kpi, f"{project.key}-K")
-    clean, problems = validate(FIELDS, data, partial=False)
-    if clean.get("project_id") is not None and session.get(Project, clean["project_id"]) is None:
-        problems.append(Problem("project_id", "unknown_reference", {"value": clean["project_id"]}))
-    raise_if(problems)
-    kpi = Kpi(**clean)
-    session.add(kpi)
-    flush(session, kpi)
-    return kpi
+    return create_row(session, Kpi, FIELDS, data, lambda v, _id: check_kpi(session, v))
 
 
 def update(
     session: Session, kpi_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> Kpi:
-    kpi = get(session, kpi_id)
-    ensure_version(session, kpi, expected_version)
-    clean, problems = validate(FIELDS, data, partial=True)
-    raise_if(problems)
-    if assign(kpi, clean):
-        flush(session, kpi, expected_version)
-    return kpi
+    return update_row(
+        session,
+        Kpi,
+        kpi_id,
+        FIELDS,
+        data,
+        expected_version=expected_version,
+        rules=lambda v, _id: check_kpi(session, v),
+    )
+
+
+def check_kpi(session: Session, values: Mapping[str, Any]) -> list[Problem]:
+    if values.get("project_id") is not None and session.get(Project, values["project_id"]) is None:
+        return [Problem("project_id", "unknown_reference", {"value": values["project_id"]})]
+    return []
 
 
 def check_measurement(
@@ -112,27 +110,27 @@ def check_measurement(
 
 
 def add_measurement(session: Session, data: Mapping[str, Any]) -> KpiMeasurement:
-    clean, problems = validate(MEASUREMENT_FIELDS, data, partial=False)
-    problems += check_measurement(session, clean, None)
-    raise_if(problems)
-    measurement = KpiMeasurement(**clean)
-    session.add(measurement)
-    flush(session, measurement)
-    return measurement
+    return create_row(
+        session,
+        KpiMeasurement,
+        MEASUREMENT_FIELDS,
+        data,
+        lambda v, row_id: check_measurement(session, v, row_id),
+    )
 
 
 def update_measurement(
     session: Session, measurement_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> KpiMeasurement:
-    measurement = get_or_raise(session, KpiMeasurement, measurement_id)
-    ensure_version(session, measurement, expected_version)
-    clean, problems = validate(MEASUREMENT_FIELDS, data, partial=True)
-    merged = {name: getattr(measurement, name) for name in MEASUREMENT_FIELDS} | clean
-    problems += check_measurement(session, merged, measurement.id)
-    raise_if(problems)
-    if assign(measurement, clean):
-        flush(session, measurement, expected_version)
-    return measurement
+    return update_row(
+        session,
+        KpiMeasurement,
+        measurement_id,
+        MEASUREMENT_FIELDS,
+        data,
+        expected_version=expected_version,
+        rules=lambda v, row_id: check_measurement(session, v, row_id),
+    )
 
 
 def archive(session: Session, kpi_id: int, *, expected_version: int | None) -> Kpi:

@@ -13,15 +13,12 @@ from db.enums import MilestoneState
 from db.models import Milestone, Organisation, Project
 from portfolio.errors import Problem
 from portfolio.services.base import (
-    assign,
-    ensure_version,
-    flush,
+    create_row,
     free_key,
     get_by_key_or_raise,
     get_or_raise,
-    raise_if,
     set_archived,
-    validate,
+    update_row,
 )
 from portfolio.services.fields import FieldSpec
 
@@ -105,13 +102,10 @@ def create(session: Session, data: Mapping[str, Any], *, today: dt.date | None =
         project = session.get(Project, data["project_id"])
         if project is not None:
             data["key"] = free_key(session, Milestone, f"{project.key}-M")
-    clean, problems = validate(FIELDS, data, partial=False)
-    problems += check_milestone(session, clean, today or dt.date.today())
-    raise_if(problems)
-    milestone = Milestone(**clean)
-    session.add(milestone)
-    flush(session, milestone)
-    return milestone
+    day = today or dt.date.today()
+    return create_row(
+        session, Milestone, FIELDS, data, lambda v, _id: check_milestone(session, v, day)
+    )
 
 
 def update(
@@ -122,15 +116,16 @@ def update(
     expected_version: int | None,
     today: dt.date | None = None,
 ) -> Milestone:
-    milestone = get(session, milestone_id)
-    ensure_version(session, milestone, expected_version)
-    clean, problems = validate(FIELDS, data, partial=True)
-    merged = {name: getattr(milestone, name) for name in FIELDS} | clean
-    problems += check_milestone(session, merged, today or dt.date.today())
-    raise_if(problems)
-    if assign(milestone, clean):
-        flush(session, milestone, expected_version)
-    return milestone
+    day = today or dt.date.today()
+    return update_row(
+        session,
+        Milestone,
+        milestone_id,
+        FIELDS,
+        data,
+        expected_version=expected_version,
+        rules=lambda v, _id: check_milestone(session, v, day),
+    )
 
 
 def archive(session: Session, milestone_id: int, *, expected_version: int | None) -> Milestone:

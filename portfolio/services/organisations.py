@@ -10,17 +10,12 @@ from sqlalchemy.orm import Session
 
 from db.enums import OrganisationKind
 from db.models import Organisation
-from portfolio.errors import Problem
 from portfolio.services.base import (
-    assign,
-    ensure_version,
-    flush,
+    create_row,
     get_by_key_or_raise,
     get_or_raise,
-    key_taken,
-    raise_if,
     set_archived,
-    validate,
+    update_row,
 )
 from portfolio.services.fields import FieldSpec
 
@@ -51,32 +46,15 @@ def get_all(session: Session, *, include_archived: bool = False) -> Sequence[Org
 
 
 def create(session: Session, data: Mapping[str, Any]) -> Organisation:
-    clean, problems = validate(FIELDS, data, partial=False)
-    if clean.get("key") and key_taken(session, Organisation, clean["key"]):
-        problems.append(Problem("key", "duplicate_key", {"value": clean["key"]}))
-    raise_if(problems)
-    org = Organisation(**clean)
-    session.add(org)
-    flush(session, org)
-    return org
+    return create_row(session, Organisation, FIELDS, data)
 
 
 def update(
     session: Session, org_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> Organisation:
-    org = get(session, org_id)
-    ensure_version(session, org, expected_version)
-    clean, problems = validate(FIELDS, data, partial=True)
-    if (
-        "key" in clean
-        and clean["key"]
-        and key_taken(session, Organisation, clean["key"], except_id=org.id)
-    ):
-        problems.append(Problem("key", "duplicate_key", {"value": clean["key"]}))
-    raise_if(problems)
-    if assign(org, clean):
-        flush(session, org, expected_version)
-    return org
+    return update_row(
+        session, Organisation, org_id, FIELDS, data, expected_version=expected_version
+    )
 
 
 def archive(session: Session, org_id: int, *, expected_version: int | None) -> Organisation:

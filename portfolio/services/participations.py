@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 from db.enums import ParticipationRole
 from db.models import Organisation, Participation, Project
 from portfolio.errors import Problem
-from portfolio.services.base import assign, ensure_version, flush, get_or_raise, raise_if, validate
+from portfolio.services.base import create_row, ensure_version, flush, get_or_raise, update_row
 from portfolio.services.fields import FieldSpec
 from portfolio.vocab import label
 
@@ -81,17 +81,23 @@ def check_participation(
     return problems
 
 
-def create(session: Session, data: Mapping[str, Any]) -> Participation:
-    clean, problems = validate(FIELDS, data, partial=False)
+def _money_defaults(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    """An empty contribution is a contribution of 0 €."""
+    out = dict(data)
     for money in ("contribution_cash", "contribution_in_kind"):
-        if clean.get(money) is None:
-            clean[money] = 0
-    problems += check_participation(session, clean, None)
-    raise_if(problems)
-    participation = Participation(**clean)
-    session.add(participation)
-    flush(session, participation)
-    return participation
+        if (money in out or not partial) and out.get(money) in (None, ""):
+            out[money] = 0
+    return out
+
+
+def create(session: Session, data: Mapping[str, Any]) -> Participation:
+    return create_row(
+        session,
+        Participation,
+        FIELDS,
+        _money_defaults(data, partial=False),
+        lambda v, row_id: check_participation(session, v, row_id),
+    )
 
 
 def update(
@@ -101,18 +107,15 @@ def update(
     *,
     expected_version: int | None,
 ) -> Participation:
-    participation = get(session, participation_id)
-    ensure_version(session, participation, expected_version)
-    clean, problems = validate(FIELDS, data, partial=True)
-    for money in ("contribution_cash", "contribution_in_kind"):
-        if money in clean and clean[money] is None:
-            clean[money] = 0
-    merged = {name: getattr(participation, name) for name in FIELDS} | clean
-    problems += check_participation(session, merged, participation.id)
-    raise_if(problems)
-    if assign(participation, clean):
-        flush(session, participation, expected_version)
-    return participation
+    return update_row(
+        session,
+        Participation,
+        participation_id,
+        FIELDS,
+        _money_defaults(data, partial=True),
+        expected_version=expected_version,
+        rules=lambda v, row_id: check_participation(session, v, row_id),
+    )
 
 
 def delete(session: Session, participation_id: int, *, expected_version: int | None) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from db.enums import TrafficLight
 from db.models import Project, StatusReport
 from portfolio.errors import Problem
-from portfolio.services.base import assign, ensure_version, flush, get_or_raise, raise_if, validate
+from portfolio.services.base import create_row, get_or_raise, update_row
 from portfolio.services.fields import FieldSpec
 
 FIELDS: dict[str, FieldSpec] = {
@@ -70,24 +70,20 @@ def check_report(
 
 
 def create(session: Session, data: Mapping[str, Any]) -> StatusReport:
-    clean, problems = validate(FIELDS, data, partial=False)
-    problems += check_report(session, clean, None)
-    raise_if(problems)
-    report = StatusReport(**clean)
-    session.add(report)
-    flush(session, report)
-    return report
+    return create_row(
+        session, StatusReport, FIELDS, data, lambda v, row_id: check_report(session, v, row_id)
+    )
 
 
 def update(
     session: Session, report_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> StatusReport:
-    report = get(session, report_id)
-    ensure_version(session, report, expected_version)
-    clean, problems = validate(FIELDS, data, partial=True)
-    merged = {name: getattr(report, name) for name in FIELDS} | clean
-    problems += check_report(session, merged, report.id)
-    raise_if(problems)
-    if assign(report, clean):
-        flush(session, report, expected_version)
-    return report
+    return update_row(
+        session,
+        StatusReport,
+        report_id,
+        FIELDS,
+        data,
+        expected_version=expected_version,
+        rules=lambda v, row_id: check_report(session, v, row_id),
+    )
