@@ -11,7 +11,12 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from babel.dates import format_date as _babel_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    format_compact_currency,
+    format_currency,
+    format_decimal,
+    format_percent,
+)
 
 Lang = Literal["de", "en"]
 LANGUAGES: tuple[Lang, ...] = ("de", "en")
@@ -28,10 +33,17 @@ def fmt_eur(
 ) -> str:
     if value is None:
         return "–"
-    fmt = None if cents else "#,##0 ¤"
+    fmt = None if cents else "#,##0\u00a0¤"
     if lang == "en" and not cents:
         fmt = "¤#,##0"
     return format_currency(value, "EUR", format=fmt, locale=locale_of(lang), currency_digits=cents)
+
+
+def fmt_eur_short(value: Decimal | int | float | None, lang: str = DEFAULT_LANG) -> str:
+    """A euro amount for narrow tiles: "32,2 Mio. €" from a million on, else whole euros."""
+    if value is None or abs(Decimal(str(value))) < 1_000_000:
+        return fmt_eur(value, lang, cents=False)
+    return format_compact_currency(value, "EUR", locale=locale_of(lang), fraction_digits=1)
 
 
 def fmt_number(

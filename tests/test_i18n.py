@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from db.enums import ApplicationStatus, ProjectStatus
-from portfolio.i18n import fmt_date, fmt_eur, fmt_percent, t
+from portfolio.i18n import fmt_date, fmt_eur, fmt_eur_short, fmt_percent, t
 from portfolio.vocab import label, labels, parse_code
 
 
@@ -18,6 +18,9 @@ def test_german_and_english_formats() -> None:
     assert fmt_eur(Decimal("1234567.891"), "en") == "€1,234,567.89"
     assert fmt_date(dt.date(2026, 12, 31)) == "31.12.2026"
     assert fmt_percent(Decimal("65")) == "65\xa0%"
+    assert fmt_eur_short(Decimal("32165000")) == "32,2\xa0Mio.\xa0€"
+    assert fmt_eur_short(Decimal("552500")) == "552.500\xa0€"
+    assert fmt_eur_short(Decimal("32165000"), "en") == "€32.2M"
     assert t("required", "en", field="Title") == "Title: required. Please enter a value."
 
 

@@ -81,7 +81,7 @@ def test_charts_use_german_separators_and_formatted_hover(demo_db: str, q: Query
     hover = json.dumps(
         [trace.get("customdata") for spec in specs for trace in spec["data"]], ensure_ascii=False
     )
-    assert " €" in hover and "€1" not in hover  # German currency format: 1.234 €
+    assert "\xa0€" in hover and "€1" not in hover  # German currency format: 1.234 €
     pipeline = next(s for s in specs if any(t.get("orientation") == "h" for t in s["data"]))
     assert pipeline["layout"]["xaxis"]["ticksuffix"] == " Mio. €"
 

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from db.enums import ApplicationStatus, FundingLevel, PaymentRequestStatus
-from portfolio.i18n import fmt_eur, fmt_int
+from portfolio.i18n import fmt_eur, fmt_eur_short, fmt_int
 from portfolio.queries.common import pick
 from portfolio.ui import data
 from portfolio.ui.components import charts
@@ -140,16 +140,21 @@ def render() -> None:
     extra = data.overview(stamp, theme)
 
     row = st.columns(5)
-    row[0].metric(tx("requested"), fmt_eur(s.funding_requested, language, cents=False), border=True)
-    row[1].metric(tx("approved"), fmt_eur(s.funding_approved, language, cents=False), border=True)
-    row[2].metric(tx("paid"), fmt_eur(s.paid_out, language, cents=False), border=True)
-    row[3].metric(tx("own_share"), fmt_eur(s.own_share, language, cents=False), border=True)
-    row[4].metric(
-        tx("gap"),
-        fmt_eur(f.gap_total, language, cents=False),
-        border=True,
-        help=tx("gap_help", count=fmt_int(f.gap_projects, language)),
-    )
+    tiles = [
+        ("requested", s.funding_requested, None),
+        ("approved", s.funding_approved, None),
+        ("paid", s.paid_out, None),
+        ("own_share", s.own_share, None),
+        ("gap", f.gap_total, tx("gap_help", count=fmt_int(f.gap_projects, language))),
+    ]
+    for column, (name, amount, help_text) in zip(row, tiles, strict=True):
+        exact = fmt_eur(amount, language, cents=False)
+        column.metric(
+            tx(name),
+            fmt_eur_short(amount, language),
+            border=True,
+            help=f"{help_text} {exact}" if help_text else exact,
+        )
     if not extra.pipeline:
         st.info(tx("no_funding"))
         return
