@@ -227,6 +227,7 @@ class _Planned:
     existing: dict[str, Any] | None
     project_id: int | None
     cols: dict[str, int]  # field -> column index
+    new_id: int | None = None  # the id a created row got
 
 
 @dataclass
@@ -244,6 +245,13 @@ class _Ctx:
     outdated: int = 0
     deferred: list[tuple[dict[str, Any], Callable[[], None]]] = field(default_factory=list)
     new_keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # new rows of this file that could not be created: entity -> casefolded key -> (sheet, row)
+    failed_new: dict[str, dict[str, tuple[str, int]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    repeated: int = 0  # new rows that already exist with the same values (file imported before)
+    write_failed: bool = False
+    leads: dict[int, int] = field(default_factory=dict)  # project id -> lead organisation id
 
 
 def _shown(column: Column | None, value: Any, lang: str, refs: Refs) -> str:
@@ -469,15 +477,26 @@ def _defaults(ctx: _Ctx, sheet: Sheet, data: dict[str, Any]) -> None:
         data["status"] = PaymentRequestStatus.PLANNED
 
 
-def _new_key(ctx: _Ctx, sheet: Sheet, data: dict[str, Any], taken: set[str]) -> str | None:
+def _new_key(
+    ctx: _Ctx, sheet: Sheet, data: dict[str, Any], taken: set[str], reserved: set[str]
+) -> str | None:
+    """The key a new row without one gets, as the dashboard assigns it; never one that is taken
+    in the database or that another new row of the file states for itself (``reserved``)."""
     refs = ctx.refs
     if sheet.entity == "project":
         numbers = [
             int(k.split("-", 1)[1])
-            for k in (*refs.project.keys, *(n.casefold() for n in ctx.new_keys["project"]))
+            for k in (
+                *refs.project.keys,
+                *(n.casefold() for n in ctx.new_keys["project"]),
+                *reserved,
+            )
             if k.startswith("sc-") and k.split("-", 1)[1].isdigit()
         ]
-        return f"SC-{max(numbers, default=0) + 1:03d}"
+        n = max(numbers, default=0) + 1
+        while f"sc-{n:03d}" in taken or f"sc-{n:03d}" in reserved:  # pragma: no cover
+            n += 1
+        return f"SC-{n:03d}"
     parent: str | None = None
     letter = ""
     if sheet.entity in ("funding_application", "milestone"):
@@ -491,9 +510,49 @@ def _new_key(ctx: _Ctx, sheet: Sheet, data: dict[str, Any], taken: set[str]) -> 
     n = 1
     while True:
         key = f"{parent}-{letter}{n}"
-        if key.casefold() not in taken:
+        if key.casefold() not in taken and key.casefold() not in reserved:
             return key
         n += 1
+
+
+# Fields of an application that its create() derives when the cell is empty (own share from the
+# amounts, proof-of-use deadline from the programme, phase spelled as the programme's).
+_DERIVED_ON_CREATE: dict[str, frozenset[str]] = {
+    "funding_application": frozenset({"own_share", "proof_of_use_due", "phase"}),
+}
+
+
+def _same_record(ctx: _Ctx, sheet: Sheet, existing: dict[str, Any], values: dict[str, Any]) -> bool:
+    """Whether a new row of the file describes the stored row ``existing`` exactly, as its
+    create() would have stored it (a file imported a second time)."""
+    data = dict(values)
+    _defaults(ctx, sheet, data)
+    derived = _DERIVED_ON_CREATE.get(sheet.entity, frozenset())
+    for f, v in data.items():
+        if f not in values:  # a missing column: not stated
+            continue
+        old = existing.get(f)
+        if v in (None, []) and f in derived:
+            continue
+        if v != old and to_text(v) != to_text(old):
+            return False
+    return True
+
+
+def _natural_key(sheet: Sheet, values: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What identifies a row of a sheet whose keys are ids (``BT-17``): one participation per
+    project, organisation and role; one measurement per indicator and date."""
+    if sheet.entity == "participation":
+        fields: tuple[str, ...] = ("project_id", "organisation_id", "role")
+    elif sheet.entity == "kpi_measurement":
+        fields = ("kpi_id", "measured_on")
+    else:
+        return None
+    found = tuple(values.get(f) for f in fields)
+    return None if any(v is None for v in found) else found
+
+
+_REF_ENTITY = {"project": "project", "application": "funding_application"}
 
 
 def _plan_sheet(
@@ -539,7 +598,21 @@ def _plan_sheet(
     parsers = {f: _parser(mapping[cols_by_field[f]], refs) for f in present}
     rows = raw.rows
     total = max(len(rows) - 1, 1)
-    errors_before = len(result.errors)
+    planned_before = len(ctx.planned)
+    declared: dict[str, int] = {}  # keys new rows state for themselves -> row
+    reserved_cache: list[set[str]] = []
+    natural: dict[tuple[Any, ...], dict[str, Any]] | None = None
+
+    def reserved() -> set[str]:
+        """The keys new rows of this sheet state (found on the first keyless new row only)."""
+        if not reserved_cache:
+            found: set[str] = set()
+            for cells in rows[1:]:
+                k = parse.parse_key(cells[key_index]) if key_index < len(cells) else None
+                if k and k.casefold() not in by_key:
+                    found.add(k.casefold())
+            reserved_cache.append(found)
+        return reserved_cache[0]
 
     for n, cells in enumerate(rows[1:], start=1):
         excel_row = raw.first_row + n
@@ -595,14 +668,11 @@ def _plan_sheet(
             try:
                 values[f] = parsers[f](raw_value)
             except parse.CellError as exc:
-                err(_cell_message(exc.code, column, exc.value, lang), i, key=key)
+                err(_ref_message(ctx, exc, column, lang), i, key=key)
         existing = by_key.get(key.casefold()) if key else None
         if key and key.casefold() in seen_rows:
-            err(
-                msg("duplicate_row", lang, key=key, other=str(seen_rows[key.casefold()])),
-                key_index,
-                key=key,
-            )
+            code = "duplicate_row" if existing is not None else "duplicate_new_key"
+            err(msg(code, lang, key=key, other=str(seen_rows[key.casefold()])), key_index, key=key)
         elif key:
             seen_rows[key.casefold()] = excel_row
 
@@ -616,6 +686,30 @@ def _plan_sheet(
                 )
             elif version is not None or sheet.id_key_prefix or other:
                 err(msg("key_not_found", lang, key=key), key_index, key=key)
+            else:
+                declared.setdefault(key.casefold(), excel_row)
+        elif existing is not None and version is None and not row_errors:
+            # A row without version whose key exists: the same record again (a file imported a
+            # second time) is unchanged; anything else is a new row with a taken key, or an
+            # existing row whose version was cleared. Either way: never overwrite.
+            if _same_record(ctx, sheet, existing, values):
+                counts.unchanged += 1
+                ctx.repeated += 1
+                continue
+            err(msg("key_exists", lang, key=key or ""), key_index, key=key)
+        elif key is None and not row_errors and sheet.id_key_prefix:
+            # a keyless row of a sheet with id keys: the same participation or measurement again?
+            nk = _natural_key(sheet, values)
+            if nk is not None:
+                if natural is None:
+                    natural = {}
+                    for row in state:
+                        natural.setdefault(cast(tuple[Any, ...], _natural_key(sheet, row)), row)
+                twin = natural.get(nk)
+                if twin is not None and _same_record(ctx, sheet, twin, values):
+                    counts.unchanged += 1
+                    ctx.repeated += 1
+                    continue
         if row_errors:
             # report the other fields' problems of the row too, in one go
             failed = {e.col_index for e in row_errors}
@@ -662,12 +756,38 @@ def _plan_sheet(
                 err,
                 row_errors,
                 taken,
+                reserved,
             )
         if row_errors:
             counts.invalid += 1
             result.errors.extend(row_errors)
-    del errors_before
     _run_deferred(ctx)
+    created = {
+        str(p.values["key"]).casefold()
+        for p in ctx.planned[planned_before:]
+        if p.action == "create" and p.values.get("key")
+    }
+    for k, row_no in declared.items():
+        if k not in created:
+            ctx.failed_new[sheet.entity][k] = (title, row_no)
+
+
+def _ref_message(ctx: _Ctx, exc: parse.CellError, column: Column, lang: str) -> str:
+    """The message of a cell that could not be read; a reference to a new row of this file
+    that has errors says so instead of "unknown"."""
+    if exc.code == "unknown_reference" and column.ref in _REF_ENTITY:
+        text = " ".join(str(exc.value).split()).casefold()
+        found = ctx.failed_new[_REF_ENTITY[column.ref]].get(text)
+        if found is not None:
+            return msg(
+                "ref_to_failed_new_row",
+                lang,
+                field=column.header(lang),
+                value=str(exc.value).strip(),
+                sheet=found[0],
+                row=str(found[1]),
+            )
+    return _cell_message(exc.code, column, exc.value, lang)
 
 
 def _flush_row_errors(ctx: _Ctx, counts: SheetCounts, row_errors: list[Issue]) -> None:
@@ -932,6 +1052,7 @@ def _plan_create(
     err: Callable[..., None],
     row_errors: list[Issue],
     taken: set[str],
+    reserved: Callable[[], set[str]],
 ) -> None:
     lang, refs = ctx.lang, ctx.refs
     if ctx.partner_org is not None and not sheet.partner_create:
@@ -967,7 +1088,7 @@ def _plan_create(
     _defaults(ctx, sheet, data)
     if "key" in sheet.specs:
         if not key:
-            key = _new_key(ctx, sheet, data, taken)
+            key = _new_key(ctx, sheet, data, taken, reserved())
         if key:
             data["key"] = key
     clean, problems = check(
@@ -1094,13 +1215,64 @@ def _preload(session: Session) -> None:
 # ---- writing ---------------------------------------------------------------------------------
 
 
-def _write(ctx: _Ctx, actor: Actor) -> None:
+def _write_stage(ctx: _Ctx, actor: Actor, items: list[_Planned]) -> None:
+    """Write the planned rows of one sheet (in a savepoint), so that the rows of later sheets
+    can refer to the records it creates and are checked against its new values."""
+    if ctx.write_failed:
+        _forget_new(ctx, items)
+        return
+    if not items:
+        return
+    try:
+        with ctx.conn.begin_nested():
+            _write(ctx, actor, items)
+    except IntegrityError as exc:
+        ctx.write_failed = True
+        _forget_new(ctx, items)
+        detail = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        ctx.result.errors.append(
+            Issue("", None, None, msg("unique_violation", ctx.lang, detail=detail[:200]))
+        )
+        return
+    refs = ctx.refs
+    for p in items:
+        if p.new_id is None:
+            continue
+        if p.sheet.entity == "project":
+            refs.project.add(
+                {
+                    "id": p.new_id,
+                    "key": p.values["key"],
+                    "title": p.values.get("title"),
+                    "archived": False,
+                }
+            )
+        elif p.sheet.entity == "funding_application":
+            refs.application.add(
+                {"id": p.new_id, "key": p.values["key"], "project_id": p.values.get("project_id")}
+            )
+    # ORM objects the later rule checks may have loaded must not hide the written values
+    written = {TABLE_OF[p.sheet.entity] for p in items}
+    for obj in list(ctx.session.identity_map.values()):
+        if type(obj) in written:
+            ctx.session.expire(obj)
+
+
+def _forget_new(ctx: _Ctx, items: list[_Planned]) -> None:
+    """New rows that were not written: later rows referring to them say so."""
+    for p in items:
+        if p.action == "create" and p.values.get("key"):
+            title = ctx.result.sheet_titles.get(p.sheet.id, p.sheet.title_de)
+            ctx.failed_new[p.sheet.entity][str(p.values["key"]).casefold()] = (title, p.row)
+
+
+def _write(ctx: _Ctx, actor: Actor, planned: list[_Planned]) -> None:
     conn, now = ctx.conn, utcnow()
     journal: list[Change] = []
     by_sheet: dict[str, list[_Planned]] = defaultdict(list)
-    for p in ctx.planned:
+    for p in planned:
         by_sheet[p.sheet.entity].append(p)
-    lead_projects: dict[int, int] = {}
+    lead_projects = ctx.leads
     for entity in TABLE_OF:
         items = by_sheet.get(entity, [])
         if not items:
@@ -1164,6 +1336,7 @@ def _write(ctx: _Ctx, actor: Actor) -> None:
                 .all()
             )
             for p, new_id in zip(creates, ids, strict=True):
+                p.new_id = new_id
                 fields_set = {
                     f: (None, v)
                     for f, v in p.values.items()
@@ -1183,8 +1356,6 @@ def _write(ctx: _Ctx, actor: Actor) -> None:
                 if entity == "project" and p.values.get("lead_organisation_id"):
                     lead_projects[new_id] = p.values["lead_organisation_id"]
     record(conn, actor, journal, at=now)
-    if lead_projects:
-        _ensure_leads(ctx.session, lead_projects, actor)
 
 
 def _guarded_update(
@@ -1433,16 +1604,6 @@ def import_workbook(
                         id=str(previous.id),
                     )
                 )
-            n = len(book.sheets)
-            for i, raw in enumerate(book.sheets):
-                if progress:
-                    progress(0.1 + 0.7 * i / n, raw.title)
-                _plan_sheet(ctx, raw, progress, 0.1 + 0.7 * i / n, 0.7 / n)
-            if ctx.outdated:
-                result.notices.append(msg("outdated_rows", lang, count=str(ctx.outdated)))
-            if progress:
-                progress(0.85, "write")
-            counts_json = {k: v.to_json() for k, v in result.counts.items()}
             record_id = conn.execute(
                 insert(ImportRecord).returning(ImportRecord.id),
                 {
@@ -1451,20 +1612,39 @@ def import_workbook(
                     "sha256": sha,
                     "scope": scope.label,
                     "outcome": "applied",
-                    "counts": counts_json,
+                    "counts": {},
                     "at": utcnow(),
                 },
             ).scalar_one()
             import_actor = Actor(actor, ChangeSource.IMPORT, f"import:{record_id}")
-            try:
-                with conn.begin_nested():
-                    _write(ctx, import_actor)
-            except IntegrityError as exc:
-                detail = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
-                result.errors.append(
-                    Issue("", None, None, msg("unique_violation", lang, detail=detail[:200]))
-                )
-            else:
+            # Sheets in dependency order (the reader sorts them): projects, then the rows that
+            # refer to projects, payment requests after applications. Each sheet's rows are
+            # written before the next sheet is read, so rows may refer to new records of
+            # earlier sheets; the transaction still commits only a clean file.
+            n = len(book.sheets)
+            for i, raw in enumerate(book.sheets):
+                if progress:
+                    progress(0.1 + 0.75 * i / n, raw.title)
+                planned_before = len(ctx.planned)
+                _plan_sheet(ctx, raw, progress, 0.1 + 0.75 * i / n, 0.75 / n)
+                _write_stage(ctx, import_actor, ctx.planned[planned_before:])
+            if ctx.outdated:
+                result.notices.append(msg("outdated_rows", lang, count=str(ctx.outdated)))
+            if ctx.repeated:
+                result.notices.append(msg("repeated_rows", lang, count=str(ctx.repeated)))
+            if progress:
+                progress(0.85, "write")
+            if ctx.leads and not ctx.write_failed:
+                try:
+                    with conn.begin_nested():
+                        _ensure_leads(session, ctx.leads, import_actor)
+                except IntegrityError as exc:
+                    ctx.write_failed = True
+                    detail = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+                    result.errors.append(
+                        Issue("", None, None, msg("unique_violation", lang, detail=detail[:200]))
+                    )
+            if not ctx.write_failed:
                 _check_totals(ctx)
             if progress:
                 progress(0.95, "check")

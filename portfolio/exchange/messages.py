@@ -36,8 +36,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Version: {value} is newer than the database's ({current}). Please don't change this column; export again.",
     ),
     "key_not_found": (
-        "Schlüssel: „{key}“ gibt es im Portfolio nicht (mehr). Für eine neue Zeile Schlüssel und Version leer lassen.",
-        "Key: “{key}” does not exist in the portfolio (any more). For a new row leave key and version empty.",
+        "Schlüssel: „{key}“ gibt es im Portfolio nicht (mehr). Für eine neue Zeile die Version leer "
+        "lassen (und den Schlüssel leer lassen oder einen freien eintragen, wo das Blatt das erlaubt).",
+        "Key: “{key}” does not exist in the portfolio (any more). For a new row leave the version "
+        "empty (and leave the key empty or enter a free one where the sheet allows it).",
+    ),
+    "duplicate_new_key": (
+        "Schlüssel: „{key}“ steht schon in Zeile {other} für eine neue Zeile. Jeder neue Schlüssel "
+        "darf nur einmal vorkommen: bitte einen anderen wählen oder das Feld leer lassen (dann wird "
+        "ein Schlüssel vergeben).",
+        "Key: “{key}” is already used for a new row in row {other}. Each new key may appear only "
+        "once: please choose another one or leave the cell empty (a key is then assigned).",
+    ),
+    "key_exists": (
+        "Schlüssel: „{key}“ ist im Portfolio schon vergeben, die Zeile hat aber keine Version. "
+        "Für eine neue Zeile einen freien Schlüssel eintragen oder das Feld leer lassen; soll die "
+        "bestehende Zeile geändert werden, die Version aus dem Export stehen lassen (neu exportieren).",
+        "Key: “{key}” is already taken in the portfolio, but the row has no version. For a new "
+        "row enter a free key or leave the cell empty; to change the existing row keep the version "
+        "from the export (export again).",
+    ),
+    "ref_to_failed_new_row": (
+        "{field}: „{value}“ ist ein neuer Eintrag dieser Datei (Blatt „{sheet}“, Zeile {row}), der "
+        "wegen Fehlern dort nicht angelegt werden kann. Bitte zuerst diese Fehler beheben.",
+        "{field}: “{value}” is a new entry of this file (sheet “{sheet}”, row {row}) that cannot "
+        "be created because of errors there. Please fix those errors first.",
+    ),
+    "repeated_rows": (
+        "{count} neue Zeilen gibt es schon mit denselben Werten (wurde die Datei schon eingelesen?); "
+        "sie werden übergangen.",
+        "{count} new rows already exist with the same values (was the file imported before?); "
+        "they are skipped.",
     ),
     "duplicate_row": (
         "Schlüssel: „{key}“ steht schon in Zeile {other}. Jede Zeile darf nur einmal vorkommen.",

@@ -251,7 +251,7 @@ def test_version_missing_version_ahead_and_unknown_key(
     data = append(data, "Meilensteine", {"Schlüssel": "SC-999-M1", "Version": 1, "Titel": "x"})
     result = run(factory, data)
     messages = {e.message for e in result.errors}
-    assert msg("version_missing", "de", key=keys["p1"]) in messages
+    assert msg("key_exists", "de", key=keys["p1"]) in messages
     assert msg("version_ahead", "de", value="99", current="1") in messages
     assert msg("key_not_found", "de", key="SC-999-M1") in messages
     assert not result.applied
