@@ -248,10 +248,20 @@ def _column_comment(sheet: Sheet, column: Column, lang: str, partner: bool) -> s
     spec = sheet.specs.get(column.field)
     parts: list[str] = []
     kinds = {
-        "key": _t(
-            lang,
-            "Schlüssel der Zeile – nicht ändern; bei neuen Zeilen leer lassen",
-            "Row key – do not change; leave empty in new rows",
+        "key": (
+            _t(
+                lang,
+                "Schlüssel der Zeile – nicht ändern; bei neuen Zeilen leer lassen",
+                "Row key – do not change; leave empty in new rows",
+            )
+            if sheet.id_key_prefix
+            else _t(
+                lang,
+                "Schlüssel der Zeile – nicht ändern; neue Zeilen: leer lassen (wird vergeben) "
+                "oder einen freien Schlüssel eintragen, auf den sich andere neue Zeilen beziehen",
+                "Row key – do not change; new rows: leave empty (assigned) or enter a free key "
+                "that other new rows can refer to",
+            )
         ),
         "version": _t(
             lang,
@@ -539,7 +549,13 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
                 "",
                 "2. Never change the columns “Key” and “Version”: they match each row with the database.",
             ),
-            ("", "3. New rows: fill in a row below the list and leave “Key” and “Version” empty."),
+            (
+                "",
+                "3. New rows: fill in a row below the list and leave “Version” empty. Leave “Key” "
+                "empty (a key is assigned) or, for projects, funding applications, payment requests "
+                "and milestones, enter a free key (e.g. SC-031): rows of other sheets can then refer "
+                "to the new record by that key, e.g. the milestones of a new project.",
+            ),
             (
                 "",
                 "4. Rows you delete are not deleted in the portfolio; to end something, change its status.",
@@ -585,7 +601,11 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
             ),
             (
                 "",
-                "3. Neue Zeilen: unterhalb der Liste ausfüllen, „Schlüssel“ und „Version“ leer lassen.",
+                "3. Neue Zeilen: unterhalb der Liste ausfüllen, „Version“ leer lassen. „Schlüssel“ leer "
+                "lassen (wird vergeben) oder bei Projekten, Förderanträgen, Mittelabrufen und "
+                "Meilensteinen einen freien Schlüssel eintragen (z. B. SC-031): Zeilen anderer Blätter "
+                "können sich dann mit diesem Schlüssel auf den neuen Eintrag beziehen, z. B. die "
+                "Meilensteine eines neuen Projekts.",
             ),
             (
                 "",

@@ -111,7 +111,7 @@ def new_project_file(
     milestone_rows: list[dict[str, Any]] | None = None,
 ) -> bytes:
     """``base`` plus a new project with 2 participations, 3 milestones, an application and a
-    payment request. The child sheets come first in the workbook: order must not matter."""
+    payment request. The sheets are put in reverse dependency order: order must not matter."""
     data = base
     data = append(data, "Mittelabrufe", PAYMENT_ROW | (payment or {}))
     for row in milestone_rows if milestone_rows is not None else MILESTONE_ROWS:
@@ -119,7 +119,24 @@ def new_project_file(
     data = append(data, "Förderanträge", APPLICATION_ROW | (application or {}))
     for row in PARTICIPATION_ROWS:
         data = append(data, "Beteiligungen", row)
-    return append(data, "Projekte", PROJECT_ROW | (project or {}))
+    data = append(data, "Projekte", PROJECT_ROW | (project or {}))
+    return reorder(data, ["Mittelabrufe", "Förderanträge", "Meilensteine", "Projekte"])
+
+
+def reorder(data: bytes, last: list[str]) -> bytes:
+    """Move the sheets ``last`` to the end of the workbook, in this order."""
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    for title in last:
+        ws = wb[title]
+        wb.move_sheet(ws, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(title))
+    assert wb.sheetnames[-len(last) :] == last
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def issue_at(result: ImportResult, sheet: str, row: int, header: str) -> list[Issue]:
@@ -378,6 +395,19 @@ def test_keys_assigned_to_new_rows_leave_stated_keys_free(
             )
         ).scalars()
         assert entry.project_id == named.id
+        # the lead organisation takes part (added as the dashboard adds it), journaled too
+        (lead,) = participations.get_all(s, project_id=named.id)
+        assert (lead.organisation.key, lead.role) == ("STW", "lead")
+        (entry,) = s.execute(
+            select(JournalEntry).where(
+                JournalEntry.entity == "participation", JournalEntry.entity_id == lead.id
+            )
+        ).scalars()
+        assert entry.project_id == named.id
+        assert (entry.source, entry.source_ref) == (
+            ChangeSource.IMPORT,
+            f"import:{result.import_id}",
+        )
 
 
 def test_a_partner_cannot_add_a_project_with_its_parts(
