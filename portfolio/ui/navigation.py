@@ -8,8 +8,19 @@ from pathlib import Path
 import streamlit as st
 
 from portfolio.ui.components.widgets import t
+from portfolio.ui.runtime import tr
 
 ENTRY = Path(__file__).parent / "entry"
+DEFAULT = "overview"
+"""Served at ``/``; its own path (``/uebersicht``) forwards there, so both addresses work."""
+_DEFAULT_INTERNAL_PATH = "start"
+"""Streamlit serves the default page at ``/`` and identifies pages by their url_path; the default
+page takes this internal one so its public path can belong to the forwarding page."""
+# Titles of pages added after the shared catalogue (portfolio/ui/components/texts.py COMMON).
+NAV_TEXTS = {
+    "de": {"nav_masterdata": "Stammdaten"},
+    "en": {"nav_masterdata": "Master data"},
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("quality", "datenqualitaet", "nav_quality", ":material/fact_check:", "sec_data"),
     PageSpec("exchange", "datenaustausch", "nav_exchange", ":material/sync_alt:", "sec_data"),
     PageSpec("reports", "berichte", "nav_reports", ":material/summarize:", "sec_data"),
+    PageSpec("masterdata", "stammdaten", "nav_masterdata", ":material/database:", "sec_data"),
 )
 BY_NAME = {p.name: p for p in PAGES}
 
@@ -39,15 +51,36 @@ def script(name: str) -> str:
     return str(ENTRY / f"{name}.py")
 
 
+def title(key: str) -> str:
+    return tr(NAV_TEXTS, key) if key in NAV_TEXTS["de"] else t(key)
+
+
 def page(name: str) -> st.Page:
     """The ``st.Page`` of ``name`` (usable in ``st.page_link`` and ``st.switch_page``)."""
     spec = BY_NAME[name]
+    default = name == DEFAULT
     return st.Page(
         script(name),
-        title=t(spec.title_key),
+        title=title(spec.title_key),
+        icon=spec.icon,
+        url_path=_DEFAULT_INTERNAL_PATH if default else spec.url_path,
+        default=default,
+    )
+
+
+def _to_default() -> None:
+    """``/uebersicht`` (a bookmark, a typed address): continue at ``/`` with the same query."""
+    st.switch_page(page(DEFAULT), query_params=st.query_params.to_dict())
+
+
+def _default_alias() -> st.Page:
+    spec = BY_NAME[DEFAULT]
+    return st.Page(
+        _to_default,
+        title=title(spec.title_key),
         icon=spec.icon,
         url_path=spec.url_path,
-        default=name == "overview",
+        visibility="hidden",
     )
 
 
@@ -55,6 +88,7 @@ def sections() -> dict[str, list[st.Page]]:
     out: dict[str, list[st.Page]] = {}
     for spec in PAGES:
         out.setdefault(t(spec.section), []).append(page(spec.name))
+    out[t(BY_NAME[DEFAULT].section)].append(_default_alias())
     return out
 
 

@@ -48,6 +48,9 @@ PAGES = [
     ("datenqualitaet", "", ".js-plotly-plot .main-svg"),
     ("datenaustausch", "", '[data-testid="stMain"]'),
     ("berichte", "", '[data-testid="stMain"]'),
+    ("stammdaten", "", '[data-testid="stDataFrame"]'),
+    ("stammdaten", "?eintrag=MPSC&bereich=programme", '[data-testid="stDataFrame"]'),
+    ("uebersicht", "", ".js-plotly-plot .main-svg"),  # the overview at its own address too
 ]
 
 
