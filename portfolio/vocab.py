@@ -184,6 +184,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "raised_rate": ("Erhöhte Quote (Haushaltsnotlage)", "Raised rate (budget emergency)"),
     "requires_own_share": ("Eigenanteil erforderlich", "Own share required"),
     "cap": ("Obergrenze", "Cap"),
+    "duration_months": ("Laufzeit (Monate)", "Duration (months)"),
     "funder": ("Fördergeber", "Funder"),
     "programme_number": ("Programmnummer", "Programme number"),
     "level": ("Ebene", "Level"),

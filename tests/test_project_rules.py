@@ -237,3 +237,25 @@ def test_archived_project_is_read_only_until_restored(session: Session) -> None:
     projects.restore(session, project.id, expected_version=project.version)
     projects.update(session, project.id, {"title": "Neu"}, expected_version=project.version)
     assert project.title == "Neu"
+
+
+def test_programme_rates(session: Session) -> None:
+    from portfolio.services import programmes
+
+    data = {
+        "key": "TEST",
+        "name": "Testprogramm",
+        "funder": "Land",
+        "level": "state",
+        "standard_rate": Decimal("60"),
+        "raised_rate": Decimal("50"),
+    }
+    with pytest.raises(ValidationFailed) as exc:
+        programmes.create(session, data)
+    assert problems_of(exc) == {"raised_rate": "rate_above_programme"}
+    programme = programmes.create(session, {**data, "raised_rate": Decimal("80")})
+    with pytest.raises(ValidationFailed) as exc:
+        programmes.update(
+            session, programme.id, {"key": "MPSC"}, expected_version=programme.version
+        )
+    assert problems_of(exc) == {"key": "duplicate_key"}

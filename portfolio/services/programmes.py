@@ -12,14 +12,13 @@ from db.enums import FundingLevel, ProofOfUseBasis
 from db.models import FundingProgramme, ProgrammePhase
 from portfolio.errors import Problem
 from portfolio.services.base import (
-    assign,
-    ensure_version,
     flush,
     get_by_key_or_raise,
     get_or_raise,
     key_taken,
     raise_if,
     set_archived,
+    update_row,
     validate,
 )
 from portfolio.services.fields import FieldSpec
@@ -88,6 +87,7 @@ def create(
     clean, problems = validate(FIELDS, data, partial=False)
     if clean.get("key") and key_taken(session, FundingProgramme, clean["key"]):
         problems.append(Problem("key", "duplicate_key", {"value": clean["key"]}))
+    problems += _check_rates(clean)
     phase_rows = []
     for phase in phases:
         clean_phase, phase_problems = validate(PHASE_FIELDS, phase, partial=False)
@@ -104,15 +104,15 @@ def create(
 def update(
     session: Session, programme_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> FundingProgramme:
-    programme = get(session, programme_id)
-    ensure_version(session, programme, expected_version)
-    clean, problems = validate(FIELDS, data, partial=True)
-    merged = {name: getattr(programme, name) for name in FIELDS} | clean
-    problems += _check_rates(merged)
-    raise_if(problems)
-    if assign(programme, clean):
-        flush(session, programme, expected_version)
-    return programme
+    return update_row(
+        session,
+        FundingProgramme,
+        programme_id,
+        FIELDS,
+        data,
+        expected_version=expected_version,
+        rules=lambda values, _id: _check_rates(values),
+    )
 
 
 def archive(

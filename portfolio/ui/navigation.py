@@ -8,7 +8,6 @@ from pathlib import Path
 import streamlit as st
 
 from portfolio.ui.components.widgets import t
-from portfolio.ui.runtime import tr
 
 ENTRY = Path(__file__).parent / "entry"
 DEFAULT = "overview"
@@ -16,11 +15,6 @@ DEFAULT = "overview"
 _DEFAULT_INTERNAL_PATH = "start"
 """Streamlit serves the default page at ``/`` and identifies pages by their url_path; the default
 page takes this internal one so its public path can belong to the forwarding page."""
-# Titles of pages added after the shared catalogue (portfolio/ui/components/texts.py COMMON).
-NAV_TEXTS = {
-    "de": {"nav_masterdata": "Stammdaten"},
-    "en": {"nav_masterdata": "Master data"},
-}
 
 
 @dataclass(frozen=True)
@@ -51,17 +45,13 @@ def script(name: str) -> str:
     return str(ENTRY / f"{name}.py")
 
 
-def title(key: str) -> str:
-    return tr(NAV_TEXTS, key) if key in NAV_TEXTS["de"] else t(key)
-
-
 def page(name: str) -> st.Page:
     """The ``st.Page`` of ``name`` (usable in ``st.page_link`` and ``st.switch_page``)."""
     spec = BY_NAME[name]
     default = name == DEFAULT
     return st.Page(
         script(name),
-        title=title(spec.title_key),
+        title=t(spec.title_key),
         icon=spec.icon,
         url_path=_DEFAULT_INTERNAL_PATH if default else spec.url_path,
         default=default,
@@ -77,7 +67,7 @@ def _default_alias() -> st.Page:
     spec = BY_NAME[DEFAULT]
     return st.Page(
         _to_default,
-        title=title(spec.title_key),
+        title=t(spec.title_key),
         icon=spec.icon,
         url_path=spec.url_path,
         visibility="hidden",

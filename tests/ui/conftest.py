@@ -31,6 +31,7 @@ PAGES = (
     "quality",
     "exchange",
     "reports",
+    "masterdata",
 )
 
 
