@@ -900,9 +900,8 @@ def _plan_update(
                 )
         if row_errors:
             return
-    if version is None:
-        err(msg("version_missing", lang, key=key), version_index, key=key)
-        return
+    # A row without version never gets here: it is a new row (refused above when its key exists).
+    assert version is not None
     current_version = existing["version"]
     if version > current_version:
         err(

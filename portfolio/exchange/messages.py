@@ -27,10 +27,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field}: „{value}“ ist keine gültige Version. Bitte die Spalte nicht ändern; neu exportieren.",
         "{field}: “{value}” is not a valid version. Please don't change this column; export again.",
     ),
-    "version_missing": (
-        "Version: fehlt für die bestehende Zeile „{key}“. Bitte die Spalte nicht leeren; neu exportieren.",
-        "Version: missing for the existing row “{key}”. Please don't clear this column; export again.",
-    ),
     "version_ahead": (
         "Version: {value} ist neuer als der Datenbestand ({current}). Bitte die Spalte nicht ändern; neu exportieren.",
         "Version: {value} is newer than the database's ({current}). Please don't change this column; export again.",

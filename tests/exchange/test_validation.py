@@ -240,7 +240,7 @@ def _sheet_id(title: str) -> str:
     return found.id
 
 
-def test_version_missing_version_ahead_and_unknown_key(
+def test_cleared_version_version_ahead_and_unknown_key(
     sqlite_factory: sessionmaker[Session],
 ) -> None:
     factory = sqlite_factory
