@@ -257,7 +257,7 @@ def _collect(session: Session) -> list[Change]:
                 entity_id=obj.id,  # type: ignore[attr-defined]
                 action=JournalAction.DELETE,
                 entity_key=getattr(obj, "key", None),
-                project_id=getattr(obj, "project_id", None),
+                project_id=_project_id(session, obj),
             )
         )
     return out

@@ -178,3 +178,26 @@ def test_restore_is_journaled(session: Session) -> None:
     actions = [e.action for e in entries(session, "organisation", org.id)]
     assert actions[-2:] == ["archive", "restore"]
     assert not org.archived and org.version == 3
+
+
+def test_deleting_a_payment_request_is_journaled_under_its_project(session: Session) -> None:
+    project = make_project(session)
+    app = make_application(session, project)
+    funding.update(
+        session,
+        app.id,
+        {
+            "status": "approved",
+            "amount_approved": Decimal("250000"),
+            "decision_on": dt.date(2025, 6, 1),
+        },
+        expected_version=1,
+    )
+    request = funding.create_payment_request(
+        session,
+        {"application_id": app.id, "due_on": dt.date(2025, 9, 1), "amount": Decimal("1000")},
+    )
+    funding.delete_payment_request(session, request.id, expected_version=request.version)
+    session.commit()
+    last = entries(session, "payment_request", request.id)[-1]
+    assert (last.action, last.project_id, last.entity_key) == ("delete", project.id, request.key)
