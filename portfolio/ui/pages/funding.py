@@ -11,9 +11,9 @@ from portfolio.i18n import fmt_eur, fmt_eur_short, fmt_int
 from portfolio.queries.common import pick
 from portfolio.ui import data
 from portfolio.ui.components import charts
-from portfolio.ui.components.forms import flash
+from portfolio.ui.components.page import start as start_page
 from portfolio.ui.components.urlstate import Param, publish, restore
-from portfolio.ui.components.widgets import empty_portfolio, frame, page_header, t, table
+from portfolio.ui.components.widgets import frame, t, table
 from portfolio.ui.navigation import link_to_project
 from portfolio.ui.runtime import lang, tr
 from portfolio.vocab import label
@@ -108,13 +108,10 @@ def tx(key: str, /, **params: object) -> str:
 
 
 def render() -> None:
-    flash()
-    stamp = data.stamp()
-    language = lang()
-    page_header(tx("title"), tx("caption"), as_of=stamp.today)
-    if not data.has_projects(stamp):
-        empty_portfolio()
+    stamp = start_page(tx("title"), tx("caption"))
+    if stamp is None:
         return
+    language = lang()
     choices = data.choices(stamp)
     themes = {c.key: f"{c.key} · {pick(c.label, c.label_en, language)}" for c in choices.themes}
     url = [

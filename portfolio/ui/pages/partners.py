@@ -10,12 +10,10 @@ from portfolio.i18n import fmt_eur, fmt_int
 from portfolio.queries.partners import PartnerLine
 from portfolio.ui import data
 from portfolio.ui.components import charts
-from portfolio.ui.components.forms import flash
+from portfolio.ui.components.page import start as start_page
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import (
-    empty_portfolio,
     frame,
-    page_header,
     pager,
     range_caption,
     table,
@@ -98,11 +96,8 @@ def tx(key: str, /, **params: object) -> str:
 
 
 def render() -> None:
-    flash()
-    stamp = data.stamp()
-    page_header(tx("title"), tx("caption"), as_of=stamp.today)
-    if not data.has_projects(stamp):
-        empty_portfolio()
+    stamp = start_page(tx("title"), tx("caption"))
+    if stamp is None:
         return
     lines = data.partners(stamp)
     overview_table(lines)

@@ -12,14 +12,12 @@ from portfolio.queries import register as register_q
 from portfolio.queries.common import NO_LIGHT, pick
 from portfolio.queries.register_export import export_view
 from portfolio.ui import data
-from portfolio.ui.components.forms import flash
+from portfolio.ui.components.page import start as start_page
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import (
-    empty_portfolio,
     frame,
     light_dot,
     light_text,
-    page_header,
     pager,
     range_caption,
     t,
@@ -166,11 +164,8 @@ def params() -> list[Param]:
 
 
 def render() -> None:
-    flash()
-    stamp = data.stamp()
-    page_header(tx("title"), tx("caption"), as_of=stamp.today)
-    if not data.has_projects(stamp, archived_too=True):
-        empty_portfolio()
+    stamp = start_page(tx("title"), tx("caption"), archived_too=True)
+    if stamp is None:
         st.page_link(
             page("project"), label=tx("new"), query_params={"neu": "1"}, icon=":material/add:"
         )

@@ -13,10 +13,10 @@ from portfolio.queries.common import pick
 from portfolio.queries.timeline import Gantt
 from portfolio.ui import data
 from portfolio.ui.components import charts
-from portfolio.ui.components.forms import flash
+from portfolio.ui.components.page import start as start_page
 from portfolio.ui.components.texts import STATE_COLOURS
 from portfolio.ui.components.urlstate import Param, publish, restore
-from portfolio.ui.components.widgets import empty_portfolio, page_header, pager, range_caption, t
+from portfolio.ui.components.widgets import pager, range_caption, t
 from portfolio.ui.runtime import lang, tr
 from portfolio.vocab import label, labels
 
@@ -65,13 +65,10 @@ def tx(key: str, /, **params: object) -> str:
 
 
 def render() -> None:
-    flash()
-    stamp = data.stamp()
-    language = lang()
-    page_header(tx("title"), tx("caption"), as_of=stamp.today)
-    if not data.has_projects(stamp):
-        empty_portfolio()
+    stamp = start_page(tx("title"), tx("caption"))
+    if stamp is None:
         return
+    language = lang()
     choices = data.choices(stamp)
     themes = {c.key: f"{c.key} · {pick(c.label, c.label_en, language)}" for c in choices.themes}
     orgs = {c.key: c.label for c in choices.organisations}
