@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from db.models import PublishedBrief
 from portfolio.figures import summary
-from portfolio.i18n import fmt_eur
+from portfolio.i18n import fmt_eur, fmt_eur_short
 from tests.conftest import TODAY
 from tests.ui.conftest import (  # noqa: F401 - the dashboard's fixtures, used here too
     Query,
@@ -23,9 +23,16 @@ def test_reports_page_previews_publishes_and_lists(q: Query) -> None:  # noqa: F
     at = open_page("reports")
     no_errors(at)
     figures = q(lambda s: summary(s, today=TODAY))
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Gesamtkosten"] == fmt_eur(figures.total_cost)
-    assert metrics["Förderung bewilligt"] == fmt_eur(figures.funding_approved)
+    metrics = {m.label: (m.value, m.proto.help) for m in at.metric}
+    # compact on the tile, exact to the cent on hover
+    assert metrics["Gesamtkosten"] == (
+        fmt_eur_short(figures.total_cost),
+        fmt_eur(figures.total_cost),
+    )
+    assert metrics["Förderung bewilligt"] == (
+        fmt_eur_short(figures.funding_approved),
+        fmt_eur(figures.funding_approved),
+    )
     assert len(at.get("download_button")) == 2
 
     at.checkbox(key="rep_confirm").check().run()
@@ -42,5 +49,8 @@ def test_reports_page_previews_publishes_and_lists(q: Query) -> None:  # noqa: F
     at.selectbox(key="rep_scope").select("2").run()
     no_errors(at)
     theme = q(lambda s: summary(s, today=TODAY, theme_key="2"))
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Total cost"] == fmt_eur(theme.total_cost, "en")
+    metrics = {m.label: (m.value, m.proto.help) for m in at.metric}
+    assert metrics["Total cost"] == (
+        fmt_eur_short(theme.total_cost, "en"),
+        fmt_eur(theme.total_cost, "en"),
+    )

@@ -46,8 +46,8 @@ PAGES = [
     ("partner", "?partner=STW", ".js-plotly-plot .main-svg"),
     ("foerderung", "", ".js-plotly-plot .main-svg"),
     ("datenqualitaet", "", ".js-plotly-plot .main-svg"),
-    ("datenaustausch", "", '[data-testid="stMain"]'),
-    ("berichte", "", '[data-testid="stMain"]'),
+    ("datenaustausch", "", '[data-testid="stDownloadButton"]'),
+    ("berichte", "", '[data-testid="stMetric"]'),
     ("stammdaten", "", '[data-testid="stDataFrame"]'),
     ("stammdaten", "?eintrag=MPSC&bereich=programme", '[data-testid="stDataFrame"]'),
     ("uebersicht", "", ".js-plotly-plot .main-svg"),  # the overview at its own address too

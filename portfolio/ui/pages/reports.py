@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from portfolio.changes import KINDS, Kind
-from portfolio.i18n import fmt_date, fmt_eur, fmt_int
+from portfolio.i18n import fmt_date, fmt_eur, fmt_eur_short, fmt_int
 from portfolio.ui import runtime
 from portfolio.ui.runtime import tr
 from reports.brief import Brief, build_brief, resolve_dates
@@ -203,7 +203,8 @@ def _preview(brief: Brief) -> None:
     main = [f for f in figures if f.status is None]
     cols = st.columns(4)
     for i, f in enumerate(main):
-        value = fmt_eur(f.now, lang) if f.kind == "eur" else fmt_int(int(f.now), lang)
+        # Tiles are narrow: millions compact ("32,2 Mio. €"), the exact amount on hover.
+        value = fmt_eur_short(f.now, lang) if f.kind == "eur" else fmt_int(int(f.now), lang)
         delta = signed(f.delta, f.kind, lang) if f.delta is not None else None
         cols[i % 4].metric(
             f.label(lang),
@@ -211,6 +212,7 @@ def _preview(brief: Brief) -> None:
             delta=delta if f.delta else None,
             delta_color="inverse" if f.key == "overdue_milestones" else "normal",
             border=True,
+            help=fmt_eur(f.now, lang) if f.kind == "eur" else None,
         )
     statuses = [f for f in figures if f.status is not None]
     st.caption(
