@@ -90,3 +90,18 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_bochum_demo_twice_is_refused_with_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    code, out, _ = run(capsys, "--db", db, "demo")
+    assert code == 0 and "Projekte geladen" in out
+    code, _, err = run(capsys, "--db", db, "demo")
+    assert code == 1 and "leere Datenbank" in err
+    code, out, _ = run(capsys, "--db", db, "summary", "--json")
+    data = json.loads(out)
+    assert data["projects"] >= 20 and data["organisations"] >= 12 and len(data["themes"]) == 5
+    mpsc = next(p for p in data["programmes"] if p["key"] == "MPSC")
+    assert mpsc["name"] == "Modellprojekte Smart Cities" and mpsc["standard_rate"] == "65.00"

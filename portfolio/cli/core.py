@@ -101,6 +101,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         else:
             from portfolio.demo.bochum import load_bochum
 
+            taken = session.execute(
+                select(func.count()).select_from(Project).where(Project.key.like("SC-%"))
+            ).scalar_one()
+            if taken:
+                print(
+                    f"Die Datenbank enthält schon {taken} Projekte mit Schlüsseln SC-…; das "
+                    "Bochum-Demo braucht diese Schlüssel. Bitte eine leere Datenbank wählen "
+                    "(--db oder PORTFOLIO_DATABASE_URL).",
+                    file=sys.stderr,
+                )
+                return 1
             added = load_bochum(session)
     print(f"{added} Projekte geladen in {time.perf_counter() - started:.1f} s.")
     return 0
