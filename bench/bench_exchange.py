@@ -33,12 +33,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from db.engine import make_engine, make_session_factory  # noqa: E402
+from portfolio import clock  # noqa: E402
 from portfolio.cli import main as portfolio_main  # noqa: E402
 from portfolio.exchange.export import export_workbook  # noqa: E402
 from portfolio.exchange.importer import import_workbook  # noqa: E402
 from portfolio.exchange.schema import SHEETS  # noqa: E402
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 def timed(label: str, fn: Any) -> tuple[float, Any]:

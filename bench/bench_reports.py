@@ -31,11 +31,12 @@ from db import migrate
 from db.engine import make_engine, make_session_factory
 from db.enums import ChangeSource
 from db.models import Project
+from portfolio import clock
 from portfolio.demo.synthetic import generate
 from portfolio.journal import Actor, set_actor
 from portfolio.seed import ensure_reference_data
 from portfolio.services import projects
-from reports.brief import build_brief, local_today
+from reports.brief import build_brief
 from reports.pdf import render_pdf
 from reports.xlsx import render_xlsx
 
@@ -52,7 +53,7 @@ def prepare(url: str, count: int, *, history: bool) -> None:
         with engine.begin() as conn:
             conn.execute(
                 text("UPDATE journal_entry SET at = :at"),
-                {"at": dt.datetime.now(dt.UTC) - dt.timedelta(days=400)},
+                {"at": clock.utcnow() - dt.timedelta(days=400)},
             )
         with factory() as session, session.begin():
             set_actor(session, Actor("bench", ChangeSource.UI))
@@ -93,7 +94,7 @@ def main() -> int:
     parser.add_argument("--projects", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    today = local_today()
+    today = clock.today()
     with tempfile.TemporaryDirectory() as tmp:
         for case, history, since in (
             ("fresh", False, today - dt.timedelta(days=90)),

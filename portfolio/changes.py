@@ -26,7 +26,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -65,8 +64,9 @@ from db.models import (
     StatusReport,
     Theme,
 )
+from portfolio import clock
 
-LOCAL_TZ = ZoneInfo("Europe/Berlin")
+LOCAL_TZ = clock.LOCAL_TZ
 
 # Everything the figures and the brief read, in foreign-key order.
 RECONSTRUCTED: tuple[type[Base], ...] = (
@@ -100,7 +100,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 def local_date(value: dt.datetime) -> dt.date:
     """The Bochum calendar day of a journal time."""
-    return _utc(value).astimezone(LOCAL_TZ).date()
+    return clock.to_local(value).date()
 
 
 def _table(model: type[Base]) -> Table:
@@ -299,7 +299,7 @@ def _blank_row(table: Table, row_id: int) -> dict[str, Any]:
         elif column.name == "version":
             row[column.name] = 1
         elif isinstance(column.type, DateTime):
-            row[column.name] = dt.datetime.now(dt.UTC)
+            row[column.name] = clock.utcnow()
         elif isinstance(column.type, Numeric) and not column.nullable:
             row[column.name] = Decimal(0)
         else:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
-from portfolio.i18n import DEFAULT_LANG, fmt_date, t
+from portfolio.i18n import DEFAULT_LANG, fmt_stamp, t
 from portfolio.vocab import entity_label, field_label
 
 
@@ -82,7 +82,6 @@ class ConflictError(PortfolioError):
             "current": str(i.current_version),
         }
         if i.changed_by and i.changed_at:
-            local = i.changed_at.astimezone() if i.changed_at.tzinfo else i.changed_at
-            stamp = f"{fmt_date(local.date(), lang)} {local:%H:%M}"
+            stamp = fmt_stamp(i.changed_at, lang)
             return t("conflict", lang, actor=i.changed_by, at=stamp, **params)
         return t("conflict_unknown", lang, **params)

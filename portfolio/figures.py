@@ -32,6 +32,7 @@ from db.models import (
     Project,
     Theme,
 )
+from portfolio import clock
 from portfolio.services.milestones import overdue_condition
 
 ZERO = Decimal("0.00")
@@ -121,7 +122,7 @@ def _active_projects(theme_id: int | None) -> Select[int]:
 def summary(
     session: Session, *, today: dt.date | None = None, theme_key: str | None = None
 ) -> Summary:
-    today = today or dt.date.today()
+    today = today or clock.today()
     theme_id = None
     if theme_key is not None:
         theme_id = session.execute(select(Theme.id).where(Theme.key == theme_key)).scalar_one()
@@ -296,7 +297,7 @@ def deadlines(
     limit: int | None = None,
 ) -> list[Deadline]:
     """Open milestones, proof-of-use and payment-request dates in the window, soonest first."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     end = today + dt.timedelta(days=days)
     start = dt.date.min if include_overdue else today
     theme_id = None

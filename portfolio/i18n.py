@@ -18,6 +18,8 @@ from babel.numbers import (
     format_percent,
 )
 
+from portfolio.clock import to_local
+
 Lang = Literal["de", "en"]
 LANGUAGES: tuple[Lang, ...] = ("de", "en")
 DEFAULT_LANG: Lang = "de"
@@ -202,3 +204,11 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
     template = catalogue.get(key) or MESSAGES[DEFAULT_LANG].get(key) or key
     formatted = {name: fmt_value(value, lang) for name, value in params.items()}
     return template.format(**formatted)
+
+
+def fmt_stamp(value: dt.datetime | None, lang: str = DEFAULT_LANG) -> str:
+    """A stored timestamp as a user reads it: the local (Bochum) date and time, 26.11.2026 14:05."""
+    if value is None:
+        return "–"
+    local = to_local(value)
+    return f"{fmt_date(local.date(), lang)} {local:%H:%M}"

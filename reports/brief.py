@@ -49,6 +49,7 @@ from db.models import (
     Theme,
 )
 from portfolio import changes as journal_changes
+from portfolio import clock
 from portfolio.changes import Changes, Event, Kind
 from portfolio.errors import PortfolioError
 from portfolio.figures import (
@@ -100,10 +101,6 @@ class BriefError(PortfolioError):
         }
         de, en = texts[self.code]
         return (en if lang == "en" else de).format(**self.params)
-
-
-def local_today() -> dt.date:
-    return dt.datetime.now(journal_changes.LOCAL_TZ).date()
 
 
 # ---- rows of the sections ---------------------------------------------------------------------
@@ -714,7 +711,7 @@ def resolve_dates(
 ) -> tuple[dt.date, dt.date, str | None]:
     """(as_of, since, how since was chosen) with the defaults: today; the last published brief of
     the same scope before the as-of date, else 90 days before it."""
-    today = today or local_today()
+    today = today or clock.today()
     as_of = as_of or today
     if as_of > today:
         raise BriefError("future", as_of=as_of.strftime("%d.%m.%Y"))
@@ -746,7 +743,7 @@ def build_brief(
     today: dt.date | None = None,
 ) -> Brief:
     """Gather every section of the brief (see the module doc for where each figure comes from)."""
-    today = today or local_today()
+    today = today or clock.today()
     theme_id: int | None = None
     theme_name: str | None = None
     if theme_key is not None:
@@ -788,7 +785,7 @@ def build_brief(
             since_brief_id=since_brief_id,
             since_default=how,
             as_of_source=as_of_source,
-            generated_at=dt.datetime.now(dt.UTC),
+            generated_at=clock.utcnow(),
             actor=actor,
             now=now,
             before=before,

@@ -40,6 +40,7 @@ from reportlab.platypus import (
 )
 
 from db.enums import ProjectStatus
+from portfolio import clock
 from portfolio.changes import Event, Kind
 from reports.brief import Brief, MilestoneRow
 from reports.texts import (
@@ -302,7 +303,7 @@ class _Builder:
             notes.append(self.t("since_default_none"))
         elif b.since_default == "brief":
             notes.append(self.t("since_default_brief", day=self.d(b.since)))
-        generated = b.generated_at.astimezone(_local_tz()).strftime(
+        generated = clock.to_local(b.generated_at).strftime(
             "%d.%m.%Y %H:%M" if lang == "de" else "%d/%m/%Y %H:%M"
         )
         notes.append(self.t("generated", at=generated, actor=b.actor or "–"))
@@ -620,7 +621,7 @@ class _Builder:
             what, old, new = self.event_text(e)
             rows.append(
                 [
-                    self.d(e.at.astimezone(_local_tz()).date()),
+                    self.d(clock.to_local(e.at).date()),
                     self.p(f"{e.project_key} {e.project_title}"),
                     self.p(what),
                     self.p(old),
@@ -759,12 +760,6 @@ def _iso(value: str | None) -> Any:
     import datetime as dt
 
     return dt.date.fromisoformat(value) if value else None
-
-
-def _local_tz() -> Any:
-    from portfolio.changes import LOCAL_TZ
-
-    return LOCAL_TZ
 
 
 def render_pdf(brief: Brief) -> bytes:

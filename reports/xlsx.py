@@ -16,6 +16,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from db.enums import ProjectStatus
+from portfolio import clock
 from portfolio.changes import Kind
 from reports.brief import Brief, MilestoneRow
 from reports.texts import (
@@ -439,7 +440,7 @@ class _Writer:
             what, old, new = words.event_text(e)
             rows.append(
                 [
-                    ("date", e.at.astimezone(_tz()).date()),
+                    ("date", clock.to_local(e.at).date()),
                     ("text", e.project_key),
                     ("text", e.project_title),
                     ("text", self.t("status_change") if e.kind == Kind.STATUS else self.t(e.kind)),
@@ -532,12 +533,6 @@ class _Writer:
             freeze=True,
             totals={6: "eur", 7: "eur"},
         )
-
-
-def _tz() -> Any:
-    from portfolio.changes import LOCAL_TZ
-
-    return LOCAL_TZ
 
 
 def render_xlsx(brief: Brief) -> bytes:

@@ -23,12 +23,16 @@ from db import migrate
 from db.engine import make_engine, make_session_factory
 from db.enums import ChangeSource
 from db.models import Base
+from portfolio import clock
 from portfolio.journal import Actor, set_actor
 from portfolio.seed import ensure_reference_data
 
 POSTGRES_URL = os.environ.get("PORTFOLIO_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 TODAY = dt.date(2026, 11, 26)
+# The whole suite, its session fixtures and every subprocess it starts (CLI, Streamlit server)
+# live on TODAY through the one clock; nothing may compare with the wall clock.
+os.environ[clock.ENV_TODAY] = TODAY.isoformat()
 TESTER = Actor("tester", ChangeSource.UI)
 
 

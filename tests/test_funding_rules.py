@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.errors import ValidationFailed
 from portfolio.services import funding, programmes
+from tests.conftest import TODAY
 from tests.factories import make_application, make_project
 
 
@@ -293,7 +294,7 @@ def test_payment_date_in_the_future_is_rejected(session: Session) -> None:
                 "due_on": dt.date(2025, 9, 1),
                 "amount": Decimal("1000"),
                 "status": "paid",
-                "paid_on": dt.date.today() + dt.timedelta(days=1),
+                "paid_on": TODAY + dt.timedelta(days=1),
             },
         )
     assert codes(exc) == {"paid_on": "date_in_future"}

@@ -20,7 +20,10 @@ def test_german_and_english_formats() -> None:
     assert fmt_percent(Decimal("65")) == "65\xa0%"
     assert fmt_eur_short(Decimal("32165000")) == "32,2\xa0Mio.\xa0€"
     assert fmt_eur_short(Decimal("552500")) == "552.500\xa0€"
-    assert fmt_eur_short(Decimal("32165000"), "en") == "€32.2M"
+    # our contract for English: the currency sign first, one decimal, the unit "million"
+    # (Babel writes it "M" up to 2.18 and "m" from 2.19; the spelling of the letter is Babel's)
+    short_en = fmt_eur_short(Decimal("32165000"), "en")
+    assert short_en.startswith("€32.2") and short_en[len("€32.2") :].upper() == "M"
     assert t("required", "en", field="Title") == "Title: required. Please enter a value."
 
 

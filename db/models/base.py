@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -24,8 +25,23 @@ Rate = Annotated[Decimal, mapped_column(Numeric(5, 2))]
 Code = Annotated[str, mapped_column(String(32))]
 
 
+_clock: Callable[[], dt.datetime] | None = None
+
+
+def use_clock(source: Callable[[], dt.datetime]) -> None:
+    """Install the product's clock (``portfolio.clock.utcnow`` installs itself on import).
+
+    The data layer depends on nothing of ours, so the one clock is handed down to it.
+    """
+    global _clock
+    _clock = source
+
+
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    """The moment a row is stamped with, from the installed clock."""
+    if _clock is None:
+        raise RuntimeError("no clock installed: import portfolio.clock before writing rows")
+    return _clock()
 
 
 class Base(DeclarativeBase):

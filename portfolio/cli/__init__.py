@@ -14,6 +14,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from portfolio import clock
 from portfolio.errors import PortfolioError
 
 COMMAND_MODULES = ["portfolio.cli.core", "portfolio.cli.exchange", "portfolio.cli.report"]
@@ -54,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        clock.pinned_day()  # a mistyped PORTFOLIO_TODAY is a usage error, before any work
+    except clock.ClockConfigError as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        return 2
     try:
         return int(args.handler(args))
     except UsageError as exc:

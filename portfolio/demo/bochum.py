@@ -33,6 +33,7 @@ from db.enums import (
     SpatialScope,
     TrafficLight,
 )
+from portfolio import clock
 from portfolio.services import (
     catalogue,
     funding,
@@ -2661,7 +2662,7 @@ class _Ids:
 
 def load_bochum(session: Session, *, today: dt.date | None = None) -> int:
     """Load the Bochum demo portfolio through the services; returns the number of projects."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     ids = _Ids(session)
     for number, demo in enumerate(PROJECTS, start=1):
         _load_project(session, f"SC-{number:03d}", demo, today, ids)

@@ -39,6 +39,7 @@ from db.models import (
     StatusReport,
 )
 from db.models.base import table_of, utcnow
+from portfolio import clock
 from portfolio.journal import Actor, Change, record
 from portfolio.services.funding import add_months
 
@@ -173,7 +174,7 @@ def generate(
 ) -> int:
     """Add ``count`` synthetic projects; returns the number added."""
     rng = random.Random(seed)
-    today = today or dt.date.today()
+    today = today or clock.today()
     actor = Actor("demo --synthetic", ChangeSource.SYSTEM, f"seed:{seed}")
     conn = session.connection()
     field_ids = list(session.execute(select(ActionField.id)).scalars())

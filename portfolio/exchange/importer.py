@@ -47,6 +47,7 @@ from db.models import (
     Project,
 )
 from db.models.base import utcnow
+from portfolio import clock
 from portfolio.errors import Problem
 from portfolio.exchange import parse
 from portfolio.exchange.export import meta_checksum
@@ -63,7 +64,7 @@ from portfolio.exchange.state import (
     load_rows,
     partner_id,
 )
-from portfolio.i18n import Eur, fmt_date, fmt_value
+from portfolio.i18n import Eur, fmt_stamp, fmt_value
 from portfolio.journal import Actor, Change, record, set_actor, to_text
 from portfolio.services import funding, kpis, milestones, participations, projects
 from portfolio.services.fields import check
@@ -924,10 +925,7 @@ def _plan_update(
             return
         counts.conflicting += 1
         at = latest.at if latest is not None else None
-        stamp = "?"
-        if at is not None:
-            local = at.astimezone() if at.tzinfo else at
-            stamp = f"{fmt_date(local.date(), lang)} {local:%H:%M}"
+        stamp = fmt_stamp(at, lang) if at is not None else "?"
         for f in sorted(user_changed, key=lambda f: cols_by_field.get(f, 0)):
             column = column_of.get(f)
             old = _shown(column, existing.get(f), lang, refs)
@@ -1563,7 +1561,7 @@ def import_workbook(
     book = read_workbook(data)
     result = ImportResult(file_name=file_name, sha256=sha, scope=scope.label, dry_run=dry_run)
     _check_meta(book, scope, result, lang)
-    today = today or dt.date.today()
+    today = today or clock.today()
     with factory() as session:
         trans = session.begin()
         try:
@@ -1593,12 +1591,11 @@ def import_workbook(
                 .limit(1)
             ).first()
             if previous is not None:
-                local = previous.at.astimezone() if previous.at.tzinfo else previous.at
                 result.notices.append(
                     msg(
                         "same_file",
                         lang,
-                        at=f"{fmt_date(local.date(), lang)} {local:%H:%M}",
+                        at=fmt_stamp(previous.at, lang),
                         actor=previous.actor,
                         id=str(previous.id),
                     )

@@ -30,6 +30,7 @@ from db.enums import (
     PaymentRequestStatus,
 )
 from db.models import FundingApplication, FundingProgramme, PaymentRequest, Project
+from portfolio import clock
 from portfolio.errors import Problem
 from portfolio.i18n import Eur, Pct
 from portfolio.services.base import (
@@ -545,7 +546,7 @@ def check_payment(
         )
     if values.get("status") == PaymentRequestStatus.PAID and values.get("paid_on") is None:
         problems.append(Problem("paid_on", "paid_needs_date"))
-    if values.get("paid_on") is not None and values["paid_on"] > dt.date.today():
+    if values.get("paid_on") is not None and values["paid_on"] > clock.today():
         problems.append(Problem("paid_on", "date_in_future", {"value": values["paid_on"]}))
     amount = values.get("amount")
     if (

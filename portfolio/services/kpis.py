@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import Kpi, KpiMeasurement, Project
+from portfolio import clock
 from portfolio.errors import Problem
 from portfolio.services.base import (
     create_row,
@@ -91,7 +91,7 @@ def check_measurement(
     session: Session, values: Mapping[str, Any], except_id: int | None
 ) -> list[Problem]:
     problems: list[Problem] = []
-    if values.get("measured_on") is not None and values["measured_on"] > dt.date.today():
+    if values.get("measured_on") is not None and values["measured_on"] > clock.today():
         problems.append(Problem("measured_on", "date_in_future", {"value": values["measured_on"]}))
     if values.get("kpi_id") is not None and session.get(Kpi, values["kpi_id"]) is None:
         problems.append(Problem("kpi_id", "unknown_reference", {"value": values["kpi_id"]}))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import MilestoneState
 from db.models import Milestone, Organisation, Project
+from portfolio import clock
 from portfolio.errors import Problem
 from portfolio.services.base import (
     create_row,
@@ -102,7 +103,7 @@ def create(session: Session, data: Mapping[str, Any], *, today: dt.date | None =
         project = session.get(Project, data["project_id"])
         if project is not None:
             data["key"] = free_key(session, Milestone, f"{project.key}-M")
-    day = today or dt.date.today()
+    day = today or clock.today()
     return create_row(
         session, Milestone, FIELDS, data, lambda v, _id: check_milestone(session, v, day)
     )
@@ -116,7 +117,7 @@ def update(
     expected_version: int | None,
     today: dt.date | None = None,
 ) -> Milestone:
-    day = today or dt.date.today()
+    day = today or clock.today()
     return update_row(
         session,
         Milestone,

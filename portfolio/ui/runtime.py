@@ -18,6 +18,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, Stop
 from db import migrate
 from db.engine import make_engine, make_session_factory
 from db.enums import ChangeSource
+from portfolio import clock
 from portfolio.errors import PortfolioError
 from portfolio.i18n import DEFAULT_LANG
 from portfolio.journal import Actor, set_actor
@@ -49,17 +50,8 @@ def database_key() -> str:
 
 
 def today() -> dt.date:
-    """The reference day of every figure: ``PORTFOLIO_TODAY`` (ISO date) if set, else today.
-
-    Pinning the day keeps demos, screenshots and tests reproducible.
-    """
-    pinned = os.environ.get("PORTFOLIO_TODAY")
-    if pinned:
-        try:
-            return dt.date.fromisoformat(pinned)
-        except ValueError:
-            log.warning("PORTFOLIO_TODAY=%r is not an ISO date; using today", pinned)
-    return dt.date.today()
+    """The reference day of every figure on the pages (:func:`portfolio.clock.today`)."""
+    return clock.today()
 
 
 def data_stamp() -> int:
@@ -140,7 +132,7 @@ def tr(texts: Mapping[str, Mapping[str, str]], key: str, /, **params: Any) -> st
 
 def show_error(exc: BaseException) -> None:
     """A user-facing message for ``exc``; unexpected errors are logged, never shown raw."""
-    if isinstance(exc, PortfolioError):
+    if isinstance(exc, PortfolioError | clock.ClockConfigError):
         st.error(exc.message(lang()))
         return
     log.exception("unexpected error in the dashboard", exc_info=exc)

@@ -11,9 +11,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from db.models import JournalEntry
+from portfolio import clock
 from portfolio.demo.synthetic import generate
 from portfolio.figures import Summary, summary
-from reports.brief import local_today
 
 BASE_DAYS_AGO = 20
 SINCE_DAYS_AGO = 10
@@ -38,7 +38,7 @@ class History:
 
 @pytest.fixture
 def history(session: Session) -> History:
-    today = local_today()
+    today = clock.today()
     base = today - dt.timedelta(days=BASE_DAYS_AGO)
     since = today - dt.timedelta(days=SINCE_DAYS_AGO)
     generate(session, 40, seed=11, today=base)

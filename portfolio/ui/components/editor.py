@@ -14,6 +14,7 @@ from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number, fmt_percent
 from portfolio.queries.detail import Row
 from portfolio.services.fields import FieldSpec
 from portfolio.ui.components.forms import Options, entity_form, loaded_version, run_save
+from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.widgets import t
 from portfolio.ui.runtime import lang, tr
 from portfolio.vocab import CHARTER_GUIDELINES, label
@@ -170,7 +171,7 @@ def record_editor(
         chosen = st.selectbox(
             tx("which"),
             ids,
-            format_func={i: title_of(r) for i, r in by_id.items()}.get,
+            format_func=option_labels({i: title_of(r) for i, r in by_id.items()}),
             key=f"{prefix}:pick",
         )
         row = by_id.get(chosen) if chosen is not None else None

@@ -20,6 +20,7 @@ from portfolio.errors import ConflictError, NotFound, PortfolioError, Validation
 from portfolio.i18n import fmt_number, locale_of
 from portfolio.journal import to_text
 from portfolio.services.fields import FieldSpec
+from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.widgets import t
 from portfolio.ui.runtime import clear_caches, lang, show_error, write_session
 from portfolio.vocab import CHARTER_GUIDELINES, field_label, label
@@ -242,7 +243,7 @@ def _widget(
             text,
             codes,
             index=codes.index(value) if value in codes else (None if not spec.required else 0),
-            format_func=lambda c: label(spec.enum, c, language),  # type: ignore[arg-type]
+            format_func=lambda c: label(spec.enum, c, language),
             key=key,
             disabled=disabled,
             placeholder=t("none_option"),
@@ -268,7 +269,7 @@ def _widget(
             text,
             allowed,
             default=[v for v in (value or []) if v in allowed],
-            format_func={c: _tag_label(name, c) for c in allowed}.get,
+            format_func=option_labels({c: _tag_label(name, c) for c in allowed}),
             key=key,
             disabled=disabled,
             help=help_text,

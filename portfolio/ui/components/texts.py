@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 COMMON: dict[str, dict[str, str]] = {
     "de": {
         "app_title": "Smart-City Portfolio",
@@ -113,3 +116,8 @@ COMMON: dict[str, dict[str, str]] = {
 
 LIGHT_COLOURS = {"green": "#3a9d5d", "yellow": "#e3b23c", "red": "#c8553d", "none": "#b0b7bf"}
 STATE_COLOURS = {"done": "#3a9d5d", "open": "#6c8ead", "due_soon": "#e3b23c", "overdue": "#c8553d"}
+
+
+def option_labels(labels: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A select widget's ``format_func``: the label of an option (the option itself if it has none)."""
+    return lambda option: labels.get(option, str(option))

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from portfolio import i18n
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number, fmt_percent
 from portfolio.queries.common import pick
 from portfolio.ui.components.texts import COMMON
@@ -40,10 +41,7 @@ def light_dot(light: str | None) -> str:
 
 
 def fmt_stamp(value: dt.datetime | None) -> str:
-    if value is None:
-        return "–"
-    local = value.astimezone() if value.tzinfo else value
-    return f"{fmt_date(local.date(), lang())} {local:%H:%M}"
+    return i18n.fmt_stamp(value, lang())
 
 
 def page_header(title: str, caption: str | None = None, *, as_of: dt.date | None = None) -> None:
@@ -100,7 +98,7 @@ def table(
 ) -> Any:
     """``st.dataframe`` with German (or English) formats; sorting still uses the raw values."""
     language = lang()
-    formatters: dict[str, Callable[[Any], str]] = {}
+    formatters: dict[str, Any] = {}  # column → formatter, as Styler.format takes it
     for col in money:
         formatters[col] = lambda v: fmt_eur(_num(v), language) if _present(v) else ""
     for col in dates:
@@ -145,7 +143,7 @@ def _date(value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.datetime):
         return value.date()
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def frame(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from portfolio.i18n import fmt_date, fmt_int
 from portfolio.queries.register_export import exchange_view
 from portfolio.services import organisations
 from portfolio.ui import runtime
+from portfolio.ui.components.texts import option_labels
 from portfolio.ui.pages.register import VIEW_FILTER
 from portfolio.ui.runtime import tr
 
@@ -163,7 +164,7 @@ def _export_section(lang: str) -> None:
     choice = st.radio(
         tr(TEXTS, "scope"),
         options,
-        format_func=names.get,
+        format_func=option_labels(names),
         horizontal=True,
         key="exchange_export_scope",
     )
@@ -175,7 +176,7 @@ def _export_section(lang: str) -> None:
         key = st.selectbox(
             tr(TEXTS, "partner"),
             list(partners),
-            format_func=partners.get,
+            format_func=option_labels(partners),
             key="exchange_export_partner",
         )
         if key:

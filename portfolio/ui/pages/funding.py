@@ -12,6 +12,7 @@ from portfolio.queries.common import pick
 from portfolio.ui import data
 from portfolio.ui.components import charts
 from portfolio.ui.components.page import start as start_page
+from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import frame, t, table
 from portfolio.ui.navigation import link_to_project
@@ -126,7 +127,7 @@ def render() -> None:
         tx("theme"),
         list(themes),
         index=None,
-        format_func=themes.get,
+        format_func=option_labels(themes),
         key="fund_theme",
         placeholder=t("all_themes"),
     )

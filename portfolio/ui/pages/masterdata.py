@@ -22,6 +22,7 @@ from portfolio.ui.components.forms import (
     loaded_version,
     run_save,
 )
+from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import frame, page_header, table
 from portfolio.ui.navigation import page
@@ -182,7 +183,7 @@ def render() -> None:
     section = st.segmented_control(
         tx("title"),
         list(SECTIONS),
-        format_func={s: tx(f"sec_{s}") for s in SECTIONS}.get,
+        format_func=option_labels({s: tx(f"sec_{s}") for s in SECTIONS}),
         key="md_section",
         required=True,
         label_visibility="collapsed",

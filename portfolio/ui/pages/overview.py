@@ -231,8 +231,8 @@ def sunburst(extra: OverviewFigures) -> go.Figure:
     per_theme: dict[str, list[int | Decimal]] = defaultdict(lambda: [0, Decimal(0)])
     theme_names: dict[str, str] = {}
     for f in extra.fields:
-        per_theme[f.theme_key][0] += f.projects  # type: ignore[operator]
-        per_theme[f.theme_key][1] += f.total_cost  # type: ignore[operator]
+        per_theme[f.theme_key][0] += f.projects
+        per_theme[f.theme_key][1] += f.total_cost
         theme_names[f.theme_key] = pick(f.theme_name, f.theme_name_en, language)
     for key, (count, cost) in per_theme.items():
         ids.append(f"t{key}")

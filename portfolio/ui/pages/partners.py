@@ -11,6 +11,7 @@ from portfolio.queries.partners import PartnerLine
 from portfolio.ui import data
 from portfolio.ui.components import charts
 from portfolio.ui.components.page import start as start_page
+from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import (
     frame,
@@ -106,7 +107,12 @@ def render() -> None:
     restore(url)
     names = {p.key: p.short_name for p in lines}
     key = st.selectbox(
-        tx("choose"), list(names), format_func=names.get, key="par_key", index=None, placeholder="–"
+        tx("choose"),
+        list(names),
+        format_func=option_labels(names),
+        key="par_key",
+        index=None,
+        placeholder="–",
     )
     publish(url)
     if key:

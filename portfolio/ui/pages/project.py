@@ -41,7 +41,7 @@ from portfolio.ui.components.forms import (
     loaded_version,
     run_save,
 )
-from portfolio.ui.components.texts import LIGHT_COLOURS
+from portfolio.ui.components.texts import LIGHT_COLOURS, option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import (
     fmt_stamp,
@@ -243,7 +243,7 @@ def render() -> None:
     section = st.segmented_control(
         tx("section"),
         list(SECTIONS),
-        format_func={s: tx(f"sec_{s}") for s in SECTIONS}.get,
+        format_func=option_labels({s: tx(f"sec_{s}") for s in SECTIONS}),
         key="prj_section",
         required=True,
         label_visibility="collapsed",

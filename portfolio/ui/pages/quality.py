@@ -12,6 +12,7 @@ from portfolio.queries.quality import CHECKS, FIX_SECTION, QualityReport
 from portfolio.ui import data
 from portfolio.ui.components import charts
 from portfolio.ui.components.page import start as start_page
+from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import pager, range_caption, t
 from portfolio.ui.navigation import page
@@ -85,7 +86,7 @@ def render() -> None:
         tx("theme"),
         list(themes),
         index=None,
-        format_func=themes.get,
+        format_func=option_labels(themes),
         key="dq_theme",
         placeholder=t("all_themes"),
         on_change=_first,
@@ -94,7 +95,7 @@ def render() -> None:
         tx("reason"),
         list(CHECKS),
         index=None,
-        format_func={c: tx(f"c_{c}") for c in CHECKS}.get,
+        format_func=option_labels({c: tx(f"c_{c}") for c in CHECKS}),
         key="dq_reason",
         placeholder=tx("all_reasons"),
         on_change=_first,

@@ -13,6 +13,7 @@ from portfolio.queries.common import NO_LIGHT, pick
 from portfolio.queries.register_export import export_view
 from portfolio.ui import data
 from portfolio.ui.components.page import start as start_page
+from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import (
     frame,
@@ -228,7 +229,7 @@ def filters(stamp: data.Stamp) -> tuple[register_q.RegisterFilter, int]:
             tx("theme"),
             list(themes),
             index=None,
-            format_func=themes.get,
+            format_func=option_labels(themes),
             key="reg_theme",
             placeholder=t("all_themes"),
             on_change=_first_page,
@@ -244,7 +245,7 @@ def filters(stamp: data.Stamp) -> tuple[register_q.RegisterFilter, int]:
             tx("field"),
             list(fields),
             index=None,
-            format_func=fields.get,
+            format_func=option_labels(fields),
             key="reg_field",
             placeholder="–",
             on_change=_first_page,
@@ -252,7 +253,7 @@ def filters(stamp: data.Stamp) -> tuple[register_q.RegisterFilter, int]:
         status = row[2].multiselect(
             tx("status"),
             list(statuses),
-            format_func=statuses.get,
+            format_func=option_labels(statuses),
             key="reg_status",
             placeholder="–",
             on_change=_first_page,
@@ -265,7 +266,7 @@ def filters(stamp: data.Stamp) -> tuple[register_q.RegisterFilter, int]:
             tx("partner"),
             list(orgs),
             index=None,
-            format_func=orgs.get,
+            format_func=option_labels(orgs),
             key="reg_partner",
             placeholder="–",
             on_change=_first_page,
@@ -274,7 +275,7 @@ def filters(stamp: data.Stamp) -> tuple[register_q.RegisterFilter, int]:
             tx("programme"),
             list(programmes),
             index=None,
-            format_func=programmes.get,
+            format_func=option_labels(programmes),
             key="reg_programme",
             placeholder="–",
             on_change=_first_page,
@@ -291,7 +292,7 @@ def filters(stamp: data.Stamp) -> tuple[register_q.RegisterFilter, int]:
         sort = row[3].selectbox(
             tx("sort"),
             list(register_q.SORT_KEYS),
-            format_func={k: tx(f"sort_{k}") for k in register_q.SORT_KEYS}.get,
+            format_func=option_labels({k: tx(f"sort_{k}") for k in register_q.SORT_KEYS}),
             key="reg_sort",
             on_change=_first_page,
         )
@@ -390,7 +391,7 @@ def show_rows(result: register_q.RegisterPage) -> int | None:
         height=min(38 + 35 * len(df), 38 + 35 * 25),
     )
     try:
-        rows = event.selection.rows  # type: ignore[union-attr]
+        rows = event.selection.rows
     except AttributeError:
         return None
     return int(rows[0]) if rows else None

@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from portfolio import clock
 from portfolio.changes import KINDS, Kind
 from portfolio.i18n import fmt_date, fmt_eur, fmt_eur_short, fmt_int
 from portfolio.ui import runtime
@@ -247,7 +248,7 @@ def _preview(brief: Brief) -> None:
             what, old, new = words.event_text(e)
             rows.append(
                 {
-                    tr(TEXTS, "date"): fmt_date(e.at.astimezone(), lang),
+                    tr(TEXTS, "date"): fmt_date(clock.to_local(e.at), lang),
                     tr(TEXTS, "project"): f"{e.project_key} {e.project_title}",
                     tr(TEXTS, "change"): what,
                     tr(TEXTS, "old"): old,

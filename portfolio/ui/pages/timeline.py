@@ -14,7 +14,7 @@ from portfolio.queries.timeline import Gantt
 from portfolio.ui import data
 from portfolio.ui.components import charts
 from portfolio.ui.components.page import start as start_page
-from portfolio.ui.components.texts import STATE_COLOURS
+from portfolio.ui.components.texts import STATE_COLOURS, option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import pager, range_caption, t
 from portfolio.ui.runtime import lang, tr
@@ -90,7 +90,7 @@ def render() -> None:
             tx("theme"),
             list(themes),
             index=None,
-            format_func=themes.get,
+            format_func=option_labels(themes),
             key="tl_theme",
             placeholder=t("all_themes"),
             on_change=_first,
@@ -99,7 +99,7 @@ def render() -> None:
             tx("partner"),
             list(orgs),
             index=None,
-            format_func=orgs.get,
+            format_func=option_labels(orgs),
             key="tl_partner",
             placeholder="–",
             on_change=_first,
@@ -107,7 +107,7 @@ def render() -> None:
         status = row[2].multiselect(
             tx("status"),
             list(statuses),
-            format_func=statuses.get,
+            format_func=option_labels(statuses),
             key="tl_status",
             placeholder="–",
             on_change=_first,
