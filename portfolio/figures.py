@@ -33,6 +33,7 @@ from db.models import (
     Theme,
 )
 from portfolio import clock
+from portfolio.errors import PortfolioError
 from portfolio.services.milestones import overdue_condition
 
 ZERO = Decimal("0.00")
@@ -119,13 +120,36 @@ def _active_projects(theme_id: int | None) -> Select[int]:
     return stmt
 
 
+class UnknownTheme(PortfolioError):
+    """A theme key that names no Leitthema (CLI ``--theme``, URL parameters, report scope)."""
+
+    def __init__(self, key: str, allowed: list[str]) -> None:
+        self.key, self.allowed = key, allowed
+        super().__init__(self.message())
+
+    def message(self, lang: str = "de") -> str:
+        allowed = ", ".join(self.allowed)
+        if lang == "en":
+            return f"There is no theme “{self.key}”. Available: {allowed}."
+        return f"Das Leitthema „{self.key}“ gibt es nicht. Vorhanden: {allowed}."
+
+
+def theme_id_of(session: Session, theme_key: str | None) -> int | None:
+    """The id of the Leitthema ``theme_key`` (None for the whole portfolio), or UnknownTheme."""
+    if theme_key is None:
+        return None
+    theme_id = session.execute(select(Theme.id).where(Theme.key == theme_key)).scalar_one_or_none()
+    if theme_id is None:
+        allowed = list(session.execute(select(Theme.key).order_by(Theme.key)).scalars())
+        raise UnknownTheme(theme_key, allowed)
+    return theme_id
+
+
 def summary(
     session: Session, *, today: dt.date | None = None, theme_key: str | None = None
 ) -> Summary:
     today = today or clock.today()
-    theme_id = None
-    if theme_key is not None:
-        theme_id = session.execute(select(Theme.id).where(Theme.key == theme_key)).scalar_one()
+    theme_id = theme_id_of(session, theme_key)
     scope = _active_projects(theme_id).scalar_subquery()
     in_scope = Project.id.in_(_active_projects(theme_id))
 
@@ -300,9 +324,7 @@ def deadlines(
     today = today or clock.today()
     end = today + dt.timedelta(days=days)
     start = dt.date.min if include_overdue else today
-    theme_id = None
-    if theme_key is not None:
-        theme_id = session.execute(select(Theme.id).where(Theme.key == theme_key)).scalar_one()
+    theme_id = theme_id_of(session, theme_key)
     scope = Project.id.in_(_active_projects(theme_id))
     milestones = (
         select(

@@ -60,6 +60,7 @@ from portfolio.figures import (
     ThemeFigures,
     deadlines,
     summary,
+    theme_id_of,
 )
 from portfolio.i18n import DEFAULT_LANG
 from portfolio.services.milestones import overdue_condition
@@ -93,10 +94,6 @@ class BriefError(PortfolioError):
             "since_not_before": (
                 "Das Vergleichsdatum {since} muss vor dem Stichtag {as_of} liegen.",
                 "The reference date {since} must be before the as-of date {as_of}.",
-            ),
-            "unknown_theme": (
-                "Das Leitthema „{theme}“ gibt es nicht. Vorhanden: {allowed}.",
-                "There is no theme “{theme}”. Available: {allowed}.",
             ),
         }
         de, en = texts[self.code]
@@ -744,16 +741,10 @@ def build_brief(
 ) -> Brief:
     """Gather every section of the brief (see the module doc for where each figure comes from)."""
     today = today or clock.today()
-    theme_id: int | None = None
     theme_name: str | None = None
-    if theme_key is not None:
-        row = session.execute(
-            select(Theme.id, Theme.name, Theme.name_en).where(Theme.key == theme_key)
-        ).first()
-        if row is None:
-            allowed = ", ".join(session.execute(select(Theme.key).order_by(Theme.key)).scalars())
-            raise BriefError("unknown_theme", theme=theme_key, allowed=allowed)
-        theme_id = row.id
+    theme_id = theme_id_of(session, theme_key)
+    if theme_id is not None:
+        row = session.execute(select(Theme.name, Theme.name_en).where(Theme.id == theme_id)).one()
         theme_name = (row.name_en or row.name) if lang == "en" else row.name
     as_of, since, how = resolve_dates(
         session, theme_key=theme_key, as_of=as_of, since=since, today=today

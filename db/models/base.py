@@ -18,9 +18,17 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-Money = Annotated[Decimal, mapped_column(Numeric(14, 2))]
+MONEY_DIGITS = (14, 2)
+"""Precision and scale of every euro column: up to 999.999.999.999,99 €."""
+RATE_DIGITS = (5, 2)
+MEASURE_DIGITS = (18, 4)
+"""KPI values (baseline, target, measurements)."""
+INTEGER_MAX = 2**31 - 1
+"""The range of an ``Integer`` column on PostgreSQL (and of every id)."""
+
+Money = Annotated[Decimal, mapped_column(Numeric(*MONEY_DIGITS))]
 """Euro amounts: exact decimals with cents, never floats."""
-Rate = Annotated[Decimal, mapped_column(Numeric(5, 2))]
+Rate = Annotated[Decimal, mapped_column(Numeric(*RATE_DIGITS))]
 """Percentages such as a funding rate of 65.00 %."""
 Code = Annotated[str, mapped_column(String(32))]
 
@@ -48,7 +56,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: dict[Any, Any] = {
         dt.datetime: DateTime(timezone=True),
-        Decimal: Numeric(14, 2),
+        Decimal: Numeric(*MONEY_DIGITS),
         list[str]: JSON,
         dict[str, Any]: JSON,
     }

@@ -8,11 +8,11 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.models.base import Archivable, Base, Code, Versioned
+from db.models.base import MEASURE_DIGITS, Archivable, Base, Code, Versioned
 from db.models.catalogue import Organisation
 from db.models.project import Project
 
-Measure = Numeric(18, 4)
+Measure = Numeric(*MEASURE_DIGITS)
 
 
 class Milestone(Versioned, Archivable, Base):

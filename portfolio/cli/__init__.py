@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: no traceback for users
         if args.debug:
             traceback.print_exc()
-        what = f"{type(exc).__name__}: {exc}"
+        what = _one_line(exc)
         print(
             f"Interner Fehler ({what}). Bitte mit --debug wiederholen und melden."
             if args.lang == "de"
@@ -84,6 +84,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+
+
+def _one_line(exc: BaseException) -> str:
+    """What went wrong in one line: never an SQL statement, its parameters or a URL to docs."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, OperationalError):
+        first = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
+        return f"Datenbank nicht erreichbar: {first}"[:300]
+    if isinstance(exc, DBAPIError):
+        first = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
+        return f"{type(exc.orig).__name__}: {first}"[:300]
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:300]
 
 
 if __name__ == "__main__":  # pragma: no cover

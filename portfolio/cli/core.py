@@ -10,16 +10,50 @@ import time
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from db import migrate
-from db.engine import make_engine, make_session_factory
+from db.engine import database_url, make_engine, make_session_factory
 from db.enums import ChangeSource, ProjectStatus
 from db.models import Project
 from portfolio.figures import summary
-from portfolio.i18n import fmt_eur, fmt_int
+from portfolio.i18n import fmt_date, fmt_eur, fmt_int
 from portfolio.journal import Actor, set_actor
 from portfolio.seed import ensure_reference_data
+from portfolio.services.fields import PLAUSIBLE_DATES, is_plausible_date
 from portfolio.vocab import label
+
+
+def date_arg(text: str) -> dt.date:
+    """An ``--as-of`` / ``--since`` day: an ISO date within the plausible span."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"„{text}“ ist kein Datum im Format JJJJ-MM-TT (z. B. 2026-11-26)"
+        ) from None
+    if not is_plausible_date(day):
+        first, last = PLAUSIBLE_DATES
+        raise argparse.ArgumentTypeError(
+            f"{fmt_date(day)} liegt nicht zwischen {fmt_date(first)} und {fmt_date(last)}"
+        )
+    return day
+
+
+SYNTHETIC_MAX = 1_000_000
+
+
+def count_arg(text: str) -> int:
+    """``--synthetic N``: a whole number from 1 to SYNTHETIC_MAX."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= SYNTHETIC_MAX:
+        raise argparse.ArgumentTypeError(
+            f"„{text}“: bitte eine ganze Zahl von 1 bis {fmt_int(SYNTHETIC_MAX)} angeben"
+        )
+    return number
 
 
 def register(sub: Any) -> None:
@@ -31,7 +65,9 @@ def register(sub: Any) -> None:
     cur.set_defaults(handler=cmd_db_current)
 
     demo = sub.add_parser("demo", help="Demo-Portfolio laden (Bochum, oder synthetisch)")
-    demo.add_argument("--synthetic", type=int, metavar="N", help="N synthetische Projekte erzeugen")
+    demo.add_argument(
+        "--synthetic", type=count_arg, metavar="N", help="N synthetische Projekte erzeugen"
+    )
     demo.add_argument("--seed", type=int, default=1, help="Zufallsstartwert für --synthetic")
     demo.add_argument(
         "--if-empty", action="store_true", help="nur laden, wenn noch keine Projekte da sind"
@@ -41,14 +77,22 @@ def register(sub: Any) -> None:
     summ = sub.add_parser("summary", help="Kennzahlen des Portfolios")
     summ.add_argument("--json", action="store_true", help="als JSON ausgeben")
     summ.add_argument("--theme", metavar="KEY", help="nur ein Leitthema (Schlüssel 1–5)")
-    summ.add_argument(
-        "--as-of", type=dt.date.fromisoformat, help="Stichtag (JJJJ-MM-TT), Standard heute"
-    )
+    summ.add_argument("--as-of", type=date_arg, help="Stichtag (JJJJ-MM-TT), Standard heute")
     summ.set_defaults(handler=cmd_summary)
 
 
 def engine_for(args: argparse.Namespace) -> Engine:
-    return make_engine(args.db)
+    """The engine for ``--db`` / PORTFOLIO_DATABASE_URL; a malformed URL is a usage error."""
+    from portfolio.cli import UsageError
+
+    try:
+        return make_engine(args.db)
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        url = args.db or database_url()
+        raise UsageError(
+            f"„{url}“ ist keine Datenbank-Adresse, die das Portfolio öffnen kann. Beispiele: "
+            "sqlite:///data/portfolio.db, postgresql+psycopg://benutzer@host:5432/portfolio"
+        ) from None
 
 
 def actor_for(args: argparse.Namespace, ref: str | None = None) -> Actor:

@@ -8,7 +8,6 @@ portfolio report OUT.pdf --published ID
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -16,18 +15,9 @@ from typing import Any
 
 from db import migrate
 from db.engine import make_session_factory
-from portfolio.cli.core import actor_for, engine_for
+from portfolio.cli.core import actor_for, date_arg, engine_for
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int
 from portfolio.journal import set_actor
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"„{text}“ ist kein Datum im Format JJJJ-MM-TT (z. B. 2026-11-26)"
-        ) from None
 
 
 def register(sub: Any) -> None:
@@ -41,11 +31,11 @@ def register(sub: Any) -> None:
     rep.add_argument("out", nargs="?", metavar="OUT.pdf|OUT.xlsx", help="Zieldatei")
     rep.add_argument("--theme", metavar="KEY", help="nur ein Leitthema (Schlüssel 1–5)")
     rep.add_argument(
-        "--as-of", type=_date, metavar="DATUM", help="Stichtag (JJJJ-MM-TT), Standard heute"
+        "--as-of", type=date_arg, metavar="DATUM", help="Stichtag (JJJJ-MM-TT), Standard heute"
     )
     rep.add_argument(
         "--since",
-        type=_date,
+        type=date_arg,
         metavar="DATUM",
         help="Vergleichsdatum; Standard: der zuletzt veröffentlichte Bericht, sonst 90 Tage zuvor",
     )

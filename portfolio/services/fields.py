@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
+from db.models.base import INTEGER_MAX, MEASURE_DIGITS, MONEY_DIGITS
 from portfolio.errors import Problem
 from portfolio.i18n import Eur
 from portfolio.vocab import labels
@@ -35,7 +37,28 @@ Kind = Literal[
     "key",
 ]
 
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]")
+UNSTORABLE_CHARS = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+"""Lone surrogates (no UTF-8 form: the database refuses them) and non-characters."""
+
+
+def _largest(digits: tuple[int, int]) -> Decimal:
+    precision, scale = digits
+    return Decimal(10) ** (precision - scale) - Decimal(1).scaleb(-scale)
+
+
+PLAUSIBLE_DATES = (dt.date(1990, 1, 1), dt.date(2100, 12, 31))
+"""The span every stored date and every reporting date lies in: a day outside it is a typo."""
+
+
+def is_plausible_date(day: dt.date) -> bool:
+    return PLAUSIBLE_DATES[0] <= day <= PLAUSIBLE_DATES[1]
+
+
+MONEY_MAX = _largest(MONEY_DIGITS)
+"""999.999.999.999,99 €: what a money column holds, checked before the database sees it."""
+MEASURE_MAX = _largest(MEASURE_DIGITS)
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -54,13 +77,53 @@ def clean_text(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
+def is_invisible(value: str) -> bool:
+    """Text with nothing a reader can see: only spaces and format characters (zero-width
+    space and joiners, BOM, direction marks)."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value)
+
+
+URL_FORBIDDEN = re.compile(r'[\s<>"`{}|\\^]')
+
+
+def is_web_url(value: str) -> bool:
+    """An absolute http(s) address with a host and no characters a URL can't hold unencoded.
+
+    Only these are stored in URL fields, so a page can always render them as a plain link.
+    """
+    if URL_FORBIDDEN.search(value) or CONTROL_CHARS.search(value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def _number(value: Any) -> Decimal | None:
+    """A finite decimal, or None for what is not one (NaN, sNaN, infinities, garbage)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
 def coerce(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
     """Check one value of an already typed input (dashboard, services); append problems."""
     if isinstance(value, str) and spec.kind not in ("tags",):
+        if UNSTORABLE_CHARS.search(value):
+            problems.append(Problem(name, "bad_chars"))
+            return None
         value = clean_text(value)
+        if value and is_invisible(value):
+            problems.append(Problem(name, "invisible_only"))
+            return None
         if value == "":
             value = None
-    if value is None or value == []:
+    if value is None or (isinstance(value, list) and value == []):
         if spec.required:
             problems.append(Problem(name, "required"))
         return [] if spec.kind == "tags" else None
@@ -68,13 +131,16 @@ def coerce(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> A
     if kind in ("str", "text", "url", "email", "key"):
         if not isinstance(value, str):
             value = str(value)
-        if CONTROL_CHARS.search(value):
+        if UNSTORABLE_CHARS.search(value):
+            problems.append(Problem(name, "bad_chars"))
+            return None
+        if CONTROL_CHARS.search(value) or (kind != "text" and LINE_BREAKS.search(value)):
             problems.append(Problem(name, "control_chars"))
         if spec.max_length and len(value) > spec.max_length:
             problems.append(
                 Problem(name, "too_long", {"max": spec.max_length, "length": len(value)})
             )
-        if kind == "url" and not re.match(r"^https?://\S+$", value):
+        if kind == "url" and not is_web_url(value):
             problems.append(Problem(name, "bad_url", {"value": value}))
         if kind == "email" and not EMAIL_PATTERN.match(value):
             problems.append(Problem(name, "bad_email", {"value": value}))
@@ -85,44 +151,64 @@ def coerce(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> A
         return value
     if kind == "date":
         if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            problems.append(Problem(name, "not_in_list", {"value": value, "allowed": "TT.MM.JJJJ"}))
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        else:
+            try:
+                day = dt.date.fromisoformat(str(value))
+            except ValueError:
+                problems.append(
+                    Problem(name, "not_in_list", {"value": value, "allowed": "TT.MM.JJJJ"})
+                )
+                return None
+        if not is_plausible_date(day):
+            problems.append(
+                Problem(
+                    name,
+                    "date_range",
+                    {"value": day, "first": PLAUSIBLE_DATES[0], "last": PLAUSIBLE_DATES[1]},
+                )
+            )
             return None
+        return day
     if kind in ("money", "rate", "measure"):
-        try:
-            number = value if isinstance(value, Decimal) else Decimal(str(value))
-        except InvalidOperation:
-            problems.append(Problem(name, "not_negative", {"value": value}))
-            return None
-        if not number.is_finite():
-            problems.append(Problem(name, "not_negative", {"value": value}))
-            return None
         # An invalid value becomes None, so that rules across fields don't report it twice.
+        number = _number(value)
+        if number is None:
+            problems.append(Problem(name, "not_a_number", {"value": str(value)[:40]}))
+            return None
         if kind == "money":
-            number = number.quantize(Decimal("0.01"))
             if number < 0:
                 problems.append(Problem(name, "not_negative", {"value": Eur(number)}))
                 return None
+            # compare before rounding (a huge value can't be rounded) and after (….995 rounds up)
+            if number > MONEY_MAX or (number := number.quantize(Decimal("0.01"))) > MONEY_MAX:
+                problems.append(Problem(name, "money_range", {"max": Eur(MONEY_MAX)}))
+                return None
+            return number
         if kind == "rate":
-            number = number.quantize(Decimal("0.01"))
             if not Decimal(0) <= number <= Decimal(100):
                 problems.append(Problem(name, "percent_range", {"value": number}))
                 return None
+            return number.quantize(Decimal("0.01"))
+        if abs(number) > MEASURE_MAX:
+            problems.append(Problem(name, "number_range", {"max": MEASURE_MAX}))
+            return None
         return number
     if kind in ("int", "ref"):
         if isinstance(value, bool) or not isinstance(value, int | str):
             problems.append(Problem(name, "unknown_reference", {"value": value}))
             return None
         try:
-            return int(value)
+            number_int = int(value)
         except ValueError:
             problems.append(Problem(name, "unknown_reference", {"value": value}))
             return None
+        if not -INTEGER_MAX <= number_int <= INTEGER_MAX:
+            problems.append(Problem(name, "number_range", {"max": INTEGER_MAX}))
+            return None
+        return number_int
     if kind == "bool":
         return bool(value)
     if kind == "enum":
