@@ -4,6 +4,7 @@ surrogates, control characters, invisible-only text, URLs that are not web addre
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -143,3 +144,32 @@ def test_measures_and_integers_have_their_column_range() -> None:
     assert coerce("value", FieldSpec("measure"), Decimal("1e14"), problems) is None
     assert coerce("months", FieldSpec("int"), "99999999999", problems) is None
     assert [p.code for p in problems] == ["number_range", "number_range"]
+
+
+@pytest.mark.parametrize(
+    ("field", "day", "accepted"),
+    [
+        ("start_date", dt.date(1900, 1, 1), False),
+        ("start_date", dt.date(1989, 12, 31), False),
+        ("start_date", dt.date(1990, 1, 1), True),
+        ("end_date", dt.date(2041, 11, 26), True),  # 15 years after the pinned day
+        ("end_date", dt.date(2041, 11, 27), False),
+        ("end_date", dt.date(2200, 1, 1), False),
+    ],
+)
+def test_dates_are_plausible(session: Session, field: str, day: dt.date, accepted: bool) -> None:
+    overrides: dict[str, Any] = {field: day}
+    if field == "start_date":
+        overrides["end_date"] = None
+    else:
+        overrides["start_date"] = dt.date(2025, 1, 1)
+    if accepted:
+        assert getattr(make_project(session, **overrides), field) == day
+    else:
+        assert refused(session, **overrides) == {field: "date_range"}
+
+
+def test_the_date_message_says_which_span(session: Session) -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        make_project(session, start_date=dt.date(1900, 1, 1), end_date=None)
+    assert "01.01.1900 liegt nicht zwischen 01.01.1990 und 26.11.2041" in exc.value.message()

@@ -20,7 +20,7 @@ from portfolio.figures import summary
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int
 from portfolio.journal import Actor, set_actor
 from portfolio.seed import ensure_reference_data
-from portfolio.services.fields import PLAUSIBLE_DATES, is_plausible_date
+from portfolio.services.fields import is_plausible_date, plausible_dates
 from portfolio.vocab import label
 
 
@@ -33,7 +33,7 @@ def date_arg(text: str) -> dt.date:
             f"„{text}“ ist kein Datum im Format JJJJ-MM-TT (z. B. 2026-11-26)"
         ) from None
     if not is_plausible_date(day):
-        first, last = PLAUSIBLE_DATES
+        first, last = plausible_dates()
         raise argparse.ArgumentTypeError(
             f"{fmt_date(day)} liegt nicht zwischen {fmt_date(first)} und {fmt_date(last)}"
         )

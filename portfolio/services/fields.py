@@ -16,6 +16,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from db.models.base import INTEGER_MAX, MEASURE_DIGITS, MONEY_DIGITS
+from portfolio import clock
 from portfolio.errors import Problem
 from portfolio.i18n import Eur
 from portfolio.vocab import labels
@@ -48,12 +49,24 @@ def _largest(digits: tuple[int, int]) -> Decimal:
     return Decimal(10) ** (precision - scale) - Decimal(1).scaleb(-scale)
 
 
-PLAUSIBLE_DATES = (dt.date(1990, 1, 1), dt.date(2100, 12, 31))
-"""The span every stored date and every reporting date lies in: a day outside it is a typo."""
+EARLIEST_DATE = dt.date(1990, 1, 1)
+YEARS_AHEAD = 15
 
 
-def is_plausible_date(day: dt.date) -> bool:
-    return PLAUSIBLE_DATES[0] <= day <= PLAUSIBLE_DATES[1]
+def plausible_dates(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The span every stored date and every reporting date lies in: from 1990 to 15 years after
+    today. A day outside it is a typo (1900 for 2019, 2202 for 2022)."""
+    day = today or clock.today()
+    try:
+        last = day.replace(year=day.year + YEARS_AHEAD)
+    except ValueError:  # 29 February
+        last = day.replace(year=day.year + YEARS_AHEAD, day=28)
+    return EARLIEST_DATE, last
+
+
+def is_plausible_date(day: dt.date, today: dt.date | None = None) -> bool:
+    first, last = plausible_dates(today)
+    return first <= day <= last
 
 
 MONEY_MAX = _largest(MONEY_DIGITS)
@@ -162,13 +175,10 @@ def coerce(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> A
                     Problem(name, "not_in_list", {"value": value, "allowed": "TT.MM.JJJJ"})
                 )
                 return None
-        if not is_plausible_date(day):
+        first, last = plausible_dates()
+        if not first <= day <= last:
             problems.append(
-                Problem(
-                    name,
-                    "date_range",
-                    {"value": day, "first": PLAUSIBLE_DATES[0], "last": PLAUSIBLE_DATES[1]},
-                )
+                Problem(name, "date_range", {"value": day, "first": first, "last": last})
             )
             return None
         return day
