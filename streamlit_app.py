@@ -14,7 +14,7 @@ from portfolio.ui.runtime import engine, guarded
 
 st.set_page_config(
     page_title="Smart-City Portfolio",
-    page_icon=":material/location_city:",
+    page_icon=navigation.FAVICON,
     layout="wide",
     initial_sidebar_state="expanded",
 )

@@ -7,9 +7,21 @@ from pathlib import Path
 
 import streamlit as st
 
+from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.widgets import t
 
 ENTRY = Path(__file__).parent / "entry"
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+    '<rect width="24" height="24" rx="4" fill="#1f5f8b"/>'
+    '<path fill="#ffffff" d="M4 20V10h4V6h5v5h3V8h4v12z"/>'
+    '<path fill="#1f5f8b" d="M6 12h1.5v1.5H6zm0 3h1.5v1.5H6zm4.5-6H12v1.5h-1.5zm0 3H12v1.5h-1.5z'
+    'm0 3H12v1.5h-1.5zm7.5-4.5h1.5V12H18zm0 3h1.5V15H18z"/></svg>'
+)
+"""The browser tab's icon, shipped with the app: an SVG that Streamlit turns into a ``data:`` URL.
+
+``page_icon=":material/…:"`` would make every page load the icon from fonts.gstatic.com (the
+Material Symbols *font* for the icons in the navigation and on buttons is served by the app)."""
 DEFAULT = "overview"
 """Served at ``/``; its own path (``/uebersicht``) forwards there, so both addresses work."""
 _DEFAULT_INTERNAL_PATH = "start"
@@ -87,5 +99,8 @@ def link_to_project(key: str, *, label: str | None = None, section: str | None =
     if section:
         params["bereich"] = section
     st.page_link(
-        page("project"), label=label or key, query_params=params, icon=":material/open_in_new:"
+        page("project"),
+        label=md(label or key),
+        query_params=params,
+        icon=":material/open_in_new:",
     )

@@ -23,6 +23,7 @@ from portfolio.errors import PortfolioError
 from portfolio.i18n import DEFAULT_LANG
 from portfolio.journal import Actor, set_actor
 from portfolio.seed import ensure_reference_data
+from portfolio.ui.components.safe_text import md
 
 log = logging.getLogger("portfolio.ui")
 T = TypeVar("T")
@@ -133,7 +134,7 @@ def tr(texts: Mapping[str, Mapping[str, str]], key: str, /, **params: Any) -> st
 def show_error(exc: BaseException) -> None:
     """A user-facing message for ``exc``; unexpected errors are logged, never shown raw."""
     if isinstance(exc, PortfolioError | clock.ClockConfigError):
-        st.error(exc.message(lang()))
+        st.error(md(exc.message(lang()), lines=True))  # messages quote user input
         return
     log.exception("unexpected error in the dashboard", exc_info=exc)
     st.error(

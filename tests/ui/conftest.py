@@ -3,8 +3,16 @@ the environment pointing the app at it, and Streamlit caches emptied around ever
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -128,6 +136,107 @@ def open_page(
     return at
 
 
+def seen(markdown: str) -> str:
+    """What a reader sees of a markdown source whose user text went through ``md()``: the
+    backslash escapes and word joiners gone, hard line breaks as line breaks."""
+    from portfolio.ui.components.safe_text import SPECIAL, WORD_JOINER
+
+    text = re.sub("\\\\([" + re.escape(SPECIAL) + "])", r"\1", markdown)
+    return text.replace(WORD_JOINER, "").replace("  \n", "\n")
+
+
 def no_errors(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+# ---- real browser (tests/ui/test_browser*.py) ------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def streamlit_server(db: Path, folder: Path, *, user: str = "browser-test") -> Iterator[str]:
+    """``streamlit run streamlit_app.py`` on a free port of 127.0.0.1 against the SQLite file
+    ``db``, journaling as ``user``; yields the base URL. The server's log must hold no
+    traceback when it stops."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORTFOLIO_DATABASE_URL": f"sqlite:///{db}",
+        "PORTFOLIO_TODAY": TODAY.isoformat(),
+        "PORTFOLIO_USER": user,
+    }
+    log_path = folder / "streamlit.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail("streamlit did not start:\n" + log_path.read_text())
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        errors = log_path.read_text()
+        assert "Traceback" not in errors, errors
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()

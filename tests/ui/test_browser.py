@@ -1,40 +1,23 @@
 """Real-browser smoke test: Debian's Chromium through Playwright against `streamlit run`.
 
-One server for the module (Bochum demo in a private SQLite file, a free port); every page is
+One server for the module (Bochum demo in a private SQLite file, a free port; the server and the
+browser come from tests/ui/conftest.py, shared with test_browser_payloads.py); every page is
 opened, must show no Streamlit exception box, must draw its main element (a plotly chart where
 the page has one), and is saved as a screenshot under test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY
-from tests.ui.conftest import ROOT
+from tests.ui.conftest import ROOT, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 # url path, query, the element that shows the page drew its main content
 PAGES = [
@@ -54,80 +37,13 @@ PAGES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(bochum_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("browser")
     db = folder / "portfolio.db"
     shutil.copy(bochum_template, db)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PORTFOLIO_DATABASE_URL": f"sqlite:///{db}",
-        "PORTFOLIO_TODAY": TODAY.isoformat(),
-        "PORTFOLIO_USER": "browser-test",
-    }
-    log = (folder / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("streamlit did not start:\n" + (folder / "streamlit.log").read_text())
-            time.sleep(0.3)
+    with streamlit_server(db, folder) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        errors = (folder / "streamlit.log").read_text()
-        assert "Traceback" not in errors, errors
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def _project_key(bochum_template: Path) -> str:

@@ -12,7 +12,7 @@ from db.models import JournalEntry, Milestone, Project
 from portfolio.errors import Problem
 from portfolio.services import projects
 from tests.conftest import TODAY
-from tests.ui.conftest import Query, no_errors, open_page
+from tests.ui.conftest import Query, no_errors, open_page, seen
 
 
 def _first_project(q: Query) -> tuple[str, int]:
@@ -94,7 +94,7 @@ def test_validation_messages_appear_at_the_field(demo_db: str, q: Query) -> None
     _submit(at, "Speichern")
     assert not at.exception
     expected = Problem("end_date", "end_before_start", {"start": start, "end": end}).message("de")
-    errors = [e.value for e in at.error]
+    errors = [seen(e.value) for e in at.error]
     assert expected in errors
     assert "Bitte die markierten Felder prüfen." in errors
     assert q(lambda s: projects.get(s, pid).end_date) != end
@@ -131,7 +131,7 @@ def test_create_a_project_and_a_milestone(demo_db: str, q: Query) -> None:
         ).scalar_one()
     )
     assert project.responsible_person == "Carla Muster"
-    assert at.title[0].value.startswith(project.key)
+    assert seen(at.title[0].value).startswith(project.key)
 
     at.segmented_control(key="prj_section").set_value("meilensteine").run()
     prefix = f"ms:{project.id}:new"

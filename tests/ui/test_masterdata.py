@@ -18,7 +18,7 @@ from portfolio.queries import masterdata as md_q
 from portfolio.services import catalogue, organisations, programmes
 from portfolio.ui.components import charts
 from portfolio.vocab import label
-from tests.ui.conftest import Query, no_errors, open_page
+from tests.ui.conftest import Query, no_errors, open_page, seen
 
 NEW = "md_org_new"
 
@@ -30,7 +30,7 @@ def _submit(at: AppTest, label_: str) -> AppTest:
 
 
 def _errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return [seen(e.value) for e in at.error]
 
 
 def _org(q: Query, key: str) -> Organisation:
@@ -252,7 +252,9 @@ def test_english_switch(demo_db: str, q: Query) -> None:
     at.segmented_control(key="md_section").set_value("themen").run()
     no_errors(at)
     theme = q(lambda s: catalogue.get_all_themes(s)[0])
-    assert f"{theme.key} · {theme.name_en or theme.name}" in " ".join(m.value for m in at.markdown)
+    assert f"{theme.key} · {theme.name_en or theme.name}" in " ".join(
+        seen(m.value) for m in at.markdown
+    )
 
 
 def test_a_fresh_database_offers_to_create_the_first_partner(empty_db: str) -> None:

@@ -17,7 +17,7 @@ from portfolio.queries import register as register_q
 from portfolio.queries.register_export import column_titles, export_view
 from portfolio.vocab import field_label, label
 from tests.conftest import TODAY
-from tests.ui.conftest import PAGES, Query, no_errors, open_page
+from tests.ui.conftest import PAGES, Query, no_errors, open_page, seen
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -178,7 +178,7 @@ def test_quality_page_lists_the_queries_scores(demo_db: str, q: Query) -> None:
     report = q(lambda s: quality_q.quality(s, today=TODAY, limit=25))
     at = open_page("quality")
     no_errors(at)
-    shown = [m.value for m in at.markdown if m.value.startswith("**")]
+    shown = [seen(m.value) for m in at.markdown if m.value.startswith("**")]
     assert len([s for s in shown if " · " in s]) == len(report.rows)
     if report.rows:
         assert report.rows[0].key in shown[0] or any(report.rows[0].key in s for s in shown)

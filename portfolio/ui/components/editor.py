@@ -14,6 +14,7 @@ from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number, fmt_percent
 from portfolio.queries.detail import Row
 from portfolio.services.fields import FieldSpec
 from portfolio.ui.components.forms import Options, entity_form, loaded_version, run_save
+from portfolio.ui.components.safe_text import md, safe_url, url_label
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.widgets import t
 from portfolio.ui.runtime import lang, tr
@@ -126,11 +127,26 @@ def facts(
     for index, name in enumerate(fields):
         spec = specs.get(name)
         value = values.get(name)
-        text = display(spec, value, refs.get(name))
-        if spec is not None and spec.kind == "url" and value:
-            text = f"[{value}]({value})"
         with cols[index % columns]:
-            st.markdown(f"**{field_label(name, lang())}**  \n{text}")
+            if spec is not None and spec.kind == "url" and value:
+                url_fact(field_label(name, lang()), value, key=f"fact:{name}")
+                continue
+            text = display(spec, value, refs.get(name))
+            st.markdown(f"**{field_label(name, lang())}**  \n{md(text, lines=True)}")
+
+
+def url_fact(title: str, value: object, *, key: str) -> None:
+    """A URL field: a link of our making when the value is an http(s) URL, else just its text.
+
+    The link is a ``st.link_button`` (the URL never passes through markdown; parentheses,
+    spaces and brackets are percent-encoded) whose text is the escaped URL without its scheme.
+    """
+    url = safe_url(value)
+    if url is None:
+        st.markdown(f"**{md(title)}**  \n{md(value)}")
+        return
+    st.markdown(f"**{md(title)}**")
+    st.link_button(url_label(value), url, type="tertiary", icon=":material/open_in_new:", key=key)
 
 
 def record_editor(
@@ -187,7 +203,7 @@ def record_editor(
                 changes = dict(form.data)
                 run_save(form, lambda s: update(s, row.id, changes, version))
         if remove is not None:
-            remove_form(prefix, row, title_of(row), remove, archive=remove_is_archive)
+            remove_form(prefix, row, md(title_of(row)), remove, archive=remove_is_archive)
 
 
 def remove_form(

@@ -20,6 +20,7 @@ from portfolio.errors import ConflictError, NotFound, PortfolioError, Validation
 from portfolio.i18n import fmt_number, locale_of
 from portfolio.journal import to_text
 from portfolio.services.fields import FieldSpec
+from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.widgets import t
 from portfolio.ui.runtime import clear_caches, lang, show_error, write_session
@@ -38,18 +39,26 @@ class FormResult:
     general: Any = None
 
     def show_errors(self, by_field: Mapping[str, list[str]]) -> None:
-        """Each message under its field; messages for fields not on the form above the form."""
+        """Each message under its field; messages for fields not on the form above the form.
+
+        Messages quote what the user typed (plain text): shown literally, one paragraph each.
+        """
         rest: list[str] = []
         for name, messages in by_field.items():
             slot = self.slots.get(name)
             if slot is None:
                 rest.extend(messages)
             else:
-                slot.error("\n\n".join(messages))
+                slot.error(paragraphs(messages))
         if rest and self.general is not None:
-            self.general.error("\n\n".join(rest))
+            self.general.error(paragraphs(rest))
         elif rest:
-            st.error("\n\n".join(rest))
+            st.error(paragraphs(rest))
+
+
+def paragraphs(messages: Sequence[str]) -> str:
+    """Plain-text messages as markdown paragraphs that show literally."""
+    return "\n\n".join(md(m, lines=True) for m in messages)
 
 
 def widget_key(form_key: str, name: str) -> str:
@@ -309,10 +318,10 @@ def run_save(
         show_conflict(form.key, exc)
         return False
     except NotFound as exc:
-        st.error(exc.message(language))
+        st.error(md(exc.message(language), lines=True))
         return False
     except PortfolioError as exc:
-        st.error(exc.message(language))
+        st.error(md(exc.message(language), lines=True))
         return False
     except Exception as exc:
         show_error(exc)
@@ -329,10 +338,10 @@ def show_conflict(form_key: str, exc: ConflictError) -> None:
     """Who changed the record meanwhile, which fields, and a button to reload it."""
     language = lang()
     with st.container(border=True):
-        st.warning(exc.message(language), icon=":material/sync_problem:")
+        st.warning(md(exc.message(language), lines=True), icon=":material/sync_problem:")
         fields = [field_label(f, language) for f in exc.info.changed_fields if f != "version"]
         if fields:
-            st.markdown(t("conflict_fields", fields=", ".join(fields)))
+            st.markdown(t("conflict_fields", fields=md(", ".join(fields))))
         st.caption(t("conflict_hint"))
         st.button(
             t("reload"),
@@ -344,7 +353,10 @@ def show_conflict(form_key: str, exc: ConflictError) -> None:
 
 
 def flash() -> None:
-    """Show (once) the confirmation of the last save, after the rerun that followed it."""
+    """Show (once) the confirmation of the last save, after the rerun that followed it.
+
+    ``session_state["__flash"]`` holds plain text (it may name what was saved): shown literally.
+    """
     message = st.session_state.pop("__flash", None)
     if message:
-        st.toast(message, icon=":material/check_circle:")
+        st.toast(md(message), icon=":material/check_circle:")

@@ -23,6 +23,7 @@ from portfolio.i18n import fmt_date, fmt_int
 from portfolio.queries.register_export import exchange_view
 from portfolio.services import organisations
 from portfolio.ui import runtime
+from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.pages.register import VIEW_FILTER
 from portfolio.ui.runtime import tr
@@ -201,7 +202,7 @@ def _export_section(lang: str) -> None:
 
 def _progress_callback(bar: Any, text: str) -> Callable[[float, str], None]:
     def update(fraction: float, what: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{text} {what}".strip())
+        bar.progress(min(max(fraction, 0.0), 1.0), text=md(f"{text} {what}"))
 
     return update
 
@@ -220,7 +221,7 @@ def _run(data: bytes, name: str, scope: Scope, dry_run: bool, lang: str) -> Impo
             progress=_progress_callback(bar, tr(TEXTS, "checking" if dry_run else "applying")),
         )
     except UnreadableFile as exc:
-        st.error(exc.message(lang))
+        st.error(md(exc.message(lang), lines=True))
         return None
     finally:
         bar.empty()
@@ -261,7 +262,7 @@ def _show_result(result: ImportResult, data: bytes, lang: str) -> None:
     )
     st.dataframe(per_sheet, hide_index=True, width="stretch")
     for notice in result.notices:
-        st.info(notice)
+        st.info(md(notice, lines=True))
     if result.ok:
         if result.created or result.updated:
             st.success(tr(TEXTS, "preview_ok"))
@@ -358,7 +359,7 @@ def _import_section(lang: str) -> None:
                     "applied",
                     created=fmt_int(applied.created, lang),
                     updated=fmt_int(applied.updated, lang),
-                    id=str(applied.import_id),
+                    id=md(applied.import_id),
                 )
             )
         else:

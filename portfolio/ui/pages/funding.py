@@ -12,6 +12,7 @@ from portfolio.queries.common import pick
 from portfolio.ui import data
 from portfolio.ui.components import charts
 from portfolio.ui.components.page import start as start_page
+from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import frame, t, table
@@ -291,8 +292,8 @@ def warnings_block(f: object) -> None:
                 cols = st.columns([2, 3, 3])
                 with cols[0]:
                     link_to_project(project_key, section="foerderung")
-                cols[1].write(item_key)
-                cols[2].write(_detail(w.code, detail))
+                cols[1].markdown(md(item_key))
+                cols[2].markdown(md(_detail(w.code, detail)))
 
 
 def _detail(code: str, text: str) -> str:

@@ -22,6 +22,7 @@ from portfolio.ui.components.forms import (
     loaded_version,
     run_save,
 )
+from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import frame, page_header, table
@@ -413,8 +414,8 @@ def organisations_section(stamp: data.Stamp) -> None:
             "name",
         )
         if row.extra["projects"]:
-            st.caption(tx("archive_hint_used", name=name))
-    _archive_block("md_org", row, name, organisations.archive, organisations.restore)
+            st.caption(tx("archive_hint_used", name=md(name)))
+    _archive_block("md_org", row, md(name), organisations.archive, organisations.restore)
 
 
 # ---- Förderprogramme --------------------------------------------------------------------------
@@ -558,8 +559,8 @@ def programmes_section(stamp: data.Stamp) -> None:
             "name",
         )
         if row.extra["applications"]:
-            st.caption(tx("archive_hint_used", name=name))
-    _archive_block("md_prog", row, name, programmes.archive, programmes.restore)
+            st.caption(tx("archive_hint_used", name=md(name)))
+    _archive_block("md_prog", row, md(name), programmes.archive, programmes.restore)
 
 
 def phases_table(phases: list[md_q.Phase]) -> None:
@@ -604,9 +605,9 @@ def themes_section(stamp: data.Stamp) -> None:
     st.caption(tx("themes_hint"))
     for theme in _themes(stamp.db, stamp.stamp):
         with st.container(border=True):
-            st.markdown(f"#### {theme.key} · {pick(theme.name, theme.name_en, language)}")
+            st.markdown(f"#### {md(theme.key)} · {md(pick(theme.name, theme.name_en, language))}")
             if theme.goal:
-                st.markdown(f"*{tx('goal')}:* {theme.goal}")
+                st.markdown(f"*{tx('goal')}:* {md(theme.goal, lines=True)}")
             df = frame(
                 [
                     {

@@ -17,6 +17,7 @@ from portfolio.queries.overview import OverviewFigures
 from portfolio.ui import data
 from portfolio.ui.components import charts
 from portfolio.ui.components.forms import flash
+from portfolio.ui.components.safe_text import chart_text, md
 from portfolio.ui.components.texts import LIGHT_COLOURS
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import empty_portfolio, light_text, page_header, t
@@ -164,7 +165,7 @@ def theme_filter(figures: Summary) -> str | None:
     value = st.segmented_control(
         tx("theme_filter"),
         keys,
-        format_func=lambda k: f"{k} · {names.get(k, k)}",
+        format_func=lambda k: md(f"{k} · {names.get(k, k)}"),
         key="ov_theme",
         selection_mode="single",
     )
@@ -233,18 +234,18 @@ def sunburst(extra: OverviewFigures) -> go.Figure:
     for f in extra.fields:
         per_theme[f.theme_key][0] += f.projects
         per_theme[f.theme_key][1] += f.total_cost
-        theme_names[f.theme_key] = pick(f.theme_name, f.theme_name_en, language)
+        theme_names[f.theme_key] = chart_text(pick(f.theme_name, f.theme_name_en, language))
     for key, (count, cost) in per_theme.items():
         ids.append(f"t{key}")
-        labels_.append(f"{key} {theme_names[key]}")
+        labels_.append(f"{chart_text(key)} {theme_names[key]}")
         parents.append("")
         values.append(int(count))
         colours.append(0.0)  # theme frames stay light; the action fields carry the colour
         hover.append(_hover(theme_names[key], int(count), Decimal(cost)))
     for f in extra.fields:
-        name = pick(f.field_name, f.field_name_en, language)
+        name = chart_text(pick(f.field_name, f.field_name_en, language))
         ids.append(f"f{f.field_key}")
-        labels_.append(f"{f.field_key} {name}")
+        labels_.append(f"{chart_text(f.field_key)} {name}")
         parents.append(f"t{f.theme_key}")
         values.append(f.projects)
         colours.append(float(f.total_cost))
@@ -280,13 +281,14 @@ def sunburst(extra: OverviewFigures) -> go.Figure:
 
 
 def _hover(name: str, count: int, cost: Decimal) -> str:
+    """Hover text of a tile; ``name`` is already :func:`chart_text`."""
     language = lang()
     return f"<b>{name}</b><br>{tx('projects')}: {fmt_int(count, language)}<br>{tx('cost')}: {fmt_eur(cost, language, cents=False)}"
 
 
 def pipeline(extra: OverviewFigures) -> go.Figure:
     language = lang()
-    names = {p.programme_key: p.programme_name for p in extra.pipeline}
+    names = {p.programme_key: chart_text(p.programme_name) for p in extra.pipeline}
     programmes = sorted(names, key=lambda k: names[k])
     fig = go.Figure()
     for status in ApplicationStatus:
@@ -308,7 +310,7 @@ def pipeline(extra: OverviewFigures) -> go.Figure:
             for name in programmes
         ]
         fig.add_bar(
-            y=programmes,
+            y=[chart_text(name) for name in programmes],
             x=amounts,
             name=label(ApplicationStatus, status, language),
             orientation="h",
@@ -395,12 +397,12 @@ def heatmap(extra: OverviewFigures, figures: Summary) -> go.Figure:
         text.append(
             [
                 (
-                    f"<b>{org}</b> · {th.key} {pick(th.label, th.label_en, language)}<br>"
+                    f"<b>{chart_text(org)}</b> · {chart_text(th.key)} {chart_text(pick(th.label, th.label_en, language))}<br>"
                     f"{tx('projects')}: {fmt_int(cells[(org, th.key)].projects, language)}<br>"
                     f"{fmt_eur(cells[(org, th.key)].contribution, language, cents=False)}"
                 )
                 if (org, th.key) in cells
-                else f"<b>{org}</b> · {th.key}: 0"
+                else f"<b>{chart_text(org)}</b> · {chart_text(th.key)}: 0"
                 for th in themes
             ]
         )
@@ -408,7 +410,7 @@ def heatmap(extra: OverviewFigures, figures: Summary) -> go.Figure:
         go.Heatmap(
             z=z,
             x=[_wrap(f"{th.key} {pick(th.label, th.label_en, language)}") for th in themes],
-            y=orgs,
+            y=[chart_text(org) for org in orgs],
             colorscale=charts.SEQUENTIAL,
             customdata=text,
             hovertemplate="%{customdata}<extra></extra>",
@@ -422,14 +424,14 @@ def heatmap(extra: OverviewFigures, figures: Summary) -> go.Figure:
 
 
 def _wrap(text: str, width: int = 18) -> str:
-    """Break a long axis label into lines at spaces."""
+    """Break a long axis label into lines at spaces (each line escaped for plotly)."""
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + len(word) < width:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return "<br>".join(lines)
+    return "<br>".join(chart_text(line) for line in lines)
 
 
 def next_deadlines(stamp: data.Stamp, theme: str | None) -> None:

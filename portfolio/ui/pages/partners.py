@@ -11,6 +11,7 @@ from portfolio.queries.partners import PartnerLine
 from portfolio.ui import data
 from portfolio.ui.components import charts
 from portfolio.ui.components.page import start as start_page
+from portfolio.ui.components.safe_text import chart_text, md
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import (
@@ -173,7 +174,7 @@ def overview_table(lines: list[PartnerLine]) -> None:
 
 def contributions_chart(lines: list[PartnerLine]) -> go.Figure:
     language = lang()
-    names = [p.short_name for p in lines]
+    names = [chart_text(p.short_name) for p in lines]
     fig = go.Figure()
     for attr, name in (("contribution_cash", tx("cash")), ("contribution_in_kind", tx("in_kind"))):
         values = [getattr(p, attr) for p in lines]
@@ -196,14 +197,14 @@ def detail(stamp: data.Stamp, key: str) -> None:
     language = lang()
     offset = max(0, (int(st.session_state.get("par_page") or 1) - 1) * PAGE)
     d = data.partner_detail(stamp, key, offset=offset, limit=PAGE)
-    st.subheader(d.name)
+    st.subheader(md(d.name))
     facts = [label(OrganisationKind, d.kind, language)]
     if d.contact_role or d.contact_email:
         facts.append(
-            f"{tx('contact')}: {' · '.join(x for x in (d.contact_role, d.contact_email) if x)}"
+            f"{tx('contact')}: {' · '.join(md(x) for x in (d.contact_role, d.contact_email) if x)}"
         )
     if d.address:
-        facts.append(d.address)
+        facts.append(md(d.address))
     st.caption(" · ".join(facts))
     if d.by_role:
         st.markdown(
@@ -219,7 +220,7 @@ def detail(stamp: data.Stamp, key: str) -> None:
         query_params={"partner": key},
         icon=":material/table_rows:",
     )
-    st.markdown(f"**{tx('their_projects', name=d.short_name)}**")
+    st.markdown(f"**{tx('their_projects', name=md(d.short_name))}**")
     df = frame(
         [
             {
@@ -253,7 +254,7 @@ def detail(stamp: data.Stamp, key: str) -> None:
     )
     range_caption(offset, len(d.projects), d.projects_total)
     pager(d.projects_total, PAGE, key="par_page")
-    st.markdown(f"**{tx('their_milestones', name=d.short_name)}**")
+    st.markdown(f"**{tx('their_milestones', name=md(d.short_name))}**")
     if not d.milestones:
         st.info(tx("none_open"))
         return

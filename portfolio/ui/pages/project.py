@@ -41,6 +41,7 @@ from portfolio.ui.components.forms import (
     loaded_version,
     run_save,
 )
+from portfolio.ui.components.safe_text import chart_text, md
 from portfolio.ui.components.texts import LIGHT_COLOURS, option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import (
@@ -341,26 +342,26 @@ def new_project(stamp: data.Stamp) -> None:
 def header(d: detail_q.ProjectDetail, problems: tuple[str, ...]) -> None:
     language = lang()
     v = d.project.values
-    st.title(f"{v['key']} · {v['title']}")
+    st.title(md(f"{v['key']} · {v['title']}"))
     light = d.reports[0].values["overall"] if d.reports else None
     st.markdown(
         " · ".join(
             [
                 f":blue-badge[{label(ProjectStatus, v['status'], language)}]",
-                f"{tx('theme')} {d.theme_key} {pick(d.theme_name, d.theme_name_en, language)}",
-                f"{tx('action_field')} {d.action_field_key} {pick(d.action_field_name, d.action_field_name_en, language)}",
-                f"{tx('lead')}: {d.lead or '–'}",
+                f"{tx('theme')} {md(d.theme_key)} {md(pick(d.theme_name, d.theme_name_en, language))}",
+                f"{tx('action_field')} {md(d.action_field_key)} {md(pick(d.action_field_name, d.action_field_name_en, language))}",
+                f"{tx('lead')}: {md(d.lead or '–')}",
                 f"{tx('light')}: {light_badge(light)}",
             ]
         )
     )
     st.caption(
-        f"{tx('created_at', at=fmt_stamp(d.created_at))} · {tx('updated_at', at=fmt_stamp(d.updated_at))} · Version {d.project.version}"
+        f"{tx('created_at', at=fmt_stamp(d.created_at))} · {tx('updated_at', at=fmt_stamp(d.updated_at))} · Version {fmt_int(d.project.version, language)}"
     )
     if d.archived:
         st.warning(tx("archived_banner"), icon=":material/archive:")
     if problems:
-        score = quality_q.score_of(len(problems))
+        score = fmt_int(quality_q.score_of(len(problems)), language)
         with st.expander(tx("quality", score=score), icon=":material/fact_check:"):
             for code in problems:
                 st.markdown(f"- {tx('q_' + code)} → *{tx('sec_' + quality_q.FIX_SECTION[code])}*")
@@ -402,7 +403,7 @@ def archive_block(d: detail_q.ProjectDetail) -> None:
     with st.form(form_key, border=True):
         general = st.empty()
         confirm = st.checkbox(
-            tx("restore_confirm" if restoring else "archive_confirm", key=key),
+            tx("restore_confirm" if restoring else "archive_confirm", key=md(key)),
             key=f"{form_key}:confirm",
         )
         submitted = st.form_submit_button(
@@ -804,7 +805,7 @@ def kpis_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> None:
     for k in d.kpis:
         v = k.values
         st.markdown(
-            f"**{v['name']}** ({v['unit']}) · {tx('baseline')} {fmt_number(v['baseline'], language)} → {tx('target')} {fmt_number(v['target'], language)} {('· ' + fmt_date(v['target_date'], language)) if v['target_date'] else ''}"
+            f"**{md(v['name'])}** ({md(v['unit'])}) · {tx('baseline')} {fmt_number(v['baseline'], language)} → {tx('target')} {fmt_number(v['target'], language)} {('· ' + fmt_date(v['target_date'], language)) if v['target_date'] else ''}"
         )
         rows = d.measurements.get(k.id, [])
         if rows:
@@ -846,7 +847,7 @@ def kpis_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> None:
 def kpi_chart(k: detail_q.Row, rows: list[detail_q.Row]) -> go.Figure:
     language = lang()
     v = k.values
-    unit = v["unit"]
+    unit = chart_text(v["unit"])
     xs = [r.values["measured_on"].isoformat() for r in rows]
     fig = go.Figure()
     fig.add_scatter(
@@ -893,11 +894,11 @@ def journal_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
                 tx(
                     "journal_line",
                     at=fmt_stamp(item.at),
-                    actor=item.actor,
+                    actor=md(item.actor),
                     source=label(ChangeSource, item.source, language)
-                    + (f", {item.source_ref}" if item.source_ref else ""),
+                    + (f", {md(item.source_ref)}" if item.source_ref else ""),
                     entity=entity_label(item.entity, language),
-                    key=item.entity_key or "",
+                    key=md(item.entity_key),
                     action=label(JournalAction, item.action, language),
                 )
             )

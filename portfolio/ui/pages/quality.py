@@ -12,6 +12,7 @@ from portfolio.queries.quality import CHECKS, FIX_SECTION, QualityReport
 from portfolio.ui import data
 from portfolio.ui.components import charts
 from portfolio.ui.components.page import start as start_page
+from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import pager, range_caption, t
@@ -115,9 +116,9 @@ def render() -> None:
         with st.container(border=True):
             head = st.columns([1, 5, 2], vertical_alignment="center")
             colour = "red" if r.score <= 40 else ("orange" if r.score <= 80 else "green")
-            head[0].markdown(f"### :{colour}[{r.score}]")
+            head[0].markdown(f"### :{colour}[{fmt_int(r.score, language)}]")
             head[1].markdown(
-                f"**{r.key} · {r.title}**  \n{label(ProjectStatus, r.status, language)} · {tx('theme')} {r.theme_key}"
+                f"**{md(r.key)} · {md(r.title)}**  \n{label(ProjectStatus, r.status, language)} · {tx('theme')} {md(r.theme_key)}"
             )
             for code in r.reasons:
                 line = st.columns([5, 2], vertical_alignment="center")
@@ -140,7 +141,7 @@ def _first() -> None:
 def reasons_chart(q: QualityReport) -> go.Figure:
     language = lang()
     names = [tx(f"c_{c}") for c in CHECKS]
-    counts = [q.by_reason.get(c, 0) for c in CHECKS]
+    counts = [int(q.by_reason.get(c, 0)) for c in CHECKS]
     fig = go.Figure(
         go.Bar(
             x=counts,

@@ -12,6 +12,7 @@ from portfolio import clock
 from portfolio.changes import KINDS, Kind
 from portfolio.i18n import fmt_date, fmt_eur, fmt_eur_short, fmt_int
 from portfolio.ui import runtime
+from portfolio.ui.components.safe_text import md
 from portfolio.ui.runtime import tr
 from reports.brief import Brief, build_brief, resolve_dates
 from reports.pdf import render_pdf
@@ -197,7 +198,7 @@ def _preview(brief: Brief) -> None:
     lang = brief.lang
     st.subheader(tr(TEXTS, "preview"))
     st.markdown(
-        f"**{brief.scope_label()}** · {tx(lang, 'as_of')} {fmt_date(brief.as_of, lang)} · "
+        f"**{md(brief.scope_label())}** · {tx(lang, 'as_of')} {fmt_date(brief.as_of, lang)} · "
         f"{tx(lang, 'since')} {fmt_date(brief.since, lang)}"
     )
     figures = brief.key_figures()
@@ -208,7 +209,7 @@ def _preview(brief: Brief) -> None:
         value = fmt_eur_short(f.now, lang) if f.kind == "eur" else fmt_int(int(f.now), lang)
         delta = signed(f.delta, f.kind, lang) if f.delta is not None else None
         cols[i % 4].metric(
-            f.label(lang),
+            md(f.label(lang)),
             value,
             delta=delta if f.delta else None,
             delta_color="inverse" if f.key == "overdue_milestones" else "normal",
@@ -218,7 +219,7 @@ def _preview(brief: Brief) -> None:
     statuses = [f for f in figures if f.status is not None]
     st.caption(
         " · ".join(
-            f"{f.label(lang)}: {fmt_int(int(f.now), lang)} ({signed(f.delta, 'int', lang)})"
+            f"{md(f.label(lang))}: {fmt_int(int(f.now), lang)} ({signed(f.delta, 'int', lang)})"
             for f in statuses
         )
     )
@@ -305,7 +306,7 @@ def _publish(brief: Brief) -> None:
         st.session_state["rep_published_id"] = new_id
         st.rerun()
     if "rep_published_id" in st.session_state:
-        st.success(tr(TEXTS, "published_ok", id=st.session_state["rep_published_id"]))
+        st.success(tr(TEXTS, "published_ok", id=md(st.session_state["rep_published_id"])))
 
 
 def _published_list(published: Any) -> None:

@@ -14,6 +14,7 @@ from portfolio.queries.timeline import Gantt
 from portfolio.ui import data
 from portfolio.ui.components import charts
 from portfolio.ui.components.page import start as start_page
+from portfolio.ui.components.safe_text import chart_text
 from portfolio.ui.components.texts import STATE_COLOURS, option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import pager, range_caption, t
@@ -144,12 +145,12 @@ def _first() -> None:
 
 def gantt_chart(g: Gantt, today: dt.date) -> go.Figure:
     language = lang()
-    labels_ = {p.key: f"{p.key} {p.title[:40]}" for p in g.projects}
+    labels_ = {p.key: chart_text(f"{p.key} {p.title[:40]}") for p in g.projects}
     order = [labels_[p.key] for p in g.projects]
     fig = go.Figure()
     shown: set[str] = set()
     for p in g.projects:
-        days = (p.end - p.start).days or 1
+        days = int((p.end - p.start).days) or 1
         name = label(ProjectStatus, p.status, language)
         fig.add_bar(
             base=[p.start.isoformat()],
@@ -161,7 +162,7 @@ def gantt_chart(g: Gantt, today: dt.date) -> go.Figure:
             legendgroup=p.status,
             showlegend=p.status not in shown,
             customdata=[
-                f"<b>{p.key} · {p.title}</b><br>{name}<br>{tx('runtime')}: "
+                f"<b>{chart_text(p.key)} · {chart_text(p.title)}</b><br>{name}<br>{tx('runtime')}: "
                 + tx("from_to", start=fmt_date(p.start, language), end=fmt_date(p.end, language))
             ],
             hovertemplate="%{customdata}<extra></extra>",
@@ -184,7 +185,7 @@ def gantt_chart(g: Gantt, today: dt.date) -> go.Figure:
                 "line": {"width": 1, "color": "#ffffff"},
             },
             customdata=[
-                f"<b>{m.title}</b><br>{m.project_key} · {name}<br>{fmt_date(m.due, language)}"
+                f"<b>{chart_text(m.title)}</b><br>{chart_text(m.project_key)} · {name}<br>{fmt_date(m.due, language)}"
                 + (f" ({fmt_date(m.done, language)})" if m.done else "")
                 for m in stones
             ],
