@@ -13,7 +13,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_SQLITE_PATH = Path("data") / "portfolio.db"
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 120_000
+"""How long a SQLite writer waits for the write lock before "database is locked". SQLite has one
+writer at a time and an Excel import holds the lock for its whole transaction, so this is sized
+to the longest import with room to spare: 30,000 changed rows in the workbook of 10,000 projects
+(167,000 rows) hold it ≈ 20 s on the 2-core bench machine (bench/bench_concurrency.py,
+docs/operations.md "Concurrent writers")."""
 
 
 def database_url(explicit: str | None = None) -> str:

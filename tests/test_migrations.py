@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from db import migrate
-from db.engine import make_engine
+from db.engine import SQLITE_BUSY_TIMEOUT_MS, make_engine
 from db.models import Base
 from tests.conftest import BACKENDS, create_postgres_database, drop_postgres_database
 
@@ -68,11 +68,12 @@ def test_every_step_downgrades(empty_engine: Engine) -> None:
 
 
 def test_sqlite_connections_have_foreign_keys_wal_and_busy_timeout(tmp_path: Path) -> None:
+    assert SQLITE_BUSY_TIMEOUT_MS >= 120_000  # writers wait out the longest import
     engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_TIMEOUT_MS
     engine.dispose()
 
 

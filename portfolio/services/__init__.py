@@ -4,7 +4,9 @@
 ``create(session, data)``, ``update(session, id, data, expected_version=...)`` and
 ``archive(session, id, expected_version=...)``. Arguments after the session are keyword-only
 where they are options. Services validate, apply the business rules and flush; the caller
-owns the transaction (``with session.begin(): ...``). Errors are
-:class:`portfolio.errors.ValidationFailed`, :class:`~portfolio.errors.ConflictError` and
-:class:`~portfolio.errors.NotFound`.
+owns the transaction (``with unit_of_work(factory, actor) as session: ...`` from
+:mod:`portfolio.services.base`, which also turns a race lost at the commit into a conflict, or
+``with session.begin(): ...``). Errors are :class:`portfolio.errors.ValidationFailed`,
+:class:`~portfolio.errors.ConflictError` and :class:`~portfolio.errors.NotFound`; a conflict or
+duplicate key found by the database at a flush has already rolled the session back.
 """

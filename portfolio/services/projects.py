@@ -160,7 +160,7 @@ def create(session: Session, data: Mapping[str, Any]) -> Project:
     session.add(project)
     flush(session, project)
     ensure_lead_participation(session, project)
-    session.flush()
+    flush(session, project)
     return project
 
 
@@ -190,7 +190,7 @@ def update(
     if assign(project, clean):
         flush(session, project, expected_version)
         ensure_lead_participation(session, project)
-        session.flush()
+        flush(session, project, expected_version)
     return project
 
 

@@ -23,6 +23,7 @@ from portfolio.errors import PortfolioError
 from portfolio.i18n import DEFAULT_LANG
 from portfolio.journal import Actor, set_actor
 from portfolio.seed import ensure_reference_data
+from portfolio.services.base import unit_of_work
 from portfolio.ui.components.safe_text import md
 
 log = logging.getLogger("portfolio.ui")
@@ -111,10 +112,8 @@ def read_session() -> Iterator[Session]:
 @contextmanager
 def write_session() -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on any error; journaled as the user."""
-    with make_session_factory(engine())() as session:
-        set_actor(session, actor())
-        with session.begin():
-            yield session
+    with unit_of_work(make_session_factory(engine()), actor()) as session:
+        yield session
 
 
 def lang() -> str:
