@@ -17,6 +17,13 @@ class ProjectStatus(StrEnum):
     DISCONTINUED = "discontinued"  # nicht weiter verfolgt
 
 
+REPORTING_PROJECT_STATUSES: tuple[str, ...] = (
+    ProjectStatus.PLANNING.value,
+    ProjectStatus.IMPLEMENTATION.value,
+)
+"""Running projects, expected to report regularly (status reports)."""
+
+
 class Priority(StrEnum):
     HIGH = "high"
     MEDIUM = "medium"
@@ -57,9 +64,6 @@ class FundingLevel(StrEnum):
     PRIVATE = "private"
 
 
-PUBLIC_FUNDING_LEVELS = (FundingLevel.EU, FundingLevel.FEDERAL, FundingLevel.STATE)
-
-
 class ApplicationStatus(StrEnum):
     IDEA = "idea"  # Idee
     SKETCH = "sketch"  # Projektskizze
@@ -72,19 +76,27 @@ class ApplicationStatus(StrEnum):
     CLOSED = "closed"  # abgeschlossen
 
 
-# Applications whose money counts: everything but the dead ends.
-LIVE_APPLICATION_STATUSES = tuple(
-    s
-    for s in ApplicationStatus
-    if s not in (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
+# ---- named status groups: the one place a rule, figure or page takes a set of codes from ------
+# Plain ``str`` values in workflow order, so they serve ``in`` tests and SQL ``IN`` alike.
+
+PUBLIC_FUNDING_LEVELS: tuple[str, ...] = tuple(
+    s.value for s in (FundingLevel.EU, FundingLevel.FEDERAL, FundingLevel.STATE)
 )
-# Applications with a funding decision in their favour.
-AWARDED_APPLICATION_STATUSES = (
-    ApplicationStatus.APPROVED,
-    ApplicationStatus.IN_PROGRESS,
-    ApplicationStatus.PROOF_SUBMITTED,
-    ApplicationStatus.CLOSED,
+"""Public funders (EU, Bund, Land): together at most a project's eligible cost."""
+
+_A = ApplicationStatus
+LIVE_APPLICATION_STATUSES: tuple[str, ...] = tuple(
+    s.value for s in _A if s not in (_A.REJECTED, _A.WITHDRAWN)
 )
+"""Applications whose money counts (requested): everything but the dead ends."""
+AWARDED_APPLICATION_STATUSES: tuple[str, ...] = tuple(
+    s.value for s in (_A.APPROVED, _A.IN_PROGRESS, _A.PROOF_SUBMITTED, _A.CLOSED)
+)
+"""Applications with a funding decision in their favour (approved money)."""
+RUNNING_GRANT_STATUSES: tuple[str, ...] = tuple(s.value for s in (_A.APPROVED, _A.IN_PROGRESS))
+"""Awarded grants whose proof of use is still to be handed in (proof-of-use deadlines)."""
+DECIDED_APPLICATION_STATUSES: tuple[str, ...] = (*AWARDED_APPLICATION_STATUSES, _A.REJECTED.value)
+"""Applications the funder has decided on (they need a decision date)."""
 
 
 class ProofOfUseBasis(StrEnum):
@@ -97,6 +109,13 @@ class PaymentRequestStatus(StrEnum):
     SUBMITTED = "submitted"  # eingereicht
     PAID = "paid"  # ausgezahlt
     REJECTED = "rejected"  # abgelehnt
+
+
+_P = PaymentRequestStatus
+OPEN_PAYMENT_STATUSES: tuple[str, ...] = tuple(s.value for s in (_P.PLANNED, _P.SUBMITTED))
+"""Payment requests neither paid nor rejected: overdue once their due date has passed."""
+COUNTED_PAYMENT_STATUSES: tuple[str, ...] = (*OPEN_PAYMENT_STATUSES, _P.PAID.value)
+"""Payment requests that count against the approved amount (all but rejected ones)."""
 
 
 class TrafficLight(StrEnum):

@@ -1,12 +1,19 @@
 """Portfolio figures, computed by the database (GROUP BY), never by loading every row.
 
-The dashboard, the CLI ``summary`` and the CDO reports all take their numbers from here, so they
-agree to the cent.
+The dashboard, the CLI ``summary`` and the CDO reports all take their numbers from here, and every
+funding condition (what counts as requested, awarded, paid, overdue, own share, …) from
+:mod:`portfolio.funding_rules`, so they agree to the cent.
+
+Figures are *as of a day*: :func:`summary` for a day before the clock's today reads the portfolio
+as it stood at the end of that day, rebuilt from the journal (:func:`state_at`, the same state the
+CDO brief reads for a past as-of date), and counts only money awarded and paid by then.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,15 +21,10 @@ from typing import Any
 from sqlalchemy import Select, and_, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from db.enums import (
-    AWARDED_APPLICATION_STATUSES,
-    LIVE_APPLICATION_STATUSES,
-    FundingLevel,
-    PaymentRequestStatus,
-    ProjectStatus,
-)
+from db.enums import ParticipationRole, ProjectStatus
 from db.models import (
     ActionField,
+    Base,
     FundingApplication,
     FundingProgramme,
     Milestone,
@@ -30,15 +32,19 @@ from db.models import (
     Participation,
     PaymentRequest,
     Project,
+    StatusReport,
     Theme,
 )
-from portfolio import clock
+from portfolio import changes, clock
+from portfolio import funding_rules as rules
 from portfolio.errors import PortfolioError
 from portfolio.services.milestones import overdue_condition
 
 ZERO = Decimal("0.00")
-LIVE = [str(s) for s in LIVE_APPLICATION_STATUSES]
-AWARDED = [str(s) for s in AWARDED_APPLICATION_STATUSES]
+# What a summary reads: every rebuilt table but the status reports.
+SUMMARY_TABLES: tuple[type[Base], ...] = tuple(
+    m for m in changes.RECONSTRUCTED if m is not StatusReport
+)
 
 
 def _dec(value: Any) -> Decimal:
@@ -86,14 +92,20 @@ class Summary:
     eligible_cost: Decimal
     funding_requested: Decimal
     funding_approved: Decimal
-    own_share: Decimal
-    own_budget: Decimal
+    own_share: Decimal  # of the awarded external funding, per project (funding_rules)
+    own_budget: Decimal  # the city's budget lines beyond what pays the own share
+    own_share_gap: Decimal  # own share covered neither by the budget nor by partners' cash
     paid_out: Decimal
     overdue_milestones: int
+    overdue_payment_requests: int
+    payment_requests_due: int  # open, due within the next DEADLINE_HORIZON_DAYS
+    proofs_of_use_overdue: int
+    proofs_of_use_due: int  # running grants, due within the next DEADLINE_HORIZON_DAYS
     organisations: int
     themes: list[ThemeFigures]
     programmes: list[ProgrammeFigures]
     partners: list[PartnerFigures]
+    warnings: dict[str, int] = field(default_factory=dict)  # findings per funding_rules code
 
     def to_json(self) -> dict[str, Any]:
         def convert(value: Any) -> Any:
@@ -111,13 +123,8 @@ class Summary:
         return result
 
 
-def _active_projects(theme_id: int | None) -> Select[int]:
-    stmt = select(Project.id).where(Project.archived.is_(False))
-    if theme_id is not None:
-        stmt = stmt.join(ActionField, ActionField.id == Project.action_field_id).where(
-            ActionField.theme_id == theme_id
-        )
-    return stmt
+def _active_projects(theme_id: int | None) -> Select[Any]:
+    return rules.project_scope(theme_id)
 
 
 class UnknownTheme(PortfolioError):
@@ -145,13 +152,55 @@ def theme_id_of(session: Session, theme_key: str | None) -> int | None:
     return theme_id
 
 
+@contextmanager
+def state_at(
+    session: Session,
+    day: dt.date,
+    *,
+    today: dt.date | None = None,
+    tables: tuple[type[Base], ...] | None = None,
+) -> Iterator[tuple[Session, str]]:
+    """A session on the portfolio as it was at the end of ``day``: the live one if ``day`` is not
+    before ``today`` (default: the clock's) or nothing has changed since, else a session on a
+    snapshot rebuilt from the journal (:func:`portfolio.changes.snapshot`; ``tables`` limits
+    what is rebuilt). Yields (session, "live" | "journal")."""
+    today = today or clock.today()
+    if day >= today or not changes.changed_after(session, changes.cutoff(day)):
+        yield session, "live"
+        return
+    engine = changes.snapshot(session, day, models=tables)
+    try:
+        with Session(engine) as snap:
+            yield snap, "journal"
+    finally:
+        engine.dispose()
+
+
 def summary(
     session: Session, *, today: dt.date | None = None, theme_key: str | None = None
 ) -> Summary:
-    today = today or clock.today()
+    """The key figures at the end of ``today`` (default: the clock's day).
+
+    A ``today`` before the clock's day is a past day: the figures are those of the portfolio as it
+    stood then (:func:`state_at`), with only the money awarded and paid by then — what
+    ``portfolio summary --as-of`` and the brief report for a past date.
+    """
+    day = today or clock.today()
+    theme_id_of(session, theme_key)  # an unknown theme is refused before any rebuild
+    with state_at(session, day, tables=SUMMARY_TABLES) as (state, _source):
+        return summary_of_state(state, day=day, theme_key=theme_key)
+
+
+def summary_of_state(session: Session, *, day: dt.date, theme_key: str | None = None) -> Summary:
+    """The key figures of the rows in ``session`` as they are, for the day ``day``.
+
+    For a session that already holds the state of ``day`` (the live database for today, or a
+    snapshot from :func:`state_at`); :func:`summary` picks the state itself.
+    """
     theme_id = theme_id_of(session, theme_key)
-    scope = _active_projects(theme_id).scalar_subquery()
-    in_scope = Project.id.in_(_active_projects(theme_id))
+    projects = _active_projects(theme_id)
+    scope = projects.scalar_subquery()
+    in_scope = Project.id.in_(projects)
 
     by_status = {str(s): 0 for s in ProjectStatus}
     for status, count in session.execute(
@@ -162,40 +211,42 @@ def summary(
         select(func.sum(Project.total_cost), func.sum(Project.eligible_cost)).where(in_scope)
     ).one()
 
-    app_scope = and_(
-        FundingApplication.archived.is_(False),
-        FundingApplication.project_id.in_(_active_projects(theme_id)),
-    )
+    app_scope = rules.application_counts(projects)
     # Funding is money from funders; the city's own budget lines are counted apart.
-    external = FundingProgramme.level != FundingLevel.MUNICIPAL
-    requested, approved, own_share, own_budget = session.execute(
+    external = rules.external_programme()
+    live, awarded = rules.live_application(), rules.awarded_by(day)
+    horizon = day + dt.timedelta(days=rules.DEADLINE_HORIZON_DAYS)
+    # One pass over the applications: money, proof-of-use deadlines, the one-row warnings.
+    row_warnings = rules.row_warning_conditions(day)
+    requested, approved, proofs_due, *row_counts = session.execute(
         select(
-            func.sum(FundingApplication.amount_requested).filter(
-                FundingApplication.status.in_(LIVE), external
-            ),
-            func.sum(FundingApplication.amount_approved).filter(
-                FundingApplication.status.in_(AWARDED), external
-            ),
-            func.sum(FundingApplication.own_share).filter(
-                FundingApplication.status.in_(AWARDED), external
-            ),
-            func.sum(FundingApplication.amount_approved).filter(
-                FundingApplication.status.in_(AWARDED), ~external
-            ),
+            func.sum(FundingApplication.amount_requested).filter(live, external),
+            func.sum(FundingApplication.amount_approved).filter(awarded, external),
+            func.count().filter(rules.proof_due_between(day, horizon)),
+            *(func.count().filter(condition) for condition in row_warnings.values()),
         )
         .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
         .where(app_scope)
     ).one()
-    paid_out = session.execute(
-        select(func.sum(PaymentRequest.amount))
-        .join(FundingApplication)
+    known = {code: int(n or 0) for code, n in zip(row_warnings, row_counts, strict=True)}
+    own = rules.own_share_totals(session, projects, day)
+    known["own_share_gap"] = own.gap_projects
+    paid_out, payments_overdue, payments_due = session.execute(
+        select(
+            func.sum(PaymentRequest.amount).filter(external, rules.paid_by(day)),
+            func.count().filter(rules.payment_overdue(day)),
+            func.count().filter(rules.payment_due_between(day, horizon)),
+        )
+        .select_from(PaymentRequest)
+        .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
         .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
-        .where(app_scope, external, PaymentRequest.status == PaymentRequestStatus.PAID)
-    ).scalar_one()
+        .where(app_scope)
+    ).one()
+    known["payment_overdue"] = int(payments_overdue or 0)
     overdue = session.execute(
         select(func.count())
         .select_from(Milestone)
-        .where(overdue_condition(today), Milestone.project_id.in_(_active_projects(theme_id)))
+        .where(overdue_condition(day), Milestone.project_id.in_(projects))
     ).scalar_one()
 
     themes: dict[int, ThemeFigures] = {}
@@ -231,12 +282,8 @@ def summary(
                 FundingProgramme.level,
                 FundingProgramme.standard_rate,
                 func.count(FundingApplication.id),
-                func.sum(FundingApplication.amount_requested).filter(
-                    FundingApplication.status.in_(LIVE)
-                ),
-                func.sum(FundingApplication.amount_approved).filter(
-                    FundingApplication.status.in_(AWARDED)
-                ),
+                func.sum(FundingApplication.amount_requested).filter(live),
+                func.sum(FundingApplication.amount_approved).filter(awarded),
             )
             .join(
                 FundingApplication,
@@ -255,14 +302,14 @@ def summary(
     ]
 
     partners = [
-        PartnerFigures(key, short, projects, leads or 0, _dec(cash), _dec(kind))
-        for key, short, projects, leads, cash, kind in session.execute(
+        PartnerFigures(key, short, projects_n, leads or 0, _dec(cash), _dec(kind))
+        for key, short, projects_n, leads, cash, kind in session.execute(
             select(
                 Organisation.key,
                 Organisation.short_name,
                 func.count(func.distinct(Participation.project_id)),
                 func.count(func.distinct(Participation.project_id)).filter(
-                    Participation.role == "lead"
+                    Participation.role == ParticipationRole.LEAD.value
                 ),
                 func.sum(Participation.contribution_cash),
                 func.sum(Participation.contribution_in_kind),
@@ -282,7 +329,7 @@ def summary(
     ]
 
     return Summary(
-        as_of=today,
+        as_of=day,
         theme_key=theme_key,
         projects=sum(by_status.values()),
         by_status=by_status,
@@ -290,14 +337,20 @@ def summary(
         eligible_cost=_dec(eligible_cost),
         funding_requested=_dec(requested),
         funding_approved=_dec(approved),
-        own_share=_dec(own_share),
-        own_budget=_dec(own_budget),
+        own_share=own.own_share,
+        own_budget=own.budget_beyond,
+        own_share_gap=own.gap,
         paid_out=_dec(paid_out),
         overdue_milestones=overdue,
+        overdue_payment_requests=int(payments_overdue or 0),
+        payment_requests_due=int(payments_due or 0),
+        proofs_of_use_overdue=known["proof_overdue"],
+        proofs_of_use_due=int(proofs_due or 0),
         organisations=len(partners),
         themes=list(themes.values()),
         programmes=programmes,
         partners=partners,
+        warnings=rules.warning_counts(session, projects, day, known=known),
     )
 
 
@@ -325,7 +378,8 @@ def deadlines(
     end = today + dt.timedelta(days=days)
     start = dt.date.min if include_overdue else today
     theme_id = theme_id_of(session, theme_key)
-    scope = Project.id.in_(_active_projects(theme_id))
+    projects = _active_projects(theme_id)
+    scope = Project.id.in_(projects)
     milestones = (
         select(
             literal("milestone").label("kind"),
@@ -353,12 +407,7 @@ def deadlines(
             FundingApplication.reference_number,
         )
         .join(Project, Project.id == FundingApplication.project_id)
-        .where(
-            scope,
-            FundingApplication.archived.is_(False),
-            FundingApplication.status.in_(["approved", "in_progress"]),
-            FundingApplication.proof_of_use_due.between(start, end),
-        )
+        .where(rules.application_counts(projects), rules.proof_due_between(start, end))
     )
     payments = (
         select(
@@ -371,11 +420,7 @@ def deadlines(
         )
         .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
         .join(Project, Project.id == FundingApplication.project_id)
-        .where(
-            scope,
-            PaymentRequest.status.in_(["planned", "submitted"]),
-            PaymentRequest.due_on.between(start, end),
-        )
+        .where(rules.application_counts(projects), rules.payment_due_between(start, end))
     )
     union = union_all(milestones, proofs, payments).subquery()
     stmt = select(union).order_by(union.c.due, union.c.project_key)

@@ -2,12 +2,16 @@
 
 ``build_brief`` answers every section from the services and the journal:
 
-* figures for *today* come from :func:`portfolio.figures.summary` on the live database, so the
-  brief agrees with the dashboard to the cent;
+* figures for *today* come from :func:`portfolio.figures.summary_of_state` on the live database,
+  as :func:`portfolio.figures.summary` computes them, so the brief agrees with the dashboard and
+  ``portfolio summary`` to the cent;
 * figures for a *past* as-of date come from the same function run on
   :func:`portfolio.changes.snapshot` — the portfolio rebuilt from the current rows and the journal
   (old value of the first change after the day; rows created later left out; archive state set
-  back likewise); when nothing changed after the day, the live database is used as it is;
+  back likewise); when nothing changed after the day, the live database is used as it is. This
+  is the state ``portfolio summary --as-of`` reads too (:func:`portfolio.figures.state_at`);
+* every funding condition (requested, awarded and paid by the day, overdue, own share) and every
+  warning comes from :mod:`portfolio.funding_rules`, shared with the Förderung page;
 * the reference ("since") figures are the frozen figures of a published brief of the same scope
   for exactly that date where one exists, and otherwise rebuilt the same way;
 * "what changed" comes from :func:`portfolio.changes.what_changed` (the journal, never guessed).
@@ -26,23 +30,13 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from db.enums import (
-    AWARDED_APPLICATION_STATUSES,
-    LIVE_APPLICATION_STATUSES,
-    PUBLIC_FUNDING_LEVELS,
-    ApplicationStatus,
-    FundingLevel,
-    PaymentRequestStatus,
-    ProjectStatus,
-)
+from db.enums import ApplicationStatus, ProjectStatus
 from db.models import (
     ActionField,
     FundingApplication,
     FundingProgramme,
     Milestone,
     Organisation,
-    PaymentRequest,
-    ProgrammePhase,
     Project,
     PublishedBrief,
     StatusReport,
@@ -50,32 +44,30 @@ from db.models import (
 )
 from portfolio import changes as journal_changes
 from portfolio import clock
+from portfolio import funding_rules as rules
 from portfolio.changes import Changes, Event, Kind
 from portfolio.errors import PortfolioError
 from portfolio.figures import (
+    SUMMARY_TABLES,
     Deadline,
     PartnerFigures,
     ProgrammeFigures,
     Summary,
     ThemeFigures,
     deadlines,
-    summary,
+    state_at,
+    summary_of_state,
     theme_id_of,
 )
 from portfolio.i18n import DEFAULT_LANG
 from portfolio.services.milestones import overdue_condition
 from reports.texts import tx
 
-HORIZON_DAYS = 90
+HORIZON_DAYS = rules.DEADLINE_HORIZON_DAYS
 DEFAULT_SINCE_DAYS = 90
-AWARDED = [str(s) for s in AWARDED_APPLICATION_STATUSES]
-LIVE = [str(s) for s in LIVE_APPLICATION_STATUSES]
-PUBLIC = [str(level) for level in PUBLIC_FUNDING_LEVELS]
 ZERO = Decimal("0.00")
-# Funding is money from funders; the city's own budget lines count apart (as in the figures).
-EXTERNAL = FundingProgramme.level != FundingLevel.MUNICIPAL.value
 # What the reference figures (a whole Summary) read: everything but the status reports.
-SINCE_TABLES = tuple(m for m in journal_changes.RECONSTRUCTED if m is not StatusReport)
+SINCE_TABLES = SUMMARY_TABLES
 
 
 class BriefError(PortfolioError):
@@ -147,15 +139,8 @@ class PipelineRow:
     approved: Decimal
 
 
-@dataclass(frozen=True)
-class Warning:
-    code: str
-    project_key: str
-    project_title: str
-    item_key: str
-    amount: Decimal | None = None
-    limit: Decimal | None = None
-    day: dt.date | None = None
+Warning = rules.Finding
+"""One line of the warnings section: a finding of :mod:`portfolio.funding_rules`."""
 
 
 @dataclass(frozen=True)
@@ -335,16 +320,10 @@ def state_session(
     session: Session, day: dt.date, today: dt.date, tables: tuple[Any, ...] | None = None
 ) -> Iterator[tuple[Session, str]]:
     """A session on the portfolio as it was at the end of ``day``: the live one if nothing has
-    changed since, else a session on a rebuilt snapshot. Yields (session, "live"|"journal")."""
-    if day >= today or not journal_changes.changed_after(session, journal_changes.cutoff(day)):
-        yield session, "live"
-        return
-    engine = journal_changes.snapshot(session, day, models=tables)
-    try:
-        with Session(engine) as snap:
-            yield snap, "journal"
-    finally:
-        engine.dispose()
+    changed since, else a session on a rebuilt snapshot. Yields (session, "live"|"journal").
+    The same state :func:`portfolio.figures.summary` reads for a past day."""
+    with state_at(session, day, today=today, tables=tables) as state:
+        yield state
 
 
 def published_for(session: Session, scope: str, as_of: dt.date) -> PublishedBrief | None:
@@ -369,12 +348,7 @@ def last_published_before(session: Session, scope: str, as_of: dt.date) -> Publi
 
 
 def _scope_ids(theme_id: int | None) -> Any:
-    stmt = select(Project.id).where(Project.archived.is_(False))
-    if theme_id is not None:
-        stmt = stmt.join(ActionField, ActionField.id == Project.action_field_id).where(
-            ActionField.theme_id == theme_id
-        )
-    return stmt
+    return rules.project_scope(theme_id)
 
 
 def _dec(value: Any) -> Decimal:
@@ -411,24 +385,21 @@ def latest_reports(
 
 
 def theme_rows(s: Session, now: Summary, as_of: dt.date, theme_id: int | None) -> list[ThemeRow]:
-    in_scope = Project.id.in_(_scope_ids(theme_id))
+    projects = _scope_ids(theme_id)
+    in_scope = Project.id.in_(projects)
     money: dict[str, tuple[Decimal, Decimal]] = {}
     for key, requested, approved in s.execute(
         select(
             Theme.key,
-            func.sum(FundingApplication.amount_requested).filter(
-                FundingApplication.status.in_(LIVE)
-            ),
-            func.sum(FundingApplication.amount_approved).filter(
-                FundingApplication.status.in_(AWARDED)
-            ),
+            func.sum(FundingApplication.amount_requested).filter(rules.live_application()),
+            func.sum(FundingApplication.amount_approved).filter(rules.awarded_by(as_of)),
         )
         .select_from(FundingApplication)
         .join(Project, Project.id == FundingApplication.project_id)
         .join(ActionField, ActionField.id == Project.action_field_id)
         .join(Theme, Theme.id == ActionField.theme_id)
         .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
-        .where(in_scope, FundingApplication.archived.is_(False), EXTERNAL)
+        .where(rules.application_counts(projects), rules.external_programme())
         .group_by(Theme.key)
     ):
         money[key] = (_dec(requested), _dec(approved))
@@ -483,129 +454,9 @@ def pipeline_rows(s: Session, theme_id: int | None) -> list[PipelineRow]:
 
 
 def warning_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[Warning]:
-    scope = _scope_ids(theme_id)
-    app_ok = and_(FundingApplication.archived.is_(False), FundingApplication.project_id.in_(scope))
-    out: list[Warning] = []
-    amount = func.coalesce(FundingApplication.amount_approved, FundingApplication.amount_requested)
-
-    public = (
-        select(
-            Project.key,
-            Project.title,
-            func.sum(amount).label("total"),
-            Project.eligible_cost,
-        )
-        .join(FundingApplication, FundingApplication.project_id == Project.id)
-        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
-        .where(
-            app_ok,
-            FundingApplication.status.in_(LIVE),
-            FundingProgramme.level.in_(PUBLIC),
-            Project.eligible_cost.is_not(None),
-        )
-        .group_by(Project.id, Project.key, Project.title, Project.eligible_cost)
-    ).subquery()
-    for key, title, total, eligible in s.execute(
-        select(public).where(public.c.total > public.c.eligible_cost)
-    ):
-        out.append(Warning("public_above_eligible", key, title, key, _dec(total), _dec(eligible)))
-
-    paid = (
-        select(
-            PaymentRequest.application_id,
-            func.sum(PaymentRequest.amount).label("total"),
-        )
-        .where(PaymentRequest.status != PaymentRequestStatus.REJECTED.value)
-        .group_by(PaymentRequest.application_id)
-        .subquery()
-    )
-    for key, title, app_key, total, approved in s.execute(
-        select(
-            Project.key,
-            Project.title,
-            FundingApplication.key,
-            paid.c.total,
-            FundingApplication.amount_approved,
-        )
-        .join(paid, paid.c.application_id == FundingApplication.id)
-        .join(Project, Project.id == FundingApplication.project_id)
-        .where(app_ok, paid.c.total > func.coalesce(FundingApplication.amount_approved, 0))
-    ):
-        out.append(
-            Warning("payments_above_approved", key, title, app_key, _dec(total), _dec(approved))
-        )
-
-    base = (
-        select(
-            Project.key,
-            Project.title,
-            FundingApplication.key,
-            FundingApplication.amount_approved,
-            FundingApplication.amount_requested,
-            FundingApplication.proof_of_use_due,
-            FundingApplication.own_share,
-        )
-        .join(Project, Project.id == FundingApplication.project_id)
-        .where(app_ok)
-    )
-    for key, title, app_key, approved, requested, _due, _own in s.execute(
-        base.where(
-            FundingApplication.amount_approved > FundingApplication.amount_requested,
-        )
-    ):
-        out.append(
-            Warning(
-                "approved_above_requested", key, title, app_key, _dec(approved), _dec(requested)
-            )
-        )
-    for key, title, app_key, _approved, _requested, due, _own in s.execute(
-        base.where(
-            FundingApplication.status.in_(["approved", "in_progress"]),
-            FundingApplication.proof_of_use_due < as_of,
-        )
-    ):
-        out.append(Warning("proof_overdue", key, title, app_key, day=due))
-    for key, title, app_key, _approved, _requested, _due, own in s.execute(
-        base.join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id).where(
-            FundingProgramme.requires_own_share.is_(True),
-            FundingApplication.status.in_(AWARDED),
-            FundingApplication.own_share <= 0,
-        )
-    ):
-        out.append(Warning("own_share_missing", key, title, app_key, _dec(own)))
-    cap = func.coalesce(ProgrammePhase.cap, FundingProgramme.cap)
-    for key, title, app_key, value, limit in s.execute(
-        select(Project.key, Project.title, FundingApplication.key, amount, cap)
-        .join(Project, Project.id == FundingApplication.project_id)
-        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
-        .join(
-            ProgrammePhase,
-            and_(
-                ProgrammePhase.programme_id == FundingProgramme.id,
-                ProgrammePhase.key == FundingApplication.phase,
-            ),
-            isouter=True,
-        )
-        .where(app_ok, FundingApplication.status.in_(LIVE), cap.is_not(None), amount > cap)
-    ):
-        out.append(Warning("cap_exceeded", key, title, app_key, _dec(value), _dec(limit)))
-    for key, title, pr_key, value, due in s.execute(
-        select(
-            Project.key,
-            Project.title,
-            PaymentRequest.key,
-            PaymentRequest.amount,
-            PaymentRequest.due_on,
-        )
-        .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
-        .join(Project, Project.id == FundingApplication.project_id)
-        .where(
-            app_ok,
-            PaymentRequest.status.in_(["planned", "submitted"]),
-            PaymentRequest.due_on < as_of,
-        )
-    ):
-        out.append(Warning("payment_overdue", key, title, pr_key, _dec(value), day=due))
+    """Every finding of the funding rules on the day, by project, rule and item."""
+    found = rules.findings(s, _scope_ids(theme_id), as_of)
+    out = [f for code in rules.WARNING_CODES for f in found[code]]
     return sorted(out, key=lambda w: (w.project_key, w.code, w.item_key))
 
 
@@ -656,8 +507,8 @@ def annex_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[AnnexRo
         .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
         .where(
             FundingApplication.archived.is_(False),
-            FundingApplication.status.in_(AWARDED),
-            EXTERNAL,
+            rules.awarded_by(as_of),
+            rules.external_programme(),
         )
         .group_by(FundingApplication.project_id)
         .subquery()
@@ -759,11 +610,11 @@ def build_brief(
         since_source, since_brief_id = "published", frozen.id
     else:
         with state_session(session, since, today, SINCE_TABLES) as (s, source):
-            before = summary(s, today=since, theme_key=theme_key)
+            before = summary_of_state(s, day=since, theme_key=theme_key)
         since_source = source
 
     with state_session(session, as_of, today) as (s, as_of_source):
-        now = summary(s, today=as_of, theme_key=theme_key)
+        now = summary_of_state(s, day=as_of, theme_key=theme_key)
         horizon = as_of + dt.timedelta(days=HORIZON_DAYS)
         due = deadlines(s, today=as_of, days=HORIZON_DAYS, theme_key=theme_key)
         brief = Brief(

@@ -194,7 +194,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     print(f"  {'Own share' if en else 'Eigenanteil'}: {fmt_eur(figures.own_share, lang)}")
     print(f"  {'Paid out' if en else 'Ausgezahlt'}: {fmt_eur(figures.paid_out, lang)}")
     print(
-        f"  {'City budget' if en else 'Städtischer Haushalt'}: {fmt_eur(figures.own_budget, lang)}"
+        f"  {'City budget beyond own shares' if en else 'Städtischer Haushalt über Eigenanteile hinaus'}: {fmt_eur(figures.own_budget, lang)}"
     )
     print(
         f"  {'Overdue milestones' if en else 'Überfällige Meilensteine'}: {fmt_int(figures.overdue_milestones, lang)}"

@@ -9,13 +9,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from db.enums import ProjectStatus
+from db.enums import REPORTING_PROJECT_STATUSES
 from db.models import ActionField, JournalEntry, Organisation, Project, StatusReport, Theme
 
-RUNNING_STATUSES: tuple[str, ...] = (
-    ProjectStatus.PLANNING.value,
-    ProjectStatus.IMPLEMENTATION.value,
-)
+RUNNING_STATUSES: tuple[str, ...] = REPORTING_PROJECT_STATUSES
 """Projects that are expected to report regularly."""
 STALE_REPORT_DAYS = 90
 NO_LIGHT = "none"

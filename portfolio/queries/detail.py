@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from db.enums import PaymentRequestStatus
 from db.models import (
     ActionField,
     FundingApplication,
@@ -106,7 +107,10 @@ def project_detail(session: Session, key: str, *, today: dt.date) -> ProjectDeta
         .order_by(FundingApplication.archived, FundingApplication.key)
     ).scalars()
     for a in apps:
-        paid = sum((r.amount for r in a.payment_requests if r.status == "paid"), start=Decimal("0"))
+        paid = sum(
+            (r.amount for r in a.payment_requests if r.status == PaymentRequestStatus.PAID),
+            start=Decimal("0"),
+        )
         detail.applications.append(
             Row(
                 a.id,

@@ -1,4 +1,8 @@
-"""The Förderung page: pipeline, own-share gap, deadlines and warnings from the funding rules."""
+"""The Förderung page: own-share gap, deadlines and warnings, all from :mod:`portfolio.funding_rules`.
+
+The page's money tiles (requested, approved, paid out, own share) come from
+:func:`portfolio.figures.summary`; the totals here agree with it to the cent (own share, gap).
+"""
 
 from __future__ import annotations
 
@@ -7,33 +11,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from db.enums import AWARDED_APPLICATION_STATUSES, LIVE_APPLICATION_STATUSES, PUBLIC_FUNDING_LEVELS
-from db.models import (
-    FundingApplication,
-    FundingProgramme,
-    Participation,
-    PaymentRequest,
-    Project,
-)
-from portfolio.queries.common import active_projects, theme_id_of
+from db.models import FundingApplication, FundingProgramme, PaymentRequest, Project
+from portfolio import funding_rules as rules
+from portfolio.queries.common import theme_id_of
 
-AWARDED = [str(s) for s in AWARDED_APPLICATION_STATUSES]
-LIVE = [str(s) for s in LIVE_APPLICATION_STATUSES]
-RUNNING_GRANTS = ["approved", "in_progress"]
-OPEN_PAYMENTS = ["planned", "submitted"]
-PUBLIC = [str(level) for level in PUBLIC_FUNDING_LEVELS]
 CENT = Decimal("0.01")
-WARNING_CODES = (
-    "proof_overdue",
-    "payment_overdue",
-    "payments_above_approved",
-    "public_above_eligible",
-    "approved_without_amount",
-    "live_without_amounts",
-)
+WARNING_CODES = rules.WARNING_CODES
 
 
 def _dec(value: object) -> Decimal:
@@ -44,11 +30,12 @@ def _dec(value: object) -> Decimal:
 class GapLine:
     project_key: str
     project_title: str
-    eligible: Decimal
-    approved: Decimal
+    eligible: Decimal  # the funded cost: eligible cost of the awarded external applications
+    approved: Decimal  # awarded external funding
     own_share: Decimal
     partner_cash: Decimal
     gap: Decimal
+    budget: Decimal = Decimal("0.00")  # the city's budget lines covering the own share
 
 
 @dataclass(frozen=True)
@@ -74,109 +61,82 @@ class Warning:
 @dataclass
 class FundingOverview:
     own_share_total: Decimal = Decimal("0.00")
-    partner_cash_total: Decimal = Decimal("0.00")
+    partner_cash_total: Decimal = Decimal("0.00")  # of the projects with an own share
+    budget_cover_total: Decimal = Decimal("0.00")  # city budget lines paying own shares
     gap_total: Decimal = Decimal("0.00")
     gap_projects: int = 0
     gaps: list[GapLine] = field(default_factory=list)
-    proofs_due: int = 0
-    payments_due: int = 0
+    proofs_due: int = 0  # overdue or due within the window
+    payments_due: int = 0  # overdue or due within the window
+    proofs_overdue: int = 0
+    payments_overdue: int = 0
     due: list[DueLine] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
 
 
-def _scope(session: Session, theme_key: str | None) -> Any:
-    return FundingApplication.project_id.in_(active_projects(theme_id_of(session, theme_key)))
+def _projects(session: Session, theme_key: str | None) -> Any:
+    return rules.project_scope(theme_id_of(session, theme_key))
 
 
-def _own_share_gaps(session: Session, scope: Any, out: FundingOverview, limit: int) -> None:
-    awarded = (
-        select(
-            FundingApplication.project_id.label("project_id"),
-            func.sum(FundingApplication.eligible_cost).label("eligible"),
-            func.sum(FundingApplication.amount_approved).label("approved"),
-            func.sum(FundingApplication.own_share).label("own_share"),
-        )
-        .where(
-            scope, FundingApplication.archived.is_(False), FundingApplication.status.in_(AWARDED)
-        )
-        .group_by(FundingApplication.project_id)
-        .subquery()
-    )
-    cash = (
-        select(
-            Participation.project_id.label("project_id"),
-            func.sum(Participation.contribution_cash).label("cash"),
-        )
-        .group_by(Participation.project_id)
-        .subquery()
-    )
-    own = func.coalesce(awarded.c.own_share, 0)
-    partner_cash = func.coalesce(cash.c.cash, 0)
-    gap = own - partner_cash
-    base = (
-        select(
-            Project.key,
-            Project.title,
-            awarded.c.eligible,
-            awarded.c.approved,
-            own,
-            partner_cash,
-            gap,
-        )
-        .join(awarded, awarded.c.project_id == Project.id)
-        .join(cash, cash.c.project_id == Project.id, isouter=True)
-    )
-    totals = session.execute(
-        select(
-            func.sum(own),
-            func.sum(partner_cash),
-            func.sum(gap).filter(gap > 0),
-            func.count().filter(gap > 0),
-        )
-        .select_from(Project)
-        .join(awarded, awarded.c.project_id == Project.id)
-        .join(cash, cash.c.project_id == Project.id, isouter=True)
-    ).one()
-    out.own_share_total = _dec(totals[0])
-    out.partner_cash_total = _dec(totals[1])
-    out.gap_total = _dec(totals[2])
-    out.gap_projects = int(totals[3] or 0)
+def _own_share_gaps(
+    session: Session, projects: Any, today: dt.date, out: FundingOverview, limit: int
+) -> None:
+    totals = rules.own_share_totals(session, projects, today)
+    out.own_share_total = totals.own_share
+    out.partner_cash_total = totals.partner_cash
+    out.budget_cover_total = totals.budget_cover
+    out.gap_total = totals.gap
+    out.gap_projects = totals.gap_projects
+    lines = rules.own_share_by_project(projects, today)
+    gapped = func.round(lines.c.gap, 2) > 0
     out.gaps = [
-        GapLine(key, title, _dec(el), _dec(ap), _dec(o), _dec(c), _dec(g))
-        for key, title, el, ap, o, c, g in session.execute(
-            base.where(gap > 0).order_by(gap.desc(), Project.key).limit(limit)
+        GapLine(key, title, _dec(el), _dec(ap), _dec(o), _dec(c), _dec(g), _dec(b))
+        for key, title, el, ap, o, c, g, b in session.execute(
+            select(
+                Project.key,
+                Project.title,
+                lines.c.funded_cost,
+                lines.c.funding,
+                lines.c.own_share,
+                lines.c.partner_cash,
+                lines.c.gap,
+                lines.c.budget_cover,
+            )
+            .join(lines, lines.c.project_id == Project.id)
+            .where(gapped)
+            .order_by(lines.c.gap.desc(), Project.key)
+            .limit(limit)
         )
     ]
 
 
 def _due(
-    session: Session, scope: Any, today: dt.date, days: int, out: FundingOverview, limit: int
+    session: Session, projects: Any, today: dt.date, days: int, out: FundingOverview, limit: int
 ) -> None:
     end = today + dt.timedelta(days=days)
-    proof_where = and_(
-        scope,
-        FundingApplication.archived.is_(False),
-        FundingApplication.status.in_(RUNNING_GRANTS),
-        FundingApplication.proof_of_use_due <= end,
+    counts = rules.application_counts(projects)
+    proof_where = or_(rules.proof_overdue(today), rules.proof_due_between(today, end))
+    pay_where = or_(rules.payment_overdue(today), rules.payment_due_between(today, end))
+    out.proofs_due, out.proofs_overdue = (
+        int(n or 0)
+        for n in session.execute(
+            select(
+                func.count().filter(proof_where), func.count().filter(rules.proof_overdue(today))
+            )
+            .select_from(FundingApplication)
+            .where(counts)
+        ).one()
     )
-    pay_where = and_(
-        scope,
-        FundingApplication.archived.is_(False),
-        PaymentRequest.status.in_(OPEN_PAYMENTS),
-        PaymentRequest.due_on <= end,
-    )
-    out.proofs_due = int(
-        session.execute(
-            select(func.count()).select_from(FundingApplication).where(proof_where)
-        ).scalar_one()
-    )
-    out.payments_due = int(
-        session.execute(
-            select(func.count())
+    out.payments_due, out.payments_overdue = (
+        int(n or 0)
+        for n in session.execute(
+            select(
+                func.count().filter(pay_where), func.count().filter(rules.payment_overdue(today))
+            )
             .select_from(PaymentRequest)
             .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
-            .where(pay_where)
-        ).scalar_one()
+            .where(counts)
+        ).one()
     )
     proofs = session.execute(
         select(
@@ -190,7 +150,7 @@ def _due(
         )
         .join(Project, Project.id == FundingApplication.project_id)
         .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
-        .where(proof_where)
+        .where(counts, proof_where)
         .order_by(FundingApplication.proof_of_use_due, Project.key)
         .limit(limit)
     ).all()
@@ -207,7 +167,7 @@ def _due(
         .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
         .join(Project, Project.id == FundingApplication.project_id)
         .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
-        .where(pay_where)
+        .where(counts, pay_where)
         .order_by(PaymentRequest.due_on, Project.key)
         .limit(limit)
     ).all()
@@ -222,111 +182,30 @@ def _due(
     out.due = sorted(lines, key=lambda d: (d.due, d.project_key, d.item_key))[:limit]
 
 
-def _warning(session: Session, code: str, stmt: Any, examples: int) -> Warning:
-    sub = stmt.subquery()
-    total = int(session.execute(select(func.count()).select_from(sub)).scalar_one())
-    rows = session.execute(select(sub).limit(examples)).all() if total else []
-    return Warning(
-        code, total, [(str(r[0]), str(r[1]), str(r[2] if r[2] is not None else "")) for r in rows]
-    )
+def _detail(finding: rules.Finding) -> str:
+    """The one number or code the page shows beside a finding: a date, an amount, a status."""
+    if finding.code in ("approved_without_amount", "live_without_amounts"):
+        return finding.status or ""
+    if finding.day is not None:
+        return finding.day.isoformat()
+    if finding.amount is not None:
+        return str(finding.amount)
+    return finding.status or ""
 
 
-def _warnings(session: Session, scope: Any, today: dt.date, examples: int) -> list[Warning]:
-    app_base = (
-        select(Project.key, FundingApplication.key)
-        .join(Project, Project.id == FundingApplication.project_id)
-        .where(scope, FundingApplication.archived.is_(False))
+def _warnings(session: Session, projects: Any, today: dt.date, examples: int) -> list[Warning]:
+    counts = rules.warning_counts(session, projects, today)
+    found = rules.findings(
+        session, projects, today, codes=[c for c in WARNING_CODES if counts[c]], limit=examples
     )
-    paid_sum = (
-        select(
-            PaymentRequest.application_id.label("application_id"),
-            func.sum(PaymentRequest.amount).label("total"),
+    return [
+        Warning(
+            code,
+            counts[code],
+            [(f.project_key, f.item_key, _detail(f)) for f in found.get(code, [])],
         )
-        .where(PaymentRequest.status != "rejected")
-        .group_by(PaymentRequest.application_id)
-        .subquery()
-    )
-    public = (
-        select(
-            FundingApplication.project_id.label("project_id"),
-            func.sum(
-                func.coalesce(
-                    FundingApplication.amount_approved, FundingApplication.amount_requested, 0
-                )
-            ).label("total"),
-        )
-        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
-        .where(
-            scope,
-            FundingApplication.archived.is_(False),
-            FundingApplication.status.in_(LIVE),
-            FundingProgramme.level.in_(PUBLIC),
-        )
-        .group_by(FundingApplication.project_id)
-        .subquery()
-    )
-    checks: list[tuple[str, Any]] = [
-        (
-            "proof_overdue",
-            app_base.add_columns(FundingApplication.proof_of_use_due)
-            .where(
-                FundingApplication.status.in_(RUNNING_GRANTS),
-                FundingApplication.proof_of_use_due < today,
-            )
-            .order_by(FundingApplication.proof_of_use_due),
-        ),
-        (
-            "payment_overdue",
-            select(Project.key, PaymentRequest.key, PaymentRequest.due_on)
-            .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
-            .join(Project, Project.id == FundingApplication.project_id)
-            .where(
-                scope,
-                FundingApplication.archived.is_(False),
-                PaymentRequest.status == "planned",
-                PaymentRequest.due_on < today,
-            )
-            .order_by(PaymentRequest.due_on),
-        ),
-        (
-            "payments_above_approved",
-            app_base.add_columns(paid_sum.c.total)
-            .join(paid_sum, paid_sum.c.application_id == FundingApplication.id)
-            .where(
-                FundingApplication.amount_approved.is_not(None),
-                # SQLite sums money as binary floats: compare in cents, not in float noise
-                func.round(paid_sum.c.total - FundingApplication.amount_approved, 2) > 0,
-            )
-            .order_by(FundingApplication.key),
-        ),
-        (
-            "public_above_eligible",
-            select(Project.key, Project.key, public.c.total)
-            .join(public, public.c.project_id == Project.id)
-            .where(Project.eligible_cost.is_not(None), public.c.total > Project.eligible_cost)
-            .order_by(Project.key),
-        ),
-        (
-            "approved_without_amount",
-            app_base.add_columns(FundingApplication.status)
-            .where(
-                FundingApplication.status.in_(AWARDED),
-                FundingApplication.amount_approved.is_(None),
-            )
-            .order_by(FundingApplication.key),
-        ),
-        (
-            "live_without_amounts",
-            app_base.add_columns(FundingApplication.status)
-            .where(
-                FundingApplication.status.in_(LIVE),
-                FundingApplication.amount_requested.is_(None),
-                FundingApplication.amount_approved.is_(None),
-            )
-            .order_by(FundingApplication.key),
-        ),
+        for code in WARNING_CODES
     ]
-    return [_warning(session, code, stmt, examples) for code, stmt in checks]
 
 
 def funding_overview(
@@ -334,13 +213,13 @@ def funding_overview(
     *,
     today: dt.date,
     theme_key: str | None = None,
-    days: int = 90,
+    days: int = rules.DEADLINE_HORIZON_DAYS,
     limit: int = 25,
     examples: int = 10,
 ) -> FundingOverview:
-    scope = _scope(session, theme_key)
+    projects = _projects(session, theme_key)
     out = FundingOverview()
-    _own_share_gaps(session, scope, out, limit)
-    _due(session, scope, today, days, out, limit)
-    out.warnings = _warnings(session, scope, today, examples)
+    _own_share_gaps(session, projects, today, out, limit)
+    _due(session, projects, today, days, out, limit)
+    out.warnings = _warnings(session, projects, today, examples)
     return out

@@ -20,6 +20,7 @@ from db.models import (
     Project,
     Theme,
 )
+from portfolio import funding_rules as rules
 from portfolio.queries.common import (
     NO_LIGHT,
     active_projects,
@@ -93,7 +94,8 @@ def deadline_counts(
     dates of running grants, planned or submitted payment requests.
     """
     end = today + dt.timedelta(days=days)
-    scope = Project.id.in_(active_projects(theme_id_of(session, theme_key)))
+    projects = active_projects(theme_id_of(session, theme_key))
+    scope = Project.id.in_(projects)
     milestones = (
         select(literal("milestone").label("kind"), Milestone.due_date.label("due"))
         .join(Project, Project.id == Milestone.project_id)
@@ -107,22 +109,13 @@ def deadline_counts(
     proofs = (
         select(literal("proof_of_use"), FundingApplication.proof_of_use_due)
         .join(Project, Project.id == FundingApplication.project_id)
-        .where(
-            scope,
-            FundingApplication.archived.is_(False),
-            FundingApplication.status.in_(["approved", "in_progress"]),
-            FundingApplication.proof_of_use_due.between(today, end),
-        )
+        .where(rules.application_counts(projects), rules.proof_due_between(today, end))
     )
     payments = (
         select(literal("payment_request"), PaymentRequest.due_on)
         .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
         .join(Project, Project.id == FundingApplication.project_id)
-        .where(
-            scope,
-            PaymentRequest.status.in_(["planned", "submitted"]),
-            PaymentRequest.due_on.between(today, end),
-        )
+        .where(rules.application_counts(projects), rules.payment_due_between(today, end))
     )
     union = union_all(milestones, proofs, payments).subquery()
     stmt = (

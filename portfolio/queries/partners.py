@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Subquery, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from db.enums import AWARDED_APPLICATION_STATUSES, ParticipationRole
+from db.enums import ParticipationRole
 from db.models import (
     ActionField,
     FundingApplication,
@@ -19,8 +19,8 @@ from db.models import (
     Project,
     Theme,
 )
+from portfolio import funding_rules as rules
 
-AWARDED = [str(s) for s in AWARDED_APPLICATION_STATUSES]
 CENT = Decimal("0.01")
 
 
@@ -44,13 +44,15 @@ class PartnerLine:
     overdue_milestones: int
 
 
-def _funding_of_projects() -> Subquery:
+def _funding_of_projects(today: dt.date) -> Subquery:
+    """Approved funding per project, awarded by ``today`` (every programme, the city's budget
+    lines included)."""
     return (
         select(
             FundingApplication.project_id.label("project_id"),
             func.sum(FundingApplication.amount_approved).label("approved"),
         )
-        .where(FundingApplication.archived.is_(False), FundingApplication.status.in_(AWARDED))
+        .where(FundingApplication.archived.is_(False), rules.awarded_by(today))
         .group_by(FundingApplication.project_id)
         .subquery()
     )
@@ -72,7 +74,7 @@ def partner_lines(session: Session, *, today: dt.date) -> list[PartnerLine]:
             .group_by(Participation.organisation_id)
         )
     }
-    funding = _funding_of_projects()
+    funding = _funding_of_projects(today)
     leads = {
         org_id: (count, approved)
         for org_id, count, approved in session.execute(
@@ -208,7 +210,7 @@ def partner_detail(
             .where(mine)
         ).scalar_one()
     )
-    funding = _funding_of_projects()
+    funding = _funding_of_projects(today)
     rows = session.execute(
         select(
             Project.id,

@@ -9,11 +9,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from db.enums import LIVE_APPLICATION_STATUSES
 from db.models import ActionField, FundingApplication, Milestone, Project, Theme
+from portfolio import funding_rules as rules
 from portfolio.queries.common import stale_report_condition
 
-LIVE = [str(s) for s in LIVE_APPLICATION_STATUSES]
 CHECKS: tuple[str, ...] = (
     "no_responsible",
     "no_lead",
@@ -49,7 +48,7 @@ def _checks(today: dt.date) -> dict[str, ColumnElement[bool]]:
             select(FundingApplication.id).where(
                 FundingApplication.project_id == Project.id,
                 FundingApplication.archived.is_(False),
-                FundingApplication.status.in_(LIVE),
+                rules.live_application(),
                 FundingApplication.amount_requested.is_(None),
                 FundingApplication.amount_approved.is_(None),
             )

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from db.enums import AWARDED_APPLICATION_STATUSES, LIVE_APPLICATION_STATUSES
 from db.models import (
     ActionField,
     FundingApplication,
@@ -22,10 +21,9 @@ from db.models import (
     Project,
     Theme,
 )
+from portfolio import funding_rules as rules
 from portfolio.queries.common import NO_LIGHT, latest_light, latest_report_date
 
-LIVE = [str(s) for s in LIVE_APPLICATION_STATUSES]
-AWARDED = [str(s) for s in AWARDED_APPLICATION_STATUSES]
 PAGE_SIZES = (25, 50, 100, 250)
 DEFAULT_SORT = "key"
 
@@ -87,7 +85,7 @@ def _columns(today: dt.date) -> dict[str, Any]:
         .where(
             FundingApplication.project_id == Project.id,
             FundingApplication.archived.is_(False),
-            FundingApplication.status.in_(LIVE),
+            rules.live_application(),
         )
         .correlate(Project)
         .scalar_subquery()
@@ -97,7 +95,7 @@ def _columns(today: dt.date) -> dict[str, Any]:
         .where(
             FundingApplication.project_id == Project.id,
             FundingApplication.archived.is_(False),
-            FundingApplication.status.in_(AWARDED),
+            rules.awarded_by(today),
         )
         .correlate(Project)
         .scalar_subquery()
@@ -197,7 +195,7 @@ def _conditions(session: Session, f: RegisterFilter, cols: dict[str, Any]) -> li
                 .where(
                     FundingProgramme.key == f.programme,
                     FundingApplication.archived.is_(False),
-                    FundingApplication.status.in_(LIVE),
+                    rules.live_application(),
                 )
             )
         )

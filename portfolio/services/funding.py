@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from db.enums import (
     AWARDED_APPLICATION_STATUSES,
+    DECIDED_APPLICATION_STATUSES,
     LIVE_APPLICATION_STATUSES,
     PUBLIC_FUNDING_LEVELS,
     ApplicationStatus,
@@ -31,6 +32,7 @@ from db.enums import (
 )
 from db.models import FundingApplication, FundingProgramme, PaymentRequest, Project
 from portfolio import clock
+from portfolio import funding_rules as rules
 from portfolio.errors import Problem
 from portfolio.i18n import Eur, Pct
 from portfolio.services.base import (
@@ -61,7 +63,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     S.WITHDRAWN: (),
     S.CLOSED: (),
 }
-DECIDED = (*AWARDED_APPLICATION_STATUSES, S.REJECTED)
+DECIDED = DECIDED_APPLICATION_STATUSES
 
 FIELDS: dict[str, FieldSpec] = {
     "key": FieldSpec("key", required=True, max_length=40),
@@ -163,17 +165,14 @@ def next_key(session: Session, project: Project) -> str:
 def public_funding_of_project(
     session: Session, project_id: int, *, except_id: int | None = None
 ) -> Decimal:
-    amount = func.coalesce(
-        FundingApplication.amount_approved, FundingApplication.amount_requested, 0
-    )
     stmt = (
-        select(func.coalesce(func.sum(amount), 0))
+        select(func.coalesce(func.sum(rules.counted_amount()), 0))
         .join(FundingProgramme)
         .where(
             FundingApplication.project_id == project_id,
             FundingApplication.archived.is_(False),
-            FundingApplication.status.in_([str(s) for s in LIVE_APPLICATION_STATUSES]),
-            FundingProgramme.level.in_([str(level) for level in PUBLIC_FUNDING_LEVELS]),
+            rules.live_application(),
+            rules.public_programme(),
         )
     )
     if except_id is not None:
@@ -184,14 +183,11 @@ def public_funding_of_project(
 def _sum_under_cap(
     session: Session, project_id: int, programme_id: int, phase: str | None, except_id: int | None
 ) -> Decimal:
-    amount = func.coalesce(
-        FundingApplication.amount_approved, FundingApplication.amount_requested, 0
-    )
-    stmt = select(func.coalesce(func.sum(amount), 0)).where(
+    stmt = select(func.coalesce(func.sum(rules.counted_amount()), 0)).where(
         FundingApplication.project_id == project_id,
         FundingApplication.programme_id == programme_id,
         FundingApplication.archived.is_(False),
-        FundingApplication.status.in_([str(s) for s in LIVE_APPLICATION_STATUSES]),
+        rules.live_application(),
     )
     stmt = stmt.where(
         FundingApplication.phase.is_(None) if phase is None else FundingApplication.phase == phase
@@ -414,7 +410,7 @@ def check_application(
     if (
         project is not None
         and project.eligible_cost is not None
-        and programme.level in [str(x) for x in PUBLIC_FUNDING_LEVELS]
+        and programme.level in PUBLIC_FUNDING_LEVELS
     ) and status in LIVE_APPLICATION_STATUSES:
         total = public_funding_of_project(session, project.id, except_id=application_id) + amount
         if total > project.eligible_cost:
@@ -555,8 +551,7 @@ def check_payment(
         and values.get("status") != PaymentRequestStatus.REJECTED
     ):
         stmt = select(func.coalesce(func.sum(PaymentRequest.amount), 0)).where(
-            PaymentRequest.application_id == application.id,
-            PaymentRequest.status != PaymentRequestStatus.REJECTED,
+            PaymentRequest.application_id == application.id, rules.counted_payment()
         )
         if request_id is not None:
             stmt = stmt.where(PaymentRequest.id != request_id)

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from db.enums import ApplicationStatus, FundingLevel, PaymentRequestStatus
+from portfolio import funding_rules
 from portfolio.i18n import fmt_eur, fmt_eur_short, fmt_int
 from portfolio.queries.common import pick
 from portfolio.ui import data
@@ -30,7 +31,8 @@ TEXTS = {
         "paid": "Ausgezahlt",
         "own_share": "Eigenanteil (bewilligt)",
         "gap": "Eigenanteil-Lücke",
-        "gap_help": "Eigenanteil der bewilligten Anträge, soweit er nicht durch Geldbeiträge der Projektpartner gedeckt ist; Summe über {count} Projekte.",
+        "gap_help": "Eigenanteil der bewilligten Anträge, soweit er weder durch Haushaltsmittel der Stadt noch durch Geldbeiträge der Projektpartner gedeckt ist; Summe über {count} Projekte.",
+        "budget": "Haushalt (Deckung)",
         "by_programme": "Anträge nach Programm und Status",
         "approved_vs_requested": "Bewilligt gegenüber beantragt",
         "programme": "Programm",
@@ -39,7 +41,7 @@ TEXTS = {
         "rate": "Quote bewilligt/beantragt",
         "gaps": "Größte Eigenanteil-Lücken",
         "project": "Projekt",
-        "eligible": "Förderfähig",
+        "eligible": "Geförderte Kosten",
         "partner_cash": "Geldbeiträge Partner",
         "deadlines": "Fristen: Verwendungsnachweise und Mittelabrufe",
         "deadlines_caption": "Überfällige und in den nächsten {days} Tagen fällige; {proofs} Verwendungsnachweise, {payments} Mittelabrufe.",
@@ -52,12 +54,6 @@ TEXTS = {
         "overdue": "überfällig",
         "warnings": "Warnungen aus den Förderregeln",
         "no_warnings": "Keine Verstöße gegen die Förderregeln gefunden.",
-        "w_proof_overdue": "Verwendungsnachweis überfällig (Antrag noch bewilligt / in Durchführung)",
-        "w_payment_overdue": "Mittelabruf geplant, Fälligkeit verstrichen",
-        "w_payments_above_approved": "Mittelabrufe übersteigen den bewilligten Betrag",
-        "w_public_above_eligible": "Öffentliche Förderung übersteigt die förderfähigen Kosten des Projekts",
-        "w_approved_without_amount": "Bewilligt, aber ohne bewilligten Betrag",
-        "w_live_without_amounts": "Laufender Antrag ohne Beträge",
         "examples": "Beispiele",
         "no_funding": "Noch keine Förderanträge im Portfolio.",
     },
@@ -70,7 +66,8 @@ TEXTS = {
         "paid": "Paid out",
         "own_share": "Own share (approved)",
         "gap": "Own-share gap",
-        "gap_help": "Own share of approved applications not covered by the partners' cash contributions; total over {count} projects.",
+        "gap_help": "Own share of approved applications covered neither by the city's budget lines nor by the partners' cash contributions; total over {count} projects.",
+        "budget": "City budget (cover)",
         "by_programme": "Applications by programme and status",
         "approved_vs_requested": "Approved against requested",
         "programme": "Programme",
@@ -79,7 +76,7 @@ TEXTS = {
         "rate": "Approved/requested",
         "gaps": "Largest own-share gaps",
         "project": "Project",
-        "eligible": "Eligible",
+        "eligible": "Funded cost",
         "partner_cash": "Partners' cash",
         "deadlines": "Deadlines: proofs of use and payment requests",
         "deadlines_caption": "Overdue and due in the next {days} days; {proofs} proofs of use, {payments} payment requests.",
@@ -92,12 +89,6 @@ TEXTS = {
         "overdue": "overdue",
         "warnings": "Warnings from the funding rules",
         "no_warnings": "No breaches of the funding rules found.",
-        "w_proof_overdue": "Proof of use overdue (application still approved / in progress)",
-        "w_payment_overdue": "Payment request planned, due date passed",
-        "w_payments_above_approved": "Payment requests exceed the approved amount",
-        "w_public_above_eligible": "Public funding exceeds the project's eligible cost",
-        "w_approved_without_amount": "Approved without an approved amount",
-        "w_live_without_amounts": "Live application without amounts",
         "examples": "Examples",
         "no_funding": "No funding applications in the portfolio yet.",
     },
@@ -247,22 +238,24 @@ def render() -> None:
                     "eligible": g.eligible,
                     "approved": g.approved,
                     "own_share": g.own_share,
+                    "budget": g.budget,
                     "partner_cash": g.partner_cash,
                     "gap": g.gap,
                 }
                 for g in f.gaps
             ],
-            ["project", "eligible", "approved", "own_share", "partner_cash", "gap"],
+            ["project", "eligible", "approved", "own_share", "budget", "partner_cash", "gap"],
         )
         col = st.column_config
         table(
             df,
-            money=["eligible", "approved", "own_share", "partner_cash", "gap"],
+            money=["eligible", "approved", "own_share", "budget", "partner_cash", "gap"],
             column_config={
                 "project": col.Column(tx("project")),
                 "eligible": col.Column(tx("eligible")),
                 "approved": col.Column(tx("approved")),
                 "own_share": col.Column(tx("own_share")),
+                "budget": col.Column(tx("budget")),
                 "partner_cash": col.Column(tx("partner_cash")),
                 "gap": col.Column(tx("gap")),
             },
@@ -286,7 +279,8 @@ def warnings_block(f: object) -> None:
         st.success(tx("no_warnings"), icon=":material/verified:")
         return
     for w in found:
-        with st.expander(f"⚠️ {tx('w_' + w.code)}: {fmt_int(w.count, language)}"):
+        title = funding_rules.warning_title(w.code, language)
+        with st.expander(f"⚠️ {md(title)}: {fmt_int(w.count, language)}"):
             st.caption(tx("examples"))
             for project_key, item_key, detail in w.examples:
                 cols = st.columns([2, 3, 3])
@@ -308,7 +302,14 @@ def _detail(code: str, text: str) -> str:
             return fmt_date(dt.date.fromisoformat(text[:10]), language)
         except ValueError:
             return text
-    if code in ("payments_above_approved", "public_above_eligible"):
+    if code in (
+        "payments_above_approved",
+        "public_above_eligible",
+        "approved_above_requested",
+        "own_share_missing",
+        "own_share_gap",
+        "cap_exceeded",
+    ):
         try:
             return fmt_eur(Decimal(text), language)
         except InvalidOperation:

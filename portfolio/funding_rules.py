@@ -1,0 +1,792 @@
+"""One funding truth: the conditions behind every funding figure, deadline and warning.
+
+Every surface that counts funding money or warns about it takes its conditions from here, so they
+agree to the cent and to the item: :func:`portfolio.figures.summary` (dashboard tiles, ``portfolio
+summary``, the brief's key figures), the Förderung page's read model
+(:mod:`portfolio.queries.funding_overview`), the brief's warnings (:mod:`reports.brief`), the
+deadline lists and the cross-row checks of the services. The status groups themselves live next to
+the enums in :mod:`db.enums`.
+
+Definitions (for a day D; the portfolio as it stood at the end of D — for a past D the callers
+run these conditions on the state rebuilt from the journal, see :func:`portfolio.figures.summary`):
+
+* An application **counts** when it is not archived and its project is active and in scope.
+* **Requested**: live applications (not rejected or withdrawn), their requested amount.
+* **Awarded by D**: status awarded (approved, in progress, proof submitted, closed) and the
+  decision dated on or before D (an awarded row without a decision date counts; the services
+  never let one in).
+* **Paid by D**: payment request paid and the payment dated on or before D.
+* **Overdue payment request**: open (planned or submitted — neither paid nor rejected) and due
+  before D.
+* **Proof of use overdue / due**: a running grant (approved or in progress: the proof has not been
+  handed in) whose proof-of-use deadline is before D / within ``[D, D + days]``.
+* **Funding** is money from funders: programmes of every level but the city's own budget
+  (``municipal``, programme HAUSHALT), which counts apart.
+* **Own share, per project** (:func:`own_share_by_project`): the funded cost is the eligible cost
+  of the project's awarded external applications, at most the project's eligible cost — so Bund
+  and Land co-funding one cost count that cost once. The own share is the part of it no funder
+  pays (funded cost − funding, never below zero and never above the applications' stored own
+  shares, which may have been set lower explicitly).
+* **City budget (own budget)**: the awarded HAUSHALT lines of a project pay first for the rest of
+  the project's eligible cost outside the funded cost, and then for the own share ("cover"). The
+  figures count the cover once, inside the own share, and report as own budget only the budget
+  beyond it — own share + own budget is the city-side money, never a euro twice.
+* **Own-share gap**: own share − city-budget cover − partners' cash contributions, where positive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeAlias
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from db.enums import (
+    AWARDED_APPLICATION_STATUSES,
+    COUNTED_PAYMENT_STATUSES,
+    LIVE_APPLICATION_STATUSES,
+    OPEN_PAYMENT_STATUSES,
+    PUBLIC_FUNDING_LEVELS,
+    RUNNING_GRANT_STATUSES,
+    FundingLevel,
+    PaymentRequestStatus,
+)
+from db.models import (
+    ActionField,
+    FundingApplication,
+    FundingProgramme,
+    Participation,
+    PaymentRequest,
+    ProgrammePhase,
+    Project,
+)
+
+DEADLINE_HORIZON_DAYS = 90
+"""The window of "due soon" on the brief, the summary and the Förderung page's default."""
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+Rows: TypeAlias = Select[*tuple[Any, ...]]
+"""A SELECT of any number of columns."""
+ProjectIds = Select[Any] | Iterable[int]
+"""The projects in scope: a SELECT of project ids, or the ids themselves."""
+
+
+def _dec(value: Any) -> Decimal:
+    return Decimal(str(value) if value is not None else 0).quantize(CENT)
+
+
+# ---- scope ------------------------------------------------------------------------------------
+
+
+def project_scope(theme_id: int | None = None) -> Select[Any]:
+    """Ids of the active (not archived) projects, of one Leitthema or all."""
+    stmt = select(Project.id).where(Project.archived.is_(False))
+    if theme_id is not None:
+        stmt = stmt.join(ActionField, ActionField.id == Project.action_field_id).where(
+            ActionField.theme_id == theme_id
+        )
+    return stmt
+
+
+def _ids(projects: ProjectIds) -> Any:
+    # Never correlated with an enclosing query that reads the same table.
+    return projects.correlate(None) if isinstance(projects, Select) else list(projects)
+
+
+def application_counts(projects: ProjectIds) -> ColumnElement[bool]:
+    """An application that counts: not archived, of a project in scope."""
+    return and_(
+        FundingApplication.archived.is_(False), FundingApplication.project_id.in_(_ids(projects))
+    )
+
+
+# ---- programmes -------------------------------------------------------------------------------
+
+
+def external_programme() -> ColumnElement[bool]:
+    """Money from funders: every level but the city's own budget lines."""
+    return FundingProgramme.level != FundingLevel.MUNICIPAL.value
+
+
+def municipal_programme() -> ColumnElement[bool]:
+    """The city's own budget lines (programme HAUSHALT)."""
+    return FundingProgramme.level == FundingLevel.MUNICIPAL.value
+
+
+def public_programme() -> ColumnElement[bool]:
+    """Public funding (EU, Bund, Land): together at most the project's eligible cost."""
+    return FundingProgramme.level.in_(PUBLIC_FUNDING_LEVELS)
+
+
+# ---- applications -----------------------------------------------------------------------------
+
+
+def counted_amount() -> ColumnElement[Any]:
+    """What an application counts with: the approved amount once decided, else the requested one
+    (as :func:`portfolio.services.funding.funding_amount`)."""
+    return func.coalesce(FundingApplication.amount_approved, FundingApplication.amount_requested, 0)
+
+
+def live_application() -> ColumnElement[bool]:
+    return FundingApplication.status.in_(LIVE_APPLICATION_STATUSES)
+
+
+def awarded_by(day: dt.date) -> ColumnElement[bool]:
+    """Awarded, with the decision dated on or before ``day``."""
+    return and_(
+        FundingApplication.status.in_(AWARDED_APPLICATION_STATUSES),
+        or_(FundingApplication.decision_on.is_(None), FundingApplication.decision_on <= day),
+    )
+
+
+def running_grant() -> ColumnElement[bool]:
+    """Awarded and the proof of use still to hand in."""
+    return FundingApplication.status.in_(RUNNING_GRANT_STATUSES)
+
+
+def proof_overdue(day: dt.date) -> ColumnElement[bool]:
+    return and_(running_grant(), FundingApplication.proof_of_use_due < day)
+
+
+def proof_due_between(start: dt.date, end: dt.date) -> ColumnElement[bool]:
+    return and_(running_grant(), FundingApplication.proof_of_use_due.between(start, end))
+
+
+def approved_above_requested() -> ColumnElement[bool]:
+    return exceeds(FundingApplication.amount_approved, FundingApplication.amount_requested)
+
+
+def awarded_without_amount(day: dt.date) -> ColumnElement[bool]:
+    return and_(awarded_by(day), FundingApplication.amount_approved.is_(None))
+
+
+def live_without_amounts() -> ColumnElement[bool]:
+    return and_(
+        live_application(),
+        FundingApplication.amount_requested.is_(None),
+        FundingApplication.amount_approved.is_(None),
+    )
+
+
+def own_share_missing(day: dt.date) -> ColumnElement[bool]:
+    """Awarded under a programme that requires an own share, with none left (the query must
+    join the application's programme)."""
+    return and_(
+        FundingProgramme.requires_own_share.is_(True),
+        awarded_by(day),
+        FundingApplication.own_share <= 0,
+    )
+
+
+# ---- payment requests -------------------------------------------------------------------------
+
+
+def paid_by(day: dt.date) -> ColumnElement[bool]:
+    """Paid out, with the payment dated on or before ``day``."""
+    return and_(
+        PaymentRequest.status == PaymentRequestStatus.PAID.value,
+        or_(PaymentRequest.paid_on.is_(None), PaymentRequest.paid_on <= day),
+    )
+
+
+def open_payment() -> ColumnElement[bool]:
+    """Planned or submitted: neither paid nor rejected."""
+    return PaymentRequest.status.in_(OPEN_PAYMENT_STATUSES)
+
+
+def counted_payment() -> ColumnElement[bool]:
+    """A payment request that counts against the approved amount (all but rejected ones)."""
+    return PaymentRequest.status.in_(COUNTED_PAYMENT_STATUSES)
+
+
+def payment_overdue(day: dt.date) -> ColumnElement[bool]:
+    """Open and due before ``day``."""
+    return and_(open_payment(), PaymentRequest.due_on < day)
+
+
+def payment_due_between(start: dt.date, end: dt.date) -> ColumnElement[bool]:
+    return and_(open_payment(), PaymentRequest.due_on.between(start, end))
+
+
+# ---- SQL helpers that work alike on SQLite and PostgreSQL -------------------------------------
+
+
+class _greatest(FunctionElement[Any]):
+    """The larger of two values: ``greatest`` on PostgreSQL, the two-argument ``max`` on SQLite
+    (both arguments must be non-null there)."""
+
+    inherit_cache = True
+    name = "greatest"
+
+
+class _least(FunctionElement[Any]):
+    """The smaller of two values (see :class:`_greatest`)."""
+
+    inherit_cache = True
+    name = "least"
+
+
+@compiles(_greatest)
+def _greatest_default(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"greatest({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_greatest, "sqlite")
+def _greatest_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_least)
+def _least_default(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"least({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_least, "sqlite")
+def _least_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"min({compiler.process(element.clauses, **kw)})"
+
+
+def _lesser(a: Any, b: Any) -> Any:
+    return _least(a, b)
+
+
+def _positive(a: Any) -> Any:
+    """``a`` where above zero, else 0."""
+    return _greatest(a, 0)
+
+
+def exceeds(a: Any, b: Any) -> ColumnElement[bool]:
+    """``a > b`` by at least a cent (never by float noise)."""
+    return func.round(a - b, 2) > 0
+
+
+# ---- own share, city budget and the gap, per project ------------------------------------------
+
+
+def own_share_by_project(projects: ProjectIds, day: dt.date) -> Subquery:
+    """One row per project in scope that has awarded funding or budget lines by ``day``.
+
+    Columns: ``project_id``, ``funded_cost``, ``funding`` (awarded external), ``own_share``,
+    ``budget`` (awarded city budget lines), ``budget_cover`` (the part of it paying the own
+    share), ``budget_beyond`` (the rest), ``partner_cash`` and ``gap`` (see the module doc).
+    """
+    ids = _ids(projects)
+    amount = counted_amount()
+    external, municipal = external_programme(), municipal_programme()
+    awarded = (
+        select(
+            FundingApplication.project_id.label("project_id"),
+            func.sum(amount).filter(external).label("funding"),
+            func.sum(
+                func.coalesce(
+                    FundingApplication.eligible_cost,
+                    amount + func.coalesce(FundingApplication.own_share, 0),
+                )
+            )
+            .filter(external)
+            .label("cost"),
+            func.sum(func.coalesce(FundingApplication.own_share, 0))
+            .filter(external)
+            .label("stored"),
+            func.sum(func.coalesce(FundingApplication.amount_approved, 0))
+            .filter(municipal)
+            .label("budget"),
+        )
+        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .where(application_counts(ids), awarded_by(day))
+        .group_by(FundingApplication.project_id)
+        .subquery()
+    )
+    cash = (
+        select(
+            Participation.project_id.label("project_id"),
+            func.sum(Participation.contribution_cash).label("cash"),
+        )
+        .where(Participation.project_id.in_(ids))
+        .group_by(Participation.project_id)
+        .subquery()
+    )
+    funding = func.coalesce(awarded.c.funding, 0)
+    cost = func.coalesce(awarded.c.cost, 0)
+    eligible = Project.eligible_cost
+    # The funded cost: the applications' eligible cost, at most the project's.
+    funded_cost = _lesser(cost, func.coalesce(eligible, cost))
+    own = _lesser(_positive(funded_cost - funding), func.coalesce(awarded.c.stored, 0))
+    lines = func.coalesce(awarded.c.budget, 0)
+    # The budget lines pay the project's eligible cost outside the funded cost first (none is
+    # known outside it where the project has no eligible cost).
+    room = _positive(func.coalesce(eligible, funded_cost) - funded_cost)
+    cover = _lesser(_positive(lines - room), own)
+    partner_cash = func.coalesce(cash.c.cash, 0)
+    inner = (
+        select(
+            Project.id.label("project_id"),
+            funded_cost.label("funded_cost"),
+            funding.label("funding"),
+            own.label("own_share"),
+            lines.label("budget"),
+            cover.label("budget_cover"),
+            partner_cash.label("partner_cash"),
+        )
+        .join(awarded, awarded.c.project_id == Project.id)
+        .join(cash, cash.c.project_id == Project.id, isouter=True)
+        .subquery()
+    )
+    return select(
+        inner,
+        (inner.c.budget - inner.c.budget_cover).label("budget_beyond"),
+        _positive(inner.c.own_share - inner.c.budget_cover - inner.c.partner_cash).label("gap"),
+    ).subquery()
+
+
+def _gapped(projects: Any, day: dt.date) -> Rows:
+    """The projects with an own-share gap: (project_id, gap, own_share)."""
+    lines = own_share_by_project(projects, day)
+    return select(lines.c.project_id, lines.c.gap, lines.c.own_share).where(
+        func.round(lines.c.gap, 2) > 0
+    )
+
+
+@dataclass(frozen=True)
+class OwnShareTotals:
+    own_share: Decimal
+    budget: Decimal
+    budget_cover: Decimal
+    budget_beyond: Decimal
+    partner_cash: Decimal  # of the projects with an own share
+    gap: Decimal
+    gap_projects: int
+
+
+def own_share_totals(session: Session, projects: ProjectIds, day: dt.date) -> OwnShareTotals:
+    lines = own_share_by_project(projects, day)
+    has_own = func.round(lines.c.own_share, 2) > 0
+    gapped = func.round(lines.c.gap, 2) > 0
+    row = session.execute(
+        select(
+            func.sum(lines.c.own_share),
+            func.sum(lines.c.budget),
+            func.sum(lines.c.budget_cover),
+            func.sum(lines.c.budget_beyond),
+            func.sum(lines.c.partner_cash).filter(has_own),
+            func.sum(lines.c.gap).filter(gapped),
+            func.count().filter(gapped),
+        )
+    ).one()
+    own, budget, cover, beyond, cash, gap, gap_projects = row
+    return OwnShareTotals(
+        own_share=_dec(own),
+        budget=_dec(budget),
+        budget_cover=_dec(cover),
+        budget_beyond=_dec(beyond),
+        partner_cash=_dec(cash),
+        gap=_dec(gap),
+        gap_projects=int(gap_projects or 0),
+    )
+
+
+# ---- warnings ---------------------------------------------------------------------------------
+
+WARNING_CODES = (
+    "proof_overdue",
+    "payment_overdue",
+    "payments_above_approved",
+    "public_above_eligible",
+    "approved_above_requested",
+    "approved_without_amount",
+    "live_without_amounts",
+    "own_share_missing",
+    "own_share_gap",
+    "cap_exceeded",
+)
+"""Every funding warning, in the order the surfaces list them."""
+
+WARNING_TITLES: dict[str, tuple[str, str]] = {
+    "proof_overdue": (
+        "Verwendungsnachweis überfällig (Antrag noch bewilligt / in Durchführung)",
+        "Proof of use overdue (application still approved / in progress)",
+    ),
+    "payment_overdue": (
+        "Mittelabruf offen (geplant oder eingereicht), Fälligkeit verstrichen",
+        "Payment request open (planned or submitted), due date passed",
+    ),
+    "payments_above_approved": (
+        "Mittelabrufe übersteigen den bewilligten Betrag",
+        "Payment requests exceed the approved amount",
+    ),
+    "public_above_eligible": (
+        "Öffentliche Förderung übersteigt die förderfähigen Kosten des Projekts",
+        "Public funding exceeds the project's eligible cost",
+    ),
+    "approved_above_requested": (
+        "Bewilligt ist mehr als beantragt",
+        "Approved is more than requested",
+    ),
+    "approved_without_amount": (
+        "Bewilligt, aber ohne bewilligten Betrag",
+        "Approved without an approved amount",
+    ),
+    "live_without_amounts": ("Laufender Antrag ohne Beträge", "Live application without amounts"),
+    "own_share_missing": (
+        "Programm verlangt einen Eigenanteil, es ist keiner da",
+        "The programme requires an own share and there is none",
+    ),
+    "own_share_gap": (
+        "Eigenanteil weder durch Haushaltsmittel noch durch Geldbeiträge der Partner gedeckt",
+        "Own share covered neither by the city's budget nor by partners' cash",
+    ),
+    "cap_exceeded": (
+        "Förderung eines Programms (einer Phase) übersteigt die Obergrenze",
+        "Funding under a programme (phase) exceeds its cap",
+    ),
+}
+
+
+def warning_title(code: str, lang: str = "de") -> str:
+    """The short title of a warning kind, for lists grouped by kind."""
+    de, en = WARNING_TITLES.get(code, (code, code))
+    return en if lang == "en" else de
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One warning: which rule, where, and the numbers it is about."""
+
+    code: str
+    project_key: str
+    project_title: str
+    item_key: str
+    amount: Decimal | None = None
+    limit: Decimal | None = None
+    day: dt.date | None = None
+    status: str | None = None
+
+
+def _app_rows(projects: Any) -> Rows:
+    stmt: Rows = (
+        select(Project.key, Project.title, FundingApplication.key.label("item_key"))
+        .join(Project, Project.id == FundingApplication.project_id)
+        .where(application_counts(projects))
+    )
+    return stmt
+
+
+def public_above_eligible(projects: ProjectIds) -> Rows:
+    """Projects whose live public funding exceeds their eligible cost: (project_id, key, title,
+    total, eligible_cost). Also the cross-row check of the services and the import."""
+    ids = _ids(projects)
+    public = (
+        select(
+            FundingApplication.project_id.label("project_id"),
+            func.sum(counted_amount()).label("total"),
+        )
+        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .where(application_counts(ids), live_application(), public_programme())
+        .group_by(FundingApplication.project_id)
+        .subquery()
+    )
+    return (
+        select(
+            Project.id.label("project_id"),
+            Project.key,
+            Project.title,
+            public.c.total,
+            Project.eligible_cost,
+        )
+        .join(public, public.c.project_id == Project.id)
+        .where(Project.eligible_cost.is_not(None), exceeds(public.c.total, Project.eligible_cost))
+    )
+
+
+def payments_above_approved(
+    applications: Select[Any] | Iterable[int] | None = None, *, projects: ProjectIds | None = None
+) -> Rows:
+    """Applications (of the ids given, or of the projects in scope) whose counted payment
+    requests (all but rejected ones) exceed the approved amount (none approved counts as 0):
+    (application_id, total, amount_approved)."""
+    if projects is not None:
+        where = application_counts(projects)
+    else:
+        assert applications is not None
+        where = FundingApplication.id.in_(_ids(applications))
+    total = func.sum(PaymentRequest.amount)
+    return (
+        select(
+            FundingApplication.id.label("application_id"),
+            total.label("total"),
+            FundingApplication.amount_approved,
+        )
+        .join(PaymentRequest, PaymentRequest.application_id == FundingApplication.id)
+        .where(where, counted_payment())
+        .group_by(FundingApplication.id, FundingApplication.amount_approved)
+        .having(exceeds(total, func.coalesce(FundingApplication.amount_approved, 0)))
+    )
+
+
+def caps_exceeded(projects: ProjectIds) -> Rows:
+    """Live applications of a project under one programme and phase above the phase's cap (or
+    the programme's), all of them together — the rule of the services: (project_id,
+    programme_key, phase, total, cap)."""
+    cap = func.coalesce(ProgrammePhase.cap, FundingProgramme.cap)
+    total = func.sum(counted_amount())
+    return (
+        select(
+            FundingApplication.project_id.label("project_id"),
+            FundingProgramme.key.label("programme_key"),
+            FundingApplication.phase.label("phase"),
+            total.label("total"),
+            func.max(cap).label("cap"),
+        )
+        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .join(
+            ProgrammePhase,
+            and_(
+                ProgrammePhase.programme_id == FundingProgramme.id,
+                ProgrammePhase.key == FundingApplication.phase,
+            ),
+            isouter=True,
+        )
+        .where(application_counts(projects), live_application(), cap.is_not(None))
+        .group_by(FundingApplication.project_id, FundingProgramme.key, FundingApplication.phase)
+        .having(exceeds(total, func.max(cap)))
+    )
+
+
+def _cap_findings(projects: Any) -> Rows:
+    grouped = caps_exceeded(projects).subquery()
+    item = func.coalesce(
+        grouped.c.programme_key + literal(" ") + grouped.c.phase, grouped.c.programme_key
+    )
+    return select(
+        Project.key,
+        Project.title,
+        item.label("item_key"),
+        grouped.c.total.label("amount"),
+        grouped.c.cap.label("limit"),
+        null().label("day"),
+        null().label("status"),
+    ).join(grouped, grouped.c.project_id == Project.id)
+
+
+def warning_queries(projects: ProjectIds, day: dt.date) -> dict[str, Rows]:
+    """Per warning code a SELECT of its findings, each row (project key, project title, item key,
+    amount, limit, day, status), ordered for reading."""
+    ids = _ids(projects)
+    apps = _app_rows(ids)
+    none = null()
+    pay = (
+        select(Project.key, Project.title, PaymentRequest.key.label("item_key"))
+        .select_from(PaymentRequest)
+        .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
+        .join(Project, Project.id == FundingApplication.project_id)
+        .where(application_counts(ids))
+    )
+    public = public_above_eligible(ids).subquery()
+    above = payments_above_approved(projects=ids)
+    above_sq = above.subquery()
+    lines = own_share_by_project(ids, day)
+    queries: dict[str, Rows] = {
+        "proof_overdue": apps.add_columns(
+            none.label("amount"),
+            none.label("limit"),
+            FundingApplication.proof_of_use_due.label("day"),
+            FundingApplication.status.label("status"),
+        )
+        .where(proof_overdue(day))
+        .order_by(FundingApplication.proof_of_use_due, FundingApplication.key),
+        "payment_overdue": pay.add_columns(
+            PaymentRequest.amount.label("amount"),
+            none.label("limit"),
+            PaymentRequest.due_on.label("day"),
+            PaymentRequest.status.label("status"),
+        )
+        .where(payment_overdue(day))
+        .order_by(PaymentRequest.due_on, PaymentRequest.key),
+        "payments_above_approved": apps.add_columns(
+            above_sq.c.total.label("amount"),
+            FundingApplication.amount_approved.label("limit"),
+            none.label("day"),
+            FundingApplication.status.label("status"),
+        )
+        .join(above_sq, above_sq.c.application_id == FundingApplication.id)
+        .order_by(FundingApplication.key),
+        "public_above_eligible": select(
+            public.c.key,
+            public.c.title,
+            public.c.key.label("item_key"),
+            public.c.total.label("amount"),
+            public.c.eligible_cost.label("limit"),
+            none.label("day"),
+            none.label("status"),
+        ).order_by(public.c.key),
+        "approved_above_requested": apps.add_columns(
+            FundingApplication.amount_approved.label("amount"),
+            FundingApplication.amount_requested.label("limit"),
+            none.label("day"),
+            FundingApplication.status.label("status"),
+        )
+        .where(approved_above_requested())
+        .order_by(FundingApplication.key),
+        "approved_without_amount": apps.add_columns(
+            none.label("amount"),
+            none.label("limit"),
+            none.label("day"),
+            FundingApplication.status.label("status"),
+        )
+        .where(awarded_without_amount(day))
+        .order_by(FundingApplication.key),
+        "live_without_amounts": apps.add_columns(
+            none.label("amount"),
+            none.label("limit"),
+            none.label("day"),
+            FundingApplication.status.label("status"),
+        )
+        .where(live_without_amounts())
+        .order_by(FundingApplication.key),
+        "own_share_missing": apps.add_columns(
+            FundingApplication.own_share.label("amount"),
+            none.label("limit"),
+            none.label("day"),
+            FundingApplication.status.label("status"),
+        )
+        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .where(own_share_missing(day))
+        .order_by(FundingApplication.key),
+        "own_share_gap": select(
+            Project.key,
+            Project.title,
+            Project.key.label("item_key"),
+            lines.c.gap.label("amount"),
+            lines.c.own_share.label("limit"),
+            none.label("day"),
+            none.label("status"),
+        )
+        .join(lines, lines.c.project_id == Project.id)
+        .where(func.round(lines.c.gap, 2) > 0)
+        .order_by(lines.c.gap.desc(), Project.key),
+        "cap_exceeded": _cap_findings(ids).order_by(Project.key, "item_key"),
+    }
+    return queries
+
+
+ROW_WARNINGS = (
+    "proof_overdue",
+    "approved_above_requested",
+    "approved_without_amount",
+    "live_without_amounts",
+    "own_share_missing",
+)
+"""The warnings about one application each: counted in one pass over the applications."""
+GROUP_WARNINGS = (
+    "payments_above_approved",
+    "public_above_eligible",
+    "own_share_gap",
+    "cap_exceeded",
+)
+"""The warnings about totals across rows: one grouped query each."""
+
+
+def row_warning_conditions(day: dt.date) -> dict[str, ColumnElement[bool]]:
+    """The condition of each warning about one application (the query must join the
+    application's programme), for counting them in a pass over the applications."""
+    return {
+        "proof_overdue": proof_overdue(day),
+        "approved_above_requested": approved_above_requested(),
+        "approved_without_amount": awarded_without_amount(day),
+        "live_without_amounts": live_without_amounts(),
+        "own_share_missing": own_share_missing(day),
+    }
+
+
+def warning_counts(
+    session: Session,
+    projects: ProjectIds,
+    day: dt.date,
+    *,
+    known: dict[str, int] | None = None,
+) -> dict[str, int]:
+    """How many findings of each warning code (every code, zero included) — the same conditions
+    as :func:`findings`, counted in few passes. ``known`` takes counts the caller has already
+    made with these rules (the summary's own-share gaps), so they are not counted again."""
+    ids = _ids(projects)
+    counts: dict[str, int] = dict(known or {})
+    conditions = row_warning_conditions(day)
+    wanted = [code for code in ROW_WARNINGS if code not in counts]
+    if wanted:
+        row = session.execute(
+            select(*(func.count().filter(conditions[code]) for code in wanted))
+            .select_from(FundingApplication)
+            .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+            .where(application_counts(ids))
+        ).one()
+        counts.update(zip(wanted, (int(n or 0) for n in row), strict=True))
+    if "payment_overdue" not in counts:
+        counts["payment_overdue"] = int(
+            session.execute(
+                select(func.count())
+                .select_from(PaymentRequest)
+                .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
+                .where(application_counts(ids), payment_overdue(day))
+            ).scalar_one()
+        )
+    cores: dict[str, Any] = {
+        "payments_above_approved": lambda: payments_above_approved(projects=ids),
+        "public_above_eligible": lambda: public_above_eligible(ids),
+        "cap_exceeded": lambda: caps_exceeded(ids),
+        "own_share_gap": lambda: _gapped(ids, day),
+    }
+    for code in GROUP_WARNINGS:
+        if code not in counts:
+            sub = cores[code]().subquery()
+            counts[code] = int(session.execute(select(func.count()).select_from(sub)).scalar_one())
+    return {code: counts[code] for code in WARNING_CODES}
+
+
+def _finding(code: str, row: Any) -> Finding:
+    key, title, item, amount, limit, day, status = row
+    return Finding(
+        code,
+        key,
+        title,
+        str(item),
+        None if amount is None else _dec(amount),
+        None if limit is None else _dec(limit),
+        day,
+        status,
+    )
+
+
+def findings(
+    session: Session,
+    projects: ProjectIds,
+    day: dt.date,
+    *,
+    codes: Iterable[str] = WARNING_CODES,
+    limit: int | None = None,
+) -> dict[str, list[Finding]]:
+    """The findings of each code (at most ``limit`` per code), in reading order."""
+    queries = warning_queries(projects, day)
+    out: dict[str, list[Finding]] = {}
+    for code in codes:
+        stmt = queries[code]
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        out[code] = [_finding(code, row) for row in session.execute(stmt)]
+    return out
