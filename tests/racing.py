@@ -20,11 +20,15 @@ nothing of ``tests.conftest`` (which pins the clock for the suite).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import queue
+import sys
 import time
 import traceback
+import types
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -159,9 +163,22 @@ def _edit_worker(
     out.put(counts)
 
 
+@contextlib.contextmanager
+def _plain_main() -> Iterator[None]:
+    """Spawn children without re-running ``__main__``: a Streamlit AppTest earlier in the same
+    test process leaves its page script there, which a spawned child would execute."""
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = saved
+
+
 def _start(workers: list[Any], ready: Any) -> None:
-    for w in workers:
-        w.start()
+    with _plain_main():
+        for w in workers:
+            w.start()
     for _ in workers:
         ready.get(timeout=WAIT_S)
 
@@ -396,7 +413,8 @@ def import_race(
     result = ImportRaceResult()
     try:
         _start(writers, ready)
-        importer.start()
+        with _plain_main():
+            importer.start()
         if holding.get(timeout=WAIT_S):
             time.sleep(delay_s)
         go.set()

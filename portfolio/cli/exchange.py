@@ -1,7 +1,9 @@
 """``portfolio export`` and ``portfolio import``: the Excel exchange with partner organisations.
 
 Exit codes of ``import``: 0 applied (or a clean dry run), 1 rejected for errors or conflicts
-(database untouched), 2 a file that can't or mustn't be read, or a usage error.
+(database untouched), 2 a file that can't or mustn't be read (too large, hostile, broken), or a
+usage error (a file or folder that does not exist, a file name that is not UTF-8, a file that
+cannot be written). ``export`` exits with 0 or 2 alike; 3 stays for internal errors.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from portfolio.i18n import fmt_int
 
 if TYPE_CHECKING:
     from portfolio.exchange.importer import ImportResult
+    from portfolio.exchange.safety import UnreadableFile
 
 # The exchange modules (openpyxl, calamine, XlsxWriter) are imported inside the handlers, so
 # that other sub-commands such as `portfolio summary` start fast.
@@ -57,6 +60,77 @@ def _usage(message: str) -> Exception:
     return UsageError(message)
 
 
+def _say(args: argparse.Namespace, de: str, en: str) -> str:
+    return en if args.lang == "en" else de
+
+
+def _shown_path(raw: str) -> str:
+    """A path as the user can read it, also when it holds bytes that are not UTF-8."""
+    return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _path_arg(args: argparse.Namespace, raw: str) -> Path:
+    """``raw`` as a Path, refused (exit code 2) when the name is not valid UTF-8: it could be
+    neither shown nor stored in the import record."""
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = _shown_path(raw)
+        raise _usage(
+            _say(
+                args,
+                f"Der Dateiname „{shown}“ ist kein gültiges UTF-8. Bitte die Datei umbenennen "
+                "(Buchstaben, Ziffern, - und _) und den Befehl wiederholen.",
+                f"The file name “{shown}” is not valid UTF-8. Please rename the file (letters, "
+                "digits, - and _) and run the command again.",
+            )
+        ) from None
+    return Path(raw)
+
+
+def _output_path(args: argparse.Namespace, raw: str, option: str) -> Path:
+    """An .xlsx file to write: its folder must exist (checked before any work is done)."""
+    out = _path_arg(args, raw)
+    if out.suffix.lower() != ".xlsx":
+        raise _usage(_say(args, f"{option} muss auf .xlsx enden.", f"{option} must end in .xlsx."))
+    folder = out.parent
+    if not folder.is_dir():
+        raise _usage(
+            _say(
+                args,
+                f"Der Ordner „{folder}“ für {out.name} existiert nicht. Bitte einen vorhandenen "
+                "Ordner angeben oder ihn zuerst anlegen.",
+                f"The folder “{folder}” for {out.name} does not exist. Please name an existing "
+                "folder or create it first.",
+            )
+        )
+    if out.is_dir():
+        raise _usage(
+            _say(
+                args,
+                f"„{out}“ ist ein Ordner. Bitte einen Dateinamen angeben, der auf .xlsx endet.",
+                f"“{out}” is a folder. Please give a file name ending in .xlsx.",
+            )
+        )
+    return out
+
+
+def _write(args: argparse.Namespace, out: Path, data: bytes) -> None:
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise _usage(
+            _say(
+                args,
+                f"Die Datei „{out}“ kann nicht geschrieben werden ({reason}). Bitte Ordner und "
+                "Schreibrechte prüfen.",
+                f"The file “{out}” cannot be written ({reason}). Please check the folder and "
+                "the permissions.",
+            )
+        ) from None
+
+
 def _check_db(args: argparse.Namespace) -> Any:
     engine = engine_for(args)
     if not migrate.is_up_to_date(engine):
@@ -70,14 +144,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from portfolio.exchange.export import export_workbook
     from portfolio.exchange.state import Scope
 
+    out = _output_path(args, args.out, _say(args, "Die Zieldatei", "The target file"))
     engine = _check_db(args)
-    out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
-        raise _usage("Die Zieldatei muss auf .xlsx enden.")
     scope = Scope(partner=args.partner, project_keys=tuple(args.project) if args.project else None)
     with make_session_factory(engine, read_only=True)() as session:
         result = export_workbook(session, scope=scope, lang=args.lang)
-    out.write_bytes(result.data)
+    _write(args, out, result.data)
     en = args.lang == "en"
     rows = ", ".join(f"{k}={fmt_int(v, args.lang)}" for k, v in result.rows.items())
     print(f"{'Wrote' if en else 'Geschrieben'}: {out} ({result.scope}; {rows})")
@@ -135,71 +207,86 @@ def _print_result(result: ImportResult, lang: str, diff_limit: int) -> None:
         )
 
 
+def _print_unreadable(exc: UnreadableFile, args: argparse.Namespace) -> int:
+    if args.json:
+        json.dump(
+            {
+                "created": 0,
+                "updated": 0,
+                "unchanged": 0,
+                "conflicts": [],
+                "errors": [
+                    {
+                        "sheet": None,
+                        "row": None,
+                        "column": None,
+                        "message": exc.message(args.lang),
+                    }
+                ],
+                "applied": False,
+            },
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        print()
+    else:
+        print(exc.message(args.lang), file=sys.stderr)
+    return 2
+
+
 def cmd_import(args: argparse.Namespace) -> int:
+    from portfolio.exchange.safety import UnreadableFile
+
+    try:
+        return _import(args)
+    except UnreadableFile as exc:
+        return _print_unreadable(exc, args)
+
+
+def _import(args: argparse.Namespace) -> int:
     from portfolio.exchange.annotate import annotate_errors
     from portfolio.exchange.importer import import_workbook
-    from portfolio.exchange.safety import MAX_FILE_BYTES, UnreadableFile
+    from portfolio.exchange.safety import check_file_size
     from portfolio.exchange.state import Scope
 
-    path = Path(args.file)
+    path = _path_arg(args, args.file)
     if not path.is_file():
-        raise _usage(f"Datei nicht gefunden: {path}")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise UnreadableFile(
-            "too_large",
-            size=f"{path.stat().st_size / 1e6:.1f}",
-            limit=f"{MAX_FILE_BYTES / 1e6:.0f}",
-        )
-    if args.errors_out and Path(args.errors_out).suffix.lower() != ".xlsx":
-        raise _usage("--errors-out muss auf .xlsx enden.")
+        raise _usage(_say(args, f"Datei nicht gefunden: {path}", f"File not found: {path}"))
+    errors_out = _output_path(args, args.errors_out, "--errors-out") if args.errors_out else None
+    check_file_size(path.stat().st_size)
     engine = _check_db(args)
-    data = path.read_bytes()
     try:
-        result = import_workbook(
-            make_session_factory(engine),
-            data,
-            file_name=path.name,
-            actor=args.user,
-            scope=Scope(partner=args.partner),
-            dry_run=args.dry_run,
-            lang=args.lang,
-        )
-    except UnreadableFile as exc:
-        if args.json:
-            json.dump(
-                {
-                    "created": 0,
-                    "updated": 0,
-                    "unchanged": 0,
-                    "conflicts": [],
-                    "errors": [
-                        {
-                            "sheet": None,
-                            "row": None,
-                            "column": None,
-                            "message": exc.message(args.lang),
-                        }
-                    ],
-                    "applied": False,
-                },
-                sys.stdout,
-                ensure_ascii=False,
-                indent=2,
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise _usage(
+            _say(
+                args,
+                f"Die Datei „{path}“ kann nicht gelesen werden ({reason}). Bitte die Leserechte "
+                "prüfen.",
+                f"The file “{path}” cannot be read ({reason}). Please check the permissions.",
             )
-            print()
-        else:
-            print(exc.message(args.lang), file=sys.stderr)
-        return 2
-    if args.errors_out and not result.ok:
-        Path(args.errors_out).write_bytes(annotate_errors(data, result, lang=args.lang))
+        ) from None
+    result = import_workbook(
+        make_session_factory(engine),
+        data,
+        file_name=path.name,
+        actor=args.user,
+        scope=Scope(partner=args.partner),
+        dry_run=args.dry_run,
+        lang=args.lang,
+    )
+    if errors_out is not None and not result.ok:
+        _write(args, errors_out, annotate_errors(data, result, lang=args.lang))
     if args.json:
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2, default=str)
         print()
     else:
         _print_result(result, args.lang, args.diff_limit)
-        if args.errors_out and not result.ok:
+        if errors_out is not None and not result.ok:
             print(
                 ("Annotated errors: " if args.lang == "en" else "Fehler markiert in: ")
-                + args.errors_out
+                + str(errors_out)
             )
     return 0 if result.ok else 1

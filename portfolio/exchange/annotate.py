@@ -4,6 +4,11 @@ Invalid cells get a red fill and a comment saying what is wrong; conflicting cel
 fill and a comment with the current value and who changed it when; every sheet with problems an
 error column ("Fehler") at the end with all messages of the row; and a sheet "Fehler" lists
 everything, including problems that belong to no single cell.
+
+No formula goes out: every cell written here is text or a typed value (a partner's key
+``=HYPERLINK("…")`` is text, with Excel's quote prefix), and a cell of the partner's file that
+held a formula (the import refuses those) comes back as the formula's text, marked. External
+links of the file are dropped.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import io
 from collections import defaultdict
 
 import openpyxl
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -23,13 +29,44 @@ CONFLICT_FILL = PatternFill("solid", fgColor="FFD966")
 HEADER_FILL = PatternFill("solid", fgColor="C00000")
 ERROR_COLUMN = {"de": "Fehler", "en": "Errors"}
 AUTHOR = "Smart-City-Portfolio"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _text(cell: Cell, value: object) -> Cell:
+    """Set ``value`` as a typed value; text stays text (never a formula, whatever it starts with)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    return cell
+
+
+def _formula_as_text(cell: Cell) -> None:
+    """A formula of the uploaded file, kept as its text so that the partner sees what was there."""
+    value = cell.value
+    text = getattr(value, "text", None) or str(value if value is not None else "")
+    _text(cell, text if text.startswith("=") else f"={text}")
 
 
 def annotate_errors(data: bytes, result: ImportResult, *, lang: str = "de") -> bytes:
     """``data`` (the uploaded workbook) with the errors and conflicts of ``result`` marked."""
     require_defusedxml()
-    prescan(data)
-    wb = openpyxl.load_workbook(io.BytesIO(data))
+    scan = prescan(data)
+    wb = openpyxl.load_workbook(io.BytesIO(data), keep_links=False)
+    for title, cells in scan.formulas.items():
+        if title in wb.sheetnames:
+            sheet = wb[title]
+            for row, col in cells:
+                found = sheet._cells.get((row, col))  # no new cells for empty references
+                if found is not None and found.data_type == "f":
+                    _formula_as_text(found)
+    if any(title not in wb.sheetnames for title in scan.formulas):  # parts the scan can't name
+        for sheet in wb.worksheets:
+            for line in sheet.iter_rows():
+                for found in line:
+                    if found.data_type == "f":
+                        _formula_as_text(found)
     issues: list[tuple[Issue, bool]] = [(e, False) for e in result.errors] + [
         (c, True) for c in result.conflicts
     ]
@@ -52,7 +89,7 @@ def annotate_errors(data: bytes, result: ImportResult, *, lang: str = "de") -> b
         else:  # a re-uploaded annotated file: clear the old messages
             for row in ws.iter_rows(min_row=2, min_col=error_col, max_col=error_col):
                 row[0].value = None
-        head = ws.cell(row=1, column=error_col, value=ERROR_COLUMN.get(lang, "Fehler"))
+        head = _text(ws.cell(row=1, column=error_col), ERROR_COLUMN.get(lang, "Fehler"))
         head.fill = HEADER_FILL
         head.font = Font(bold=True, color="FFFFFF")
         ws.column_dimensions[head.column_letter].width = 80
@@ -71,7 +108,7 @@ def annotate_errors(data: bytes, result: ImportResult, *, lang: str = "de") -> b
             comment.width, comment.height = 360, 40 + 18 * (len(text) // 50 + len(messages))
             cell.comment = comment
         for row, texts in per_row.items():
-            cell = ws.cell(row=row, column=error_col, value="\n".join(texts))
+            cell = _text(ws.cell(row=row, column=error_col), "\n".join(texts))
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.font = Font(color="C00000")
     title = ERROR_COLUMN.get(lang, "Fehler")
@@ -83,13 +120,15 @@ def annotate_errors(data: bytes, result: ImportResult, *, lang: str = "de") -> b
         if lang == "en"
         else ["Blatt", "Zeile", "Zelle", "Spalte", "Schlüssel", "Meldung"]
     )
-    ws.append(headers)
-    for cell in ws[1]:
+    for c, header in enumerate(headers, start=1):
+        cell = _text(ws.cell(row=1, column=c), header)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
-    for issue, _ in issues:
+    for r, (issue, _) in enumerate(issues, start=2):
         j = issue.to_json()
-        ws.append([j["sheet"], j["row"], j["cell"], j["column"], j["key"], j["message"]])
+        values = [j["sheet"], j["row"], j["cell"], j["column"], j["key"], j["message"]]
+        for c, value in enumerate(values, start=1):
+            _text(ws.cell(row=r, column=c), value)
     for letter, width in zip("ABCDEF", (18, 8, 8, 22, 18, 120), strict=True):
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):

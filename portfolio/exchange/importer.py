@@ -22,8 +22,9 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from db.enums import (
     LIVE_APPLICATION_STATUSES,
@@ -67,6 +68,7 @@ from portfolio.exchange.state import (
 from portfolio.i18n import Eur, fmt_stamp, fmt_value
 from portfolio.journal import Actor, Change, record, set_actor, to_text
 from portfolio.services import funding, kpis, milestones, participations, projects
+from portfolio.services.base import is_race, last_change, lost_race
 from portfolio.services.fields import check
 from portfolio.vocab import entity_label, field_label, label, labels
 
@@ -564,6 +566,7 @@ def _plan_sheet(
     counts = result.counts.setdefault(sheet.id, SheetCounts())
     result.sheet_titles[sheet.id] = title
     mapping, key_index, unknown = _header_map(raw)
+    formula_rows = _formula_errors(ctx, raw, mapping, counts)
     if unknown:
         result.notices.append(msg("ignored_columns", lang, sheet=title, columns=", ".join(unknown)))
     if key_index is None:
@@ -617,6 +620,8 @@ def _plan_sheet(
 
     for n, cells in enumerate(rows[1:], start=1):
         excel_row = raw.first_row + n
+        if excel_row in formula_rows:
+            continue  # refused cell by cell above
         if progress and n % 2000 == 0:
             progress(base + span * n / total, title)
         if all(parse.is_blank(c) for c in cells):
@@ -771,6 +776,37 @@ def _plan_sheet(
     for k, row_no in declared.items():
         if k not in created:
             ctx.failed_new[sheet.entity][k] = (title, row_no)
+
+
+def _formula_errors(
+    ctx: _Ctx, raw: RawSheet, mapping: dict[int, Column], counts: SheetCounts
+) -> set[int]:
+    """Every cell of the sheet that holds a formula is an error (a formula's cached value is
+    what a clerk sees, and the file may not carry it: calamine reads it as empty); such rows are
+    not checked further. Returns their Excel row numbers."""
+    if not raw.formulas:
+        return set()
+    lang, title = ctx.lang, raw.title
+    header = raw.rows[0] if raw.rows else []
+    key_index = next((i for i, c in mapping.items() if c.kind == "key"), None)
+    for row, cols in sorted(raw.formulas.items()):
+        cells = raw.rows[row - raw.first_row] if 0 <= row - raw.first_row < len(raw.rows) else []
+        key = None
+        if key_index is not None and key_index < len(cells) and key_index not in cols:
+            key = parse.parse_key(cells[key_index]) if isinstance(cells[key_index], str) else None
+        for col in sorted(cols):
+            column = mapping.get(col)
+            name = column.header(lang) if column is not None else None
+            if name is None and col < len(header) and not parse.is_blank(header[col]):
+                name = parse.display(header[col])
+            cell = cell_name(col, row) or ""
+            message = UnreadableFile(
+                "formula", sheet=title, cell=cell, field=name or cell.rstrip("0123456789")
+            ).message(lang)
+            ctx.result.errors.append(Issue(title, row, name, message, col, key))
+        if row != raw.first_row:
+            counts.invalid += 1
+    return set(raw.formulas)
 
 
 def _ref_message(ctx: _Ctx, exc: parse.CellError, column: Column, lang: str) -> str:
@@ -1358,31 +1394,68 @@ def _write(ctx: _Ctx, actor: Actor, planned: list[_Planned]) -> None:
 def _guarded_update(
     ctx: _Ctx, conn: Connection, stmt: Any, params: list[dict[str, Any]], group: list[_Planned]
 ) -> None:
+    """Run the version-guarded UPDATE of ``group``; every row it refuses is a conflict.
+
+    One executemany says how many rows matched, not which. When some did not, the batch is
+    undone (its savepoint) and run row by row: looking for rows "now at the version this import
+    gives them" cannot tell them apart from rows another writer moved to the same version."""
     if conn.dialect.supports_sane_multi_rowcount:
-        result = conn.execute(stmt, params)
-        if result.rowcount == len(params):
-            return
-    failed: list[_Planned] = []
-    for one, p in zip(params, group, strict=True):
-        if conn.dialect.supports_sane_multi_rowcount:
-            still = conn.execute(
-                select(func.count())
-                .select_from(stmt.table)
-                .where(stmt.table.c.id == one["_id"], stmt.table.c.version == one["_nv"])
-            ).scalar_one()
-            if not still:
-                failed.append(p)
-        elif conn.execute(stmt, one).rowcount != 1:
-            failed.append(p)
+        with conn.begin_nested() as batch:
+            if conn.execute(stmt, params).rowcount == len(params):
+                return
+            batch.rollback()
+    failed = [
+        p for one, p in zip(params, group, strict=True) if conn.execute(stmt, one).rowcount != 1
+    ]
     for p in failed:
+        _race_conflict(ctx, conn, stmt.table, p)
+
+
+def _race_conflict(ctx: _Ctx, conn: Connection, table: Any, p: _Planned) -> None:
+    """A row someone else changed between the import's read and its write (on PostgreSQL, a
+    transaction that committed meanwhile): a conflict naming who and when, like a stale row in
+    the file. The import's transaction is still usable: a guarded UPDATE that matches no row
+    fails nothing, and it reads the committed row and its journal."""
+    assert p.existing is not None
+    lang, title = ctx.lang, ctx.result.sheet_titles.get(p.sheet.id, p.sheet.title_de)
+    counts = ctx.result.counts[p.sheet.id]
+    counts.changed -= 1
+    counts.conflicting += 1
+    current = conn.execute(select(table).where(table.c.id == p.existing["id"])).mappings().first()
+    entry, _fields = last_change(conn, p.sheet.entity, p.existing["id"])
+    if current is None or entry is None:
         ctx.result.errors.append(
-            Issue(
-                ctx.result.sheet_titles.get(p.sheet.id, p.sheet.title_de),
+            Issue(title, p.row, None, msg("concurrent_change", lang, key=p.key), None, p.key)
+        )
+        return
+    stamp = fmt_stamp(entry.at, lang)
+    for f in sorted(p.values, key=lambda f: p.cols.get(f, 0)):
+        column = next((c for c in p.sheet.columns if c.field == f), None)
+        header = column.header(lang) if column else f
+        old = _shown(column, current.get(f), lang, ctx.refs)
+        new = _shown(column, p.values[f], lang, ctx.refs)
+        ctx.result.conflicts.append(
+            Conflict(
+                title,
                 p.row,
-                None,
-                msg("concurrent_change", ctx.lang, key=p.key),
-                None,
+                header,
+                msg(
+                    "conflict_field",
+                    lang,
+                    field=header,
+                    version=str(p.existing["version"]),
+                    current=str(current["version"]),
+                    actor=entry.actor,
+                    at=stamp,
+                    old=old,
+                    new=new,
+                ),
+                p.cols.get(f),
                 p.key,
+                file_value=new,
+                current_value=old,
+                changed_by=entry.actor,
+                changed_at=entry.at,
             )
         )
 
@@ -1555,10 +1628,10 @@ def import_workbook(
     sha = hashlib.sha256(data).hexdigest()
     if progress:
         progress(0.0, "prescan")
-    prescan(data)
+    scan = prescan(data)
     if progress:
         progress(0.05, "read")
-    book = read_workbook(data)
+    book = read_workbook(data, scan=scan)
     result = ImportResult(file_name=file_name, sha256=sha, scope=scope.label, dry_run=dry_run)
     _check_meta(book, scope, result, lang)
     today = today or clock.today()
@@ -1640,6 +1713,12 @@ def import_workbook(
                     result.errors.append(
                         Issue("", None, None, msg("unique_violation", lang, detail=detail[:200]))
                     )
+                except StaleDataError as exc:
+                    # a participation changed meanwhile: the session rolled the import back
+                    ctx.write_failed = True
+                    result.errors.append(
+                        Issue("", None, None, lost_race(session, exc).message(lang))
+                    )
             if not ctx.write_failed:
                 _check_totals(ctx)
             if progress:
@@ -1654,10 +1733,16 @@ def import_workbook(
                 result.applied = True
                 result.import_id = record_id
             else:
-                trans.rollback()
+                session.rollback()
+        except (StaleDataError, DBAPIError) as exc:
+            # PostgreSQL: a deadlock or serialization failure with another writer (SQLSTATE
+            # 40P01 / 40001). Nothing was applied; the file can simply be imported again.
+            session.rollback()
+            if not is_race(exc):
+                raise
+            result.errors.append(Issue("", None, None, msg("concurrent_import", lang)))
         except BaseException:
-            if trans.is_active:
-                trans.rollback()
+            session.rollback()
             raise
     if progress:
         progress(1.0, "")

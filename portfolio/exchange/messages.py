@@ -11,6 +11,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field}: „{value}“ ist keine Zahl. Bitte z. B. 1.234,56 eintragen.",
         "{field}: “{value}” is not a number. Please enter e.g. 1,234.56.",
     ),
+    "number_too_large": (
+        "{field}: „{value}“ ist zu groß (höchstens 15 Stellen vor dem Komma). Bitte den Wert "
+        "prüfen.",
+        "{field}: “{value}” is too large (at most 15 digits before the decimal point). Please "
+        "check the value.",
+    ),
     "bad_date": (
         "{field}: „{value}“ ist kein gültiges Datum. Bitte TT.MM.JJJJ eintragen, z. B. 31.12.2026.",
         "{field}: “{value}” is not a valid date. Please enter DD.MM.YYYY, e.g. 31.12.2026.",
@@ -105,6 +111,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "concurrent_change": (
         "„{key}“ wurde während des Imports von anderer Seite geändert. Bitte erneut einlesen.",
         "“{key}” was changed by someone else during the import. Please import again.",
+    ),
+    "concurrent_import": (
+        "Während des Imports haben andere gleichzeitig dieselben Zeilen geändert; nichts wurde "
+        "übernommen. Bitte die Datei erneut einlesen.",
+        "Others changed the same rows at the same time as the import; nothing was applied. "
+        "Please import the file again.",
     ),
     "unique_violation": (
         "Eine Zeile verletzt eine Eindeutigkeit (z. B. zweimal derselbe Messwert oder dieselbe Beteiligung): {detail}",

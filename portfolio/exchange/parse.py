@@ -24,6 +24,10 @@ from portfolio.vocab import parse_code
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 MAX_EXCEL_SERIAL = 2958465  # 31.12.9999
+#: A number with more digits before the decimal point is refused as too large: no amount,
+#: rate or measurement of the portfolio comes near it (amounts end at 999,999,999,999.99), and
+#: formatting such a number in a message (a cell holding 1e308) must not fail.
+MAX_INTEGER_DIGITS = 15
 _CURRENCY = re.compile(r"(?i)(€|eur(o)?)")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 _DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
@@ -43,8 +47,10 @@ def is_blank(value: Any) -> bool:
 
 def display(value: Any) -> str:
     """How a raw cell is quoted back in a message."""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
+    if isinstance(value, float):
+        return repr(value).upper() if "e" in repr(value) else str(value)  # 1E+308, as Excel
     if isinstance(value, dt.datetime):
         return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, dt.date):
@@ -129,6 +135,13 @@ def _number_text(text: str) -> Decimal:
 
 def parse_number(value: Any) -> Decimal | None:
     """A Decimal from a number cell or a German/English number text (with € or %)."""
+    number = _parse_number(value)
+    if number is not None and number.is_finite() and number.adjusted() >= MAX_INTEGER_DIGITS:
+        raise CellError("number_too_large", display(value) if not isinstance(value, str) else value)
+    return number
+
+
+def _parse_number(value: Any) -> Decimal | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):

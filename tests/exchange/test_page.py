@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from db.engine import make_engine, make_session_factory
 from portfolio.services import milestones
 from tests.exchange.helpers import edit, export, small_portfolio
+from tests.ui.conftest import seen
 
 
 def _page() -> None:
@@ -61,7 +62,7 @@ def test_upload_preview_apply_and_history(page_db: Any) -> None:
         assert milestones.get_by_key(s, keys["ms"]).done_date is None  # preview only
     at.button(key="exchange_apply").click().run()
     assert not at.exception
-    assert any("Übernommen" in m.value for m in at.success)
+    assert any("Übernommen" in seen(m.value) for m in at.success)
     with page_db() as s:
         assert milestones.get_by_key(s, keys["ms"]).done_date is not None
     history = at.dataframe[-1].value
@@ -75,7 +76,7 @@ def test_invalid_upload_shows_errors_and_offers_the_annotated_workbook(page_db: 
     _upload(at, data)
     at.button(key="exchange_check").click().run()
     assert not at.exception
-    assert any("nichts geändert" in e.value for e in at.error)
+    assert any("nichts geändert" in seen(e.value) for e in at.error)
     assert "exchange_apply" not in [b.key for b in at.button]
     frames = [f.value for f in at.dataframe]
     assert any(
@@ -89,4 +90,4 @@ def test_hostile_upload_gives_a_message_not_a_traceback(page_db: Any) -> None:
     _upload(at, b"Schl\xc3\xbcssel;Titel\nSC-001;x\n")
     at.button(key="exchange_check").click().run()
     assert not at.exception
-    assert any("keine Excel-Arbeitsmappe" in e.value for e in at.error)
+    assert any("keine Excel-Arbeitsmappe" in seen(e.value) for e in at.error)
