@@ -21,14 +21,12 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.enums import (
-    LIVE_APPLICATION_STATUSES,
-    PUBLIC_FUNDING_LEVELS,
     ChangeSource,
     JournalAction,
     PaymentRequestStatus,
@@ -44,11 +42,10 @@ from db.models import (
     Kpi,
     Organisation,
     Participation,
-    PaymentRequest,
     Project,
 )
 from db.models.base import utcnow
-from portfolio import clock
+from portfolio import clock, funding_rules
 from portfolio.errors import Problem
 from portfolio.exchange import parse
 from portfolio.exchange.export import meta_checksum
@@ -1488,27 +1485,9 @@ def _check_totals(ctx: _Ctx) -> None:
             app_id = p.values.get("application_id") or (p.existing or {}).get("application_id")
             if app_id is not None:
                 apps_touched.setdefault(app_id, p)
-    amount = func.coalesce(
-        FundingApplication.amount_approved, FundingApplication.amount_requested, 0
-    )
     for batch in chunks(projects_touched):
-        rows = conn.execute(
-            select(
-                Project.id, Project.key, Project.eligible_cost, func.coalesce(func.sum(amount), 0)
-            )
-            .join(FundingApplication, FundingApplication.project_id == Project.id)
-            .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
-            .where(
-                Project.id.in_(batch),
-                FundingApplication.archived.is_(False),
-                FundingApplication.status.in_([str(s) for s in LIVE_APPLICATION_STATUSES]),
-                FundingProgramme.level.in_([str(v) for v in PUBLIC_FUNDING_LEVELS]),
-            )
-            .group_by(Project.id, Project.key, Project.eligible_cost)
-        ).all()
-        for pid, key, eligible, total in rows:
-            if eligible is None or Decimal(total) <= Decimal(eligible):
-                continue
+        rows = conn.execute(funding_rules.public_above_eligible(batch)).all()
+        for pid, key, _title, total, eligible in rows:
             p = projects_touched[pid]
             fld = (
                 "eligible_cost"
@@ -1530,21 +1509,9 @@ def _check_totals(ctx: _Ctx) -> None:
                 ).message(lang),
             )
     for batch in chunks(apps_touched):
-        app_rows = conn.execute(
-            select(
-                FundingApplication.id,
-                FundingApplication.amount_approved,
-                func.coalesce(func.sum(PaymentRequest.amount), 0),
-            )
-            .join(PaymentRequest, PaymentRequest.application_id == FundingApplication.id)
-            .where(
-                FundingApplication.id.in_(batch),
-                PaymentRequest.status != str(PaymentRequestStatus.REJECTED),
-            )
-            .group_by(FundingApplication.id, FundingApplication.amount_approved)
-        ).all()
-        for app_id, approved, total in app_rows:
-            if approved is None or Decimal(total) <= Decimal(approved):
+        app_rows = conn.execute(funding_rules.payments_above_approved(batch)).all()
+        for app_id, total, approved in app_rows:
+            if approved is None:  # nothing approved yet: the services' rule, not the import's
                 continue
             p = apps_touched[app_id]
             fld = "amount" if p.sheet.entity == "payment_request" else "amount_approved"

@@ -17,7 +17,7 @@ from db.engine import make_session_factory
 from portfolio.exchange.annotate import annotate_errors
 from portfolio.exchange.export import export_workbook
 from portfolio.exchange.importer import ImportResult, import_workbook, past_imports
-from portfolio.exchange.safety import MAX_FILE_BYTES, UnreadableFile
+from portfolio.exchange.safety import UnreadableFile, check_file_size
 from portfolio.exchange.state import Scope
 from portfolio.i18n import fmt_date, fmt_int
 from portfolio.queries.register_export import exchange_view
@@ -80,7 +80,6 @@ TEXTS = {
         "by": "von",
         "file": "Datei",
         "outcome": "Ergebnis",
-        "too_large": "Die Datei ist zu groß (höchstens {limit} MB).",
         "stale": "Die Vorschau gehört zu einer anderen Datei. Bitte erneut prüfen.",
         "more": "… und {count} weitere",
     },
@@ -132,7 +131,6 @@ TEXTS = {
         "by": "By",
         "file": "File",
         "outcome": "Outcome",
-        "too_large": "The file is too large (at most {limit} MB).",
         "stale": "The preview belongs to another file. Please check again.",
         "more": "… and {count} more",
     },
@@ -332,8 +330,10 @@ def _import_section(lang: str) -> None:
     if upload is None:
         state.clear()
         return
-    if upload.size > MAX_FILE_BYTES:
-        st.error(tr(TEXTS, "too_large", limit=f"{MAX_FILE_BYTES / 1e6:.0f}"))
+    try:
+        check_file_size(upload.size)  # the same check and message as the command line
+    except UnreadableFile as exc:
+        st.error(md(exc.message(lang)))
         return
     data = upload.getvalue()
     ident = (upload.name, len(data), scope.label)
