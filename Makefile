@@ -60,13 +60,14 @@ typecheck: install-dev
 	$(BIN)/mypy
 
 pytest: install-dev system-deps
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=10
 
-# Nothing may read the wall clock behind portfolio.clock: the non-browser suite again, with the
-# whole process tree (CLI subprocesses, LibreOffice) told by libfaketime that it is a year later.
+# Nothing may read the wall clock behind portfolio.clock: the suite again (but the browser and the
+# multi-process race tests), with the whole process tree (CLI subprocesses, LibreOffice) told by
+# libfaketime that it is a year later.
 pytest-clock-ahead: install-dev system-deps
 	faketime -m -f "$(CLOCK_AHEAD)" \
-	  $(BIN)/pytest -n 2 --dist loadgroup -m "not browser" -q -p no:cacheprovider
+	  $(BIN)/pytest -n 2 --dist loadgroup -m "not browser and not slow" -q -p no:cacheprovider
 
 test: lint typecheck pytest pytest-clock-ahead
 

@@ -28,6 +28,10 @@ from tests import racing
 from tests.conftest import BACKENDS, TESTER, create_postgres_database, drop_postgres_database
 from tests.exchange.helpers import edit, export, run, small_portfolio
 
+# Real processes racing for seconds; the clock-ahead pass of `make test` skips them (the
+# clock is not what they test), the main pass runs them on both databases.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(params=BACKENDS)
 def shared_url(
