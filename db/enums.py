@@ -97,11 +97,38 @@ RUNNING_GRANT_STATUSES: tuple[str, ...] = tuple(s.value for s in (_A.APPROVED, _
 """Awarded grants whose proof of use is still to be handed in (proof-of-use deadlines)."""
 DECIDED_APPLICATION_STATUSES: tuple[str, ...] = (*AWARDED_APPLICATION_STATUSES, _A.REJECTED.value)
 """Applications the funder has decided on (they need a decision date)."""
+DECISION_OUTCOMES: tuple[str, ...] = (_A.APPROVED.value, _A.REJECTED.value)
+"""The statuses a funding decision moves an application into (the brief's "decisions")."""
+FILED_APPLICATION_STATUSES: tuple[str, ...] = (
+    _A.SUBMITTED.value,
+    *AWARDED_APPLICATION_STATUSES,
+    _A.REJECTED.value,
+)
+"""Applications handed in to the funder (submitted, whatever was decided since)."""
+UNDECIDED_APPLICATION_STATUSES: tuple[str, ...] = tuple(
+    s.value for s in (_A.IDEA, _A.SKETCH, _A.SUBMITTED)
+)
+"""Live applications still waiting for the funder's decision."""
 
 
 class ProofOfUseBasis(StrEnum):
     AWARD = "award"  # N months after the award (MPSC)
     END = "end"  # N months after the end of the funding period
+
+
+class CapScope(StrEnum):
+    """Over which applications a programme's caps (programme and phase) bind."""
+
+    APPLICATION = "application"  # je Antrag
+    PROJECT = "project"  # je Projekt: alle Anträge eines Projekts im Programm (und der Phase)
+    CITY = "city"  # je Stadt und Aufruf: alle Maßnahmen der Stadt (MPSC: eine Zuwendung)
+
+
+class PaymentWindow(StrEnum):
+    """Within how long money drawn must be spent (Nr. 1.4 of the ANBest)."""
+
+    SIX_WEEKS = "6w"  # ANBest-P: binnen sechs Wochen nach Auszahlung
+    TWO_MONTHS = "2m"  # ANBest-Gk (NRW), ANBest-K: binnen zwei Monaten nach Auszahlung
 
 
 class PaymentRequestStatus(StrEnum):

@@ -47,7 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from db.enums import ApplicationStatus, JournalAction
+from db.enums import DECISION_OUTCOMES, ApplicationStatus, JournalAction
 from db.models import (
     ActionField,
     Base,
@@ -84,7 +84,7 @@ RECONSTRUCTED: tuple[type[Base], ...] = (
 )
 # Reference data is kept in a snapshot even where it was set up after the day.
 REFERENCE_DATA = frozenset({Theme, ActionField, Organisation, FundingProgramme, ProgrammePhase})
-DECISIONS = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+DECISIONS = DECISION_OUTCOMES
 
 
 def cutoff(day: dt.date) -> dt.datetime:

@@ -37,21 +37,24 @@ run these conditions on the state rebuilt from the journal, see :func:`portfolio
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeAlias
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Select,
     Subquery,
     and_,
+    case,
     func,
     literal,
     null,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -64,6 +67,8 @@ from db.enums import (
     OPEN_PAYMENT_STATUSES,
     PUBLIC_FUNDING_LEVELS,
     RUNNING_GRANT_STATUSES,
+    UNDECIDED_APPLICATION_STATUSES,
+    CapScope,
     FundingLevel,
     PaymentRequestStatus,
 )
@@ -195,6 +200,49 @@ def own_share_missing(day: dt.date) -> ColumnElement[bool]:
     )
 
 
+def early_start_without_consent(day: dt.date) -> ColumnElement[bool]:
+    """A live application whose funding period starts before the award (or, still undecided,
+    before ``day``) with no consent to an early start (vorzeitiger Maßnahmebeginn) given on or
+    before that start."""
+    start = FundingApplication.period_start
+    return and_(
+        live_application(),
+        start.is_not(None),
+        or_(
+            FundingApplication.early_start_consent_on.is_(None),
+            FundingApplication.early_start_consent_on > start,
+        ),
+        or_(
+            and_(
+                FundingApplication.status.in_(AWARDED_APPLICATION_STATUSES),
+                FundingApplication.decision_on.is_not(None),
+                start < FundingApplication.decision_on,
+            ),
+            and_(FundingApplication.status.in_(UNDECIDED_APPLICATION_STATUSES), start < day),
+        ),
+    )
+
+
+def grant_period_outside_project() -> ColumnElement[bool]:
+    """A live application's funding period begins before its project or ends after it (the
+    query must join the project)."""
+    return and_(
+        live_application(),
+        or_(
+            and_(
+                FundingApplication.period_start.is_not(None),
+                Project.start_date.is_not(None),
+                FundingApplication.period_start < Project.start_date,
+            ),
+            and_(
+                FundingApplication.period_end.is_not(None),
+                Project.end_date.is_not(None),
+                FundingApplication.period_end > Project.end_date,
+            ),
+        ),
+    )
+
+
 # ---- payment requests -------------------------------------------------------------------------
 
 
@@ -214,6 +262,35 @@ def open_payment() -> ColumnElement[bool]:
 def counted_payment() -> ColumnElement[bool]:
     """A payment request that counts against the approved amount (all but rejected ones)."""
     return PaymentRequest.status.in_(COUNTED_PAYMENT_STATUSES)
+
+
+def payment_above_window_need() -> ColumnElement[bool]:
+    """A counted payment request above what the payments due within the programme's spending
+    window need (the query must join the application's programme)."""
+    return and_(
+        counted_payment(),
+        FundingProgramme.payment_window.is_not(None),
+        PaymentRequest.window_need.is_not(None),
+        exceeds(PaymentRequest.amount, PaymentRequest.window_need),
+    )
+
+
+def _payment_day() -> ColumnElement[Any]:
+    """The day a payment request is about: paid on, else due on."""
+    return func.coalesce(PaymentRequest.paid_on, PaymentRequest.due_on)
+
+
+def payment_outside_project() -> ColumnElement[bool]:
+    """A counted payment request paid (or due) before its project starts or after it ends (the
+    query must join the project)."""
+    day = _payment_day()
+    return and_(
+        counted_payment(),
+        or_(
+            and_(Project.start_date.is_not(None), day < Project.start_date),
+            and_(Project.end_date.is_not(None), day > Project.end_date),
+        ),
+    )
 
 
 def payment_overdue(day: dt.date) -> ColumnElement[bool]:
@@ -414,7 +491,12 @@ WARNING_CODES = (
     "live_without_amounts",
     "own_share_missing",
     "own_share_gap",
+    "own_share_replaced",
     "cap_exceeded",
+    "early_start_without_consent",
+    "payment_above_window_need",
+    "grant_period_outside_project",
+    "payment_outside_project",
 )
 """Every funding warning, in the order the surfaces list them."""
 
@@ -452,9 +534,29 @@ WARNING_TITLES: dict[str, tuple[str, str]] = {
         "Eigenanteil weder durch Haushaltsmittel noch durch Geldbeiträge der Partner gedeckt",
         "Own share covered neither by the city's budget nor by partners' cash",
     ),
+    "own_share_replaced": (
+        "Eigenanteil durch Mittel ersetzt, die das Programm ausschließt (z. B. Bundesmittel)",
+        "Own share replaced by money the programme excludes (e.g. federal money)",
+    ),
     "cap_exceeded": (
         "Förderung eines Programms (einer Phase) übersteigt die Obergrenze",
         "Funding under a programme (phase) exceeds its cap",
+    ),
+    "early_start_without_consent": (
+        "Vorzeitiger Maßnahmebeginn ohne Zustimmung des Fördergebers",
+        "Early start without the funder's consent",
+    ),
+    "payment_above_window_need": (
+        "Mittelabruf übersteigt den Bedarf in der Verwendungsfrist",
+        "Payment request exceeds the need within the spending window",
+    ),
+    "grant_period_outside_project": (
+        "Förderzeitraum außerhalb der Projektlaufzeit",
+        "Funding period outside the project period",
+    ),
+    "payment_outside_project": (
+        "Mittelabruf außerhalb der Projektlaufzeit",
+        "Payment request outside the project period",
     ),
 }
 
@@ -479,6 +581,130 @@ class Finding:
     status: str | None = None
 
 
+# ---- the cross-row rules: on the stored applications, or with one about to be written --------
+
+APPLICATION_COLUMNS = (
+    "id",
+    "project_id",
+    "programme_id",
+    "phase",
+    "status",
+    "amount_requested",
+    "amount_approved",
+    "eligible_cost",
+    "own_share",
+    "alternative_to_id",
+    "implementation_measure",
+)
+"""What the rules across applications read of each application."""
+NEW_ROW_ID = -1
+"""The id a new application has in :func:`application_rows` until it is written."""
+
+
+def application_rows(
+    candidate: Mapping[str, Any] | None = None,
+    *,
+    projects: ProjectIds | None = None,
+    programme_id: int | None = None,
+    restored: Iterable[int] | None = None,
+) -> Subquery:
+    """The applications the rules across rows run on: those that count (not archived, of an
+    active project; of ``projects`` and under ``programme_id`` where given, so that a check of
+    one project reads only its rows), with ``candidate`` — the merged values of one application
+    about to be written, ``id`` None when new — in place of its stored row. So the services
+    check a change with the very rules the warnings and the import apply to the stored state."""
+    cols = [getattr(FundingApplication, c) for c in APPLICATION_COLUMNS]
+    active = project_scope()
+    if restored is not None:  # projects about to be restored count as active
+        active = select(Project.id).where(
+            or_(Project.archived.is_(False), Project.id.in_(list(restored)))
+        )
+    stored = select(*(c.label(c.key) for c in cols)).where(
+        application_counts(active),
+        *(() if projects is None else (FundingApplication.project_id.in_(_ids(projects)),)),
+        *(() if programme_id is None else (FundingApplication.programme_id == programme_id,)),
+    )
+    if candidate is None:
+        return stored.subquery()
+    row_id = candidate.get("id")
+    if row_id is not None:
+        stored = stored.where(FundingApplication.id != row_id)
+    values = {c: candidate.get(c) for c in APPLICATION_COLUMNS}
+    values["id"] = NEW_ROW_ID if row_id is None else row_id
+    values["implementation_measure"] = bool(values["implementation_measure"])
+    own = select(*(literal(values[c.key], type_=c.type).label(c.key) for c in cols))
+    return union_all(stored, own).subquery()
+
+
+def _amount(a: Subquery) -> ColumnElement[Any]:
+    """What an application counts with (see :func:`counted_amount`)."""
+    return func.coalesce(a.c.amount_approved, a.c.amount_requested, 0)
+
+
+def _payable_rows(a: Subquery, where: ColumnElement[bool]) -> Subquery:
+    """Live applications matching ``where`` with what of each can really be paid out beside
+    the others (``payable``): in a group of an application and its declared alternatives the
+    awarded amounts count once any of them is awarded, else only the largest one (an
+    alternative applied for elsewhere on the same cost is no cumulation until a second one is
+    awarded). Columns: project_id, programme_id, level, excluded (the level the programme
+    excludes from its own share), payable."""
+    amount = _amount(a)
+    group = func.coalesce(a.c.alternative_to_id, a.c.id)
+    awarded = a.c.status.in_(AWARDED_APPLICATION_STATUSES)
+    window = (a.c.project_id, group)
+    n_awarded = func.sum(case((awarded, 1), else_=0)).over(partition_by=window)
+    rank = func.row_number().over(partition_by=window, order_by=(amount.desc(), a.c.id))
+    payable = case(
+        (n_awarded > 0, case((awarded, amount), else_=0)),
+        (rank == 1, amount),
+        else_=0,
+    )
+    return (
+        select(
+            a.c.project_id,
+            a.c.programme_id,
+            FundingProgramme.level.label("level"),
+            FundingProgramme.own_share_excluded_level.label("excluded"),
+            payable.label("payable"),
+        )
+        .join(FundingProgramme, FundingProgramme.id == a.c.programme_id)
+        .where(a.c.status.in_(LIVE_APPLICATION_STATUSES), where)
+        .subquery()
+    )
+
+
+def _application_bound(a: Subquery) -> Subquery:
+    """Per project, the largest sum of the live public applications' own eligible costs under
+    one programme: applications under one programme fund different costs, applications under
+    different programmes are taken to fund the same cost (project_id, bound)."""
+    per_programme = (
+        select(
+            a.c.project_id,
+            a.c.programme_id,
+            func.sum(a.c.eligible_cost).label("cost"),
+        )
+        .join(FundingProgramme, FundingProgramme.id == a.c.programme_id)
+        .where(
+            a.c.status.in_(LIVE_APPLICATION_STATUSES),
+            public_programme(),
+            a.c.eligible_cost.is_not(None),
+        )
+        .group_by(a.c.project_id, a.c.programme_id)
+        .subquery()
+    )
+    return (
+        select(per_programme.c.project_id, func.max(per_programme.c.cost).label("bound"))
+        .group_by(per_programme.c.project_id)
+        .subquery()
+    )
+
+
+def cumulation_bound(project_eligible: Any, application_bound: Any) -> ColumnElement[Any]:
+    """What public funding may reach together: the project's eligible cost; where that is empty,
+    the applications' own eligible costs (see :func:`_application_bound`)."""
+    return func.coalesce(project_eligible, application_bound)
+
+
 def _app_rows(projects: Any) -> Rows:
     stmt: Rows = (
         select(Project.key, Project.title, FundingApplication.key.label("item_key"))
@@ -488,30 +714,93 @@ def _app_rows(projects: Any) -> Rows:
     return stmt
 
 
-def public_above_eligible(projects: ProjectIds) -> Rows:
-    """Projects whose live public funding exceeds their eligible cost: (project_id, key, title,
-    total, eligible_cost). Also the cross-row check of the services and the import."""
-    ids = _ids(projects)
-    public = (
-        select(
-            FundingApplication.project_id.label("project_id"),
-            func.sum(counted_amount()).label("total"),
-        )
-        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
-        .where(application_counts(ids), live_application(), public_programme())
-        .group_by(FundingApplication.project_id)
+def public_above_eligible(
+    projects: ProjectIds, *, apps: Subquery | None = None, project_eligible: Any = None
+) -> Rows:
+    """Projects whose payable public funding (EU, Bund, Land) exceeds what binds it (see
+    :func:`cumulation_bound`): (project_id, key, title, total, eligible_cost — the bound). The
+    warning, the services' check and the import's cross-row check. ``apps`` defaults to the
+    stored applications; ``project_eligible`` stands in for the project's eligible cost."""
+    a = apps if apps is not None else application_rows(projects=projects)
+    payable = _payable_rows(a, public_programme())
+    total = (
+        select(payable.c.project_id, func.sum(payable.c.payable).label("total"))
+        .group_by(payable.c.project_id)
         .subquery()
+    )
+    costs = _application_bound(a)
+    bound = cumulation_bound(
+        Project.eligible_cost if project_eligible is None else project_eligible, costs.c.bound
     )
     return (
         select(
             Project.id.label("project_id"),
             Project.key,
             Project.title,
-            public.c.total,
-            Project.eligible_cost,
+            total.c.total,
+            bound.label("eligible_cost"),
         )
-        .join(public, public.c.project_id == Project.id)
-        .where(Project.eligible_cost.is_not(None), exceeds(public.c.total, Project.eligible_cost))
+        .join(total, total.c.project_id == Project.id)
+        .join(costs, costs.c.project_id == Project.id, isouter=True)
+        .where(Project.id.in_(_ids(projects)), bound.is_not(None), exceeds(total.c.total, bound))
+    )
+
+
+def own_share_replaced(
+    projects: ProjectIds, *, apps: Subquery | None = None, project_eligible: Any = None
+) -> Rows:
+    """Projects where money of a level a programme excludes from its own share (MPSC: other
+    federal money) pays part of that own share: the other money of that level exceeds the
+    bound less the cost the excluding applications cover (their funding plus own share).
+    Rows: (project_id, key, title, level, other, room)."""
+    a = apps if apps is not None else application_rows(projects=projects)
+    amount = _amount(a)
+    own = func.coalesce(a.c.own_share, _positive(func.coalesce(a.c.eligible_cost, amount) - amount))
+    excluding = (
+        select(
+            a.c.project_id,
+            FundingProgramme.own_share_excluded_level.label("level"),
+            # the cost the excluding application funds, whoever pays its own share
+            func.sum(func.coalesce(a.c.eligible_cost, amount + own)).label("covered"),
+        )
+        .join(FundingProgramme, FundingProgramme.id == a.c.programme_id)
+        .where(a.c.status.in_(LIVE_APPLICATION_STATUSES))
+        .where(FundingProgramme.own_share_excluded_level.is_not(None))
+        .group_by(a.c.project_id, FundingProgramme.own_share_excluded_level)
+        .subquery()
+    )
+    payable = _payable_rows(a, public_programme())
+    other = (
+        select(
+            payable.c.project_id,
+            payable.c.level,
+            func.sum(payable.c.payable).label("other"),
+        )
+        .where(or_(payable.c.excluded.is_(None), payable.c.excluded != payable.c.level))
+        .group_by(payable.c.project_id, payable.c.level)
+        .subquery()
+    )
+    costs = _application_bound(a)
+    bound = cumulation_bound(
+        Project.eligible_cost if project_eligible is None else project_eligible, costs.c.bound
+    )
+    room = _positive(bound - excluding.c.covered)
+    return (
+        select(
+            Project.id.label("project_id"),
+            Project.key,
+            Project.title,
+            excluding.c.level,
+            other.c.other,
+            room.label("room"),
+        )
+        .join(excluding, excluding.c.project_id == Project.id)
+        .join(
+            other,
+            and_(other.c.project_id == Project.id, other.c.level == excluding.c.level),
+        )
+        .join(costs, costs.c.project_id == Project.id, isouter=True)
+        .where(Project.id.in_(_ids(projects)), bound.is_not(None), exceeds(other.c.other, room))
     )
 
 
@@ -540,33 +829,94 @@ def payments_above_approved(
     )
 
 
-def caps_exceeded(projects: ProjectIds) -> Rows:
-    """Live applications of a project under one programme and phase above the phase's cap (or
-    the programme's), all of them together — the rule of the services: (project_id,
-    programme_key, phase, total, cap)."""
-    cap = func.coalesce(ProgrammePhase.cap, FundingProgramme.cap)
-    total = func.sum(counted_amount())
-    return (
+CAP_KINDS = ("phase", "programme", "implementation")
+"""The caps of a programme: of a phase, of the programme over all its phases, and of a phase's
+first implementation measures."""
+
+
+def cap_totals(
+    projects: ProjectIds | None = None,
+    *,
+    apps: Subquery | None = None,
+    programme_id: int | None = None,
+    only_exceeding: bool = True,
+) -> CompoundSelect[*tuple[Any, ...]]:
+    """Live applications' money against the caps of their programme, at the programme's scope
+    (:class:`db.enums.CapScope`: per application, per project, or the sum over all the city's
+    measures): (kind, programme_id, programme_key, phase, scope_project, scope_application,
+    total, cap). ``scope_project`` is empty for a city-wide cap, ``scope_application`` set only
+    for a cap per application. With ``projects`` only the caps binding applications of those
+    projects (a city-wide cap always binds all)."""
+    a = apps if apps is not None else application_rows(programme_id=programme_id)
+    city = FundingProgramme.cap_scope == CapScope.CITY.value
+    per_app = FundingProgramme.cap_scope == CapScope.APPLICATION.value
+    rows = (
         select(
-            FundingApplication.project_id.label("project_id"),
+            a.c.programme_id,
             FundingProgramme.key.label("programme_key"),
-            FundingApplication.phase.label("phase"),
-            total.label("total"),
-            func.max(cap).label("cap"),
+            a.c.phase,
+            case((city, null()), else_=a.c.project_id).label("scope_project"),
+            case((per_app, a.c.id), else_=null()).label("scope_application"),
+            _amount(a).label("amount"),
+            a.c.implementation_measure,
+            FundingProgramme.cap.label("programme_cap"),
+            ProgrammePhase.cap.label("phase_cap"),
+            ProgrammePhase.implementation_cap.label("implementation_cap"),
         )
-        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .join(FundingProgramme, FundingProgramme.id == a.c.programme_id)
         .join(
             ProgrammePhase,
             and_(
-                ProgrammePhase.programme_id == FundingProgramme.id,
-                ProgrammePhase.key == FundingApplication.phase,
+                ProgrammePhase.programme_id == a.c.programme_id,
+                ProgrammePhase.key == a.c.phase,
             ),
             isouter=True,
         )
-        .where(application_counts(projects), live_application(), cap.is_not(None))
-        .group_by(FundingApplication.project_id, FundingProgramme.key, FundingApplication.phase)
-        .having(exceeds(total, func.max(cap)))
+        .where(a.c.status.in_(LIVE_APPLICATION_STATUSES))
     )
+    if programme_id is not None:
+        rows = rows.where(a.c.programme_id == programme_id)
+    r = rows.subquery()
+    where: list[ColumnElement[bool]] = []
+    if projects is not None:
+        where.append(or_(r.c.scope_project.is_(None), r.c.scope_project.in_(_ids(projects))))
+    scope = (r.c.programme_id, r.c.programme_key, r.c.scope_project, r.c.scope_application)
+
+    def grouped(kind: str, cap: Any, *extra: ColumnElement[bool], by_phase: bool) -> Rows:
+        total = func.sum(r.c.amount)
+        stmt = (
+            select(
+                literal(kind).label("kind"),
+                r.c.programme_id,
+                r.c.programme_key,
+                (r.c.phase if by_phase else null()).label("phase"),
+                r.c.scope_project,
+                r.c.scope_application,
+                total.label("total"),
+                func.max(cap).label("cap"),
+            )
+            .where(cap.is_not(None), *where, *extra)
+            .group_by(*scope, *((r.c.phase,) if by_phase else ()))
+        )
+        if only_exceeding:
+            stmt = stmt.having(exceeds(total, func.max(cap)))
+        return stmt
+
+    return union_all(
+        grouped("phase", r.c.phase_cap, by_phase=True),
+        grouped("programme", r.c.programme_cap, by_phase=False),
+        grouped(
+            "implementation",
+            r.c.implementation_cap,
+            r.c.implementation_measure.is_(True),
+            by_phase=True,
+        ),
+    )
+
+
+def caps_exceeded(projects: ProjectIds) -> Rows:
+    """The caps exceeded, for the warnings (see :func:`cap_totals`)."""
+    return select(cap_totals(projects).subquery())
 
 
 def _cap_findings(projects: Any) -> Rows:
@@ -574,15 +924,23 @@ def _cap_findings(projects: Any) -> Rows:
     item = func.coalesce(
         grouped.c.programme_key + literal(" ") + grouped.c.phase, grouped.c.programme_key
     )
-    return select(
-        Project.key,
-        Project.title,
-        item.label("item_key"),
-        grouped.c.total.label("amount"),
-        grouped.c.cap.label("limit"),
-        null().label("day"),
-        null().label("status"),
-    ).join(grouped, grouped.c.project_id == Project.id)
+    # A city-wide cap is about no one project: no project key, the programme's name.
+    key = func.coalesce(Project.key, literal(""))
+    title = func.coalesce(Project.title, FundingProgramme.name)
+    return (
+        select(
+            key.label("key"),
+            title.label("title"),
+            item.label("item_key"),
+            grouped.c.total.label("amount"),
+            grouped.c.cap.label("limit"),
+            null().label("day"),
+            grouped.c.kind.label("status"),
+        )
+        .select_from(grouped)
+        .join(FundingProgramme, FundingProgramme.id == grouped.c.programme_id)
+        .join(Project, Project.id == grouped.c.scope_project, isouter=True)
+    )
 
 
 def warning_queries(projects: ProjectIds, day: dt.date) -> dict[str, Rows]:
@@ -602,6 +960,7 @@ def warning_queries(projects: ProjectIds, day: dt.date) -> dict[str, Rows]:
     above = payments_above_approved(projects=ids)
     above_sq = above.subquery()
     lines = own_share_by_project(ids, day)
+    replaced = own_share_replaced(ids).subquery()
     queries: dict[str, Rows] = {
         "proof_overdue": apps.add_columns(
             none.label("amount"),
@@ -681,7 +1040,55 @@ def warning_queries(projects: ProjectIds, day: dt.date) -> dict[str, Rows]:
         .join(lines, lines.c.project_id == Project.id)
         .where(func.round(lines.c.gap, 2) > 0)
         .order_by(lines.c.gap.desc(), Project.key),
-        "cap_exceeded": _cap_findings(ids).order_by(Project.key, "item_key"),
+        "own_share_replaced": select(
+            replaced.c.key,
+            replaced.c.title,
+            replaced.c.key.label("item_key"),
+            replaced.c.other.label("amount"),
+            replaced.c.room.label("limit"),
+            none.label("day"),
+            replaced.c.level.label("status"),
+        ).order_by(replaced.c.key),
+        "cap_exceeded": _cap_findings(ids).order_by("key", "item_key"),
+        "early_start_without_consent": apps.add_columns(
+            none.label("amount"),
+            none.label("limit"),
+            FundingApplication.period_start.label("day"),
+            FundingApplication.status.label("status"),
+        )
+        .where(early_start_without_consent(day))
+        .order_by(FundingApplication.key),
+        "payment_above_window_need": pay.add_columns(
+            PaymentRequest.amount.label("amount"),
+            PaymentRequest.window_need.label("limit"),
+            PaymentRequest.due_on.label("day"),
+            PaymentRequest.status.label("status"),
+        )
+        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .where(payment_above_window_need())
+        .order_by(PaymentRequest.due_on, PaymentRequest.key),
+        "grant_period_outside_project": apps.add_columns(
+            none.label("amount"),
+            none.label("limit"),
+            func.coalesce(
+                case(
+                    (FundingApplication.period_start < Project.start_date, Project.start_date),
+                    else_=null(),
+                ),
+                Project.end_date,
+            ).label("day"),
+            FundingApplication.status.label("status"),
+        )
+        .where(grant_period_outside_project())
+        .order_by(FundingApplication.key),
+        "payment_outside_project": pay.add_columns(
+            PaymentRequest.amount.label("amount"),
+            none.label("limit"),
+            _payment_day().label("day"),
+            PaymentRequest.status.label("status"),
+        )
+        .where(payment_outside_project())
+        .order_by(PaymentRequest.due_on, PaymentRequest.key),
     }
     return queries
 
@@ -698,6 +1105,7 @@ GROUP_WARNINGS = (
     "payments_above_approved",
     "public_above_eligible",
     "own_share_gap",
+    "own_share_replaced",
     "cap_exceeded",
 )
 """The warnings about totals across rows: one grouped query each."""
@@ -751,10 +1159,17 @@ def warning_counts(
         "public_above_eligible": lambda: public_above_eligible(ids),
         "cap_exceeded": lambda: caps_exceeded(ids),
         "own_share_gap": lambda: _gapped(ids, day),
+        "own_share_replaced": lambda: own_share_replaced(ids),
     }
     for code in GROUP_WARNINGS:
         if code not in counts:
             sub = cores[code]().subquery()
+            counts[code] = int(session.execute(select(func.count()).select_from(sub)).scalar_one())
+    listed = [code for code in WARNING_CODES if code not in counts]
+    if listed:
+        queries = warning_queries(ids, day)
+        for code in listed:
+            sub = queries[code].order_by(None).subquery()
             counts[code] = int(session.execute(select(func.count()).select_from(sub)).scalar_one())
     return {code: counts[code] for code in WARNING_CODES}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from babel.dates import format_date as _babel_date
 from babel.numbers import (
@@ -88,7 +88,16 @@ class Pct(Decimal):
     """A Decimal that messages show as a percentage (65 → 65 %)."""
 
 
+class Both(NamedTuple):
+    """A word in both languages (a label), picked when the message is formatted."""
+
+    de: str
+    en: str
+
+
 def fmt_value(value: Any, lang: str = DEFAULT_LANG) -> str:
+    if isinstance(value, Both):
+        return value.en if lang == "en" else value.de
     if isinstance(value, Eur):
         return fmt_eur(value, lang)
     if isinstance(value, Pct):
@@ -140,7 +149,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "public_funding_above_eligible": "{field}: Die öffentliche Förderung des Projekts „{project}“ summiert sich auf {total} und übersteigt damit seine förderfähigen Kosten ({eligible}). Bitte Beträge senken oder förderfähige Kosten anpassen.",
         "own_share_required": "{field}: Das Programm „{programme}“ verlangt einen Eigenanteil; er liegt bei {own_share}. Bitte die Förderung so bemessen, dass ein Eigenanteil bleibt.",
         "own_share_above_rest": "{field}: Eigenanteil ({own_share}) und Förderung ({amount}) übersteigen zusammen die förderfähigen Kosten ({eligible}). Bitte den Eigenanteil senken; den Rest tragen andere Geldgeber.",
-        "cap_exceeded": "{field}: {amount} übersteigt die Obergrenze von {cap} für {phase} im Programm „{programme}“. Bitte höchstens {cap} eintragen.",
+        "cap_exceeded": "{field}: Zusammen {amount} übersteigen die Obergrenze von {cap} für {phase} im Programm „{programme}“ (die Obergrenze gilt {scope}). Bitte den Betrag so senken, dass die Summe höchstens {cap} beträgt.",
+        "implementation_cap_exceeded": "{field}: Erste Umsetzungsmaßnahmen in {phase} des Programms „{programme}“ kommen zusammen auf {amount}; erlaubt sind höchstens {cap} (die Grenze gilt {scope}). Bitte den Betrag senken oder die Maßnahme nicht als erste Umsetzungsmaßnahme führen.",
+        "no_implementation_cap": "{field}: {phase} im Programm „{programme}“ sieht keine ersten Umsetzungsmaßnahmen vor. Bitte das Häkchen entfernen.",
+        "public_funding_above_application_costs": "{field}: Die öffentliche Förderung des Projekts „{project}“ summiert sich auf {total} und übersteigt die förderfähigen Kosten der Anträge ({eligible}); ohne förderfähige Kosten des Projekts gelten Anträge verschiedener Programme als Förderung derselben Kosten. Bitte Beträge senken, einen Antrag als Alternativantrag kennzeichnen oder beim Projekt die förderfähigen Kosten eintragen.",
+        "own_share_replaced": "{field}: Im Projekt „{project}“ würden andere Mittel der Ebene „{level}“ ({other}) den Eigenanteil ersetzen, den das Programm verlangt; Platz ist nur für {room} außerhalb der dort geförderten Kosten. Bitte diese Förderung senken oder beim Projekt die förderfähigen Kosten so angeben, dass beide Kosten getrennt abgedeckt sind.",
+        "alternative_to_itself": "{field}: Ein Antrag kann nicht Alternativantrag zu sich selbst sein. Bitte einen anderen Antrag wählen oder das Feld leeren.",
+        "alternative_other_project": "{field}: Der Antrag {key} gehört zu einem anderen Projekt. Ein Alternativantrag betrifft dieselben Kosten desselben Projekts.",
+        "alternative_of_alternative": "{field}: {key} ist selbst ein Alternativantrag (zu {first}). Bitte den ersten Antrag {first} wählen.",
+        "alternative_not_live": "{field}: Der Antrag {key} ist „{status}“ und braucht keine Alternative mehr. Bitte das Feld leeren.",
+        "alternative_has_alternatives": "{field}: Zu diesem Antrag ist {key} als Alternativantrag erfasst; er kann nicht selbst Alternative sein. Bitte zuerst dort die Angabe ändern.",
+        "decision_in_future": "{field}: Die Entscheidung vom {value} liegt in der Zukunft. Bitte das Datum des Bescheids eintragen, sobald er vorliegt.",
+        "submitted_in_future": "{field}: {value} liegt in der Zukunft, der Status ist aber „{status}“. Bitte das Datum der Einreichung eintragen oder den Status zurücksetzen.",
+        "council_resolution_missing": "{field}: Maßnahmen der {phase} im Programm „{programme}“ brauchen vor dem Antrag einen Ratsbeschluss. Bitte beim Projekt {project} Datum und Link des Ratsbeschlusses eintragen.",
+        "council_resolution_after_application": "{field}: Der Ratsbeschluss des Projekts {project} ist vom {on}, der Antrag wurde am {submitted} eingereicht. Der Beschluss muss vor dem Antrag liegen; bitte die Daten prüfen.",
+        "close_with_open_payments": "{field}: Es sind noch Mittelabrufe über {amount} offen (geplant oder eingereicht). Bitte sie zuerst als ausgezahlt oder abgelehnt erfassen, dann abschließen.",
+        "approved_below_payments": "{field}: Bewilligt wären {approved}, die Mittelabrufe umfassen aber schon {drawn} (davon ausgezahlt {paid}). Bitte zuerst die Mittelabrufe anpassen oder einen höheren Betrag eintragen.",
+        "payment_under_closed_grant": "{field}: Der Förderantrag ist abgeschlossen; offene Mittelabrufe sind nicht mehr möglich. Bitte den Abruf als ausgezahlt oder abgelehnt erfassen.",
+        "paid_before_award": "{field}: Ausgezahlt am {value} liegt vor der Bewilligung am {decision}. Bitte das Auszahlungsdatum prüfen.",
+        "restore_exceeds_cap": "{field}: Mit den Anträgen dieses Projekts kämen die Anträge im Programm „{programme}“ zusammen auf {amount} und überschritten die Obergrenze von {cap}. Bitte zuerst Beträge senken oder Anträge zurückziehen.",
+        "council_resolution_in_use": "{field}: Der Förderantrag {key} ist mit diesem Ratsbeschluss eingereicht und braucht ihn. Bitte Datum und Link des Ratsbeschlusses stehen lassen (oder berichtigen).",
+        "decision_after_payment": "{field}: Die Bewilligung am {value} läge nach der ersten Auszahlung am {paid}. Bitte das Datum des Bescheids oder der Auszahlung prüfen.",
         "unknown_phase": "{field}: Das Programm „{programme}“ kennt die Phase „{value}“ nicht. Erlaubt: {allowed}.",
         "status_transition": "{field}: Der Wechsel von „{old}“ zu „{new}“ ist nicht vorgesehen. Möglich sind: {allowed}.",
         "decision_needs_date": "{field}: Für den Status „{status}“ bitte das Datum der Entscheidung eintragen.",
@@ -189,7 +218,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "public_funding_above_eligible": "{field}: public funding of project “{project}” adds up to {total}, more than its eligible cost ({eligible}). Please lower the amounts or adjust the eligible cost.",
         "own_share_required": "{field}: programme “{programme}” requires an own share; it is {own_share}. Please leave an own share.",
         "own_share_above_rest": "{field}: own share ({own_share}) and funding ({amount}) together exceed the eligible cost ({eligible}). Please lower the own share; other funders carry the rest.",
-        "cap_exceeded": "{field}: {amount} exceeds the cap of {cap} for {phase} in programme “{programme}”. Please enter at most {cap}.",
+        "cap_exceeded": "{field}: together {amount} exceed the cap of {cap} for {phase} in programme “{programme}” (the cap applies {scope}). Please lower the amount so the sum is at most {cap}.",
+        "implementation_cap_exceeded": "{field}: first implementation measures in {phase} of programme “{programme}” add up to {amount}; at most {cap} is allowed (the limit applies {scope}). Please lower the amount or don't mark the measure as a first implementation measure.",
+        "no_implementation_cap": "{field}: {phase} of programme “{programme}” has no first implementation measures. Please clear the tick.",
+        "public_funding_above_application_costs": "{field}: public funding of project “{project}” adds up to {total}, more than the applications' eligible costs ({eligible}); without an eligible cost of the project, applications under different programmes count as funding the same cost. Please lower the amounts, mark an application as an alternative, or enter the project's eligible cost.",
+        "own_share_replaced": "{field}: in project “{project}” other money of level “{level}” ({other}) would replace the own share the programme requires; there is room for only {room} outside the cost funded there. Please lower that funding or enter the project's eligible cost so that both costs are covered separately.",
+        "alternative_to_itself": "{field}: an application can't be an alternative to itself. Please choose another application or clear the field.",
+        "alternative_other_project": "{field}: application {key} belongs to another project. An alternative concerns the same cost of the same project.",
+        "alternative_of_alternative": "{field}: {key} is itself an alternative (to {first}). Please choose the first application {first}.",
+        "alternative_not_live": "{field}: application {key} is “{status}” and needs no alternative any more. Please clear the field.",
+        "alternative_has_alternatives": "{field}: {key} is recorded as an alternative to this application, so it can't be an alternative itself. Please change that one first.",
+        "decision_in_future": "{field}: the decision of {value} lies in the future. Please enter the notice's date once it has arrived.",
+        "submitted_in_future": "{field}: {value} lies in the future, but the status is “{status}”. Please enter the submission date or set the status back.",
+        "council_resolution_missing": "{field}: measures of {phase} in programme “{programme}” need a council resolution before the application. Please enter the resolution's date and link on project {project}.",
+        "council_resolution_after_application": "{field}: the council resolution of project {project} is dated {on}, the application was submitted on {submitted}. The resolution must come first; please check the dates.",
+        "close_with_open_payments": "{field}: payment requests of {amount} are still open (planned or submitted). Please record them as paid or rejected first, then close.",
+        "approved_below_payments": "{field}: {approved} would be approved, but the payment requests already come to {drawn} (of which paid {paid}). Please adjust the payment requests first or enter a higher amount.",
+        "payment_under_closed_grant": "{field}: the application is closed; open payment requests are no longer possible. Please record the request as paid or rejected.",
+        "paid_before_award": "{field}: paid on {value} is before the award on {decision}. Please check the payment date.",
+        "restore_exceeds_cap": "{field}: with this project's applications, the applications under programme “{programme}” would add up to {amount}, more than the cap of {cap}. Please lower amounts or withdraw applications first.",
+        "council_resolution_in_use": "{field}: application {key} was submitted on this council resolution and needs it. Please keep (or correct) the resolution's date and link.",
+        "decision_after_payment": "{field}: an award on {value} would come after the first payment on {paid}. Please check the date of the notice or of the payment.",
         "unknown_phase": "{field}: programme “{programme}” has no phase “{value}”. Allowed: {allowed}.",
         "status_transition": "{field}: moving from “{old}” to “{new}” is not allowed. Possible: {allowed}.",
         "decision_needs_date": "{field}: status “{status}” needs the decision date.",

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from db.enums import (
     ApplicationStatus,
+    CapScope,
     ChangeSource,
     FundingLevel,
     JournalAction,
@@ -17,13 +18,14 @@ from db.enums import (
     OrganisationKind,
     ParticipationRole,
     PaymentRequestStatus,
+    PaymentWindow,
     Priority,
     ProjectStatus,
     ProofOfUseBasis,
     SpatialScope,
     TrafficLight,
 )
-from portfolio.i18n import DEFAULT_LANG
+from portfolio.i18n import DEFAULT_LANG, Both
 
 Labels = dict[str, tuple[str, str]]  # code -> (German, English)
 
@@ -72,7 +74,7 @@ ENUM_LABELS: dict[type[StrEnum], Labels] = {
         "submitted": ("Antrag eingereicht", "Application submitted"),
         "approved": ("bewilligt", "Approved"),
         "rejected": ("abgelehnt", "Rejected"),
-        "withdrawn": ("zurückgezogen", "Withdrawn"),
+        "withdrawn": ("zurückgezogen / Verzicht", "Withdrawn / renounced"),
         "in_progress": ("in Durchführung", "In progress"),
         "proof_submitted": ("Verwendungsnachweis eingereicht", "Proof of use submitted"),
         "closed": ("abgeschlossen", "Closed"),
@@ -80,6 +82,15 @@ ENUM_LABELS: dict[type[StrEnum], Labels] = {
     ProofOfUseBasis: {
         "award": ("nach Bewilligung", "after the award"),
         "end": ("nach Ende des Förderzeitraums", "after the end of the funding period"),
+    },
+    CapScope: {
+        "application": ("je Antrag", "per application"),
+        "project": ("je Projekt", "per project"),
+        "city": ("je Stadt (alle Maßnahmen)", "per city (all measures)"),
+    },
+    PaymentWindow: {
+        "6w": ("6 Wochen (ANBest-P)", "6 weeks (ANBest-P)"),
+        "2m": ("2 Monate (ANBest-Gk)", "2 months (ANBest-Gk)"),
     },
     PaymentRequestStatus: {
         "planned": ("geplant", "Planned"),
@@ -151,6 +162,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "charter_guidelines": ("Smart City Charta", "Smart City Charter"),
     "sdgs": ("SDGs", "SDGs"),
     "origin": ("Herkunft", "Origin"),
+    "council_resolution_on": ("Ratsbeschluss vom", "Council resolution of"),
     "council_resolution_url": ("Ratsbeschluss", "Council resolution"),
     "repository_url": ("Open-Source-Repository", "Open-source repository"),
     # organisation
@@ -168,6 +180,12 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "programme": ("Förderprogramm", "Funding programme"),
     "phase": ("Phase", "Phase"),
     "budget_emergency": ("Haushaltsnotlage", "Budget emergency"),
+    "implementation_measure": ("Erste Umsetzungsmaßnahme", "First implementation measure"),
+    "alternative_to_id": ("Alternativantrag zu", "Alternative to"),
+    "early_start_consent_on": (
+        "Zustimmung vorzeitiger Maßnahmebeginn am",
+        "Early start consented on",
+    ),
     "amount_requested": ("Beantragt", "Requested"),
     "amount_approved": ("Bewilligt", "Approved"),
     "funding_rate": ("Förderquote", "Funding rate"),
@@ -184,6 +202,18 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "raised_rate": ("Erhöhte Quote (Haushaltsnotlage)", "Raised rate (budget emergency)"),
     "requires_own_share": ("Eigenanteil erforderlich", "Own share required"),
     "cap": ("Obergrenze", "Cap"),
+    "cap_scope": ("Obergrenze gilt", "Cap applies"),
+    "implementation_cap": (
+        "davon für erste Umsetzungsmaßnahmen",
+        "of which for first implementation measures",
+    ),
+    "requires_council_resolution": ("Ratsbeschluss vor Antrag nötig", "Council resolution needed"),
+    "own_share_excluded_level": (
+        "Eigenanteil nicht ersetzbar durch Mittel von",
+        "Own share not replaceable by money of",
+    ),
+    "payment_window": ("Verwendungsfrist nach Auszahlung", "Spending window after payout"),
+    "window_need": ("Bedarf in der Verwendungsfrist", "Need within the spending window"),
     "duration_months": ("Laufzeit (Monate)", "Duration (months)"),
     "funder": ("Fördergeber", "Funder"),
     "programme_number": ("Programmnummer", "Programme number"),
@@ -240,6 +270,11 @@ def label(enum: type[StrEnum], code: str | None, lang: str = DEFAULT_LANG) -> st
         return ""
     pair = ENUM_LABELS[enum].get(str(code))
     return _pick(pair, lang) if pair else str(code)
+
+
+def label_both(enum: type[StrEnum], code: str | None) -> Both:
+    """The label of a stored code in both languages, for messages formatted later."""
+    return Both(label(enum, code, "de"), label(enum, code, "en"))
 
 
 def labels(enum: type[StrEnum], lang: str = DEFAULT_LANG) -> dict[str, str]:

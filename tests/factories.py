@@ -24,6 +24,9 @@ def make_project(session: Session, **overrides: Any) -> Project:
         "end_date": dt.date(2027, 12, 31),
         "total_cost": Decimal("1000000.00"),
         "eligible_cost": Decimal("800000.00"),
+        # MPSC phase B (the default application) needs a council resolution before it.
+        "council_resolution_on": dt.date(2024, 12, 12),
+        "council_resolution_url": "https://session.bochum.de/bi/vo020.asp?VOLFDNR=1001",
     }
     data.update(overrides)
     return projects.create(session, data)

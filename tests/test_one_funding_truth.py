@@ -170,19 +170,82 @@ def by_hand(session: Session, day: dt.date) -> Expected:
         if r.status != "rejected":
             counted[r.application_id] += r.amount
             has_payments.add(r.application_id)
-    public: dict[int, Decimal] = defaultdict(Decimal)
-    caps: dict[tuple[int, int, str | None], Decimal] = defaultdict(Decimal)
-    for a in apps:
-        if a.status in LIVE:
-            caps[(a.project_id, a.programme_id, a.phase)] += amount(a)
-            if level(a) in PUBLIC:
-                public[a.project_id] += amount(a)
+    # Cumulation: what can really be paid out together (of an application and its declared
+    # alternatives the awarded ones once any is awarded, else the largest), against the
+    # project's eligible cost or, without one, the largest per-programme sum of the public
+    # applications' own eligible costs.
+    live_public = [a for a in apps if a.status in LIVE and level(a) in PUBLIC]
+    groups: dict[tuple[int, int], list[FundingApplication]] = defaultdict(list)
+    for a in live_public:
+        groups[(a.project_id, a.alternative_to_id or a.id)].append(a)
+    payable: dict[int, Decimal] = {}
+    for members in groups.values():
+        won = [a for a in members if a.status in AWARDED]
+        chosen = won or [max(members, key=lambda a: (amount(a), -a.id))]
+        for a in chosen:
+            payable[a.id] = amount(a)
+    per_programme: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for a in live_public:
+        if a.eligible_cost is not None:
+            per_programme[(a.project_id, a.programme_id)] += a.eligible_cost
 
-    def cap_of(programme_id: int, phase: str | None) -> Decimal | None:
-        ph = phases.get((programme_id, phase or ""))
-        if ph is not None and ph.cap is not None:
-            return ph.cap
-        return programmes_[programme_id].cap
+    def bound(pid: int) -> Decimal | None:
+        if projects[pid].eligible_cost is not None:
+            return projects[pid].eligible_cost
+        costs = [c for (p, _prog), c in per_programme.items() if p == pid]
+        return max(costs) if costs else None
+
+    public: dict[int, Decimal] = defaultdict(Decimal)
+    for aid, money in payable.items():
+        public[by_id[aid].project_id] += money
+    # Own share not replaced by money of the level the programme excludes.
+    covered: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for a in apps:
+        excluded = programmes_[a.programme_id].own_share_excluded_level
+        if a.status in LIVE and excluded is not None:
+            own = a.own_share
+            if own is None:
+                own = max((a.eligible_cost or amount(a)) - amount(a), Decimal(0))
+            cost = a.eligible_cost if a.eligible_cost is not None else amount(a) + own
+            covered[(a.project_id, excluded)] += cost
+    other: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for aid, money in payable.items():
+        a = by_id[aid]
+        if programmes_[a.programme_id].own_share_excluded_level != level(a):
+            other[(a.project_id, level(a))] += money
+    replaced = 0
+    for (pid, lvl), cov in covered.items():
+        b = bound(pid)
+        if b is not None and (pid, lvl) in other and other[(pid, lvl)] > max(b - cov, 0):
+            replaced += 1
+    # Caps at the programme's scope: per application, per project, or over the whole city.
+    caps: dict[tuple[str, int, str | None, int | None, int | None], Decimal] = defaultdict(Decimal)
+    limits: dict[tuple[str, int, str | None, int | None, int | None], Decimal] = {}
+    for a in apps:
+        if a.status not in LIVE:
+            continue
+        prog = programmes_[a.programme_id]
+        scope_project = None if prog.cap_scope == "city" else a.project_id
+        scope_app = a.id if prog.cap_scope == "application" else None
+        ph = phases.get((a.programme_id, a.phase or ""))
+        keyed = [("programme", None, prog.cap)]
+        if ph is not None:
+            keyed.append(("phase", a.phase, ph.cap))
+            if a.implementation_measure:
+                keyed.append(("implementation", a.phase, ph.implementation_cap))
+        for kind, phase, cap in keyed:
+            if cap is None:
+                continue
+            k = (kind, a.programme_id, phase, scope_project, scope_app)
+            caps[k] += amount(a)
+            limits[k] = cap
+    project_of = {p.id: p for p in projects.values()}
+
+    def outside(day_: dt.date | None, p: Project) -> bool:
+        return day_ is not None and (
+            (p.start_date is not None and day_ < p.start_date)
+            or (p.end_date is not None and day_ > p.end_date)
+        )
 
     e.warnings = {
         "proof_overdue": e.proofs_overdue,
@@ -191,9 +254,7 @@ def by_hand(session: Session, day: dt.date) -> Expected:
             1 for aid in has_payments if counted[aid] > (by_id[aid].amount_approved or 0)
         ),
         "public_above_eligible": sum(
-            1
-            for pid, total in public.items()
-            if projects[pid].eligible_cost is not None and total > projects[pid].eligible_cost
+            1 for pid, total in public.items() if (b := bound(pid)) is not None and total > b
         ),
         "approved_above_requested": sum(
             1
@@ -217,10 +278,53 @@ def by_hand(session: Session, day: dt.date) -> Expected:
             and a.own_share <= 0
         ),
         "own_share_gap": e.gap_projects,
-        "cap_exceeded": sum(
+        "own_share_replaced": replaced,
+        "cap_exceeded": sum(1 for k, total in caps.items() if total > limits[k]),
+        "early_start_without_consent": sum(
             1
-            for (_pid, prog, phase), total in caps.items()
-            if (cap := cap_of(prog, phase)) is not None and total > cap
+            for a in apps
+            if a.status in LIVE
+            and a.period_start is not None
+            and (a.early_start_consent_on is None or a.early_start_consent_on > a.period_start)
+            and (
+                (
+                    a.status in AWARDED
+                    and a.decision_on is not None
+                    and a.period_start < a.decision_on
+                )
+                or (a.status in ("idea", "sketch", "submitted") and a.period_start < day)
+            )
+        ),
+        "payment_above_window_need": sum(
+            1
+            for r in pays
+            if r.status != "rejected"
+            and programmes_[by_id[r.application_id].programme_id].payment_window is not None
+            and r.window_need is not None
+            and r.amount > r.window_need
+        ),
+        "grant_period_outside_project": sum(
+            1
+            for a in apps
+            if a.status in LIVE
+            and (
+                (
+                    a.period_start is not None
+                    and project_of[a.project_id].start_date is not None
+                    and a.period_start < project_of[a.project_id].start_date
+                )
+                or (
+                    a.period_end is not None
+                    and project_of[a.project_id].end_date is not None
+                    and a.period_end > project_of[a.project_id].end_date
+                )
+            )
+        ),
+        "payment_outside_project": sum(
+            1
+            for r in pays
+            if r.status != "rejected"
+            and outside(r.paid_on or r.due_on, project_of[by_id[r.application_id].project_id])
         ),
     }
     return e
@@ -344,6 +448,27 @@ def _plant_breaches(session: Session) -> None:
     p6.eligible_cost = Decimal("1000.00")
     a7 = next(a for a in live[1:] if a.programme_id == mfund.id)  # above the FL1 cap of 200.000 €
     a7.amount_requested = Decimal("250000.00")
+    a8 = next(a for a in awarded[8:] if a.programme_id == mpsc.id)  # own share replaced
+    session.add(
+        FundingApplication(
+            key=f"{a8.key}-X",
+            project_id=a8.project_id,
+            programme_id=mfund.id,
+            status="submitted",
+            amount_requested=a8.own_share,
+            eligible_cost=a8.eligible_cost,
+        )
+    )
+    pay = next(  # drawn beyond the window's need
+        r
+        for r in session.execute(select(PaymentRequest).order_by(PaymentRequest.id)).scalars()
+        if r.application.programme_id == mpsc.id
+    )
+    pay.window_need = pay.amount - Decimal("1.00")
+    a9 = live[2]  # funding period before the project's start
+    p9 = session.get(Project, a9.project_id)
+    assert p9 is not None and p9.start_date is not None
+    a9.period_start = p9.start_date - dt.timedelta(days=30)
     session.flush()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Archivable, Base, Code, Money, Rate, Versioned
@@ -67,6 +67,13 @@ class FundingProgramme(Versioned, Archivable, Base):
     # From when the proof-of-use deadline counts: "award" (MPSC: months after the commitment)
     # or "end" (most programmes: months after the end of the funding period).
     proof_of_use_basis: Mapped[Code] = mapped_column(default="end", server_default="end")
+    # Over which applications the caps bind (CapScope): MPSC is one grant of the city for all
+    # its measures, so its caps bind the sum over the city's measures.
+    cap_scope: Mapped[Code] = mapped_column(default="project", server_default="project")
+    # The funding level whose money may not replace the own share (MPSC: "federal").
+    own_share_excluded_level: Mapped[Code | None]
+    # Within how long money drawn must be spent (PaymentWindow: "6w" ANBest-P, "2m" ANBest-Gk).
+    payment_window: Mapped[Code | None]
     duties: Mapped[str | None] = mapped_column(Text)
     phases: Mapped[list[ProgrammePhase]] = relationship(
         back_populates="programme", order_by="ProgrammePhase.key", cascade="all, delete-orphan"
@@ -83,6 +90,10 @@ class ProgrammePhase(Versioned, Base):
     key: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200))
     cap: Mapped[Money | None]
+    # Of the cap, at most this much for first implementation measures (MPSC phase A: €1 M).
+    implementation_cap: Mapped[Money | None]
     duration_months: Mapped[int | None]
     proof_of_use_months: Mapped[int | None]
+    # Applications in this phase need a council resolution before they are handed in (MPSC B).
+    requires_council_resolution: Mapped[bool] = mapped_column(default=False, server_default=false())
     programme: Mapped[FundingProgramme] = relationship(back_populates="phases")

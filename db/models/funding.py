@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Archivable, Base, Code, Money, Rate, Versioned
@@ -21,6 +21,14 @@ class FundingApplication(Versioned, Archivable, Base):
     phase: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[Code]
     budget_emergency: Mapped[bool] = mapped_column(default=False)
+    # A first implementation measure (erste Umsetzungsmaßnahme) inside a strategy phase: counts
+    # against the phase's implementation cap (MPSC phase A).
+    implementation_measure: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A declared alternative application (the same cost applied for elsewhere, disclosed as
+    # such): counts towards the cumulation only once it is awarded beside the other.
+    alternative_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("funding_application.id"), index=True
+    )
     amount_requested: Mapped[Money | None]
     amount_approved: Mapped[Money | None]
     eligible_cost: Mapped[Money | None]
@@ -31,11 +39,14 @@ class FundingApplication(Versioned, Archivable, Base):
     decision_on: Mapped[dt.date | None]
     period_start: Mapped[dt.date | None]
     period_end: Mapped[dt.date | None]
+    # The funder's consent to start before the award (vorzeitiger Maßnahmebeginn).
+    early_start_consent_on: Mapped[dt.date | None]
     proof_of_use_due: Mapped[dt.date | None] = mapped_column(index=True)
     note: Mapped[str | None] = mapped_column(Text)
 
     project: Mapped[Project] = relationship()
     programme: Mapped[FundingProgramme] = relationship()
+    alternative_to: Mapped[FundingApplication | None] = relationship(remote_side=[id])
     payment_requests: Mapped[list[PaymentRequest]] = relationship(
         back_populates="application", order_by="PaymentRequest.due_on"
     )
@@ -50,6 +61,9 @@ class PaymentRequest(Versioned, Base):
     amount: Mapped[Money]
     status: Mapped[Code]
     paid_on: Mapped[dt.date | None]
+    # What the payments due within the programme's window after the payout need (ANBest Nr. 1.4:
+    # money drawn is spent within 6 weeks / 2 months); a request above it draws too early.
+    window_need: Mapped[Money | None]
     note: Mapped[str | None] = mapped_column(String(300))
 
     application: Mapped[FundingApplication] = relationship(back_populates="payment_requests")

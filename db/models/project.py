@@ -38,6 +38,7 @@ class Project(Versioned, Archivable, Base):
     charter_guidelines: Mapped[list[str]] = mapped_column(default=list)
     sdgs: Mapped[list[str]] = mapped_column(default=list)
     origin: Mapped[str | None] = mapped_column(String(200))
+    council_resolution_on: Mapped[dt.date | None]
     council_resolution_url: Mapped[str | None] = mapped_column(String(500))
     repository_url: Mapped[str | None] = mapped_column(String(500))
 

@@ -3,7 +3,9 @@
 Projects, partners, programmes, amounts named in public sources and historic dates follow
 ../shared/domain.md (sections 1.3, 2 and 4). Everything the public record does not give is a
 demo assumption: the split of the MPSC grant over the measures, reference numbers, costs,
-internal milestones, status reports and KPI time series. Texts mark the larger guesses with ⚠.
+internal milestones, status reports and KPI time series, the date and link of the council
+resolution on the MPSC implementation phase (``MPSC_B_RESOLUTION``), the early-start consent of
+the strategy phase. Texts mark the larger guesses with ⚠.
 The digital twin (SC-023) is hypothetical.
 
 Dates are either fixed (``dt.date``, the history) or an ``int``: days relative to ``today``, so
@@ -167,6 +169,12 @@ def planned(days: int, amount: str, note: str | None = None) -> PaymentDef:
 # ---- MPSC: Bochum applied for €15.2 M at 65 % (≤ €9.88 M); €1.1 M of it for the strategy phase.
 # The implementation phase B (€14.1 M eligible) is split over the measures below (⚠ demo split).
 MPSC_B_PERIOD: tuple[When, When] = (dt.date(2023, 6, 1), dt.date(2027, 6, 30))
+# ⚠ Demo assumption: the council's resolution on the implementation phase (date and link into
+# the council information system) before the phase-B application of 28 Feb 2023.
+MPSC_B_RESOLUTION = (
+    dt.date(2023, 2, 9),
+    "https://session.bochum.de/bi/vo020.asp?VOLFDNR=20230209",
+)
 MPSC_B_NOTE = (
     "Modellprojekte Smart Cities, Phase B (Umsetzung) seit Juni 2023. Zuwendungsgeber: BMWSB "
     "(Bundesministerium für Wohnen, Stadtentwicklung und Bauwesen), Auszahlung durch die KfW. "
@@ -2692,6 +2700,14 @@ def _load_project(session: Session, key: str, demo: ProjectDef, today: dt.date, 
             "sdgs": list(demo.sdgs),
             "origin": demo.origin,
             "repository_url": demo.repository_url,
+            **(
+                {
+                    "council_resolution_on": MPSC_B_RESOLUTION[0],
+                    "council_resolution_url": MPSC_B_RESOLUTION[1],
+                }
+                if any(a.programme == "MPSC" and a.phase == "B" for a in demo.funding)
+                else {}
+            ),
         },
     )
     for part in demo.parts:

@@ -39,7 +39,7 @@ from db.models import (
     StatusReport,
 )
 from db.models.base import table_of, utcnow
-from portfolio import clock
+from portfolio import clock, funding_rules
 from portfolio.journal import Actor, Change, record
 from portfolio.services.funding import add_months
 
@@ -163,6 +163,22 @@ def _journal(
     )
 
 
+def _mpsc_room(session: Session, mpsc: FundingProgramme | None) -> Decimal:
+    """What the city's MPSC phase B (and the programme cap) still leave for new measures."""
+    if mpsc is None:
+        return Decimal(0)
+    rows = session.execute(
+        funding_rules.cap_totals(programme_id=mpsc.id, only_exceeding=False)
+    ).all()
+    room = [
+        Decimal(r.cap) - Decimal(r.total)
+        for r in rows
+        if r.kind == "programme" or (r.kind == "phase" and r.phase == "B")
+    ]
+    caps = [Decimal(c) for c in (mpsc.cap, *(p.cap for p in mpsc.phases if p.key == "B")) if c]
+    return max(min(room or caps or [Decimal(0)]), Decimal(0))
+
+
 def generate(
     session: Session,
     count: int,
@@ -183,6 +199,7 @@ def generate(
     )
     programmes = {p.key: p for p in session.execute(select(FundingProgramme)).scalars()}
     usable = [k for k in ("MPSC", "EFRE", "MFUND", "NRW-DIGI", "HAUSHALT") if k in programmes]
+    mpsc_left = _mpsc_room(session, programmes.get("MPSC"))
     offset = session.execute(
         select(func.count()).select_from(Project).where(Project.key.like("SYN-%"))
     ).scalar_one()
@@ -233,7 +250,10 @@ def generate(
                             "Partnerunternehmen",
                         ]
                     ),
-                    "council_resolution_url": None,
+                    "council_resolution_on": min(
+                        start - dt.timedelta(days=300), today - dt.timedelta(days=400)
+                    ),
+                    "council_resolution_url": f"https://session.bochum.de/bi/vo020.asp?VOLFDNR={n}",
                     "repository_url": None,
                     "archived": False,
                     "version": 1,
@@ -298,7 +318,9 @@ def generate(
                     }
                 )
             lines = rng.randint(1, 3)
-            chosen = rng.sample(usable, lines)
+            # MPSC is one grant of the city: its caps bind the sum over all measures.
+            pool = usable if mpsc_left >= 100_000 else [k for k in usable if k != "MPSC"]
+            chosen = rng.sample(pool, min(lines, len(pool)))
             portion = (p["eligible_cost"] / lines).quantize(CENT, ROUND_DOWN)
             for f, key in enumerate(chosen):
                 prog = programmes[key]
@@ -311,6 +333,8 @@ def generate(
                     ceiling = min(ceiling, cap)
                 if prog.requires_own_share:
                     ceiling = min(ceiling, portion - 100)
+                if key == "MPSC":
+                    ceiling = min(ceiling, mpsc_left)
                 requested = (ceiling * Decimal(rng.randint(70, 100)) / 100).quantize(
                     CENT, ROUND_DOWN
                 )
@@ -320,15 +344,23 @@ def generate(
                     else None
                 )
                 submitted = (
-                    p["start_date"] - dt.timedelta(days=rng.randint(60, 240))
+                    min(
+                        p["start_date"] - dt.timedelta(days=rng.randint(60, 240)),
+                        today - dt.timedelta(days=rng.randint(35, 200)),
+                    )
                     if app_status not in (ApplicationStatus.IDEA, ApplicationStatus.SKETCH)
                     else None
                 )
                 decision = (
-                    submitted + dt.timedelta(days=rng.randint(30, 150))
+                    min(submitted + dt.timedelta(days=rng.randint(30, 150)), today)
                     if submitted and app_status in (*AWARDED, ApplicationStatus.REJECTED)
                     else None
                 )
+                if key == "MPSC":
+                    mpsc_left -= approved if approved is not None else requested
+                # Most measures that start before the award have the funder's consent.
+                early = decision is not None and p["start_date"] < decision
+                consent = submitted if early and rng.random() < 0.9 else None
                 amount = approved if approved is not None else requested
                 apps.append(
                     {
@@ -350,6 +382,7 @@ def generate(
                         "decision_on": decision,
                         "period_start": p["start_date"],
                         "period_end": p["end_date"],
+                        "early_start_consent_on": consent,
                         "proof_of_use_due": add_months(decision, prog.proof_of_use_months)
                         if decision and approved is not None and prog.proof_of_use_months
                         else None,
@@ -411,7 +444,9 @@ def generate(
             share = (a["amount_approved"] / parts_n).quantize(CENT, ROUND_DOWN)
             for m in range(parts_n):
                 due = add_months(a["decision_on"], 3 + 6 * m)
-                paid = due < today and a["status"] != "approved"
+                if a["status"] == "closed":  # a closed grant has been paid out in full
+                    due = min(due, today)
+                paid = (due < today and a["status"] != "approved") or a["status"] == "closed"
                 payments.append(
                     {
                         "key": f"{a['key']}-M{m + 1}",

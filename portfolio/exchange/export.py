@@ -86,6 +86,23 @@ ENUM_LIST = {
     PaymentRequestStatus: "payment_status",
 }
 YES_NO = {"de": ("ja", "nein"), "en": ("yes", "no")}
+FIELD_COMMENTS: dict[str, tuple[str, str]] = {
+    "alternative_to_id": (
+        "Schlüssel des Förderantrags desselben Projekts, zu dem dieser Antrag als Alternative "
+        "offengelegt ist (Blatt „Förderanträge“); leer: kein Alternativantrag",
+        "Key of the funding application of the same project this one is a declared alternative "
+        "to (sheet “Funding applications”); empty: no alternative",
+    ),
+    "implementation_measure": (
+        "ja: erste Umsetzungsmaßnahme (zählt gegen die Obergrenze der Phase dafür)",
+        "yes: a first implementation measure (counts against the phase's cap for them)",
+    ),
+    "window_need": (
+        "Betrag in Euro: was die Zahlungen in der Verwendungsfrist nach der Auszahlung brauchen",
+        "Amount in euros: what the payments within the spending window after the payout need",
+    ),
+}
+"""Column comments of fields whose kind alone does not say enough."""
 
 
 @dataclass
@@ -280,7 +297,9 @@ def _column_comment(sheet: Sheet, column: Column, lang: str, partner: bool) -> s
             lang, "Nur zur Information, wird nicht eingelesen", "For information only, not imported"
         ),
     }
-    if column.kind in kinds:
+    if column.field in FIELD_COMMENTS:
+        parts.append(_t(lang, *FIELD_COMMENTS[column.field]))
+    elif column.kind in kinds:
         parts.append(kinds[column.kind])
     elif spec and spec.max_length:
         parts.append(

@@ -1,12 +1,14 @@
 """The import: validate every cell, compare by key and version, preview, apply all or nothing.
 
 Pipeline: :func:`safety.prescan` → :func:`reader.read_workbook` → in ONE database transaction:
-load the current state (one query per sheet) → parse and check each row (types, the services'
-field specs, partner scope, versions and conflicts, the services' business and funding rules on
-changed rows only) → write the valid changes with Core executemany under a version guard and
-journal them with :func:`portfolio.journal.record` → check the rules across rows (public funding
-of a project, payment requests of an application) in SQL → commit only when the file is clean,
-else (and for a dry run) roll back. The preview is therefore exactly what applying would do.
+load the current state (one query per sheet) → parse and check each row (types, partner scope,
+versions and conflicts, and the services' prepare-and-check step — defaults, keys of new rows,
+field specs, derived fields, business and funding rules — on new and changed rows only, the
+same step the dashboard's single edits take) → write the valid changes with Core executemany
+under a version guard and journal them with :func:`portfolio.journal.record` → check the rules
+across rows (public funding of a project, payment requests of an application) in SQL → commit
+only when the file is clean, else (and for a dry run) roll back. The preview is therefore
+exactly what applying would do.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ import datetime as dt
 import hashlib
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from types import SimpleNamespace
+from itertools import chain
 from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -26,12 +28,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.enums import (
-    ChangeSource,
-    JournalAction,
-    PaymentRequestStatus,
-    Priority,
-)
+from db.enums import ChangeSource, JournalAction
 from db.models import (
     ActionField,
     FundingApplication,
@@ -65,7 +62,7 @@ from portfolio.exchange.state import (
 from portfolio.i18n import Eur, fmt_stamp, fmt_value
 from portfolio.journal import Actor, Change, record, set_actor, to_text
 from portfolio.services import funding, kpis, milestones, participations, projects
-from portfolio.services.base import is_race, last_change, lost_race
+from portfolio.services.base import KeySet, Preparation, is_race, last_change, lost_race
 from portfolio.services.fields import check
 from portfolio.vocab import entity_label, field_label, label, labels
 
@@ -244,7 +241,6 @@ class _Ctx:
     planned: list[_Planned] = field(default_factory=list)
     outdated: int = 0
     deferred: list[tuple[dict[str, Any], Callable[[], None]]] = field(default_factory=list)
-    new_keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # new rows of this file that could not be created: entity -> casefolded key -> (sheet, row)
     failed_new: dict[str, dict[str, tuple[str, int]]] = field(
         default_factory=lambda: defaultdict(dict)
@@ -421,118 +417,50 @@ def _journal_base(
     return base, latest
 
 
-def _rules(
-    ctx: _Ctx,
-    sheet: Sheet,
-    merged: dict[str, Any],
-    existing: dict[str, Any] | None,
-    changed: set[str],
-) -> list[Problem]:
-    """The services' business and funding rules on the merged state of one row."""
-    s = ctx.session
-    row_id = existing["id"] if existing else None
-    if sheet.entity == "project":
-        problems = projects.check_rules(s, merged)
-        if existing is not None and "eligible_cost" in changed and not problems:
-            stub = cast(Project, SimpleNamespace(id=existing["id"], key=existing["key"]))
-            problems += funding.check_project_funding(
-                s, stub, eligible_cost=merged["eligible_cost"]
-            )
-        return problems
-    if sheet.entity == "participation":
-        return participations.check_participation(s, merged, row_id)
-    if sheet.entity == "funding_application":
-        merged["_own_share_given"] = "own_share" in changed and merged.get("own_share") is not None
-        if existing is not None:  # as funding.update: was the stored own share derived?
-            merged["_own_share_was_derived"] = funding.own_share_was_derived(existing)
-        problems = funding.check_application(
-            s, merged, old_status=existing["status"] if existing else None, application_id=row_id
-        )
-        merged.pop("_own_share_given", None)
-        merged.pop("_own_share_was_derived", None)
-        return problems
-    if sheet.entity == "payment_request":
-        return funding.check_payment(s, merged, row_id)
-    if sheet.entity == "milestone":
-        return milestones.check_milestone(s, merged, ctx.today)
-    if sheet.entity == "kpi_measurement":
-        return kpis.check_measurement(s, merged, row_id)
-    return []  # pragma: no cover
-
-
-def _defaults(ctx: _Ctx, sheet: Sheet, data: dict[str, Any]) -> None:
-    """What the services' create() fills in when a field is left empty."""
-    if sheet.entity == "project":
-        data.setdefault("priority", Priority.MEDIUM)
-        if data.get("priority") is None:
-            data["priority"] = Priority.MEDIUM
-    elif sheet.entity == "participation":
-        for money in ("contribution_cash", "contribution_in_kind"):
-            if data.get(money) is None:
-                data[money] = Decimal(0)
-    elif sheet.entity == "funding_application":
-        if data.get("budget_emergency") is None:
-            data["budget_emergency"] = False
-    elif sheet.entity == "payment_request" and data.get("status") is None:
-        data["status"] = PaymentRequestStatus.PLANNED
-
-
-def _new_key(
-    ctx: _Ctx, sheet: Sheet, data: dict[str, Any], taken: set[str], reserved: set[str]
-) -> str | None:
-    """The key a new row without one gets, as the dashboard assigns it; never one that is taken
-    in the database or that another new row of the file states for itself (``reserved``)."""
-    refs = ctx.refs
-    if sheet.entity == "project":
-        numbers = [
-            int(k.split("-", 1)[1])
-            for k in (
-                *refs.project.keys,
-                *(n.casefold() for n in ctx.new_keys["project"]),
-                *reserved,
-            )
-            if k.startswith("sc-") and k.split("-", 1)[1].isdigit()
-        ]
-        n = max(numbers, default=0) + 1
-        while f"sc-{n:03d}" in taken or f"sc-{n:03d}" in reserved:  # pragma: no cover
-            n += 1
-        return f"SC-{n:03d}"
-    parent: str | None = None
-    letter = ""
-    if sheet.entity in ("funding_application", "milestone"):
-        parent = refs.project.key_of(data.get("project_id"))
-        letter = "F" if sheet.entity == "funding_application" else "M"
-    elif sheet.entity == "payment_request":
-        parent = refs.application.key_of(data.get("application_id"))
-        letter = "M"
-    if parent is None:
-        return None
-    n = 1
-    while True:
-        key = f"{parent}-{letter}{n}"
-        if key.casefold() not in taken and key.casefold() not in reserved:
-            return key
-        n += 1
-
-
-# Fields of an application that its create() derives when the cell is empty (own share from the
-# amounts, proof-of-use deadline from the programme, phase spelled as the programme's).
-_DERIVED_ON_CREATE: dict[str, frozenset[str]] = {
-    "funding_application": frozenset({"own_share", "proof_of_use_due", "phase"}),
+PREPARE: dict[str, Preparation[Any]] = {
+    "project": projects.PREPARE,
+    "participation": participations.PREPARE,
+    "funding_application": funding.PREPARE,
+    "payment_request": funding.PAYMENT_PREPARE,
+    "milestone": milestones.PREPARE,
+    "kpi_measurement": kpis.MEASUREMENT_PREPARE,
 }
+"""The services' prepare-and-check step of each sheet's rows: the same defaults, keys, derived
+fields and rules as the dashboard's single edits."""
 
 
-def _same_record(ctx: _Ctx, sheet: Sheet, existing: dict[str, Any], values: dict[str, Any]) -> bool:
+@dataclass
+class _SheetKeys:
+    """The keys of one sheet the import must not hand out: ``taken`` (the database's and those
+    of the file's new rows accepted so far) and, for a new row without a key, also the keys
+    the sheet's other new rows state for themselves (``reserved``, found when first needed)."""
+
+    taken: KeySet
+    reserved: Callable[[], set[str]]
+    _for_new: KeySet | None = None
+
+    def for_new(self) -> KeySet:
+        if self._for_new is None:
+            self._for_new = self.taken.union(self.reserved())
+        return self._for_new
+
+    def add(self, key: str) -> None:
+        self.taken.add(key)
+        if self._for_new is not None:
+            self._for_new.add(key)
+
+
+def _same_record(sheet: Sheet, existing: dict[str, Any], values: dict[str, Any]) -> bool:
     """Whether a new row of the file describes the stored row ``existing`` exactly, as its
-    create() would have stored it (a file imported a second time)."""
-    data = dict(values)
-    _defaults(ctx, sheet, data)
-    derived = _DERIVED_ON_CREATE.get(sheet.entity, frozenset())
+    create() would have stored it (a file imported a second time): cells left empty where
+    create() fills in a default or the rules derive a value count as equal."""
+    prepare = PREPARE[sheet.entity]
+    data = prepare.with_defaults(values)
     for f, v in data.items():
         if f not in values:  # a missing column: not stated
             continue
         old = existing.get(f)
-        if v in (None, []) and f in derived:
+        if v in (None, []) and f in prepare.derived:
             continue
         if v != old and to_text(v) != to_text(old):
             return False
@@ -584,14 +512,15 @@ def _plan_sheet(
         include_archived=True,
     )
     by_key = {r["_key"].casefold(): r for r in state}
-    taken = set(by_key)
+    in_use: Iterable[str] = ()  # the keys outside the loaded scope too
     if sheet.entity == "project":
-        taken |= set(refs.project.keys)
+        in_use = refs.project.keys
     elif sheet.entity == "funding_application":
-        taken |= set(refs.application.keys)
+        in_use = refs.application.keys
     elif sheet.entity in ("milestone", "payment_request"):
         table = TABLE_OF[sheet.entity].__table__
-        taken |= {k.casefold() for k in ctx.conn.execute(select(table.c.key)).scalars()}
+        in_use = ctx.conn.execute(select(table.c.key)).scalars()
+    taken = KeySet(chain(by_key, in_use))
     allowed_partner = partner_fields(sheet)
     seen_rows: dict[str, int] = {}
     specs = sheet.specs
@@ -614,6 +543,8 @@ def _plan_sheet(
                     found.add(k.casefold())
             reserved_cache.append(found)
         return reserved_cache[0]
+
+    keys = _SheetKeys(taken, reserved)
 
     for n, cells in enumerate(rows[1:], start=1):
         excel_row = raw.first_row + n
@@ -695,7 +626,7 @@ def _plan_sheet(
             # A row without version whose key exists: the same record again (a file imported a
             # second time) is unchanged; anything else is a new row with a taken key, or an
             # existing row whose version was cleared. Either way: never overwrite.
-            if _same_record(ctx, sheet, existing, values):
+            if _same_record(sheet, existing, values):
                 counts.unchanged += 1
                 ctx.repeated += 1
                 continue
@@ -709,7 +640,7 @@ def _plan_sheet(
                     for row in state:
                         natural.setdefault(cast(tuple[Any, ...], _natural_key(sheet, row)), row)
                 twin = natural.get(nk)
-                if twin is not None and _same_record(ctx, sheet, twin, values):
+                if twin is not None and _same_record(sheet, twin, values):
                     counts.unchanged += 1
                     ctx.repeated += 1
                     continue
@@ -758,8 +689,7 @@ def _plan_sheet(
                 counts,
                 err,
                 row_errors,
-                taken,
-                reserved,
+                keys,
             )
         if row_errors:
             counts.invalid += 1
@@ -900,7 +830,8 @@ def _plan_update(
     if not candidates:
         counts.unchanged += 1
         return
-    clean, problems = check(sheet.specs, candidates, partial=True)
+    prepare = PREPARE[sheet.entity]
+    clean, problems = prepare.update_values(ctx.session, existing, candidates)
     changed = {
         f: v
         for f, v in clean.items()
@@ -988,7 +919,7 @@ def _plan_update(
                 )
             )
         return
-    merged = {f: existing.get(f) for f in sheet.specs} | clean
+    merged = prepare.merged(existing, clean)
 
     def finish() -> None:
         _finish_update(
@@ -1029,16 +960,14 @@ def _finish_update(
 ) -> None:
     lang, refs = ctx.lang, ctx.refs
     column_of = {c.field: c for c in mapping.values()}
-    problems = _rules(ctx, sheet, merged, existing, set(changed))
+    prepare = PREPARE[sheet.entity]
+    problems = prepare.update_rules(ctx.session, existing, merged, changed, today=ctx.today)
     if problems:
         for p in problems:
             err(p.message(lang), cols_by_field.get(p.field, key_index), key=key)
         _flush_row_errors(ctx, counts, row_errors)
         return
-    if sheet.entity == "funding_application":
-        for derived in ("own_share", "proof_of_use_due", "phase"):
-            if to_text(merged.get(derived)) != to_text(existing.get(derived)):
-                changed[derived] = merged[derived]
+    changed = prepare.writes(existing, merged, changed)  # with the derived fields that follow
     counts.changed += 1
     ctx.planned.append(
         _Planned(
@@ -1081,8 +1010,7 @@ def _plan_create(
     counts: SheetCounts,
     err: Callable[..., None],
     row_errors: list[Issue],
-    taken: set[str],
-    reserved: Callable[[], set[str]],
+    keys: _SheetKeys,
 ) -> None:
     lang, refs = ctx.lang, ctx.refs
     if ctx.partner_org is not None and not sheet.partner_create:
@@ -1115,25 +1043,20 @@ def _plan_create(
             err(msg("missing_column", lang, field=field_label(name, lang)))
     if row_errors:
         return
-    _defaults(ctx, sheet, data)
-    if "key" in sheet.specs:
-        if not key:
-            key = _new_key(ctx, sheet, data, taken, reserved())
-        if key:
-            data["key"] = key
-    clean, problems = check(
-        sheet.specs, {k: v for k, v in data.items() if k in sheet.specs}, partial=False
+    # The services' defaults, key (one past the highest taken; a row without a key of its own
+    # also leaves the keys other new rows of the sheet state free) and field checks.
+    prepare = PREPARE[sheet.entity]
+    if key:
+        data["key"] = key
+    clean, problems = prepare.create_values(
+        ctx.session,
+        {k: v for k, v in data.items() if k in sheet.specs},
+        taken_keys=(keys.for_new() if not key else keys.taken) if "key" in sheet.specs else None,
     )
+    key = key or clean.get("key")
     if problems:
         for p in problems:
             err(p.message(lang), cols_by_field.get(p.field, key_index), key=key)
-        return
-    if clean.get("key") and clean["key"].casefold() in taken:
-        err(
-            Problem("key", "duplicate_key", {"value": clean["key"]}).message(lang),
-            key_index,
-            key=key,
-        )
         return
     project_id = _project_of(ctx, sheet, clean)
     if ctx.partner_projects is not None and project_id not in ctx.partner_projects:
@@ -1148,8 +1071,7 @@ def _plan_create(
         )
         return
     if clean.get("key"):
-        taken.add(clean["key"].casefold())
-        ctx.new_keys[sheet.entity].add(clean["key"])
+        keys.add(clean["key"])
 
     def finish() -> None:
         _finish_create(
@@ -1187,7 +1109,7 @@ def _finish_create(
     row_errors: list[Issue],
 ) -> None:
     lang, refs = ctx.lang, ctx.refs
-    problems = _rules(ctx, sheet, clean, None, set(clean))
+    problems = PREPARE[sheet.entity].create_rules(ctx.session, clean, today=ctx.today)
     if problems:
         for p in problems:
             err(p.message(lang), cols_by_field.get(p.field, key_index), key=key)

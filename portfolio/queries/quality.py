@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import ActionField, FundingApplication, Milestone, Project, Theme
@@ -18,6 +18,7 @@ CHECKS: tuple[str, ...] = (
     "no_lead",
     "stale_report",
     "open_past_milestones",
+    "milestones_outside_period",
     "funding_without_amounts",
 )
 """Each failed check costs 100 / len(CHECKS) points."""
@@ -26,6 +27,7 @@ FIX_SECTION = {
     "no_lead": "stammdaten",
     "stale_report": "status",
     "open_past_milestones": "meilensteine",
+    "milestones_outside_period": "meilensteine",
     "funding_without_amounts": "foerderung",
 }
 """Where on the project page each problem is fixed."""
@@ -44,16 +46,30 @@ def _checks(today: dt.date) -> dict[str, ColumnElement[bool]]:
                 Milestone.due_date < today,
             )
         ),
+        "milestones_outside_period": exists(
+            select(Milestone.id).where(
+                Milestone.project_id == Project.id,
+                Milestone.archived.is_(False),
+                milestone_outside_project(),
+            )
+        ),
         "funding_without_amounts": exists(
             select(FundingApplication.id).where(
                 FundingApplication.project_id == Project.id,
                 FundingApplication.archived.is_(False),
-                rules.live_application(),
-                FundingApplication.amount_requested.is_(None),
-                FundingApplication.amount_approved.is_(None),
+                rules.live_without_amounts(),
             )
         ),
     }
+
+
+def milestone_outside_project() -> ColumnElement[bool]:
+    """A milestone due before its project starts or after it ends (the query must join the
+    project)."""
+    return or_(
+        and_(Project.start_date.is_not(None), Milestone.due_date < Project.start_date),
+        and_(Project.end_date.is_not(None), Milestone.due_date > Project.end_date),
+    )
 
 
 def _flags(today: dt.date) -> dict[str, Any]:

@@ -15,10 +15,12 @@ half-written remains; the session can begin a new transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import datetime as dt
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, event, inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -27,6 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db.engine import READ_ONLY_OPTION
 from db.models import Base, JournalChange, JournalEntry
+from portfolio import clock
 from portfolio.errors import (
     ConflictError,
     ConflictInfo,
@@ -35,7 +38,7 @@ from portfolio.errors import (
     Problem,
     ValidationFailed,
 )
-from portfolio.journal import Actor, set_actor
+from portfolio.journal import Actor, set_actor, to_text
 from portfolio.services.fields import FieldSpec, check
 
 M = TypeVar("M", bound=Base)
@@ -282,8 +285,6 @@ def raise_if(problems: list[Problem]) -> None:
 
 def assign(obj: Base, values: Mapping[str, Any]) -> bool:
     """Set only the values that differ; True if anything changed."""
-    from portfolio.journal import to_text
-
     changed = False
     for name, value in values.items():
         if to_text(getattr(obj, name)) != to_text(value):
@@ -320,13 +321,109 @@ def flush(session: Session, obj: Base | None = None, expected_version: int | Non
         raise lost_race(session, exc, obj) from exc
 
 
-def free_key(session: Session, model: type[Base], prefix: str) -> str:
-    """The next free key ``<prefix><n>`` (e.g. ``SC-001-M4``), past the highest one in use."""
-    keys = session.execute(
-        select(model.key).where(model.key.like(f"{prefix}%"))  # type: ignore[attr-defined]
-    ).scalars()
-    numbers = [int(k[len(prefix) :]) for k in keys if k[len(prefix) :].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1}"
+# ---- keys of new rows ------------------------------------------------------------------------
+#
+# One rule for every generated key, in the dashboard and in the import: ``<prefix><n>`` with n one
+# past the highest number any taken key has after the prefix (gaps are never filled, so a key is
+# not handed out again). "Taken" is whatever the caller knows to be in use: the database's keys,
+# and in an import also the keys the file's other new rows state for themselves.
+
+_NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
+
+
+def _highest_in(prefix: str, keys: Iterable[str]) -> int:
+    """The highest n of the keys ``<prefix><n>`` among ``keys`` (``prefix`` casefolded)."""
+    highest = 0
+    for key in keys:
+        folded = key.casefold()
+        if folded.startswith(prefix):
+            rest = folded[len(prefix) :]
+            if rest.isascii() and rest.isdigit():
+                highest = max(highest, int(rest))
+    return highest
+
+
+class KeySet(Collection[str]):
+    """Taken keys, compared case-insensitively, with the highest number after each prefix at
+    hand (indexed on first use), so that an import giving keys to many new rows stays fast."""
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self._keys: set[str] = {k.casefold() for k in keys}
+        self._highest: dict[str, int] | None = None
+
+    def _note(self, folded: str) -> None:
+        assert self._highest is not None
+        found = _NUMBERED.match(folded)
+        if found is not None:
+            prefix, number = found.group(1), int(found.group(2))
+            if number > self._highest.get(prefix, 0):
+                self._highest[prefix] = number
+
+    def add(self, key: str) -> None:
+        folded = key.casefold()
+        self._keys.add(folded)
+        if self._highest is not None:
+            self._note(folded)
+
+    def union(self, keys: Iterable[str]) -> KeySet:
+        """A new set: these keys and ``keys``."""
+        out = KeySet()
+        out._keys = self._keys | {k.casefold() for k in keys}
+        return out
+
+    def highest(self, prefix: str) -> int:
+        """The highest n of the keys ``<prefix><n>`` in the set (0 if there is none)."""
+        folded = prefix.casefold()
+        if folded[-1:].isdigit():  # the index splits a key before its last digits
+            return _highest_in(folded, self._keys)
+        if self._highest is None:
+            self._highest = {}
+            for key in self._keys:
+                self._note(key)
+        return self._highest.get(folded, 0)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.casefold() in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def next_free_key(prefix: str, taken: Iterable[str], *, width: int = 0) -> str:
+    """The key of a new row: ``<prefix><n>``, n one past the highest number that a key in
+    ``taken`` has after ``prefix`` (case-insensitive), zero-padded to ``width`` digits.
+    Pure: ``next_free_key("SC-001-M", {"SC-001-M1", "SC-001-M4"}) == "SC-001-M5"``."""
+    if isinstance(taken, KeySet):
+        highest = taken.highest(prefix)
+    else:
+        highest = _highest_in(prefix.casefold(), taken)
+    return f"{prefix}{highest + 1:0{width}d}"
+
+
+def is_key_in(key: str, taken: Collection[str]) -> bool:
+    """Whether ``key`` is one of ``taken`` (case-insensitive)."""
+    if isinstance(taken, KeySet):
+        return key in taken
+    folded = key.casefold()
+    return any(k.casefold() == folded for k in taken)
+
+
+def keys_with_prefix(session: Session, model: type[Base], prefix: str) -> list[str]:
+    """The stored keys of ``model`` that start with ``prefix``."""
+    return list(
+        session.execute(
+            select(model.key).where(model.key.like(f"{prefix}%"))  # type: ignore[attr-defined]
+        ).scalars()
+    )
+
+
+def free_key(session: Session, model: type[Base], prefix: str, *, width: int = 0) -> str:
+    """The next free key ``<prefix><n>`` (e.g. ``SC-001-M4``) in the database: the one rule of
+    :func:`next_free_key` over the stored keys."""
+    return next_free_key(prefix, keys_with_prefix(session, model, prefix), width=width)
 
 
 def set_archived(
@@ -395,3 +492,241 @@ def update_row(
     if assign(obj, clean):
         flush(session, obj, expected_version)
     return obj
+
+
+# ---- prepare and check -----------------------------------------------------------------------
+
+RowRules = Callable[
+    [Session, dict[str, Any], Mapping[str, Any] | None, Mapping[str, Any], dt.date], list[Problem]
+]
+"""The rules of an entity: ``(session, values, stored, changes, today)``. ``values`` is the whole
+row as it would be written (the rules may fill derived fields into it); ``stored`` is the row as
+stored (its ``id`` and fields) or None for a new row; ``changes`` are the fields the edit sets
+(on create: all of them)."""
+
+
+def is_empty(value: Any) -> bool:
+    """A field left empty: no value, or only blank text."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def fill_defaults(
+    data: Mapping[str, Any], defaults: Mapping[str, Any], *, partial: bool = False
+) -> dict[str, Any]:
+    """``data`` with ``defaults`` for the fields left empty; ``partial`` (an update): only for
+    the fields ``data`` sets."""
+    out = dict(data)
+    for name, value in defaults.items():
+        if (name in out or not partial) and is_empty(out.get(name)):
+            out[name] = value
+    return out
+
+
+def _default_key_taken(
+    session: Session, model: type[Base], key: str, except_id: int | None
+) -> bool:
+    return key_taken(session, model, key, except_id=except_id)
+
+
+@dataclass(frozen=True)
+class Preparation(Generic[M]):
+    """The one "prepare and check" step of an entity, which its single edits (``create``,
+    ``update``) and the bulk import both go through: what create() fills into empty fields, the
+    key of a new row (:func:`next_free_key`), the field checks of :data:`specs`, the fields the
+    rules derive (:data:`derived`) and the rules. It returns the clean values to write and the
+    problems; the commands (and the import) then only write.
+
+    The import works on plain dicts of stored rows and checks the rules of its rows later, in
+    batches; it calls the halves :meth:`create_values` + :meth:`create_rules` and
+    :meth:`update_values` + :meth:`update_rules` + :meth:`writes`, of which
+    :meth:`prepare_create` and :meth:`prepare_update` consist.
+    """
+
+    model: type[M]
+    specs: Mapping[str, FieldSpec]
+    rules: RowRules
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    """What create() fills in when a field is left empty."""
+    defaults_on_update: bool = False
+    """Whether an update that empties such a field gets the default too (else: "required")."""
+    key_prefix: Callable[[Session, Mapping[str, Any]], str | None] | None = None
+    """The prefix of a new row's key (``SC-001-M``), from its values; None: no key to give."""
+    key_width: int = 0
+    derived: tuple[str, ...] = ()
+    """Fields the rules derive when left empty (an application's own share from the amounts)."""
+    rules_despite_field_problems: bool = True
+    """Whether the rules run when a field is invalid (on the other fields' values)."""
+    key_in_use: Callable[[Session, type[Base], str, int | None], bool] = _default_key_taken
+    """Whether a key is stored for another row: ``(session, model, key, except_id)``."""
+
+    # ---- create
+
+    def with_defaults(self, data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+        """``data`` with what create() fills into the empty fields."""
+        return fill_defaults(data, self.defaults, partial=partial)
+
+    def new_key(
+        self, session: Session, data: Mapping[str, Any], taken_keys: Collection[str] | None = None
+    ) -> str | None:
+        """The key a new row with ``data`` gets: one past the highest taken key of its prefix;
+        ``taken_keys`` None: the database's keys."""
+        if self.key_prefix is None:
+            return None
+        prefix = self.key_prefix(session, data)
+        if prefix is None:
+            return None
+        if taken_keys is None:
+            return free_key(session, self.model, prefix, width=self.key_width)
+        return next_free_key(prefix, taken_keys, width=self.key_width)
+
+    def _key_problems(
+        self,
+        session: Session,
+        clean: Mapping[str, Any],
+        taken_keys: Collection[str] | None,
+        except_id: int | None,
+    ) -> list[Problem]:
+        key = clean.get("key")
+        if not key:
+            return []
+        if taken_keys is not None:
+            taken = is_key_in(key, taken_keys)
+        else:
+            taken = self.key_in_use(session, self.model, key, except_id)
+        return [Problem("key", "duplicate_key", {"value": key})] if taken else []
+
+    def _create_values(
+        self, session: Session, data: Mapping[str, Any], taken_keys: Collection[str] | None
+    ) -> tuple[dict[str, Any], list[Problem], list[Problem]]:
+        values = self.with_defaults(data)
+        if "key" in self.specs and is_empty(values.get("key")):
+            key = self.new_key(session, values, taken_keys)
+            if key is not None:
+                values["key"] = key
+        clean, problems = validate(self.specs, values, partial=False)
+        return clean, problems, self._key_problems(session, clean, taken_keys, None)
+
+    def create_values(
+        self,
+        session: Session,
+        data: Mapping[str, Any],
+        *,
+        taken_keys: Collection[str] | None = None,
+    ) -> tuple[dict[str, Any], list[Problem]]:
+        """The first half of :meth:`prepare_create`: defaults, the key, the field checks and
+        whether a stated key is free. ``taken_keys``: the keys in use (the import's: the
+        database's and its new rows'; with the keys other new rows of the file state when the
+        row has no key of its own); None: look them up in the database."""
+        clean, problems, key_problems = self._create_values(session, data, taken_keys)
+        return clean, problems + key_problems
+
+    def create_rules(
+        self, session: Session, values: dict[str, Any], *, today: dt.date | None = None
+    ) -> list[Problem]:
+        """The second half of :meth:`prepare_create`: the rules on the new row's ``values``
+        (which get the derived fields)."""
+        return self.rules(session, values, None, values, today or clock.today())
+
+    def prepare_create(
+        self,
+        session: Session,
+        data: Mapping[str, Any],
+        *,
+        taken_keys: Collection[str] | None = None,
+        today: dt.date | None = None,
+    ) -> tuple[dict[str, Any], list[Problem]]:
+        """The values a new row is written with, and every problem (see the class)."""
+        clean, problems, key_problems = self._create_values(session, data, taken_keys)
+        if self.rules_despite_field_problems or not problems:
+            key_problems += self.create_rules(session, clean, today=today)
+        return clean, problems + key_problems
+
+    # ---- update
+
+    def stored(self, obj: M) -> dict[str, Any]:
+        """A stored row as the prepare step reads it: its ``id`` and its fields."""
+        return {"id": obj.id, **{name: getattr(obj, name) for name in self.specs}}  # type: ignore[attr-defined]
+
+    def update_values(
+        self, session: Session, stored: Mapping[str, Any], changes: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[Problem]]:
+        """The first half of :meth:`prepare_update`: the changed fields checked by their specs
+        (and a changed key: free)."""
+        data = self.with_defaults(changes, partial=True) if self.defaults_on_update else changes
+        clean, problems = validate(self.specs, data, partial=True)
+        return clean, problems + self._key_problems(session, clean, None, stored["id"])
+
+    def merged(self, stored: Mapping[str, Any], clean: Mapping[str, Any]) -> dict[str, Any]:
+        """The whole row after the change."""
+        return {name: stored.get(name) for name in self.specs} | dict(clean)
+
+    def update_rules(
+        self,
+        session: Session,
+        stored: Mapping[str, Any],
+        merged: dict[str, Any],
+        changes: Mapping[str, Any],
+        *,
+        today: dt.date | None = None,
+    ) -> list[Problem]:
+        """The second half of :meth:`prepare_update`: the rules on the ``merged`` row (which
+        gets the derived fields)."""
+        return self.rules(session, merged, stored, changes, today or clock.today())
+
+    def writes(
+        self, stored: Mapping[str, Any], merged: Mapping[str, Any], changes: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """What an update writes: the changed fields, then the derived ones the rules changed."""
+        out = {name: merged[name] for name in changes if name in self.specs}
+        for name in self.derived:
+            if to_text(merged.get(name)) != to_text(stored.get(name)):
+                out[name] = merged[name]
+        return out
+
+    def prepare_update(
+        self,
+        session: Session,
+        stored: Mapping[str, Any],
+        changes: Mapping[str, Any],
+        *,
+        today: dt.date | None = None,
+    ) -> tuple[dict[str, Any], list[Problem]]:
+        """The values an update of the ``stored`` row (its ``id`` and fields, see
+        :meth:`stored`) with ``changes`` writes, and every problem."""
+        clean, problems = self.update_values(session, stored, changes)
+        merged = self.merged(stored, clean)
+        if self.rules_despite_field_problems or not problems:
+            problems += self.update_rules(session, stored, merged, clean, today=today)
+        return self.writes(stored, merged, clean), problems
+
+    # ---- the commands
+
+    def create(
+        self, session: Session, data: Mapping[str, Any], *, today: dt.date | None = None
+    ) -> M:
+        """Prepare and check ``data``, insert the row (journaled by the listener)."""
+        values, problems = self.prepare_create(session, data, today=today)
+        raise_if(problems)
+        obj = self.model(**values)
+        session.add(obj)
+        flush(session, obj)
+        return obj
+
+    def update(
+        self,
+        session: Session,
+        id_: int,
+        data: Mapping[str, Any],
+        *,
+        expected_version: int | None,
+        today: dt.date | None = None,
+    ) -> M:
+        """Check the version, prepare and check the change, write only what changed (a save
+        that changes nothing writes nothing)."""
+        obj = get_or_raise(session, self.model, id_)
+        ensure_version(session, obj, expected_version)
+        writes, problems = self.prepare_update(session, self.stored(obj), data, today=today)
+        raise_if(problems)
+        if assign(obj, writes):
+            flush(session, obj, expected_version)
+        return obj

@@ -15,41 +15,47 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Numeric, and_, func, literal, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from db.enums import (
     AWARDED_APPLICATION_STATUSES,
     DECIDED_APPLICATION_STATUSES,
+    FILED_APPLICATION_STATUSES,
     LIVE_APPLICATION_STATUSES,
-    PUBLIC_FUNDING_LEVELS,
+    OPEN_PAYMENT_STATUSES,
     ApplicationStatus,
+    CapScope,
+    FundingLevel,
     PaymentRequestStatus,
 )
-from db.models import FundingApplication, FundingProgramme, PaymentRequest, Project
+from db.models import (
+    FundingApplication,
+    FundingProgramme,
+    PaymentRequest,
+    ProgrammePhase,
+    Project,
+)
+from db.models.base import MONEY_DIGITS
 from portfolio import clock
 from portfolio import funding_rules as rules
-from portfolio.errors import Problem
-from portfolio.i18n import Eur, Pct
+from portfolio.errors import Problem, ValidationFailed
+from portfolio.i18n import Both, Eur, Pct
 from portfolio.services.base import (
-    assign,
-    create_row,
+    Preparation,
     ensure_version,
     flush,
     free_key,
     get_by_key_or_raise,
     get_or_raise,
-    raise_if,
     set_archived,
-    update_row,
-    validate,
 )
 from portfolio.services.fields import FieldSpec
-from portfolio.vocab import label
+from portfolio.vocab import label, label_both
 
 S = ApplicationStatus
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -57,7 +63,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     S.SKETCH: (S.IDEA, S.SUBMITTED, S.WITHDRAWN),
     S.SUBMITTED: (S.APPROVED, S.REJECTED, S.WITHDRAWN),
     S.APPROVED: (S.IN_PROGRESS, S.PROOF_SUBMITTED, S.WITHDRAWN),
-    S.IN_PROGRESS: (S.PROOF_SUBMITTED,),
+    # Renouncing a grant (Verzicht) is possible until the proof of use is handed in.
+    S.IN_PROGRESS: (S.PROOF_SUBMITTED, S.WITHDRAWN),
     S.PROOF_SUBMITTED: (S.IN_PROGRESS, S.CLOSED),
     S.REJECTED: (),
     S.WITHDRAWN: (),
@@ -72,6 +79,8 @@ FIELDS: dict[str, FieldSpec] = {
     "phase": FieldSpec("str", max_length=16),
     "status": FieldSpec("enum", required=True, enum=ApplicationStatus),
     "budget_emergency": FieldSpec("bool"),
+    "implementation_measure": FieldSpec("bool"),
+    "alternative_to_id": FieldSpec("ref"),
     "amount_requested": FieldSpec("money"),
     "amount_approved": FieldSpec("money"),
     "eligible_cost": FieldSpec("money"),
@@ -82,6 +91,7 @@ FIELDS: dict[str, FieldSpec] = {
     "decision_on": FieldSpec("date"),
     "period_start": FieldSpec("date"),
     "period_end": FieldSpec("date"),
+    "early_start_consent_on": FieldSpec("date"),
     "proof_of_use_due": FieldSpec("date"),
     "note": FieldSpec("text", max_length=4000),
 }
@@ -92,6 +102,7 @@ PAYMENT_FIELDS: dict[str, FieldSpec] = {
     "amount": FieldSpec("money", required=True),
     "status": FieldSpec("enum", required=True, enum=PaymentRequestStatus),
     "paid_on": FieldSpec("date"),
+    "window_need": FieldSpec("money"),
     "note": FieldSpec("str", max_length=300),
 }
 CENT = Decimal("0.01")
@@ -162,57 +173,266 @@ def next_key(session: Session, project: Project) -> str:
 # ---- rules -----------------------------------------------------------------------------------
 
 
-def public_funding_of_project(
-    session: Session, project_id: int, *, except_id: int | None = None
-) -> Decimal:
-    stmt = (
-        select(func.coalesce(func.sum(rules.counted_amount()), 0))
-        .join(FundingProgramme)
-        .where(
-            FundingApplication.project_id == project_id,
-            FundingApplication.archived.is_(False),
-            rules.live_application(),
-            rules.public_programme(),
+def _excess(row: Any, total: str, bound: str) -> Decimal:
+    return Decimal(getattr(row, total)) - Decimal(getattr(row, bound))
+
+
+def _worse(session: Session, now: Any, before: Any, key: Any, total: str, bound: str) -> list[Any]:
+    """The breaches of a rule across rows (``now``: the state with the change) that the change
+    creates or deepens; one already there and not made worse does not block the edit."""
+    old = {key(r): _excess(r, total, bound) for r in session.execute(before)}
+    return [
+        r for r in session.execute(now) if _excess(r, total, bound) > old.get(key(r), Decimal(0))
+    ]
+
+
+def _cumulation_problems(
+    session: Session,
+    project: Project,
+    field: str,
+    *,
+    apps: Any = None,
+    project_eligible: Decimal | None = None,
+) -> list[Problem]:
+    """Public funding within the bound and the own share not replaced by excluded money, for
+    the state with a change (an application's in ``apps``, or the project's eligible cost)."""
+    override: Any = (
+        None if project_eligible is None else literal(project_eligible, Numeric(*MONEY_DIGITS))
+    )
+    problems: list[Problem] = []
+    cumulated = _worse(
+        session,
+        rules.public_above_eligible([project.id], apps=apps, project_eligible=override),
+        rules.public_above_eligible([project.id]),
+        lambda r: r.project_id,
+        "total",
+        "eligible_cost",
+    )
+    own_cost = project.eligible_cost if project_eligible is None else project_eligible
+    for row in cumulated:
+        code = (
+            "public_funding_above_eligible"
+            if own_cost is not None
+            else "public_funding_above_application_costs"
         )
+        problems.append(
+            Problem(
+                field,
+                code,
+                {
+                    "project": project.key,
+                    "total": Eur(row.total),
+                    "eligible": Eur(row.eligible_cost),
+                },
+            )
+        )
+    replaced = _worse(
+        session,
+        rules.own_share_replaced([project.id], apps=apps, project_eligible=override),
+        rules.own_share_replaced([project.id]),
+        lambda r: (r.project_id, r.level),
+        "other",
+        "room",
     )
-    if except_id is not None:
-        stmt = stmt.where(FundingApplication.id != except_id)
-    return Decimal(session.execute(stmt).scalar_one())
-
-
-def _sum_under_cap(
-    session: Session, project_id: int, programme_id: int, phase: str | None, except_id: int | None
-) -> Decimal:
-    stmt = select(func.coalesce(func.sum(rules.counted_amount()), 0)).where(
-        FundingApplication.project_id == project_id,
-        FundingApplication.programme_id == programme_id,
-        FundingApplication.archived.is_(False),
-        rules.live_application(),
-    )
-    stmt = stmt.where(
-        FundingApplication.phase.is_(None) if phase is None else FundingApplication.phase == phase
-    )
-    if except_id is not None:
-        stmt = stmt.where(FundingApplication.id != except_id)
-    return Decimal(session.execute(stmt).scalar_one())
+    for row in replaced:
+        problems.append(
+            Problem(
+                field,
+                "own_share_replaced",
+                {
+                    "project": project.key,
+                    "level": label_both(FundingLevel, row.level),
+                    "other": Eur(row.other),
+                    "room": Eur(row.room),
+                },
+            )
+        )
+    return problems
 
 
 def check_project_funding(
-    session: Session, project: Project, *, eligible_cost: Decimal | None
+    session: Session, project_id: int, *, eligible_cost: Decimal | None
 ) -> list[Problem]:
-    """A project's eligible cost must cover its public funding."""
-    if eligible_cost is None:
+    """A project's eligible cost must cover its public funding and leave the own shares that
+    may not be replaced unreplaced (see :func:`portfolio.funding_rules.public_above_eligible`).
+
+    ``project_id``: the project (stored) whose eligible cost would become ``eligible_cost``."""
+    project = session.get(Project, project_id)
+    if project is None:
         return []
-    total = public_funding_of_project(session, project.id)
-    if total > eligible_cost:
+    return _cumulation_problems(session, project, "eligible_cost", project_eligible=eligible_cost)
+
+
+def check_project_restore(session: Session, project_id: int) -> list[Problem]:
+    """Restoring an archived project makes its applications count again: the caps that bind
+    across projects (MPSC: the city's) must hold with them."""
+    now = rules.cap_totals(apps=rules.application_rows(restored=[project_id])).subquery()
+    before = rules.cap_totals(only_exceeding=False).subquery()
+    return [
+        Problem(
+            "archived",
+            "restore_exceeds_cap",
+            {"programme": row.programme_key, "amount": Eur(row.total), "cap": Eur(row.cap)},
+        )
+        for row in _worse(
+            session,
+            select(now),
+            select(before),
+            lambda r: (r.kind, r.programme_id, r.phase, r.scope_project, r.scope_application),
+            "total",
+            "cap",
+        )
+    ]
+
+
+def check_project_resolution(
+    session: Session, project_id: int, values: Mapping[str, Any]
+) -> list[Problem]:
+    """A project's council resolution stays in place (dated on or before) while an application
+    handed in under a phase that needs one (MPSC phase B) stands on it."""
+    first = session.execute(
+        select(FundingApplication.key, FundingApplication.submitted_on)
+        .join(
+            ProgrammePhase,
+            and_(
+                ProgrammePhase.programme_id == FundingApplication.programme_id,
+                ProgrammePhase.key == FundingApplication.phase,
+            ),
+        )
+        .where(
+            FundingApplication.project_id == project_id,
+            FundingApplication.archived.is_(False),
+            FundingApplication.status.in_(FILED_APPLICATION_STATUSES),
+            ProgrammePhase.requires_council_resolution.is_(True),
+        )
+        .order_by(FundingApplication.submitted_on, FundingApplication.key)
+        .limit(1)
+    ).first()
+    if first is None:
+        return []
+    on, url = values.get("council_resolution_on"), values.get("council_resolution_url")
+    if on is None or not url:
+        field = "council_resolution_on" if on is None else "council_resolution_url"
+        return [Problem(field, "council_resolution_in_use", {"key": first.key})]
+    if first.submitted_on is not None and on > first.submitted_on:
         return [
             Problem(
-                "eligible_cost",
-                "public_funding_above_eligible",
-                {"project": project.key, "total": Eur(total), "eligible": Eur(eligible_cost)},
+                "council_resolution_on",
+                "council_resolution_after_application",
+                {"on": on, "submitted": first.submitted_on, "project": first.key},
             )
         ]
     return []
+
+
+def _cap_problems(
+    session: Session,
+    values: Mapping[str, Any],
+    programme: FundingProgramme,
+    application_id: int | None,
+    field: str,
+) -> list[Problem]:
+    """The programme's caps at their scope (per application, per project, per city), on the
+    state with this application's change."""
+    candidate = {c: values.get(c) for c in rules.APPLICATION_COLUMNS} | {"id": application_id}
+    now = rules.cap_totals(
+        apps=rules.application_rows(candidate, programme_id=programme.id),
+        programme_id=programme.id,
+    ).subquery()
+    before = rules.cap_totals(programme_id=programme.id, only_exceeding=False).subquery()
+    own_id = rules.NEW_ROW_ID if application_id is None else application_id
+    mine = and_(
+        or_(now.c.scope_project.is_(None), now.c.scope_project == values.get("project_id")),
+        or_(now.c.scope_application.is_(None), now.c.scope_application == own_id),
+        or_(now.c.phase.is_(None), now.c.phase == values.get("phase")),
+    )
+    problems: list[Problem] = []
+    for row in _worse(
+        session,
+        select(now).where(mine),
+        select(before),
+        lambda r: (r.kind, r.phase, r.scope_project, r.scope_application),
+        "total",
+        "cap",
+    ):
+        where = programme.name if row.kind == "programme" else f"Phase {row.phase}"
+        scope = label_both(CapScope, programme.cap_scope)
+        problems.append(
+            Problem(
+                field,
+                "implementation_cap_exceeded" if row.kind == "implementation" else "cap_exceeded",
+                {
+                    "amount": Eur(row.total),
+                    "cap": Eur(row.cap),
+                    "phase": where,
+                    "programme": programme.name,
+                    "scope": scope,
+                },
+            )
+        )
+    return problems
+
+
+def _alternative_problems(
+    session: Session, values: Mapping[str, Any], application_id: int | None
+) -> list[Problem]:
+    """A declared alternative points at a live application of the same project that is no
+    alternative itself; an application others are alternatives to is none itself."""
+    target_id = values.get("alternative_to_id")
+    if target_id is None:
+        return []
+    target = session.get(FundingApplication, target_id)
+    if target is None or target.archived:
+        return [Problem("alternative_to_id", "unknown_reference", {"value": target_id})]
+    if target.id == application_id:
+        return [Problem("alternative_to_id", "alternative_to_itself")]
+    if target.project_id != values.get("project_id"):
+        return [Problem("alternative_to_id", "alternative_other_project", {"key": target.key})]
+    if target.alternative_to_id is not None:
+        return [
+            Problem(
+                "alternative_to_id",
+                "alternative_of_alternative",
+                {
+                    "key": target.key,
+                    "first": target.alternative_to.key if target.alternative_to else "",
+                },
+            )
+        ]
+    if target.status not in LIVE_APPLICATION_STATUSES:
+        return [
+            Problem(
+                "alternative_to_id",
+                "alternative_not_live",
+                {"key": target.key, "status": label_both(ApplicationStatus, target.status)},
+            )
+        ]
+    if application_id is not None:
+        followers = (
+            session.execute(
+                select(FundingApplication.key).where(
+                    FundingApplication.alternative_to_id == application_id,
+                    FundingApplication.archived.is_(False),
+                )
+            )
+            .scalars()
+            .first()
+        )
+        if followers is not None:
+            return [
+                Problem("alternative_to_id", "alternative_has_alternatives", {"key": followers})
+            ]
+    return []
+
+
+def _payments_total(session: Session, application_id: int, *conditions: Any) -> Decimal:
+    return Decimal(
+        session.execute(
+            select(func.coalesce(func.sum(PaymentRequest.amount), 0)).where(
+                PaymentRequest.application_id == application_id, *conditions
+            )
+        ).scalar_one()
+    )
 
 
 def check_application(
@@ -247,9 +467,14 @@ def check_application(
                     "status",
                     "status_transition",
                     {
-                        "old": label(ApplicationStatus, old_status),
-                        "new": label(ApplicationStatus, status),
-                        "allowed": ", ".join(label(ApplicationStatus, s) for s in allowed) or "–",
+                        "old": label_both(ApplicationStatus, old_status),
+                        "new": label_both(ApplicationStatus, status),
+                        "allowed": Both(
+                            *(
+                                ", ".join(label(ApplicationStatus, s, lang) for s in allowed) or "–"
+                                for lang in ("de", "en")
+                            )
+                        ),
                     },
                 )
             )
@@ -257,7 +482,9 @@ def check_application(
     if transition_ok and status in DECIDED and values.get("decision_on") is None:
         problems.append(
             Problem(
-                "decision_on", "decision_needs_date", {"status": label(ApplicationStatus, status)}
+                "decision_on",
+                "decision_needs_date",
+                {"status": label_both(ApplicationStatus, status)},
             )
         )
     if (
@@ -269,10 +496,24 @@ def check_application(
             Problem(
                 "amount_approved",
                 "approval_needs_amount",
-                {"status": label(ApplicationStatus, status)},
+                {"status": label_both(ApplicationStatus, status)},
             )
         )
     submitted, decided = values.get("submitted_on"), values.get("decision_on")
+    today = clock.today()
+    if decided and decided > today:
+        problems.append(Problem("decision_on", "decision_in_future", {"value": decided}))
+    if submitted and submitted > today and status in FILED_APPLICATION_STATUSES:
+        problems.append(
+            Problem(
+                "submitted_on",
+                "submitted_in_future",
+                {"value": submitted, "status": label_both(ApplicationStatus, status)},
+            )
+        )
+    if application_id is not None and transition_ok:
+        problems += _payment_state_problems(session, values, application_id, status, old_status)
+    problems += _alternative_problems(session, values, application_id)
     if submitted and decided and decided < submitted:
         problems.append(
             Problem(
@@ -345,26 +586,28 @@ def check_application(
             )
         else:
             values["phase"] = phase.key
-    cap = phase.cap if phase is not None and phase.cap is not None else programme.cap
-    # The cap holds for all live applications of a project under the programme and phase.
-    capped = amount
-    if cap is not None and project is not None:
-        capped += _sum_under_cap(
-            session, project.id, programme.id, values.get("phase"), application_id
-        )
-    if cap is not None and capped > cap:
+    if (
+        phase is not None
+        and phase.implementation_cap is None
+        and values.get("implementation_measure")
+    ):
         problems.append(
             Problem(
-                amount_field,
-                "cap_exceeded",
-                {
-                    "amount": Eur(capped),
-                    "cap": Eur(cap),
-                    "phase": f"Phase {phase.key}" if phase else "das Programm",
-                    "programme": programme.name,
-                },
+                "implementation_measure",
+                "no_implementation_cap",
+                {"phase": f"Phase {phase.key}", "programme": programme.name},
             )
         )
+    if project is not None and not any(p.field == amount_field for p in problems):
+        problems += _cap_problems(session, values, programme, application_id, amount_field)
+    if (
+        phase is not None
+        and phase.requires_council_resolution
+        and status in FILED_APPLICATION_STATUSES
+        and project is not None
+        and _filing_changed(session, values, application_id, old_status)
+    ):
+        problems += _council_resolution_problems(project, phase.key, programme.name, submitted)
 
     # Own share: derived as eligible cost minus funding, unless set explicitly (co-funding by
     # another programme, as Gigabit Bund + Land, leaves a smaller own share than the rest).
@@ -407,22 +650,97 @@ def check_application(
         if months and basis:
             values["proof_of_use_due"] = add_months(basis, months)
 
-    if (
-        project is not None
-        and project.eligible_cost is not None
-        and programme.level in PUBLIC_FUNDING_LEVELS
-    ) and status in LIVE_APPLICATION_STATUSES:
-        total = public_funding_of_project(session, project.id, except_id=application_id) + amount
-        if total > project.eligible_cost:
+    if project is not None and not any(p.field == amount_field for p in problems):
+        candidate = {c: values.get(c) for c in rules.APPLICATION_COLUMNS} | {"id": application_id}
+        problems += _cumulation_problems(
+            session,
+            project,
+            amount_field,
+            apps=rules.application_rows(candidate, projects=[project.id]),
+        )
+    return problems
+
+
+def _filing_changed(
+    session: Session, values: Mapping[str, Any], application_id: int | None, old_status: str | None
+) -> bool:
+    """Whether a change hands an application in, or changes what it was handed in as (its
+    programme, phase or submission date): then the filing's preconditions are checked again."""
+    if application_id is None or old_status not in FILED_APPLICATION_STATUSES:
+        return True
+    stored = session.get(FundingApplication, application_id)
+    return stored is None or any(
+        getattr(stored, f) != values.get(f) for f in ("programme_id", "phase", "submitted_on")
+    )
+
+
+def _council_resolution_problems(
+    project: Project, phase: str, programme: str, submitted: dt.date | None
+) -> list[Problem]:
+    """Measures of a phase that needs it (MPSC phase B) are applied for only after the council
+    resolved on them: the project carries the resolution's date and link."""
+    on, url = project.council_resolution_on, project.council_resolution_url
+    if on is None or not url:
+        return [
+            Problem(
+                "phase",
+                "council_resolution_missing",
+                {"phase": f"Phase {phase}", "programme": programme, "project": project.key},
+            )
+        ]
+    if submitted is not None and on > submitted:
+        return [
+            Problem(
+                "phase",
+                "council_resolution_after_application",
+                {"on": on, "submitted": submitted, "project": project.key},
+            )
+        ]
+    return []
+
+
+def _payment_state_problems(
+    session: Session,
+    values: Mapping[str, Any],
+    application_id: int,
+    status: str | None,
+    old_status: str | None,
+) -> list[Problem]:
+    """An application's payment requests stay consistent with it: no open request under a
+    closed grant, and the approved amount never below what the requests already draw."""
+    problems: list[Problem] = []
+    if status == S.CLOSED and old_status != S.CLOSED:
+        open_total = _payments_total(session, application_id, rules.open_payment())
+        if open_total > 0:
+            problems.append(
+                Problem("status", "close_with_open_payments", {"amount": Eur(open_total)})
+            )
+    decided = values.get("decision_on")
+    if decided is not None:
+        first_paid = session.execute(
+            select(func.min(PaymentRequest.paid_on)).where(
+                PaymentRequest.application_id == application_id,
+                PaymentRequest.status == PaymentRequestStatus.PAID,
+            )
+        ).scalar_one()
+        if first_paid is not None and first_paid < decided:
             problems.append(
                 Problem(
-                    amount_field,
-                    "public_funding_above_eligible",
-                    {
-                        "project": project.key,
-                        "total": Eur(total),
-                        "eligible": Eur(project.eligible_cost),
-                    },
+                    "decision_on", "decision_after_payment", {"value": decided, "paid": first_paid}
+                )
+            )
+    approved = values.get("amount_approved")
+    if approved is not None:
+        drawn = _payments_total(session, application_id, rules.counted_payment())
+        if drawn > approved:
+            paid = _payments_total(
+                session, application_id, PaymentRequest.status == PaymentRequestStatus.PAID
+            )
+            problems.append(
+                Problem(
+                    "amount_approved",
+                    "approved_below_payments",
+                    {"approved": Eur(approved), "drawn": Eur(drawn), "paid": Eur(paid)},
                 )
             )
     return problems
@@ -431,55 +749,78 @@ def check_application(
 # ---- commands --------------------------------------------------------------------------------
 
 
+def _application_key_prefix(session: Session, data: Mapping[str, Any]) -> str | None:
+    project = session.get(Project, data["project_id"]) if data.get("project_id") else None
+    return f"{project.key}-F" if project is not None else None
+
+
+OWN_SHARE_GIVEN = "_own_share_given"
+OWN_SHARE_WAS_DERIVED = "_own_share_was_derived"
+
+
+def _application_rules(
+    session: Session,
+    values: dict[str, Any],
+    stored: Mapping[str, Any] | None,
+    changes: Mapping[str, Any],
+    _today: dt.date,
+) -> list[Problem]:
+    """:func:`check_application` on one application, told whether the own share is entered by
+    the edit (then it stays as entered) or was derived before (then it follows the amounts)."""
+    values[OWN_SHARE_GIVEN] = changes.get("own_share") is not None
+    if stored is not None:
+        values[OWN_SHARE_WAS_DERIVED] = own_share_was_derived(stored)
+    try:
+        return check_application(
+            session,
+            values,
+            old_status=stored["status"] if stored is not None else None,
+            application_id=stored["id"] if stored is not None else None,
+        )
+    finally:
+        values.pop(OWN_SHARE_GIVEN, None)
+        values.pop(OWN_SHARE_WAS_DERIVED, None)
+
+
+PREPARE: Preparation[FundingApplication] = Preparation(
+    FundingApplication,
+    FIELDS,
+    _application_rules,
+    defaults={"budget_emergency": False, "implementation_measure": False},
+    defaults_on_update=True,
+    key_prefix=_application_key_prefix,
+    # derived unless entered: own share from the amounts, the proof-of-use deadline from the
+    # programme's duty, the phase spelled as the programme's
+    derived=("own_share", "proof_of_use_due", "phase"),
+    rules_despite_field_problems=False,
+)
+"""The prepare-and-check step of funding applications (the dashboard's edits and the import)."""
+
+
+def prepare_create(
+    session: Session, data: Mapping[str, Any], *, taken_keys: Collection[str] | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The values a new application is written with (the next key ``<project>-F<n>`` when none
+    is given, "no" for empty yes/no fields, the derived fields), and every problem."""
+    return PREPARE.prepare_create(session, data, taken_keys=taken_keys)
+
+
+def prepare_update(
+    session: Session, stored: Mapping[str, Any], changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The values an update of the ``stored`` application with ``changes`` writes (with the
+    derived fields that follow the change), and every problem."""
+    return PREPARE.prepare_update(session, stored, changes)
+
+
 def create(session: Session, data: Mapping[str, Any]) -> FundingApplication:
-    data = dict(data)
-    project = session.get(Project, data.get("project_id")) if data.get("project_id") else None
-    if not data.get("key") and project is not None:
-        data["key"] = next_key(session, project)
-    data.setdefault("budget_emergency", False)
-    clean, problems = validate(FIELDS, data, partial=False)
-    clean["_own_share_given"] = clean.get("own_share") is not None
-    if not problems:
-        problems += check_application(session, clean, old_status=None, application_id=None)
-    clean.pop("_own_share_given", None)
-    if (
-        clean.get("key")
-        and session.execute(
-            select(FundingApplication.id).where(FundingApplication.key == clean["key"])
-        ).first()
-    ):
-        problems.append(Problem("key", "duplicate_key", {"value": clean["key"]}))
-    raise_if(problems)
-    application = FundingApplication(**clean)
-    session.add(application)
-    flush(session, application)
-    return application
+    return PREPARE.create(session, data)
 
 
 def update(
     session: Session, application_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> FundingApplication:
-    application = get(session, application_id)
-    ensure_version(session, application, expected_version)
-    clean, problems = validate(FIELDS, data, partial=True)
-    merged = {name: getattr(application, name) for name in FIELDS} | clean
-    merged["_own_share_given"] = "own_share" in clean and clean["own_share"] is not None
-    merged["_own_share_was_derived"] = own_share_was_derived(application)
-    if not problems:
-        problems += check_application(
-            session, merged, old_status=application.status, application_id=application.id
-        )
-    merged.pop("_own_share_given", None)
-    merged.pop("_own_share_was_derived", None)
-    raise_if(problems)
-    changes = {
-        k: merged[k]
-        for k in FIELDS
-        if k in clean or k in ("own_share", "proof_of_use_due", "phase")
-    }
-    if assign(application, changes):
-        flush(session, application, expected_version)
-    return application
+    return PREPARE.update(session, application_id, data, expected_version=expected_version)
 
 
 def archive(
@@ -493,6 +834,18 @@ def archive(
 def restore(
     session: Session, application_id: int, *, expected_version: int | None
 ) -> FundingApplication:
+    """Restore an archived application: it counts again, so the rules across rows (caps,
+    cumulation, own share) must hold with it."""
+    application = get(session, application_id)
+    ensure_version(session, application, expected_version)
+    if application.archived:
+        values = {name: getattr(application, name) for name in FIELDS}
+        values[OWN_SHARE_GIVEN] = True  # the stored values stay as they are
+        problems = check_application(
+            session, values, old_status=application.status, application_id=application.id
+        )
+        if problems:
+            raise ValidationFailed(problems)
     return set_archived(
         session, FundingApplication, application_id, False, expected_version=expected_version
     )
@@ -532,18 +885,38 @@ def check_payment(
                 Problem("application_id", "unknown_reference", {"value": values["application_id"]})
             )
         return problems
-    if application.status not in AWARDED_APPLICATION_STATUSES:
+    status, paid_on = values.get("status"), values.get("paid_on")
+    is_open = status in OPEN_PAYMENT_STATUSES
+    # What was paid under a grant renounced since stays on record (to be refunded).
+    renounced_history = (
+        application.status == S.WITHDRAWN and application.decision_on is not None and not is_open
+    )
+    if application.status not in AWARDED_APPLICATION_STATUSES and not renounced_history:
         problems.append(
             Problem(
                 "application_id",
                 "payment_needs_award",
-                {"status": label(ApplicationStatus, application.status)},
+                {"status": label_both(ApplicationStatus, application.status)},
             )
         )
-    if values.get("status") == PaymentRequestStatus.PAID and values.get("paid_on") is None:
+    elif application.status == S.CLOSED and is_open:
+        problems.append(Problem("application_id", "payment_under_closed_grant"))
+    if status == PaymentRequestStatus.PAID and paid_on is None:
         problems.append(Problem("paid_on", "paid_needs_date"))
-    if values.get("paid_on") is not None and values["paid_on"] > clock.today():
-        problems.append(Problem("paid_on", "date_in_future", {"value": values["paid_on"]}))
+    if paid_on is not None and paid_on > clock.today():
+        problems.append(Problem("paid_on", "date_in_future", {"value": paid_on}))
+    elif (
+        paid_on is not None
+        and application.decision_on is not None
+        and paid_on < application.decision_on
+    ):
+        problems.append(
+            Problem(
+                "paid_on",
+                "paid_before_award",
+                {"value": paid_on, "decision": application.decision_on},
+            )
+        )
     amount = values.get("amount")
     if (
         amount is not None
@@ -567,37 +940,49 @@ def check_payment(
     return problems
 
 
-def create_payment_request(session: Session, data: Mapping[str, Any]) -> PaymentRequest:
-    data = dict(data)
+def _payment_key_prefix(session: Session, data: Mapping[str, Any]) -> str | None:
     application = (
-        session.get(FundingApplication, data.get("application_id"))
+        session.get(FundingApplication, data["application_id"])
         if data.get("application_id")
         else None
     )
-    if not data.get("key") and application is not None:
-        data["key"] = free_key(session, PaymentRequest, f"{application.key}-M")
-    data.setdefault("status", PaymentRequestStatus.PLANNED)
-    return create_row(
-        session,
-        PaymentRequest,
-        PAYMENT_FIELDS,
-        data,
-        lambda v, row_id: check_payment(session, v, row_id),
-    )
+    return f"{application.key}-M" if application is not None else None
+
+
+PAYMENT_PREPARE: Preparation[PaymentRequest] = Preparation(
+    PaymentRequest,
+    PAYMENT_FIELDS,
+    lambda session, values, stored, _changes, _today: check_payment(
+        session, values, stored["id"] if stored is not None else None
+    ),
+    defaults={"status": PaymentRequestStatus.PLANNED},
+    key_prefix=_payment_key_prefix,
+)
+"""The prepare-and-check step of payment requests (the dashboard's edits and the import)."""
+
+
+def prepare_payment_create(
+    session: Session, data: Mapping[str, Any], *, taken_keys: Collection[str] | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The values a new payment request is written with (status "geplant" when empty, the next
+    key ``<application>-M<n>`` when none is given), and every problem."""
+    return PAYMENT_PREPARE.prepare_create(session, data, taken_keys=taken_keys)
+
+
+def prepare_payment_update(
+    session: Session, stored: Mapping[str, Any], changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Problem]]:
+    return PAYMENT_PREPARE.prepare_update(session, stored, changes)
+
+
+def create_payment_request(session: Session, data: Mapping[str, Any]) -> PaymentRequest:
+    return PAYMENT_PREPARE.create(session, data)
 
 
 def update_payment_request(
     session: Session, request_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> PaymentRequest:
-    return update_row(
-        session,
-        PaymentRequest,
-        request_id,
-        PAYMENT_FIELDS,
-        data,
-        expected_version=expected_version,
-        rules=lambda v, row_id: check_payment(session, v, row_id),
-    )
+    return PAYMENT_PREPARE.update(session, request_id, data, expected_version=expected_version)
 
 
 def delete_payment_request(

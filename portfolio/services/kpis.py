@@ -12,12 +12,10 @@ from db.models import Kpi, KpiMeasurement, Project
 from portfolio import clock
 from portfolio.errors import Problem
 from portfolio.services.base import (
-    create_row,
-    free_key,
+    Preparation,
     get_by_key_or_raise,
     get_or_raise,
     set_archived,
-    update_row,
 )
 from portfolio.services.fields import FieldSpec
 
@@ -58,27 +56,28 @@ def get_all(session: Session, *, project_id: int, include_archived: bool = False
     return session.execute(stmt).scalars().all()
 
 
+def _key_prefix(session: Session, data: Mapping[str, Any]) -> str | None:
+    project = session.get(Project, data["project_id"]) if data.get("project_id") else None
+    return f"{project.key}-K" if project is not None else None
+
+
+PREPARE: Preparation[Kpi] = Preparation(
+    Kpi,
+    FIELDS,
+    lambda session, values, _stored, _changes, _today: check_kpi(session, values),
+    key_prefix=_key_prefix,
+)
+"""The prepare-and-check step of indicators."""
+
+
 def create(session: Session, data: Mapping[str, Any]) -> Kpi:
-    data = dict(data)
-    if not data.get("key") and data.get("project_id"):
-        project = session.get(Project, data["project_id"])
-        if project is not None:
-            data["key"] = free_key(session, Kpi, f"{project.key}-K")
-    return create_row(session, Kpi, FIELDS, data, lambda v, _id: check_kpi(session, v))
+    return PREPARE.create(session, data)
 
 
 def update(
     session: Session, kpi_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> Kpi:
-    return update_row(
-        session,
-        Kpi,
-        kpi_id,
-        FIELDS,
-        data,
-        expected_version=expected_version,
-        rules=lambda v, _id: check_kpi(session, v),
-    )
+    return PREPARE.update(session, kpi_id, data, expected_version=expected_version)
 
 
 def check_kpi(session: Session, values: Mapping[str, Any]) -> list[Problem]:
@@ -109,27 +108,38 @@ def check_measurement(
     return problems
 
 
+MEASUREMENT_PREPARE: Preparation[KpiMeasurement] = Preparation(
+    KpiMeasurement,
+    MEASUREMENT_FIELDS,
+    lambda session, values, stored, _changes, _today: check_measurement(
+        session, values, stored["id"] if stored is not None else None
+    ),
+)
+"""The prepare-and-check step of measurements (the dashboard's edits and the import)."""
+
+
+def prepare_measurement_create(
+    session: Session, data: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The values a new measurement is written with, and every problem."""
+    return MEASUREMENT_PREPARE.prepare_create(session, data)
+
+
+def prepare_measurement_update(
+    session: Session, stored: Mapping[str, Any], changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Problem]]:
+    return MEASUREMENT_PREPARE.prepare_update(session, stored, changes)
+
+
 def add_measurement(session: Session, data: Mapping[str, Any]) -> KpiMeasurement:
-    return create_row(
-        session,
-        KpiMeasurement,
-        MEASUREMENT_FIELDS,
-        data,
-        lambda v, row_id: check_measurement(session, v, row_id),
-    )
+    return MEASUREMENT_PREPARE.create(session, data)
 
 
 def update_measurement(
     session: Session, measurement_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> KpiMeasurement:
-    return update_row(
-        session,
-        KpiMeasurement,
-        measurement_id,
-        MEASUREMENT_FIELDS,
-        data,
-        expected_version=expected_version,
-        rules=lambda v, row_id: check_measurement(session, v, row_id),
+    return MEASUREMENT_PREPARE.update(
+        session, measurement_id, data, expected_version=expected_version
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, select
@@ -11,15 +11,12 @@ from sqlalchemy.orm import Session
 
 from db.enums import MilestoneState
 from db.models import Milestone, Organisation, Project
-from portfolio import clock
 from portfolio.errors import Problem
 from portfolio.services.base import (
-    create_row,
-    free_key,
+    Preparation,
     get_by_key_or_raise,
     get_or_raise,
     set_archived,
-    update_row,
 )
 from portfolio.services.fields import FieldSpec
 
@@ -97,16 +94,44 @@ def check_milestone(session: Session, values: Mapping[str, Any], today: dt.date)
     return problems
 
 
+def _key_prefix(session: Session, data: Mapping[str, Any]) -> str | None:
+    project = session.get(Project, data["project_id"]) if data.get("project_id") else None
+    return f"{project.key}-M" if project is not None else None
+
+
+PREPARE: Preparation[Milestone] = Preparation(
+    Milestone,
+    FIELDS,
+    lambda session, values, _stored, _changes, today: check_milestone(session, values, today),
+    key_prefix=_key_prefix,
+)
+"""The prepare-and-check step of milestones (the dashboard's edits and the import)."""
+
+
+def prepare_create(
+    session: Session,
+    data: Mapping[str, Any],
+    *,
+    taken_keys: Collection[str] | None = None,
+    today: dt.date | None = None,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The values a new milestone is written with (the next key ``<project>-M<n>`` when none
+    is given), and every problem."""
+    return PREPARE.prepare_create(session, data, taken_keys=taken_keys, today=today)
+
+
+def prepare_update(
+    session: Session,
+    stored: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    *,
+    today: dt.date | None = None,
+) -> tuple[dict[str, Any], list[Problem]]:
+    return PREPARE.prepare_update(session, stored, changes, today=today)
+
+
 def create(session: Session, data: Mapping[str, Any], *, today: dt.date | None = None) -> Milestone:
-    data = dict(data)
-    if not data.get("key") and data.get("project_id"):
-        project = session.get(Project, data["project_id"])
-        if project is not None:
-            data["key"] = free_key(session, Milestone, f"{project.key}-M")
-    day = today or clock.today()
-    return create_row(
-        session, Milestone, FIELDS, data, lambda v, _id: check_milestone(session, v, day)
-    )
+    return PREPARE.create(session, data, today=today)
 
 
 def update(
@@ -117,15 +142,8 @@ def update(
     expected_version: int | None,
     today: dt.date | None = None,
 ) -> Milestone:
-    day = today or clock.today()
-    return update_row(
-        session,
-        Milestone,
-        milestone_id,
-        FIELDS,
-        data,
-        expected_version=expected_version,
-        rules=lambda v, _id: check_milestone(session, v, day),
+    return PREPARE.update(
+        session, milestone_id, data, expected_version=expected_version, today=today
     )
 
 

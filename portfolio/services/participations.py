@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from db.enums import ParticipationRole
 from db.models import Organisation, Participation, Project
 from portfolio.errors import Problem
-from portfolio.services.base import create_row, ensure_version, flush, get_or_raise, update_row
+from portfolio.services.base import Preparation, ensure_version, flush, get_or_raise
 from portfolio.services.fields import FieldSpec
 from portfolio.vocab import label
 
@@ -81,23 +82,34 @@ def check_participation(
     return problems
 
 
-def _money_defaults(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
-    """An empty contribution is a contribution of 0 €."""
-    out = dict(data)
-    for money in ("contribution_cash", "contribution_in_kind"):
-        if (money in out or not partial) and out.get(money) in (None, ""):
-            out[money] = 0
-    return out
+PREPARE: Preparation[Participation] = Preparation(
+    Participation,
+    FIELDS,
+    lambda session, values, stored, _changes, _today: check_participation(
+        session, values, stored["id"] if stored is not None else None
+    ),
+    # An empty contribution is a contribution of 0 €, also when an edit empties it.
+    defaults={"contribution_cash": Decimal(0), "contribution_in_kind": Decimal(0)},
+    defaults_on_update=True,
+)
+"""The prepare-and-check step of participations (the dashboard's edits and the import)."""
+
+
+def prepare_create(
+    session: Session, data: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The values a new participation is written with, and every problem."""
+    return PREPARE.prepare_create(session, data)
+
+
+def prepare_update(
+    session: Session, stored: Mapping[str, Any], changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Problem]]:
+    return PREPARE.prepare_update(session, stored, changes)
 
 
 def create(session: Session, data: Mapping[str, Any]) -> Participation:
-    return create_row(
-        session,
-        Participation,
-        FIELDS,
-        _money_defaults(data, partial=False),
-        lambda v, row_id: check_participation(session, v, row_id),
-    )
+    return PREPARE.create(session, data)
 
 
 def update(
@@ -107,15 +119,7 @@ def update(
     *,
     expected_version: int | None,
 ) -> Participation:
-    return update_row(
-        session,
-        Participation,
-        participation_id,
-        FIELDS,
-        _money_defaults(data, partial=True),
-        expected_version=expected_version,
-        rules=lambda v, row_id: check_participation(session, v, row_id),
-    )
+    return PREPARE.update(session, participation_id, data, expected_version=expected_version)
 
 
 def delete(session: Session, participation_id: int, *, expected_version: int | None) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from db.enums import FundingLevel, ProofOfUseBasis
+from db.enums import CapScope, FundingLevel, PaymentWindow, ProofOfUseBasis
 from db.models import FundingProgramme, ProgrammePhase
 from portfolio.errors import Problem
 from portfolio.services.base import (
@@ -35,14 +35,19 @@ FIELDS: dict[str, FieldSpec] = {
     "cap": FieldSpec("money"),
     "proof_of_use_months": FieldSpec("int"),
     "proof_of_use_basis": FieldSpec("enum", enum=ProofOfUseBasis),
+    "cap_scope": FieldSpec("enum", enum=CapScope),
+    "own_share_excluded_level": FieldSpec("enum", enum=FundingLevel),
+    "payment_window": FieldSpec("enum", enum=PaymentWindow),
     "duties": FieldSpec("text", max_length=4000),
 }
 PHASE_FIELDS: dict[str, FieldSpec] = {
     "key": FieldSpec("key", required=True, max_length=16),
     "name": FieldSpec("str", required=True, max_length=200),
     "cap": FieldSpec("money"),
+    "implementation_cap": FieldSpec("money"),
     "duration_months": FieldSpec("int"),
     "proof_of_use_months": FieldSpec("int"),
+    "requires_council_resolution": FieldSpec("bool"),
 }
 
 

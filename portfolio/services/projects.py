@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.enums import ParticipationRole, Priority, ProjectStatus, SpatialScope
-from db.models import ActionField, Organisation, Participation, Project
+from db.models import ActionField, Base, Organisation, Participation, Project
 from portfolio.errors import Problem
 from portfolio.i18n import Eur
 from portfolio.services.base import (
+    Preparation,
     assign,
     ensure_version,
     flush,
+    free_key,
     get_by_key_or_raise,
     get_or_raise,
     key_taken,
     raise_if,
     set_archived,
-    validate,
 )
 from portfolio.services.fields import FieldSpec
 from portfolio.vocab import CHARTER_GUIDELINES, SDGS
@@ -45,6 +47,7 @@ FIELDS: dict[str, FieldSpec] = {
     "charter_guidelines": FieldSpec("tags", allowed=tuple(CHARTER_GUIDELINES)),
     "sdgs": FieldSpec("tags", allowed=SDGS),
     "origin": FieldSpec("str", max_length=200),
+    "council_resolution_on": FieldSpec("date"),
     "council_resolution_url": FieldSpec("url", max_length=500),
     "repository_url": FieldSpec("url", max_length=500),
 }
@@ -84,11 +87,13 @@ def get_all(
     return session.execute(stmt).scalars().all()
 
 
+KEY_PREFIX = "SC-"
+KEY_WIDTH = 3
+
+
 def next_key(session: Session, prefix: str = "SC") -> str:
-    """The next free key like ``SC-024``."""
-    keys = session.execute(select(Project.key).where(Project.key.like(f"{prefix}-%"))).scalars()
-    numbers = [int(k.split("-", 1)[1]) for k in keys if k.split("-", 1)[1].isdigit()]
-    return f"{prefix}-{(max(numbers, default=0) + 1):03d}"
+    """The next free key like ``SC-024`` (:func:`~portfolio.services.base.next_free_key`)."""
+    return free_key(session, Project, f"{prefix}-", width=KEY_WIDTH)
 
 
 def check_rules(session: Session, values: Mapping[str, Any]) -> list[Problem]:
@@ -146,17 +151,63 @@ def ensure_lead_participation(session: Session, project: Project) -> None:
         )
 
 
+def _rules(
+    session: Session,
+    values: dict[str, Any],
+    stored: Mapping[str, Any] | None,
+    changes: Mapping[str, Any],
+    _today: dt.date,
+) -> list[Problem]:
+    problems = check_rules(session, values)
+    if stored is not None and not problems:
+        from portfolio.services import funding
+
+        if "eligible_cost" in changes:
+            problems += funding.check_project_funding(
+                session, stored["id"], eligible_cost=values["eligible_cost"]
+            )
+        if "council_resolution_on" in changes or "council_resolution_url" in changes:
+            problems += funding.check_project_resolution(session, stored["id"], values)
+    return problems
+
+
+def _key_in_use(session: Session, model: type[Base], key: str, except_id: int | None) -> bool:
+    return key_taken(session, model, key, except_id=except_id)  # looked up here: tests replace it
+
+
+PREPARE: Preparation[Project] = Preparation(
+    Project,
+    FIELDS,
+    _rules,
+    defaults={"priority": Priority.MEDIUM},
+    key_prefix=lambda _session, _data: KEY_PREFIX,
+    key_width=KEY_WIDTH,
+    key_in_use=_key_in_use,
+)
+"""The prepare-and-check step of projects (the dashboard's edits and the import)."""
+
+
+def prepare_create(
+    session: Session, data: Mapping[str, Any], *, taken_keys: Collection[str] | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The values a new project is written with (priority "mittel" when empty, the next key
+    ``SC-NNN`` when none is given), and every problem."""
+    return PREPARE.prepare_create(session, data, taken_keys=taken_keys)
+
+
+def prepare_update(
+    session: Session, stored: Mapping[str, Any], changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The values an update of the ``stored`` project with ``changes`` writes, and every
+    problem (a changed eligible cost must still cover the project's public funding, a changed
+    council resolution still carry the applications that stand on it)."""
+    return PREPARE.prepare_update(session, stored, changes)
+
+
 def create(session: Session, data: Mapping[str, Any]) -> Project:
-    data = dict(data)
-    if not data.get("key"):
-        data["key"] = next_key(session)
-    data.setdefault("priority", Priority.MEDIUM)
-    clean, problems = validate(FIELDS, data, partial=False)
-    if clean.get("key") and key_taken(session, Project, clean["key"]):
-        problems.append(Problem("key", "duplicate_key", {"value": clean["key"]}))
-    problems += check_rules(session, clean)
+    values, problems = prepare_create(session, data)
     raise_if(problems)
-    project = Project(**clean)
+    project = Project(**values)
     session.add(project)
     flush(session, project)
     ensure_lead_participation(session, project)
@@ -175,19 +226,9 @@ def update(
     ensure_version(session, project, expected_version)
     if project.archived:
         raise_if([Problem("archived", "archived_project", {"key": project.key})])
-    clean, problems = validate(FIELDS, data, partial=True)
-    if clean.get("key") and key_taken(session, Project, clean["key"], except_id=project.id):
-        problems.append(Problem("key", "duplicate_key", {"value": clean["key"]}))
-    merged = current_values(project, FIELDS) | clean
-    problems += check_rules(session, merged)
-    if "eligible_cost" in clean and not problems:
-        from portfolio.services import funding
-
-        problems += funding.check_project_funding(
-            session, project, eligible_cost=merged["eligible_cost"]
-        )
+    changes, problems = prepare_update(session, PREPARE.stored(project), data)
     raise_if(problems)
-    if assign(project, clean):
+    if assign(project, changes):
         flush(session, project, expected_version)
         ensure_lead_participation(session, project)
         flush(session, project, expected_version)
@@ -199,4 +240,10 @@ def archive(session: Session, project_id: int, *, expected_version: int | None) 
 
 
 def restore(session: Session, project_id: int, *, expected_version: int | None) -> Project:
+    from portfolio.services import funding
+
+    project = get(session, project_id)
+    ensure_version(session, project, expected_version)
+    if project.archived:  # its applications count again
+        raise_if(funding.check_project_restore(session, project_id))
     return set_archived(session, Project, project_id, False, expected_version=expected_version)

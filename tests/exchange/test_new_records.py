@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.enums import ApplicationStatus, ChangeSource, JournalAction
 from db.models import JournalEntry
+from portfolio import funding_rules
 from portfolio.errors import Problem
 from portfolio.exchange.importer import ImportResult, Issue, cell_name
 from portfolio.exchange.messages import msg
@@ -47,6 +48,9 @@ PROJECT_ROW: dict[str, Any] = {
     "Gesamtkosten": "900.000,00 €",
     "Förderfähige Kosten": "600.000,00 €",
     "Kurzbeschreibung": "Sechs Mobilstationen mit Leihrädern",
+    # MPSC phase B (the new application) needs the council's resolution before it
+    "Ratsbeschluss vom": "12.12.2024",
+    "Ratsbeschluss": "https://session.bochum.de/bi/vo020.asp?VOLFDNR=1031",
 }
 PARTICIPATION_ROWS: list[dict[str, Any]] = [
     {"Projekt": NEW, "Organisation": "STW", "Rolle": "Federführung", "Beitrag (Geld)": 20000},
@@ -209,7 +213,7 @@ def test_new_project_with_its_parts_in_one_file(factory: sessionmaker[Session]) 
         assert app.proof_of_use_due is not None
         (pay,) = funding.get_payment_requests(s, application_id=app.id)
         assert (pay.key, pay.amount, pay.status) == (f"{NEW}-F1-M1", Decimal(100000), "planned")
-        assert funding.public_funding_of_project(s, project.id) <= project.eligible_cost
+        assert s.execute(funding_rules.public_above_eligible([project.id])).all() == []
 
         # the journal: one create entry per new record, with the new project's id and the import
         created = {
@@ -388,7 +392,8 @@ def test_keys_assigned_to_new_rows_leave_stated_keys_free(
         (stone,) = milestones.get_all(s, project_id=named.id)
         assert stone.key == f"{stated}-M1"
         other = [p for p in projects.get_all(s) if p.title == "Ohne"]
-        assert len(other) == 1 and other[0].key not in (stated, "")
+        # one past the highest key taken, the one the file states for its other new row too
+        assert len(other) == 1 and other[0].key == f"SC-{int(stated[3:]) + 1:03d}"
         (entry,) = s.execute(
             select(JournalEntry).where(
                 JournalEntry.entity == "milestone", JournalEntry.entity_id == stone.id

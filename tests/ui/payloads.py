@@ -197,7 +197,11 @@ def _seed(q: Query) -> Seeded:
         projects.update(
             session,
             link_pid,
-            {"repository_url": URL_BREAKOUT_NO_SPACE, "title": f"{LONG} (2)"},
+            {
+                "repository_url": URL_BREAKOUT_NO_SPACE,
+                "council_resolution_url": URL_BREAKOUT_NO_SPACE,
+                "title": f"{LONG} (2)",
+            },
             expected_version=project.version,
         )
 

@@ -180,3 +180,30 @@ def test_archive_and_restore_a_project(demo_db: str, q: Query) -> None:
     _submit(at, "Projekt wiederherstellen")
     no_errors(at)
     assert q(lambda s: projects.get(s, pid).archived) is False
+
+
+def test_a_save_the_rules_warn_about_is_saved_and_shows_the_warning(demo_db: str, q: Query) -> None:
+    """A milestone after the project's end is no error, but the page says so beside "saved"."""
+    key, pid, end = q(
+        lambda s: s.execute(
+            select(Project.key, Project.id, Project.end_date)
+            .where(Project.archived.is_(False), Project.end_date.is_not(None))
+            .order_by(Project.key)
+            .limit(1)
+        ).one()
+    )
+    at = open_page("project", user="carla", projekt=key)
+    at.segmented_control(key="prj_section").set_value("meilensteine").run()
+    prefix = f"ms:{pid}:new"
+    at.text_input(key=f"{prefix}:title").input("Nachlauf Evaluation")
+    at.date_input(key=f"{prefix}:due_date").set_value(end + dt.timedelta(days=40))
+    _submit(at, "Anlegen")
+    no_errors(at)
+    assert q(
+        lambda s: s.execute(
+            select(Milestone.id).where(
+                Milestone.project_id == pid, Milestone.title == "Nachlauf Evaluation"
+            )
+        ).first()
+    )
+    assert any("außerhalb der Projektlaufzeit" in seen(w.value) for w in at.warning)

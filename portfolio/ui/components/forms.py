@@ -19,6 +19,8 @@ from babel.numbers import NumberFormatError, parse_decimal
 from portfolio.errors import ConflictError, NotFound, PortfolioError, ValidationFailed
 from portfolio.i18n import fmt_number, locale_of
 from portfolio.journal import to_text
+from portfolio.notices import notices_for
+from portfolio.notices import pick as pick_notice
 from portfolio.services.fields import FieldSpec
 from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.texts import option_labels
@@ -310,6 +312,7 @@ def run_save(
     try:
         with write_session() as session:
             outcome = action(session)
+            notices = notices_for(session, outcome)
     except ValidationFailed as exc:
         form.general.error(t("check_fields"))
         form.show_errors(exc.by_field(language))
@@ -329,6 +332,7 @@ def run_save(
     clear_caches()
     reset_form(form.key)
     st.session_state["__flash"] = t("saved")
+    st.session_state["__notices"] = notices
     if on_success is not None:
         on_success(outcome)
     st.rerun()
@@ -360,3 +364,6 @@ def flash() -> None:
     message = st.session_state.pop("__flash", None)
     if message:
         st.toast(md(message), icon=":material/check_circle:")
+    # Saved, but the rules warn about the record (as the Förderung page would list it).
+    for notice in st.session_state.pop("__notices", None) or ():
+        st.warning(md(pick_notice(notice, lang())), icon=":material/warning:")

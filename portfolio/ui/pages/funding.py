@@ -37,6 +37,7 @@ TEXTS = {
         "approved_vs_requested": "Bewilligt gegenüber beantragt",
         "programme": "Programm",
         "level": "Ebene",
+        "all_measures": "alle Maßnahmen der Stadt",
         "applications": "Anträge",
         "rate": "Quote bewilligt/beantragt",
         "gaps": "Größte Eigenanteil-Lücken",
@@ -72,6 +73,7 @@ TEXTS = {
         "approved_vs_requested": "Approved against requested",
         "programme": "Programme",
         "level": "Level",
+        "all_measures": "all the city's measures",
         "applications": "Applications",
         "rate": "Approved/requested",
         "gaps": "Largest own-share gaps",
@@ -285,7 +287,10 @@ def warnings_block(f: object) -> None:
             for project_key, item_key, detail in w.examples:
                 cols = st.columns([2, 3, 3])
                 with cols[0]:
-                    link_to_project(project_key, section="foerderung")
+                    if project_key:
+                        link_to_project(project_key, section="foerderung")
+                    else:  # a city-wide cap: about all the city's measures
+                        st.text(tr(TEXTS, "all_measures"))
                 cols[1].markdown(md(item_key))
                 cols[2].markdown(md(_detail(w.code, detail)))
 
@@ -297,23 +302,14 @@ def _detail(code: str, text: str) -> str:
     from portfolio.i18n import fmt_date
 
     language = lang()
-    if code in ("proof_overdue", "payment_overdue"):
-        try:
-            return fmt_date(dt.date.fromisoformat(text[:10]), language)
-        except ValueError:
-            return text
-    if code in (
-        "payments_above_approved",
-        "public_above_eligible",
-        "approved_above_requested",
-        "own_share_missing",
-        "own_share_gap",
-        "cap_exceeded",
-    ):
-        try:
-            return fmt_eur(Decimal(text), language)
-        except InvalidOperation:
-            return text
     if code in ("approved_without_amount", "live_without_amounts"):
         return label(ApplicationStatus, text, language)
-    return text
+    # The read model gives a finding's day (ISO) or amount: shown in the reader's format.
+    try:
+        return fmt_date(dt.date.fromisoformat(text[:10]), language)
+    except ValueError:
+        pass
+    try:
+        return fmt_eur(Decimal(text), language)
+    except InvalidOperation:
+        return text

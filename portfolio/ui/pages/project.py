@@ -87,6 +87,7 @@ TEXTS = {
         "q_no_lead": "Keine federführende Organisation.",
         "q_stale_report": "Neuester Statusbericht fehlt oder ist älter als 90 Tage.",
         "q_open_past_milestones": "Vergangene Meilensteine sind nicht abgeschlossen.",
+        "q_milestones_outside_period": "Meilensteine liegen außerhalb der Projektlaufzeit.",
         "q_funding_without_amounts": "Förderlinie ohne Beträge.",
         "theme": "Leitthema",
         "action_field": "Handlungsfeld",
@@ -158,6 +159,7 @@ TEXTS = {
         "q_no_lead": "No lead organisation.",
         "q_stale_report": "Newest status report missing or older than 90 days.",
         "q_open_past_milestones": "Past milestones are not closed.",
+        "q_milestones_outside_period": "Milestones lie outside the project period.",
         "q_funding_without_amounts": "Funding line without amounts.",
         "theme": "Theme",
         "action_field": "Action field",
@@ -543,7 +545,12 @@ def funding_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
         )
     else:
         st.info(tx("no_applications"))
-    refs = ref_options(choices)
+    live = [a for a in d.applications if not a.extra["archived"]]
+    refs = {
+        **ref_options(choices),
+        # a declared alternative: another application of this project on the same cost
+        "alternative_to_id": [(a.id, f"{a.values['key']} · {a.extra['programme']}") for a in live],
+    }
     app_fields = [name for name in funding.FIELDS if name not in ("key", "project_id")]
     record_editor(
         f"app:{project_id}",
@@ -604,7 +611,7 @@ def funding_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
     pay_refs = {
         "application_id": [(a.id, f"{a.values['key']} · {a.extra['programme']}") for a in awarded]
     }
-    pay_fields = ["application_id", "due_on", "amount", "status", "paid_on", "note"]
+    pay_fields = ["application_id", "due_on", "amount", "status", "paid_on", "window_need", "note"]
     record_editor(
         f"pay:{project_id}",
         [r for _, r in payments],
