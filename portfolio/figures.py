@@ -226,23 +226,28 @@ def summary_of_state(session: Session, *, day: dt.date, theme_key: str | None = 
             *(func.count().filter(condition) for condition in row_warnings.values()),
         )
         .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .join(Project, Project.id == FundingApplication.project_id)
         .where(app_scope)
     ).one()
     known = {code: int(n or 0) for code, n in zip(row_warnings, row_counts, strict=True)}
     own = rules.own_share_totals(session, projects, day)
     known["own_share_gap"] = own.gap_projects
-    paid_out, payments_overdue, payments_due = session.execute(
+    # One pass over the payment requests: money paid, deadlines, the one-request warnings.
+    pay_warnings = rules.payment_warning_conditions(day)
+    paid_out, payments_due, *pay_counts = session.execute(
         select(
             func.sum(PaymentRequest.amount).filter(external, rules.paid_by(day)),
-            func.count().filter(rules.payment_overdue(day)),
             func.count().filter(rules.payment_due_between(day, horizon)),
+            *(func.count().filter(condition) for condition in pay_warnings.values()),
         )
         .select_from(PaymentRequest)
         .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
         .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .join(Project, Project.id == FundingApplication.project_id)
         .where(app_scope)
     ).one()
-    known["payment_overdue"] = int(payments_overdue or 0)
+    known |= {code: int(n or 0) for code, n in zip(pay_warnings, pay_counts, strict=True)}
+    payments_overdue = known["payment_overdue"]
     overdue = session.execute(
         select(func.count())
         .select_from(Milestone)

@@ -43,6 +43,7 @@ from decimal import Decimal
 from typing import Any, TypeAlias
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     CompoundSelect,
     Select,
@@ -91,6 +92,8 @@ Rows: TypeAlias = Select[*tuple[Any, ...]]
 """A SELECT of any number of columns."""
 ProjectIds = Select[Any] | Iterable[int]
 """The projects in scope: a SELECT of project ids, or the ids themselves."""
+AppRows = CTE
+"""The applications the rules across rows read (:func:`application_rows`)."""
 
 
 def _dec(value: Any) -> Decimal:
@@ -606,26 +609,31 @@ def application_rows(
     *,
     projects: ProjectIds | None = None,
     programme_id: int | None = None,
+    programmes: Select[Any] | None = None,
     restored: Iterable[int] | None = None,
-) -> Subquery:
+) -> AppRows:
     """The applications the rules across rows run on: those that count (not archived, of an
     active project; of ``projects`` and under ``programme_id`` where given, so that a check of
     one project reads only its rows), with ``candidate`` — the merged values of one application
     about to be written, ``id`` None when new — in place of its stored row. So the services
-    check a change with the very rules the warnings and the import apply to the stored state."""
+    check a change with the very rules the warnings and the import apply to the stored state.
+
+    A common table expression: the rules read it several times, the database computes it once.
+    ``programmes``: only applications under these (a SELECT of programme ids)."""
     cols = [getattr(FundingApplication, c) for c in APPLICATION_COLUMNS]
     active = project_scope()
     if restored is not None:  # projects about to be restored count as active
         active = select(Project.id).where(
             or_(Project.archived.is_(False), Project.id.in_(list(restored)))
         )
+    # ``projects`` are a part of the active ones (the scope of a page, one project's check)
     stored = select(*(c.label(c.key) for c in cols)).where(
-        application_counts(active),
-        *(() if projects is None else (FundingApplication.project_id.in_(_ids(projects)),)),
+        application_counts(active if projects is None else projects),
         *(() if programme_id is None else (FundingApplication.programme_id == programme_id,)),
+        *(() if programmes is None else (FundingApplication.programme_id.in_(programmes),)),
     )
     if candidate is None:
-        return stored.subquery()
+        return stored.cte()
     row_id = candidate.get("id")
     if row_id is not None:
         stored = stored.where(FundingApplication.id != row_id)
@@ -633,15 +641,15 @@ def application_rows(
     values["id"] = NEW_ROW_ID if row_id is None else row_id
     values["implementation_measure"] = bool(values["implementation_measure"])
     own = select(*(literal(values[c.key], type_=c.type).label(c.key) for c in cols))
-    return union_all(stored, own).subquery()
+    return union_all(stored, own).cte()
 
 
-def _amount(a: Subquery) -> ColumnElement[Any]:
+def _amount(a: AppRows) -> ColumnElement[Any]:
     """What an application counts with (see :func:`counted_amount`)."""
     return func.coalesce(a.c.amount_approved, a.c.amount_requested, 0)
 
 
-def _payable_rows(a: Subquery, where: ColumnElement[bool]) -> Subquery:
+def _payable_rows(a: AppRows, where: ColumnElement[bool]) -> Subquery:
     """Live applications matching ``where`` with what of each can really be paid out beside
     the others (``payable``): in a group of an application and its declared alternatives the
     awarded amounts count once any of them is awarded, else only the largest one (an
@@ -659,24 +667,39 @@ def _payable_rows(a: Subquery, where: ColumnElement[bool]) -> Subquery:
         (rank == 1, amount),
         else_=0,
     )
-    return (
-        select(
-            a.c.project_id,
-            a.c.programme_id,
-            FundingProgramme.level.label("level"),
-            FundingProgramme.own_share_excluded_level.label("excluded"),
-            payable.label("payable"),
-        )
-        .join(FundingProgramme, FundingProgramme.id == a.c.programme_id)
-        .where(a.c.status.in_(LIVE_APPLICATION_STATUSES), where)
-        .subquery()
+    # Most applications have no declared alternative: they pay what they count with, and only
+    # the few groups with alternatives need the window.
+    in_group = or_(
+        a.c.alternative_to_id.is_not(None),
+        a.c.id.in_(select(a.c.alternative_to_id).where(a.c.alternative_to_id.is_not(None))),
     )
+    live = a.c.status.in_(LIVE_APPLICATION_STATUSES)
+
+    def rows(money: Any, *conditions: ColumnElement[bool]) -> Rows:
+        return (
+            select(
+                a.c.project_id,
+                a.c.programme_id,
+                FundingProgramme.level.label("level"),
+                FundingProgramme.own_share_excluded_level.label("excluded"),
+                money.label("payable"),
+            )
+            .join(FundingProgramme, FundingProgramme.id == a.c.programme_id)
+            .where(live, where, *conditions)
+        )
+
+    return union_all(rows(amount, ~in_group), rows(payable, in_group)).subquery()
 
 
-def _application_bound(a: Subquery) -> Subquery:
+def _application_bound(a: AppRows, *, only_without_own: bool) -> Subquery:
     """Per project, the largest sum of the live public applications' own eligible costs under
     one programme: applications under one programme fund different costs, applications under
-    different programmes are taken to fund the same cost (project_id, bound)."""
+    different programmes are taken to fund the same cost (project_id, bound). With
+    ``only_without_own`` only for the projects without an eligible cost of their own (the only
+    ones it binds when the stored eligible costs count)."""
+    extra: tuple[ColumnElement[bool], ...] = ()
+    if only_without_own:
+        extra = (a.c.project_id.in_(select(Project.id).where(Project.eligible_cost.is_(None))),)
     per_programme = (
         select(
             a.c.project_id,
@@ -688,6 +711,7 @@ def _application_bound(a: Subquery) -> Subquery:
             a.c.status.in_(LIVE_APPLICATION_STATUSES),
             public_programme(),
             a.c.eligible_cost.is_not(None),
+            *extra,
         )
         .group_by(a.c.project_id, a.c.programme_id)
         .subquery()
@@ -715,20 +739,43 @@ def _app_rows(projects: Any) -> Rows:
 
 
 def public_above_eligible(
-    projects: ProjectIds, *, apps: Subquery | None = None, project_eligible: Any = None
+    projects: ProjectIds, *, apps: AppRows | None = None, project_eligible: Any = None
 ) -> Rows:
     """Projects whose payable public funding (EU, Bund, Land) exceeds what binds it (see
     :func:`cumulation_bound`): (project_id, key, title, total, eligible_cost — the bound). The
     warning, the services' check and the import's cross-row check. ``apps`` defaults to the
     stored applications; ``project_eligible`` stands in for the project's eligible cost."""
-    a = apps if apps is not None else application_rows(projects=projects)
+    a = apps
+    if a is None and project_eligible is not None:  # the eligible cost of a change
+        a = application_rows(projects=projects)
+    if a is None:
+        public_ids = select(FundingProgramme.id).where(public_programme())
+        # What can be paid out together is never more than the plain sum: only projects whose
+        # plain sum exceeds their eligible cost (or that have none) can breach the rule.
+        plain = (
+            select(FundingApplication.project_id)
+            .join(Project, Project.id == FundingApplication.project_id)
+            .where(
+                application_counts(projects),
+                live_application(),
+                FundingApplication.programme_id.in_(public_ids),
+            )
+            .group_by(FundingApplication.project_id, Project.eligible_cost)
+            .having(
+                or_(
+                    Project.eligible_cost.is_(None),
+                    exceeds(func.sum(counted_amount()), Project.eligible_cost),
+                )
+            )
+        )
+        a = application_rows(projects=plain, programmes=public_ids)
     payable = _payable_rows(a, public_programme())
     total = (
         select(payable.c.project_id, func.sum(payable.c.payable).label("total"))
         .group_by(payable.c.project_id)
         .subquery()
     )
-    costs = _application_bound(a)
+    costs = _application_bound(a, only_without_own=project_eligible is None)
     bound = cumulation_bound(
         Project.eligible_cost if project_eligible is None else project_eligible, costs.c.bound
     )
@@ -747,13 +794,22 @@ def public_above_eligible(
 
 
 def own_share_replaced(
-    projects: ProjectIds, *, apps: Subquery | None = None, project_eligible: Any = None
+    projects: ProjectIds, *, apps: AppRows | None = None, project_eligible: Any = None
 ) -> Rows:
     """Projects where money of a level a programme excludes from its own share (MPSC: other
     federal money) pays part of that own share: the other money of that level exceeds the
     bound less the cost the excluding applications cover (their funding plus own share).
     Rows: (project_id, key, title, level, other, room)."""
-    a = apps if apps is not None else application_rows(projects=projects)
+    if apps is None:  # only the projects where a programme excludes a level from its own share
+        excluding_projects = (
+            select(FundingApplication.project_id)
+            .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+            .where(
+                application_counts(projects),
+                FundingProgramme.own_share_excluded_level.is_not(None),
+            )
+        )
+    a = apps if apps is not None else application_rows(projects=excluding_projects)
     amount = _amount(a)
     own = func.coalesce(a.c.own_share, _positive(func.coalesce(a.c.eligible_cost, amount) - amount))
     excluding = (
@@ -780,7 +836,7 @@ def own_share_replaced(
         .group_by(payable.c.project_id, payable.c.level)
         .subquery()
     )
-    costs = _application_bound(a)
+    costs = _application_bound(a, only_without_own=project_eligible is None)
     bound = cumulation_bound(
         Project.eligible_cost if project_eligible is None else project_eligible, costs.c.bound
     )
@@ -837,7 +893,7 @@ first implementation measures."""
 def cap_totals(
     projects: ProjectIds | None = None,
     *,
-    apps: Subquery | None = None,
+    apps: AppRows | None = None,
     programme_id: int | None = None,
     only_exceeding: bool = True,
 ) -> CompoundSelect[*tuple[Any, ...]]:
@@ -847,7 +903,27 @@ def cap_totals(
     total, cap). ``scope_project`` is empty for a city-wide cap, ``scope_application`` set only
     for a cap per application. With ``projects`` only the caps binding applications of those
     projects (a city-wide cap always binds all)."""
-    a = apps if apps is not None else application_rows(programme_id=programme_id)
+    capped_programmes = select(FundingProgramme.id).where(
+        or_(
+            FundingProgramme.cap.is_not(None),
+            FundingProgramme.id.in_(
+                select(ProgrammePhase.programme_id).where(
+                    or_(
+                        ProgrammePhase.cap.is_not(None),
+                        ProgrammePhase.implementation_cap.is_not(None),
+                    )
+                )
+            ),
+        )
+    )
+    a = apps
+    if a is None:
+        a = application_rows(programme_id=programme_id, programmes=capped_programmes)
+    capped = or_(
+        FundingProgramme.cap.is_not(None),
+        ProgrammePhase.cap.is_not(None),
+        ProgrammePhase.implementation_cap.is_not(None),
+    )
     city = FundingProgramme.cap_scope == CapScope.CITY.value
     per_app = FundingProgramme.cap_scope == CapScope.APPLICATION.value
     rows = (
@@ -872,7 +948,7 @@ def cap_totals(
             ),
             isouter=True,
         )
-        .where(a.c.status.in_(LIVE_APPLICATION_STATUSES))
+        .where(a.c.status.in_(LIVE_APPLICATION_STATUSES), capped)
     )
     if programme_id is not None:
         rows = rows.where(a.c.programme_id == programme_id)
@@ -1099,8 +1175,12 @@ ROW_WARNINGS = (
     "approved_without_amount",
     "live_without_amounts",
     "own_share_missing",
+    "early_start_without_consent",
+    "grant_period_outside_project",
 )
 """The warnings about one application each: counted in one pass over the applications."""
+PAYMENT_WARNINGS = ("payment_overdue", "payment_above_window_need", "payment_outside_project")
+"""The warnings about one payment request each: counted in one pass over the requests."""
 GROUP_WARNINGS = (
     "payments_above_approved",
     "public_above_eligible",
@@ -1113,13 +1193,25 @@ GROUP_WARNINGS = (
 
 def row_warning_conditions(day: dt.date) -> dict[str, ColumnElement[bool]]:
     """The condition of each warning about one application (the query must join the
-    application's programme), for counting them in a pass over the applications."""
+    application's programme and project), for counting them in a pass over the applications."""
     return {
         "proof_overdue": proof_overdue(day),
         "approved_above_requested": approved_above_requested(),
         "approved_without_amount": awarded_without_amount(day),
         "live_without_amounts": live_without_amounts(),
         "own_share_missing": own_share_missing(day),
+        "early_start_without_consent": early_start_without_consent(day),
+        "grant_period_outside_project": grant_period_outside_project(),
+    }
+
+
+def payment_warning_conditions(day: dt.date) -> dict[str, ColumnElement[bool]]:
+    """The condition of each warning about one payment request (the query must join the
+    request's application, its programme and its project)."""
+    return {
+        "payment_overdue": payment_overdue(day),
+        "payment_above_window_need": payment_above_window_need(),
+        "payment_outside_project": payment_outside_project(),
     }
 
 
@@ -1142,18 +1234,22 @@ def warning_counts(
             select(*(func.count().filter(conditions[code]) for code in wanted))
             .select_from(FundingApplication)
             .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+            .join(Project, Project.id == FundingApplication.project_id)
             .where(application_counts(ids))
         ).one()
         counts.update(zip(wanted, (int(n or 0) for n in row), strict=True))
-    if "payment_overdue" not in counts:
-        counts["payment_overdue"] = int(
-            session.execute(
-                select(func.count())
-                .select_from(PaymentRequest)
-                .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
-                .where(application_counts(ids), payment_overdue(day))
-            ).scalar_one()
-        )
+    pay_conditions = payment_warning_conditions(day)
+    pay_wanted = [code for code in PAYMENT_WARNINGS if code not in counts]
+    if pay_wanted:
+        row = session.execute(
+            select(*(func.count().filter(pay_conditions[code]) for code in pay_wanted))
+            .select_from(PaymentRequest)
+            .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
+            .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+            .join(Project, Project.id == FundingApplication.project_id)
+            .where(application_counts(ids))
+        ).one()
+        counts.update(zip(pay_wanted, (int(n or 0) for n in row), strict=True))
     cores: dict[str, Any] = {
         "payments_above_approved": lambda: payments_above_approved(projects=ids),
         "public_above_eligible": lambda: public_above_eligible(ids),
@@ -1164,12 +1260,6 @@ def warning_counts(
     for code in GROUP_WARNINGS:
         if code not in counts:
             sub = cores[code]().subquery()
-            counts[code] = int(session.execute(select(func.count()).select_from(sub)).scalar_one())
-    listed = [code for code in WARNING_CODES if code not in counts]
-    if listed:
-        queries = warning_queries(ids, day)
-        for code in listed:
-            sub = queries[code].order_by(None).subquery()
             counts[code] = int(session.execute(select(func.count()).select_from(sub)).scalar_one())
     return {code: counts[code] for code in WARNING_CODES}
 

@@ -1399,3 +1399,36 @@ def test_payment_outside_project(
     request = pay(session, app, eur(1000), due_on=due_on, **extra)
     found = findings_of(session, "payment_outside_project", project)
     assert [f.item_key for f in found] == ([request.key] if warned else [])
+
+
+def test_a_council_resolution_is_not_dated_in_the_future(session: Session) -> None:
+    """A resolution the council has not taken yet can't stand behind an application."""
+    project = new_project(session)
+    with pytest.raises(ValidationFailed) as exc:
+        projects.update(
+            session,
+            project.id,
+            {"council_resolution_on": TODAY + dt.timedelta(days=1)},
+            expected_version=project.version,
+        )
+    assert [p.field for p in exc.value.problems] == ["council_resolution_on"]
+    projects.update(
+        session, project.id, {"council_resolution_on": TODAY}, expected_version=project.version
+    )
+
+
+def test_clearing_the_project_eligible_cost_lets_the_applications_costs_bind(
+    session: Session,
+) -> None:
+    """EFRE 600 000 € and the Land's 500 000 € on 1 M € each fit a project's 2 M €; with the
+    project's eligible cost cleared, they are taken for the same cost and together exceed it."""
+    project = new_project(session, total_cost=eur(2_000_000), eligible_cost=eur(2_000_000))
+    for key, amount in (("EFRE", 600_000), ("NRW-DIGI", 500_000)):
+        apply(session, project, key, amount_requested=eur(amount), eligible_cost=eur(1_000_000))
+    with refused("eligible_cost"):
+        projects.update(
+            session, project.id, {"eligible_cost": None}, expected_version=project.version
+        )
+    projects.update(
+        session, project.id, {"eligible_cost": eur(1_100_000)}, expected_version=project.version
+    )

@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.enums import ChangeSource, JournalAction
+from db.enums import CapScope, ChangeSource, FundingLevel, JournalAction
 from db.models import (
     ActionField,
     FundingApplication,
@@ -64,7 +64,7 @@ from portfolio.journal import Actor, Change, record, set_actor, to_text
 from portfolio.services import funding, kpis, milestones, participations, projects
 from portfolio.services.base import KeySet, Preparation, is_race, last_change, lost_race
 from portfolio.services.fields import check
-from portfolio.vocab import entity_label, field_label, label, labels
+from portfolio.vocab import entity_label, field_label, label, label_both, labels
 
 Progress = Callable[[float, str], None]
 
@@ -248,6 +248,8 @@ class _Ctx:
     repeated: int = 0  # new rows that already exist with the same values (file imported before)
     write_failed: bool = False
     leads: dict[int, int] = field(default_factory=dict)  # project id -> lead organisation id
+    # caps already exceeded before the file's writes (group -> total): not the file's doing
+    cap_breaches_before: dict[tuple[Any, ...], Decimal] = field(default_factory=dict)
 
 
 def _shown(column: Column | None, value: Any, lang: str, refs: Refs) -> str:
@@ -1430,6 +1432,26 @@ def _check_totals(ctx: _Ctx) -> None:
                     {"project": key, "total": Eur(total), "eligible": Eur(eligible)},
                 ).message(lang),
             )
+    for batch in chunks(projects_touched):
+        for row in conn.execute(funding_rules.own_share_replaced(batch)).all():
+            p = projects_touched[row.project_id]
+            fld = _amount_field(p)
+            _total_error(
+                ctx,
+                p,
+                fld,
+                Problem(
+                    fld,
+                    "own_share_replaced",
+                    {
+                        "project": row.key,
+                        "level": label_both(FundingLevel, row.level),
+                        "other": Eur(row.other),
+                        "room": Eur(row.room),
+                    },
+                ).message(lang),
+            )
+    _check_caps(ctx)
     for batch in chunks(apps_touched):
         app_rows = conn.execute(funding_rules.payments_above_approved(batch)).all()
         for app_id, total, approved in app_rows:
@@ -1444,6 +1466,77 @@ def _check_totals(ctx: _Ctx) -> None:
                 Problem(
                     fld, "payments_above_approved", {"total": Eur(total), "approved": Eur(approved)}
                 ).message(lang),
+            )
+
+
+def _amount_field(p: _Planned) -> str:
+    """The amount an application row counts with (the approved once given)."""
+    if p.sheet.entity == "project":
+        return "eligible_cost"
+    merged = {**(p.existing or {}), **p.values}
+    return "amount_approved" if merged.get("amount_approved") is not None else "amount_requested"
+
+
+def cap_breaches(conn: Connection) -> dict[tuple[Any, ...], Decimal]:
+    """Every cap exceeded now, by group, with its total: what an import may not deepen."""
+    return {
+        (r.kind, r.programme_id, r.phase, r.scope_project, r.scope_application): Decimal(r.total)
+        for r in conn.execute(funding_rules.cap_totals())
+    }
+
+
+def _check_caps(ctx: _Ctx) -> None:
+    """The programmes' caps at their scope (MPSC: the city's measures together) on the state
+    after the writes; an excess the file creates or deepens is an error at its first row."""
+    apps = [p for p in ctx.planned if p.sheet.entity == "funding_application"]
+    if not apps:
+        return
+    merged = [(p, {**(p.existing or {}), **p.values}) for p in apps]
+    programmes_ = {int(m["programme_id"]) for _p, m in merged if m.get("programme_id")}
+    for programme_id in sorted(programmes_):
+        for row in ctx.conn.execute(funding_rules.cap_totals(programme_id=programme_id)):
+            group = (
+                row.kind,
+                row.programme_id,
+                row.phase,
+                row.scope_project,
+                row.scope_application,
+            )
+            if Decimal(row.total) <= ctx.cap_breaches_before.get(group, Decimal(0)):
+                continue
+            first = next(
+                (
+                    p
+                    for p, m in merged
+                    if m.get("programme_id") == programme_id
+                    and (row.phase is None or m.get("phase") == row.phase)
+                    and (row.scope_project is None or p.project_id == row.scope_project)
+                    and (row.kind != "implementation" or m.get("implementation_measure"))
+                ),
+                None,
+            )
+            if first is None:
+                continue
+            fld = _amount_field(first)
+            programme = ctx.session.get(FundingProgramme, programme_id)
+            name = programme.name if programme is not None else str(row.programme_key)
+            _total_error(
+                ctx,
+                first,
+                fld,
+                Problem(
+                    fld,
+                    "implementation_cap_exceeded"
+                    if row.kind == "implementation"
+                    else "cap_exceeded",
+                    {
+                        "amount": Eur(row.total),
+                        "cap": Eur(row.cap),
+                        "phase": name if row.kind == "programme" else f"Phase {row.phase}",
+                        "programme": name,
+                        "scope": label_both(CapScope, programme.cap_scope if programme else None),
+                    },
+                ).message(ctx.lang),
             )
 
 
@@ -1543,9 +1636,11 @@ def import_workbook(
                     ).scalars()
                 )
             _preload(session)
+            breaches_before = cap_breaches(conn)
             ctx = _Ctx(
                 session, conn, refs, scope, partner_org, partner_projects, lang, today, result
             )
+            ctx.cap_breaches_before = breaches_before
             previous = conn.execute(
                 select(ImportRecord.id, ImportRecord.at, ImportRecord.actor)
                 .where(ImportRecord.sha256 == sha, ImportRecord.outcome == "applied")

@@ -186,18 +186,28 @@ def _worse(session: Session, now: Any, before: Any, key: Any, total: str, bound:
     ]
 
 
+class _Stored:
+    """The project's stored eligible cost (no change to it)."""
+
+
+STORED = _Stored()
+
+
 def _cumulation_problems(
     session: Session,
     project: Project,
     field: str,
     *,
     apps: Any = None,
-    project_eligible: Decimal | None = None,
+    project_eligible: Decimal | _Stored | None = STORED,
 ) -> list[Problem]:
     """Public funding within the bound and the own share not replaced by excluded money, for
     the state with a change (an application's in ``apps``, or the project's eligible cost)."""
+    # the project's eligible cost as the change leaves it (a cleared one included)
     override: Any = (
-        None if project_eligible is None else literal(project_eligible, Numeric(*MONEY_DIGITS))
+        None
+        if isinstance(project_eligible, _Stored)
+        else literal(project_eligible, Numeric(*MONEY_DIGITS))
     )
     problems: list[Problem] = []
     cumulated = _worse(
@@ -208,7 +218,7 @@ def _cumulation_problems(
         "total",
         "eligible_cost",
     )
-    own_cost = project.eligible_cost if project_eligible is None else project_eligible
+    own_cost = project.eligible_cost if isinstance(project_eligible, _Stored) else project_eligible
     for row in cumulated:
         code = (
             "public_funding_above_eligible"

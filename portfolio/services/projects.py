@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import ParticipationRole, Priority, ProjectStatus, SpatialScope
 from db.models import ActionField, Base, Organisation, Participation, Project
+from portfolio import clock
 from portfolio.errors import Problem
 from portfolio.i18n import Eur
 from portfolio.services.base import (
@@ -102,6 +103,9 @@ def check_rules(session: Session, values: Mapping[str, Any]) -> list[Problem]:
     start, end = values.get("start_date"), values.get("end_date")
     if start and end and end < start:
         problems.append(Problem("end_date", "end_before_start", {"start": start, "end": end}))
+    resolved = values.get("council_resolution_on")
+    if resolved and resolved > clock.today():
+        problems.append(Problem("council_resolution_on", "date_in_future", {"value": resolved}))
     total, eligible = values.get("total_cost"), values.get("eligible_cost")
     if total is not None and eligible is not None and eligible > total:
         problems.append(

@@ -19,7 +19,7 @@ from portfolio.exchange.parse import CellError, parse_date, parse_number, parse_
 from portfolio.exchange.reader import read_workbook
 from portfolio.exchange.schema import PROJECTS
 from portfolio.services import projects
-from portfolio.services.fields import CONTROL_CHARS
+from portfolio.services.fields import CONTROL_CHARS, LINE_BREAKS
 from tests.exchange.helpers import export, run, small_portfolio
 
 amounts = st.decimals(
@@ -89,9 +89,11 @@ safe_text = st.text(
     min_size=1,
     max_size=60,
 ).filter(
-    # what the services can store: NFC, trimmed, without control characters
+    # what the services can store in a one-line field: NFC, trimmed, without control characters
+    # or line breaks
     lambda s: (
         not CONTROL_CHARS.search(s)
+        and not LINE_BREAKS.search(s)
         and s.strip() == s
         and s.strip()
         and unicodedata.normalize("NFC", s) == s
