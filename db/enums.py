@@ -97,6 +97,10 @@ RUNNING_GRANT_STATUSES: tuple[str, ...] = tuple(s.value for s in (_A.APPROVED, _
 """Awarded grants whose proof of use is still to be handed in (proof-of-use deadlines)."""
 DECIDED_APPLICATION_STATUSES: tuple[str, ...] = (*AWARDED_APPLICATION_STATUSES, _A.REJECTED.value)
 """Applications the funder has decided on (they need a decision date)."""
+AMENDABLE_GRANT_STATUSES: tuple[str, ...] = tuple(
+    s.value for s in (_A.APPROVED, _A.IN_PROGRESS, _A.PROOF_SUBMITTED)
+)
+"""Awarded grants a notice (Änderungsbescheid) can still amend: not closed."""
 DECISION_OUTCOMES: tuple[str, ...] = (_A.APPROVED.value, _A.REJECTED.value)
 """The statuses a funding decision moves an application into (the brief's "decisions")."""
 FILED_APPLICATION_STATUSES: tuple[str, ...] = (
@@ -109,6 +113,14 @@ UNDECIDED_APPLICATION_STATUSES: tuple[str, ...] = tuple(
     s.value for s in (_A.IDEA, _A.SKETCH, _A.SUBMITTED)
 )
 """Live applications still waiting for the funder's decision."""
+
+
+class NoticeKind(StrEnum):
+    """The kind of a funder's notice (Bescheid) on an application."""
+
+    AWARD = "award"  # Zuwendungsbescheid
+    PARTIAL_AWARD = "partial_award"  # Teilbewilligung: less approved than requested
+    AMENDMENT = "amendment"  # Änderungsbescheid
 
 
 class ProofOfUseBasis(StrEnum):

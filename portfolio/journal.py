@@ -22,6 +22,7 @@ from db.enums import ChangeSource, JournalAction
 from db.models import (
     Base,
     FundingApplication,
+    GrantNotice,
     JournalChange,
     JournalEntry,
     Kpi,
@@ -181,7 +182,7 @@ def _values_differ(old: Any, new: Any) -> bool:
 def _project_id(session: Session, obj: Base) -> int | None:
     if isinstance(obj, Project):
         return obj.id
-    if isinstance(obj, PaymentRequest):
+    if isinstance(obj, PaymentRequest | GrantNotice):
         return (
             session.connection()
             .execute(

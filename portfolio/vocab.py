@@ -15,6 +15,7 @@ from db.enums import (
     FundingLevel,
     JournalAction,
     MilestoneState,
+    NoticeKind,
     OrganisationKind,
     ParticipationRole,
     PaymentRequestStatus,
@@ -78,6 +79,11 @@ ENUM_LABELS: dict[type[StrEnum], Labels] = {
         "in_progress": ("in Durchführung", "In progress"),
         "proof_submitted": ("Verwendungsnachweis eingereicht", "Proof of use submitted"),
         "closed": ("abgeschlossen", "Closed"),
+    },
+    NoticeKind: {
+        "award": ("Zuwendungsbescheid", "Award"),
+        "partial_award": ("Teilbewilligung", "Partial award"),
+        "amendment": ("Änderungsbescheid", "Amendment"),
     },
     ProofOfUseBasis: {
         "award": ("nach Bewilligung", "after the award"),
@@ -241,6 +247,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "kpi_id": ("Wirkungsindikator", "Impact indicator"),
     "measured_on": ("Gemessen am", "Measured on"),
     "value": ("Wert", "Value"),
+    "dated_on": ("Bescheid vom", "Notice dated"),
+    "reason": ("Begründung", "Reason"),
 }
 
 ENTITY_LABELS: dict[str, tuple[str, str]] = {
@@ -253,6 +261,7 @@ ENTITY_LABELS: dict[str, tuple[str, str]] = {
     "participation": ("Beteiligung", "Participation"),
     "funding_application": ("Förderantrag", "Funding application"),
     "payment_request": ("Mittelabruf", "Payment request"),
+    "grant_notice": ("Bescheid", "Notice"),
     "milestone": ("Meilenstein", "Milestone"),
     "status_report": ("Statusbericht", "Status report"),
     "kpi": ("Wirkungsindikator", "Impact indicator"),

@@ -102,3 +102,67 @@ def test_sqlite_lower_folds_umlauts(tmp_path: Path) -> None:
             conn.exec_driver_sql("SELECT lower('ÜBERSICHT Straße')").scalar() == "übersicht straße"
         )
     engine.dispose()
+
+
+def test_0004_gives_every_awarded_application_its_notice(empty_engine: Engine) -> None:
+    from sqlalchemy import text
+
+    migrate.upgrade(empty_engine, "0003")
+    with empty_engine.begin() as conn:
+        for statement in (
+            "INSERT INTO theme (id, key, name, position) VALUES (1, '5', 'Digitale Stadt', 5)",
+            "INSERT INTO action_field (id, key, theme_id, name) VALUES (1, '5.1', 1, 'Daten')",
+            "INSERT INTO project (id, key, title, status, priority, action_field_id, "
+            "responsible_person, charter_guidelines, sdgs) VALUES (1, 'SC-001', 'Sensorik', "
+            "'implementation', 'high', 1, 'Projektleitung', '[]', '[]')",
+            "INSERT INTO funding_programme (id, key, name, funder, level, standard_rate, "
+            "requires_own_share) VALUES (1, 'EFRE', 'EFRE', 'Land NRW', 'eu', 60, true)",
+        ):
+            conn.execute(text(statement))
+        rows = [
+            # key, status, requested, approved, decision_on
+            ("SC-001-F1", "approved", 300000, 300000, "2025-06-01"),  # award
+            ("SC-001-F2", "in_progress", 300000, 250000, "2025-07-01"),  # partial award
+            ("SC-001-F3", "closed", None, 100000, "2024-05-02"),  # award, nothing requested
+            ("SC-001-F4", "submitted", 300000, None, None),  # no decision yet
+            ("SC-001-F5", "rejected", 300000, None, "2025-05-01"),  # no award
+            ("SC-001-F6", "approved", 300000, None, "2025-05-01"),  # no amount: no notice
+        ]
+        for key, status, requested, approved, decided in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO funding_application (key, project_id, programme_id, status, "
+                    "budget_emergency, amount_requested, amount_approved, decision_on, "
+                    "period_start, period_end, reference_number) VALUES (:key, 1, 1, :status, "
+                    "false, :requested, :approved, :decided, '2025-01-01', '2026-06-30', 'FKZ-1')"
+                ),
+                {
+                    "key": key,
+                    "status": status,
+                    "requested": requested,
+                    "approved": approved,
+                    "decided": decided,
+                },
+            )
+    migrate.upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        notices = conn.execute(
+            text(
+                "SELECT a.key, n.kind, n.dated_on, n.amount_approved, n.period_start, "
+                "n.period_end, n.reference_number, n.version, n.created_at, n.updated_at "
+                "FROM grant_notice n JOIN funding_application a ON a.id = n.application_id "
+                "ORDER BY a.key"
+            )
+        ).all()
+    assert [(n.key, n.kind, str(n.dated_on), float(n.amount_approved)) for n in notices] == [
+        ("SC-001-F1", "award", "2025-06-01", 300000.0),
+        ("SC-001-F2", "partial_award", "2025-07-01", 250000.0),
+        ("SC-001-F3", "award", "2024-05-02", 100000.0),
+    ]
+    first = notices[0]
+    assert (str(first.period_start), str(first.period_end), first.reference_number) == (
+        "2025-01-01",
+        "2026-06-30",
+        "FKZ-1",
+    )
+    assert first.version == 1 and first.created_at is not None and first.updated_at is not None

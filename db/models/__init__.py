@@ -2,7 +2,7 @@
 
 from db.models.base import Base
 from db.models.catalogue import ActionField, FundingProgramme, Organisation, ProgrammePhase, Theme
-from db.models.funding import FundingApplication, PaymentRequest
+from db.models.funding import FundingApplication, GrantNotice, PaymentRequest
 from db.models.journal import JournalChange, JournalEntry
 from db.models.project import Participation, Project
 from db.models.records import ImportRecord, PublishedBrief
@@ -13,6 +13,7 @@ __all__ = [
     "Base",
     "FundingApplication",
     "FundingProgramme",
+    "GrantNotice",
     "ImportRecord",
     "JournalChange",
     "JournalEntry",

@@ -50,6 +50,9 @@ class FundingApplication(Versioned, Archivable, Base):
     payment_requests: Mapped[list[PaymentRequest]] = relationship(
         back_populates="application", order_by="PaymentRequest.due_on"
     )
+    notices: Mapped[list[GrantNotice]] = relationship(
+        back_populates="application", order_by="(GrantNotice.dated_on, GrantNotice.id)"
+    )
 
 
 class PaymentRequest(Versioned, Base):
@@ -67,3 +70,22 @@ class PaymentRequest(Versioned, Base):
     note: Mapped[str | None] = mapped_column(String(300))
 
     application: Mapped[FundingApplication] = relationship(back_populates="payment_requests")
+
+
+class GrantNotice(Versioned, Base):
+    """A funder's notice (Bescheid) on an application: the award (Zuwendungsbescheid, or a
+    Teilbewilligung when less than requested is approved) and every amendment
+    (Änderungsbescheid). The latest one is the notice in force."""
+
+    __tablename__ = "grant_notice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("funding_application.id"), index=True)
+    kind: Mapped[Code]
+    dated_on: Mapped[dt.date]
+    amount_approved: Mapped[Money]
+    period_start: Mapped[dt.date | None]
+    period_end: Mapped[dt.date | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    reference_number: Mapped[str | None] = mapped_column(String(60))
+
+    application: Mapped[FundingApplication] = relationship(back_populates="notices")

@@ -96,6 +96,7 @@ class ApplicationDef:
     proof_due: When | None = None  # None: the service derives it from the decision date
     note: str | None = None
     payments: tuple[PaymentDef, ...] = ()
+    early_start_consent: When | None = None  # vorzeitiger Maßnahmebeginn
 
 
 @dataclass(frozen=True)
@@ -2475,6 +2476,8 @@ PROJECTS: list[ProjectDef] = [
                 submitted=dt.date(2021, 9, 30),
                 decided=dt.date(2021, 12, 3),
                 period=(dt.date(2021, 12, 1), dt.date(2023, 5, 31)),
+                # ⚠ demo assumption: the KfW consented to starting on 1 Dec, before the notice
+                early_start_consent=dt.date(2021, 11, 24),
                 note=(
                     "Modellprojekte Smart Cities, Phase A (Strategie). Zuwendungsgeber: BMI "
                     "(Bundesministerium des Innern, für Bau und Heimat), Zusage Dezember 2021, "
@@ -2742,6 +2745,7 @@ def _load_project(session: Session, key: str, demo: ProjectDef, today: dt.date, 
                 "period_start": _opt(app.period[0], today) if app.period else None,
                 "period_end": _opt(app.period[1], today) if app.period else None,
                 "proof_of_use_due": _opt(app.proof_due, today),
+                "early_start_consent_on": _opt(app.early_start_consent, today),
                 "note": app.note,
             },
         )

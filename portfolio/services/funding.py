@@ -32,6 +32,7 @@ from db.enums import (
     CapScope,
     FundingLevel,
     PaymentRequestStatus,
+    ProofOfUseBasis,
 )
 from db.models import (
     FundingApplication,
@@ -112,6 +113,25 @@ def add_months(day: dt.date, months: int) -> dt.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def proof_of_use_deadline(
+    programme: FundingProgramme,
+    phase: ProgrammePhase | None,
+    award_day: dt.date | None,
+    period_end: dt.date | None,
+) -> dt.date | None:
+    """The proof-of-use deadline from the programme's duty (the one place it is computed): the
+    phase's months or else the programme's, counted from the award (``proof_of_use_basis``
+    "award", MPSC: the first award) or from the end of the funding period in force ("end");
+    None where the duty or its starting day is unknown."""
+    months = (phase.proof_of_use_months if phase is not None else None) or (
+        programme.proof_of_use_months
+    )
+    basis = award_day if programme.proof_of_use_basis == ProofOfUseBasis.AWARD else period_end
+    if not months or basis is None:
+        return None
+    return add_months(basis, months)
 
 
 def funding_amount(app: Mapping[str, Any] | FundingApplication) -> Decimal:
@@ -653,12 +673,9 @@ def check_application(
         and status in AWARDED_APPLICATION_STATUSES
         and decided
     ):
-        months = (
-            phase.proof_of_use_months if phase is not None else None
-        ) or programme.proof_of_use_months
-        basis = decided if programme.proof_of_use_basis == "award" else values.get("period_end")
-        if months and basis:
-            values["proof_of_use_due"] = add_months(basis, months)
+        values["proof_of_use_due"] = proof_of_use_deadline(
+            programme, phase, decided, values.get("period_end")
+        )
 
     if project is not None and not any(p.field == amount_field for p in problems):
         candidate = {c: values.get(c) for c in rules.APPLICATION_COLUMNS} | {"id": application_id}

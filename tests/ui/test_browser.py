@@ -85,10 +85,40 @@ def test_page_opens_in_a_real_browser(
         body = page.inner_text('[data-testid="stMain"]')
         assert "Traceback" not in body
         assert "Das hat nicht geklappt" not in body
+        assert _cut_tiles(page) == []
         SHOTS.mkdir(parents=True, exist_ok=True)
         name = (path or "uebersicht") + (
             "-" + query.split("bereich=")[-1] if "bereich=" in query else ""
         )
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def _cut_tiles(page: object) -> list[str]:
+    """The key-figure tiles whose value or label the page cuts off (an ellipsis)."""
+    return page.evaluate(  # type: ignore[attr-defined]
+        """() => [...document.querySelectorAll(
+                '[data-testid=stMetricValue], [data-testid=stMetricValue] *,'
+                + ' [data-testid=stMetricLabel], [data-testid=stMetricLabel] *')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1)
+            .map(e => e.textContent.trim())"""
+    )
+
+
+@pytest.mark.parametrize("path", ["", "foerderung", "berichte"])
+def test_key_figures_are_not_cut_at_1280_px(
+    server: str, browser: object, bochum_template: Path, path: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 1600}, locale="de-DE")  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/{path.format(key=_project_key(bochum_template))}")
+        page.wait_for_selector('[data-testid="stMetric"]', state="attached", timeout=45_000)
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+        )
+        page.wait_for_timeout(500)
+        assert _cut_tiles(page) == []
     finally:
         context.close()

@@ -131,7 +131,6 @@ def render() -> None:
     f = data.funding(stamp, theme, days=days)
     extra = data.overview(stamp, theme)
 
-    row = st.columns(5)
     tiles = [
         ("requested", s.funding_requested, None),
         ("approved", s.funding_approved, None),
@@ -139,7 +138,9 @@ def render() -> None:
         ("own_share", s.own_share, None),
         ("gap", f.gap_total, tx("gap_help", count=fmt_int(f.gap_projects, language))),
     ]
-    for column, (name, amount, help_text) in zip(row, tiles, strict=True):
+    # Three tiles a row: five in one row cut "32,2 Mio. €" to "32,2 Mi…" at 1280 and 1440 px.
+    columns = [*st.columns(3), *st.columns(3)]
+    for column, (name, amount, help_text) in zip(columns, tiles, strict=False):
         exact = fmt_eur(amount, language, cents=False)
         column.metric(
             tx(name),

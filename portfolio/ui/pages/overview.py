@@ -175,27 +175,44 @@ def theme_filter(figures: Summary) -> str | None:
 
 def tiles(s: Summary, extra: OverviewFigures) -> None:
     language = lang()
-    row = st.columns(4)
-    row[0].metric(
+    # Three tiles a row: four cut the amounts to the euro ("48.070.000 €") at 1280 px.
+    cells = [column for _ in range(3) for column in st.columns(3)]
+    cells[0].metric(
         tx("projects"), fmt_int(s.projects, language), help=tx("projects_help"), border=True
     )
-    row[1].metric(
+    cells[1].metric(
         tx("total_cost"),
         fmt_eur(s.total_cost, language, cents=False),
         border=True,
         help=tx("eligible", value=fmt_eur(s.eligible_cost, language)),
     )
-    row[2].metric(
+    cells[2].metric(
         tx("requested"),
         fmt_eur(s.funding_requested, language, cents=False),
         border=True,
         help=tx("requested_help"),
     )
-    row[3].metric(
+    cells[3].metric(
         tx("approved"),
         fmt_eur(s.funding_approved, language, cents=False),
         border=True,
         help=tx("paid", value=fmt_eur(s.paid_out, language)),
+    )
+    cells[4].metric(
+        tx("own_share"),
+        fmt_eur(s.own_share, language, cents=False),
+        border=True,
+        help=tx("own_share_help", budget=fmt_eur(s.own_budget, language)),
+    )
+    cells[5].metric(tx("overdue"), fmt_int(s.overdue_milestones, language), border=True)
+    cells[6].metric(
+        tx("deadlines_30"),
+        fmt_int(extra.deadlines_30, language),
+        border=True,
+        help=tx("deadlines_help"),
+    )
+    cells[7].metric(
+        tx("stale"), fmt_int(extra.stale_reports, language), border=True, help=tx("stale_help")
     )
     st.caption(
         " · ".join(
@@ -206,23 +223,6 @@ def tiles(s: Summary, extra: OverviewFigures) -> None:
             )
             for code, n in s.by_status.items()
         )
-    )
-    row = st.columns(4)
-    row[0].metric(
-        tx("own_share"),
-        fmt_eur(s.own_share, language, cents=False),
-        border=True,
-        help=tx("own_share_help", budget=fmt_eur(s.own_budget, language)),
-    )
-    row[1].metric(tx("overdue"), fmt_int(s.overdue_milestones, language), border=True)
-    row[2].metric(
-        tx("deadlines_30"),
-        fmt_int(extra.deadlines_30, language),
-        border=True,
-        help=tx("deadlines_help"),
-    )
-    row[3].metric(
-        tx("stale"), fmt_int(extra.stale_reports, language), border=True, help=tx("stale_help")
     )
 
 

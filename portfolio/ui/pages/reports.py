@@ -203,12 +203,15 @@ def _preview(brief: Brief) -> None:
     )
     figures = brief.key_figures()
     main = [f for f in figures if f.status is None]
-    cols = st.columns(4)
+    # Three tiles a row: four cut labels such as "Städtische Haushaltsmittel" at 1280 px.
+    cols = st.columns(3)
     for i, f in enumerate(main):
         # Tiles are narrow: millions compact ("32,2 Mio. €"), the exact amount on hover.
         value = fmt_eur_short(f.now, lang) if f.kind == "eur" else fmt_int(int(f.now), lang)
         delta = signed(f.delta, f.kind, lang) if f.delta is not None else None
-        cols[i % 4].metric(
+        if i and i % 3 == 0:
+            cols = st.columns(3)
+        cols[i % 3].metric(
             md(f.label(lang)),
             value,
             delta=delta if f.delta else None,
