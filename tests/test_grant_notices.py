@@ -166,6 +166,11 @@ def test_amendment_needs_an_award(session: Session) -> None:
     with pytest.raises(ValidationFailed) as exc:
         amend(session, app, dated_on=AWARD_DAY, amount_approved=1)
     assert codes(exc) == {"kind": "notice_amendment_needs_notice"}
+    # ... which can be recorded afterwards (the status stays), and then amended
+    notice = award(session, app, amount="1")
+    assert (notice.kind, app.status, app.decision_on) == ("partial_award", "approved", AWARD_DAY)
+    amend(session, app, dated_on=AWARD_DAY, amount_approved=Decimal("2"))
+    assert app.amount_approved == Decimal("2.00")
 
 
 def test_amendment_below_the_payment_requests_is_refused(session: Session) -> None:

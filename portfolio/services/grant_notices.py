@@ -94,7 +94,12 @@ def _rule_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     status = label_both(ApplicationStatus, application.status)
-    if kind == NoticeKind.AWARD and application.status != ApplicationStatus.SUBMITTED:
+    # An award notice: on a submitted application, or recorded afterwards for a grant awarded
+    # before notices were kept; never a second one (changes are amendments).
+    if kind == NoticeKind.AWARD and (
+        notices
+        or application.status not in (ApplicationStatus.SUBMITTED.value, *AMENDABLE_STATUSES)
+    ):
         problems.append(Problem("kind", "notice_award_needs_submitted", {"status": status}))
     if kind == NoticeKind.AMENDMENT:
         if application.status not in AMENDABLE_STATUSES:
@@ -155,7 +160,9 @@ def record(
         requested = application.amount_requested
         if requested is not None and amount < requested:
             kind = NoticeKind.PARTIAL_AWARD.value
-        changes |= {"status": ApplicationStatus.APPROVED.value, "decision_on": dated_on}
+        changes["decision_on"] = dated_on
+        if application.status == ApplicationStatus.SUBMITTED:
+            changes["status"] = ApplicationStatus.APPROVED.value
         if clean["reference_number"] is not None:
             changes["reference_number"] = clean["reference_number"]
     notice = GrantNotice(
