@@ -41,7 +41,7 @@ def test_the_services_give_keys_by_the_same_rule(session: Session) -> None:
     assert projects.next_key(session) == "SC-008"
     make_application(session, project, key="SC-007-F4")
     assert make_application(session, project).key == "SC-007-F5"
-    values, problems = funding.prepare_create(
+    values, problems = funding.PREPARE.prepare_create(
         session,
         {"project_id": project.id, "programme_id": programmes.get_by_key(session, "EFRE").id},
         taken_keys={"SC-007-F4", "SC-007-F5", "SC-007-F9"},  # F9: stated by another new row

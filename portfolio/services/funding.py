@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -824,22 +824,6 @@ PREPARE: Preparation[FundingApplication] = Preparation(
 """The prepare-and-check step of funding applications (the dashboard's edits and the import)."""
 
 
-def prepare_create(
-    session: Session, data: Mapping[str, Any], *, taken_keys: Collection[str] | None = None
-) -> tuple[dict[str, Any], list[Problem]]:
-    """The values a new application is written with (the next key ``<project>-F<n>`` when none
-    is given, "no" for empty yes/no fields, the derived fields), and every problem."""
-    return PREPARE.prepare_create(session, data, taken_keys=taken_keys)
-
-
-def prepare_update(
-    session: Session, stored: Mapping[str, Any], changes: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[Problem]]:
-    """The values an update of the ``stored`` application with ``changes`` writes (with the
-    derived fields that follow the change), and every problem."""
-    return PREPARE.prepare_update(session, stored, changes)
-
-
 def create(session: Session, data: Mapping[str, Any]) -> FundingApplication:
     return PREPARE.create(session, data)
 
@@ -986,20 +970,6 @@ PAYMENT_PREPARE: Preparation[PaymentRequest] = Preparation(
     key_prefix=_payment_key_prefix,
 )
 """The prepare-and-check step of payment requests (the dashboard's edits and the import)."""
-
-
-def prepare_payment_create(
-    session: Session, data: Mapping[str, Any], *, taken_keys: Collection[str] | None = None
-) -> tuple[dict[str, Any], list[Problem]]:
-    """The values a new payment request is written with (status "geplant" when empty, the next
-    key ``<application>-M<n>`` when none is given), and every problem."""
-    return PAYMENT_PREPARE.prepare_create(session, data, taken_keys=taken_keys)
-
-
-def prepare_payment_update(
-    session: Session, stored: Mapping[str, Any], changes: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[Problem]]:
-    return PAYMENT_PREPARE.prepare_update(session, stored, changes)
 
 
 def create_payment_request(session: Session, data: Mapping[str, Any]) -> PaymentRequest:

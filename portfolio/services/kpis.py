@@ -118,19 +118,6 @@ MEASUREMENT_PREPARE: Preparation[KpiMeasurement] = Preparation(
 """The prepare-and-check step of measurements (the dashboard's edits and the import)."""
 
 
-def prepare_measurement_create(
-    session: Session, data: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[Problem]]:
-    """The values a new measurement is written with, and every problem."""
-    return MEASUREMENT_PREPARE.prepare_create(session, data)
-
-
-def prepare_measurement_update(
-    session: Session, stored: Mapping[str, Any], changes: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[Problem]]:
-    return MEASUREMENT_PREPARE.prepare_update(session, stored, changes)
-
-
 def add_measurement(session: Session, data: Mapping[str, Any]) -> KpiMeasurement:
     return MEASUREMENT_PREPARE.create(session, data)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, select
@@ -106,28 +106,6 @@ PREPARE: Preparation[Milestone] = Preparation(
     key_prefix=_key_prefix,
 )
 """The prepare-and-check step of milestones (the dashboard's edits and the import)."""
-
-
-def prepare_create(
-    session: Session,
-    data: Mapping[str, Any],
-    *,
-    taken_keys: Collection[str] | None = None,
-    today: dt.date | None = None,
-) -> tuple[dict[str, Any], list[Problem]]:
-    """The values a new milestone is written with (the next key ``<project>-M<n>`` when none
-    is given), and every problem."""
-    return PREPARE.prepare_create(session, data, taken_keys=taken_keys, today=today)
-
-
-def prepare_update(
-    session: Session,
-    stored: Mapping[str, Any],
-    changes: Mapping[str, Any],
-    *,
-    today: dt.date | None = None,
-) -> tuple[dict[str, Any], list[Problem]]:
-    return PREPARE.prepare_update(session, stored, changes, today=today)
 
 
 def create(session: Session, data: Mapping[str, Any], *, today: dt.date | None = None) -> Milestone:

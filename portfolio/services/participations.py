@@ -95,19 +95,6 @@ PREPARE: Preparation[Participation] = Preparation(
 """The prepare-and-check step of participations (the dashboard's edits and the import)."""
 
 
-def prepare_create(
-    session: Session, data: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[Problem]]:
-    """The values a new participation is written with, and every problem."""
-    return PREPARE.prepare_create(session, data)
-
-
-def prepare_update(
-    session: Session, stored: Mapping[str, Any], changes: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[Problem]]:
-    return PREPARE.prepare_update(session, stored, changes)
-
-
 def create(session: Session, data: Mapping[str, Any]) -> Participation:
     return PREPARE.create(session, data)
 

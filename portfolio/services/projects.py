@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -191,25 +191,8 @@ PREPARE: Preparation[Project] = Preparation(
 """The prepare-and-check step of projects (the dashboard's edits and the import)."""
 
 
-def prepare_create(
-    session: Session, data: Mapping[str, Any], *, taken_keys: Collection[str] | None = None
-) -> tuple[dict[str, Any], list[Problem]]:
-    """The values a new project is written with (priority "mittel" when empty, the next key
-    ``SC-NNN`` when none is given), and every problem."""
-    return PREPARE.prepare_create(session, data, taken_keys=taken_keys)
-
-
-def prepare_update(
-    session: Session, stored: Mapping[str, Any], changes: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[Problem]]:
-    """The values an update of the ``stored`` project with ``changes`` writes, and every
-    problem (a changed eligible cost must still cover the project's public funding, a changed
-    council resolution still carry the applications that stand on it)."""
-    return PREPARE.prepare_update(session, stored, changes)
-
-
 def create(session: Session, data: Mapping[str, Any]) -> Project:
-    values, problems = prepare_create(session, data)
+    values, problems = PREPARE.prepare_create(session, data)
     raise_if(problems)
     project = Project(**values)
     session.add(project)
@@ -230,7 +213,7 @@ def update(
     ensure_version(session, project, expected_version)
     if project.archived:
         raise_if([Problem("archived", "archived_project", {"key": project.key})])
-    changes, problems = prepare_update(session, PREPARE.stored(project), data)
+    changes, problems = PREPARE.prepare_update(session, PREPARE.stored(project), data)
     raise_if(problems)
     if assign(project, changes):
         flush(session, project, expected_version)
