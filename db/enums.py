@@ -74,6 +74,7 @@ class ApplicationStatus(StrEnum):
     IN_PROGRESS = "in_progress"  # in Durchführung
     PROOF_SUBMITTED = "proof_submitted"  # Verwendungsnachweis eingereicht
     CLOSED = "closed"  # abgeschlossen
+    REVOKED = "revoked"  # widerrufen (Widerruf in voller Höhe)
 
 
 # ---- named status groups: the one place a rule, figure or page takes a set of codes from ------
@@ -86,7 +87,7 @@ PUBLIC_FUNDING_LEVELS: tuple[str, ...] = tuple(
 
 _A = ApplicationStatus
 LIVE_APPLICATION_STATUSES: tuple[str, ...] = tuple(
-    s.value for s in _A if s not in (_A.REJECTED, _A.WITHDRAWN)
+    s.value for s in _A if s not in (_A.REJECTED, _A.WITHDRAWN, _A.REVOKED)
 )
 """Applications whose money counts (requested): everything but the dead ends."""
 AWARDED_APPLICATION_STATUSES: tuple[str, ...] = tuple(
@@ -115,12 +116,70 @@ UNDECIDED_APPLICATION_STATUSES: tuple[str, ...] = tuple(
 """Live applications still waiting for the funder's decision."""
 
 
+ENDED_GRANT_STATUSES: tuple[str, ...] = (_A.WITHDRAWN.value, _A.REVOKED.value)
+"""Where a grant ends early: renounced (Verzicht) or revoked in whole (Widerruf)."""
+
+
 class NoticeKind(StrEnum):
-    """The kind of a funder's notice (Bescheid) on an application."""
+    """The kind of a notice on an application: the funder's Bescheide and the city's Verzicht."""
 
     AWARD = "award"  # Zuwendungsbescheid
     PARTIAL_AWARD = "partial_award"  # Teilbewilligung: less approved than requested
     AMENDMENT = "amendment"  # Änderungsbescheid
+    REVOCATION = "revocation"  # Widerrufsbescheid, in whole (amount 0) or in part
+    RENUNCIATION = "renunciation"  # Verzicht: the city gives the grant up (its declaration)
+
+
+AWARD_NOTICE_KINDS: tuple[str, ...] = (NoticeKind.AWARD.value, NoticeKind.PARTIAL_AWARD.value)
+"""The notices that award a grant (the first notice of an application)."""
+ENDING_NOTICE_KINDS: tuple[str, ...] = (
+    NoticeKind.REVOCATION.value,
+    NoticeKind.RENUNCIATION.value,
+)
+"""The notices that take (part of) a grant back: money paid above what remains is refunded."""
+
+
+class RefundKind(StrEnum):
+    """A claim of the funder on money paid out (Rückforderung, § 49a VwVfG)."""
+
+    REFUND = "refund"  # Erstattung: the amount goes back, with interest from interest_from
+    EARLY_DRAW_INTEREST = "early_draw_interest"  # Zinsen: drawn too early, spent late (§ 49a (4))
+
+
+class ProofKind(StrEnum):
+    """The proofs a grant owes its funder (ANBest Nr. 6 / 7)."""
+
+    INTERIM = "interim"  # Zwischennachweis über ein Haushaltsjahr
+    FACTUAL_REPORT = "factual_report"  # Sachbericht
+    FINAL = "final"  # Verwendungsnachweis
+
+
+class ProofState(StrEnum):
+    """Where a proof stands: due → submitted → under check → accepted (with a recovery)."""
+
+    DUE = "due"  # fällig
+    SUBMITTED = "submitted"  # eingereicht
+    UNDER_CHECK = "under_check"  # in Prüfung
+    ACCEPTED = "accepted"  # geprüft, ohne Beanstandung
+    ACCEPTED_WITH_RECOVERY = "accepted_with_recovery"  # geprüft, mit Rückforderung
+
+
+OPEN_PROOF_STATES: tuple[str, ...] = (ProofState.DUE.value,)
+"""Proofs still to be handed in (their deadline is a duty)."""
+CHECKED_PROOF_STATES: tuple[str, ...] = (
+    ProofState.ACCEPTED.value,
+    ProofState.ACCEPTED_WITH_RECOVERY.value,
+)
+"""Proofs the funder has checked: after the final one, the final share may be paid."""
+
+
+class CostType(StrEnum):
+    """Cost types of a cost and financing plan (Kostenplan: Ausgabearten)."""
+
+    PERSONNEL = "personnel"  # Personalausgaben
+    MATERIAL = "material"  # Sachausgaben
+    INVESTMENT = "investment"  # Investitionen
+    EXTERNAL_SERVICES = "external_services"  # Fremdleistungen / Aufträge
 
 
 class ProofOfUseBasis(StrEnum):

@@ -188,6 +188,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "measurement_exists": "{field}: Für den {date} gibt es schon einen Messwert. Bitte diesen ändern.",
         "report_exists": "{field}: Für den {date} gibt es schon einen Statusbericht. Bitte diesen ändern.",
         "date_in_future": "{field}: {value} liegt in der Zukunft. Bitte ein Datum bis heute eintragen.",
+        # notices, revocation, renunciation and refunds (de)
+        # proofs of use and the final share (de)
+        # cost plan and budget years (de)
+        # exchange of cost items (de)
         # errors as a whole
         "validation_failed": "Bitte die markierten Angaben prüfen ({count}).",
         "conflict": "{entity} „{key}“ wurde inzwischen geändert (Version {current} statt {expected}) von {actor} am {at}. Bitte neu laden und die Änderung erneut eintragen.",
@@ -263,6 +267,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "measurement_exists": "{field}: there is already a measurement for {date}. Please change that one.",
         "report_exists": "{field}: there is already a status report for {date}. Please change that one.",
         "date_in_future": "{field}: {value} is in the future. Please enter a date up to today.",
+        # notices, revocation, renunciation and refunds (en)
+        # proofs of use and the final share (en)
+        # cost plan and budget years (en)
+        # exchange of cost items (en)
         "validation_failed": "Please check the marked entries ({count}).",
         "conflict": "{entity} “{key}” was changed meanwhile (version {current} instead of {expected}) by {actor} on {at}. Please reload and enter your change again.",
         "conflict_unknown": "{entity} “{key}” was changed meanwhile (version {current} instead of {expected}). Please reload and enter your change again.",

@@ -8,13 +8,21 @@ confirmed by name, the other twelve names are our working titles.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.enums import FundingLevel, OrganisationKind
-from db.models import ActionField, FundingProgramme, Organisation, ProgrammePhase, Theme
+from db.enums import CostType, FundingLevel, OrganisationKind
+from db.models import (
+    ActionField,
+    BaseRate,
+    FundingProgramme,
+    Organisation,
+    ProgrammePhase,
+    Theme,
+)
 
 THEMES: list[tuple[str, str, str, str, list[tuple[str, str, str]]]] = [
     (
@@ -175,6 +183,16 @@ ORGANISATIONS: list[dict[str, object]] = [
 ]
 
 L = FundingLevel
+C = CostType
+ALL_COST_TYPES: tuple[str, ...] = tuple(c.value for c in CostType)
+ANBEST: dict[str, object] = {
+    # § 49a VwVfG: interest 5 points above the base rate; ANBest Nr. 1.2: a cost item may
+    # exceed its estimate by 20 % if savings elsewhere offset it; Nr. 6.1: an interim proof
+    # 4 months after each budget year the funding period runs beyond.
+    "refund_interest_points": Decimal("5"),
+    "cost_tolerance_rate": Decimal("20"),
+    "interim_proof_months": 4,
+}
 PROGRAMMES: list[tuple[dict[str, object], list[dict[str, object]]]] = [
     (
         {
@@ -192,6 +210,9 @@ PROGRAMMES: list[tuple[dict[str, object], list[dict[str, object]]]] = [
             "cap_scope": "city",
             "own_share_excluded_level": L.FEDERAL,
             "payment_window": "2m",
+            **ANBEST,
+            "final_share_rate": Decimal("5"),
+            "eligible_cost_types": [*ALL_COST_TYPES],
             "duties": "Smart City Charta beachten; Ratsbeschluss für die Umsetzungsphase; Erfahrungsaustausch mit der KTS; "
             "Software als Open Source auf OpenCoDE; Verwendungsnachweis Phase A spätestens 30 Monate, "
             "Phase B spätestens 5 Jahre 6 Monate nach Zusage (Formular 600 000 4466).",
@@ -228,6 +249,8 @@ PROGRAMMES: list[tuple[dict[str, object], list[dict[str, object]]]] = [
             "cap": None,
             "proof_of_use_months": 6,
             "payment_window": "2m",
+            **ANBEST,
+            "eligible_cost_types": [*ALL_COST_TYPES],
             "duties": "Zweistufig: Projektskizze im Skizzentool, nach Förderempfehlung Vollantrag binnen 3 Monaten; ANBest-EU.",
         },
         [],
@@ -245,6 +268,8 @@ PROGRAMMES: list[tuple[dict[str, object], list[dict[str, object]]]] = [
             "cap": Decimal("150000000"),
             "proof_of_use_months": 12,
             "payment_window": "2m",
+            **ANBEST,
+            "eligible_cost_types": [C.INVESTMENT, C.EXTERNAL_SERVICES],
             "duties": "Bescheid in vorläufiger Höhe, Auswahlverfahren, endgültiger Bescheid; Verwendungsnachweis nach Abschluss.",
         },
         [],
@@ -262,6 +287,8 @@ PROGRAMMES: list[tuple[dict[str, object], list[dict[str, object]]]] = [
             "cap": Decimal("15000000"),
             "proof_of_use_months": 12,
             "payment_window": "2m",
+            **ANBEST,
+            "eligible_cost_types": [C.INVESTMENT, C.EXTERNAL_SERVICES],
             "duties": "Land zahlt 90 % abzüglich Bundesquote (höchstens 12 Mio. €); Kommunen mit HSK 100 % abzüglich Bundesquote (höchstens 15 Mio. €).",
         },
         [],
@@ -279,6 +306,8 @@ PROGRAMMES: list[tuple[dict[str, object], list[dict[str, object]]]] = [
             "cap": Decimal("3000000"),
             "proof_of_use_months": 6,
             "payment_window": "6w",
+            **ANBEST,
+            "eligible_cost_types": [C.PERSONNEL, C.MATERIAL, C.EXTERNAL_SERVICES],
             "duties": "Zweistufig: Skizze, dann förmlicher Antrag.",
         },
         [
@@ -311,6 +340,8 @@ PROGRAMMES: list[tuple[dict[str, object], list[dict[str, object]]]] = [
             "cap": None,
             "proof_of_use_months": 6,
             "payment_window": "2m",
+            **ANBEST,
+            "eligible_cost_types": [*ALL_COST_TYPES],
             "duties": "Zuwendung nach ANBest-G.",
         },
         [],
@@ -332,6 +363,19 @@ PROGRAMMES: list[tuple[dict[str, object], list[dict[str, object]]]] = [
         [],
     ),
 ]
+
+
+BASE_RATES: tuple[tuple[dt.date, Decimal], ...] = (
+    (dt.date(2016, 7, 1), Decimal("-0.88")),
+    (dt.date(2023, 1, 1), Decimal("1.62")),
+    (dt.date(2023, 7, 1), Decimal("3.12")),
+    (dt.date(2024, 1, 1), Decimal("3.62")),
+    (dt.date(2024, 7, 1), Decimal("3.37")),
+    (dt.date(2025, 1, 1), Decimal("2.27")),
+    (dt.date(2025, 7, 1), Decimal("1.27")),
+)
+"""The base rate (Basiszinssatz, § 247 BGB) as the Bundesbank announced it, each from its date
+until the next; the unit records each new one (operations notes)."""
 
 
 def ensure_reference_data(session: Session) -> int:
@@ -363,6 +407,11 @@ def ensure_reference_data(session: Session) -> int:
             programme = FundingProgramme(**data)
             programme.phases = [ProgrammePhase(**p) for p in phases]
             session.add(programme)
+            added += 1
+    rates = set(session.execute(select(BaseRate.valid_from)).scalars())
+    for valid_from, rate in BASE_RATES:
+        if valid_from not in rates:
+            session.add(BaseRate(valid_from=valid_from, rate=rate))
             added += 1
     session.flush()
     return added

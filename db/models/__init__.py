@@ -1,8 +1,23 @@
 """All ORM models; importing this package registers every table on ``Base.metadata``."""
 
 from db.models.base import Base
-from db.models.catalogue import ActionField, FundingProgramme, Organisation, ProgrammePhase, Theme
-from db.models.funding import FundingApplication, GrantNotice, PaymentRequest
+from db.models.catalogue import (
+    ActionField,
+    BaseRate,
+    FundingProgramme,
+    Organisation,
+    ProgrammePhase,
+    Theme,
+)
+from db.models.funding import (
+    BudgetYear,
+    CostItem,
+    FundingApplication,
+    GrantNotice,
+    PaymentRequest,
+    ProofOfUse,
+    Refund,
+)
 from db.models.journal import JournalChange, JournalEntry
 from db.models.project import Participation, Project
 from db.models.records import ImportRecord, PublishedBrief
@@ -11,6 +26,9 @@ from db.models.tracking import Kpi, KpiMeasurement, Milestone, StatusReport
 __all__ = [
     "ActionField",
     "Base",
+    "BaseRate",
+    "BudgetYear",
+    "CostItem",
     "FundingApplication",
     "FundingProgramme",
     "GrantNotice",
@@ -25,7 +43,9 @@ __all__ = [
     "PaymentRequest",
     "ProgrammePhase",
     "Project",
+    "ProofOfUse",
     "PublishedBrief",
+    "Refund",
     "StatusReport",
     "Theme",
 ]

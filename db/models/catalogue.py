@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
+import datetime as dt
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Archivable, Base, Code, Money, Rate, Versioned
@@ -74,6 +76,19 @@ class FundingProgramme(Versioned, Archivable, Base):
     own_share_excluded_level: Mapped[Code | None]
     # Within how long money drawn must be spent (PaymentWindow: "6w" ANBest-P, "2m" ANBest-Gk).
     payment_window: Mapped[Code | None]
+    # Percentage points above the base rate charged on refunds and on money drawn too early
+    # (§ 49a Abs. 3 und 4 VwVfG: 5 points).
+    refund_interest_points: Mapped[Rate | None]
+    # Percentage of the grant paid out only after the final proof of use is checked.
+    final_share_rate: Mapped[Rate | None]
+    # How far a cost item may exceed its approved estimate when savings elsewhere offset it
+    # (ANBest-P / ANBest-Gk Nr. 1.2: 20 %); None: every item binds.
+    cost_tolerance_rate: Mapped[Rate | None]
+    # The cost types (CostType) the programme funds; None: all.
+    eligible_cost_types: Mapped[list[str] | None] = mapped_column(JSON)
+    # An interim proof (Zwischennachweis) is due this many months after each budget year the
+    # funding period runs beyond (ANBest-P Nr. 6.1: 4); None: no interim proofs.
+    interim_proof_months: Mapped[int | None]
     duties: Mapped[str | None] = mapped_column(Text)
     phases: Mapped[list[ProgrammePhase]] = relationship(
         back_populates="programme", order_by="ProgrammePhase.key", cascade="all, delete-orphan"
@@ -97,3 +112,13 @@ class ProgrammePhase(Versioned, Base):
     # Applications in this phase need a council resolution before they are handed in (MPSC B).
     requires_council_resolution: Mapped[bool] = mapped_column(default=False, server_default=false())
     programme: Mapped[FundingProgramme] = relationship(back_populates="phases")
+
+
+class BaseRate(Base):
+    """The base rate (Basiszinssatz, § 247 BGB) from a date on; interest on refunds is charged
+    at the programme's points above it, period by period."""
+
+    __tablename__ = "base_rate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    valid_from: Mapped[dt.date] = mapped_column(unique=True)
+    rate: Mapped[Rate]

@@ -824,14 +824,23 @@ PREPARE: Preparation[FundingApplication] = Preparation(
 """The prepare-and-check step of funding applications (the dashboard's edits and the import)."""
 
 
+def _follow(session: Session, application: FundingApplication) -> FundingApplication:
+    # grant_life depends on the services that depend on this one: imported when used.
+    from portfolio.services import grant_life
+
+    grant_life.follow(session, application)
+    return application
+
+
 def create(session: Session, data: Mapping[str, Any]) -> FundingApplication:
-    return PREPARE.create(session, data)
+    return _follow(session, PREPARE.create(session, data))
 
 
 def update(
     session: Session, application_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> FundingApplication:
-    return PREPARE.update(session, application_id, data, expected_version=expected_version)
+    application = PREPARE.update(session, application_id, data, expected_version=expected_version)
+    return _follow(session, application)
 
 
 def archive(
