@@ -47,12 +47,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from db.enums import DECISION_OUTCOMES, ApplicationStatus, JournalAction
+from db.enums import DECISION_OUTCOMES, ApplicationStatus, JournalAction, NoticeKind
 from db.models import (
     ActionField,
     Base,
     FundingApplication,
     FundingProgramme,
+    GrantNotice,
     JournalChange,
     JournalEntry,
     Milestone,
@@ -61,6 +62,7 @@ from db.models import (
     PaymentRequest,
     ProgrammePhase,
     Project,
+    Refund,
     StatusReport,
     Theme,
 )
@@ -79,6 +81,7 @@ RECONSTRUCTED: tuple[type[Base], ...] = (
     Participation,
     FundingApplication,
     PaymentRequest,
+    Refund,
     Milestone,
     StatusReport,
 )
@@ -357,7 +360,16 @@ class Kind:
     MILESTONE_SLIPPED = "milestone_slipped"
     LIGHT = "light"
     DECISION = "decision"
+    NOTICE = "notice"  # a notice after the award: Änderungsbescheid, Widerruf, Verzicht
+    REFUND = "refund"  # a refund claimed (Rückforderung)
 
+
+# The notices that change a grant after its award (the award itself is a decision).
+LATER_NOTICE_KINDS: tuple[str, ...] = (
+    NoticeKind.AMENDMENT.value,
+    NoticeKind.REVOCATION.value,
+    NoticeKind.RENUNCIATION.value,
+)
 
 KINDS = (
     Kind.NEW_PROJECT,
@@ -367,6 +379,8 @@ KINDS = (
     Kind.MILESTONE_SLIPPED,
     Kind.LIGHT,
     Kind.DECISION,
+    Kind.NOTICE,
+    Kind.REFUND,
 )
 
 
@@ -597,6 +611,74 @@ def what_changed(
             else None,
             day=app.decision_on if app else None,
         )
+
+    # Grants changed after the award (amendments, revocations, renunciations) and refunds
+    # claimed: the notices and claims recorded in the window (neither is edited later).
+    entries, _ = _entries(session, "grant_notice", start, end, actions=[JournalAction.CREATE.value])
+    notices = {
+        row.id: row
+        for row in session.execute(
+            select(
+                GrantNotice.id,
+                GrantNotice.kind,
+                GrantNotice.dated_on,
+                GrantNotice.amount_approved,
+                GrantNotice.period_end,
+                FundingApplication.key,
+                FundingProgramme.name,
+            )
+            .join(FundingApplication, FundingApplication.id == GrantNotice.application_id)
+            .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+            .where(
+                GrantNotice.id.in_({e.entity_id for e in entries}),
+                GrantNotice.kind.in_(LATER_NOTICE_KINDS),
+            )
+        )
+    }
+    for entry in entries:
+        notice = notices.get(entry.entity_id)
+        if notice is not None:
+            make(
+                entry,
+                Kind.NOTICE,
+                entry.project_id,
+                item_key=notice.key,
+                item_title=notice.name,
+                new=notice.kind,
+                old=notice.period_end.isoformat() if notice.period_end else None,
+                amount=notice.amount_approved,
+                day=notice.dated_on,
+            )
+    entries, _ = _entries(session, "refund", start, end, actions=[JournalAction.CREATE.value])
+    claims = {
+        row.id: row
+        for row in session.execute(
+            select(
+                Refund.id,
+                Refund.kind,
+                Refund.claimed_on,
+                Refund.amount,
+                FundingApplication.key,
+                FundingProgramme.name,
+            )
+            .join(FundingApplication, FundingApplication.id == Refund.application_id)
+            .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+            .where(Refund.id.in_({e.entity_id for e in entries}))
+        )
+    }
+    for entry in entries:
+        claim = claims.get(entry.entity_id)
+        if claim is not None:
+            make(
+                entry,
+                Kind.REFUND,
+                entry.project_id,
+                item_key=claim.key,
+                item_title=claim.name,
+                new=claim.kind,
+                amount=claim.amount,
+                day=claim.claimed_on,
+            )
 
     # Traffic lights: replay the status reports of the affected projects through the window.
     entries, changes = _entries(

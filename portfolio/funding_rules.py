@@ -46,6 +46,7 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     CompoundSelect,
+    ScalarSelect,
     Select,
     Subquery,
     and_,
@@ -72,6 +73,7 @@ from db.enums import (
     CapScope,
     FundingLevel,
     PaymentRequestStatus,
+    RefundKind,
 )
 from db.models import (
     ActionField,
@@ -81,6 +83,7 @@ from db.models import (
     PaymentRequest,
     ProgrammePhase,
     Project,
+    Refund,
 )
 
 DEADLINE_HORIZON_DAYS = 90
@@ -265,6 +268,21 @@ def open_payment() -> ColumnElement[bool]:
 def counted_payment() -> ColumnElement[bool]:
     """A payment request that counts against the approved amount (all but rejected ones)."""
     return PaymentRequest.status.in_(COUNTED_PAYMENT_STATUSES)
+
+
+def refund_principal() -> ColumnElement[bool]:
+    """A refund claim whose amount goes back to the funder (a Rückforderung; an interest claim
+    on money drawn too early returns no principal)."""
+    return Refund.kind == RefundKind.REFUND.value
+
+
+def refunds_claimed(application_id: Any) -> ScalarSelect[Any]:
+    """The principal claimed back under an application (correlated on ``application_id``)."""
+    return (
+        select(func.coalesce(func.sum(Refund.amount), 0))
+        .where(Refund.application_id == application_id, refund_principal())
+        .scalar_subquery()
+    )
 
 
 def payment_above_window_need() -> ColumnElement[bool]:
@@ -864,14 +882,14 @@ def payments_above_approved(
     applications: Select[Any] | Iterable[int] | None = None, *, projects: ProjectIds | None = None
 ) -> Rows:
     """Applications (of the ids given, or of the projects in scope) whose counted payment
-    requests (all but rejected ones) exceed the approved amount (none approved counts as 0):
-    (application_id, total, amount_approved)."""
+    requests (all but rejected ones), net of the refunds claimed back, exceed the approved
+    amount (none approved counts as 0): (application_id, total, amount_approved)."""
     if projects is not None:
         where = application_counts(projects)
     else:
         assert applications is not None
         where = FundingApplication.id.in_(_ids(applications))
-    total = func.sum(PaymentRequest.amount)
+    total = func.sum(PaymentRequest.amount) - refunds_claimed(FundingApplication.id)
     return (
         select(
             FundingApplication.id.label("application_id"),

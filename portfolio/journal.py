@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.enums import ChangeSource, JournalAction
 from db.models import (
     Base,
+    BudgetYear,
+    CostItem,
     FundingApplication,
     GrantNotice,
     JournalChange,
@@ -29,6 +31,8 @@ from db.models import (
     KpiMeasurement,
     PaymentRequest,
     Project,
+    ProofOfUse,
+    Refund,
 )
 from db.models.base import table_of, utcnow
 from db.models.records import ImportRecord, PublishedBrief
@@ -182,7 +186,7 @@ def _values_differ(old: Any, new: Any) -> bool:
 def _project_id(session: Session, obj: Base) -> int | None:
     if isinstance(obj, Project):
         return obj.id
-    if isinstance(obj, PaymentRequest | GrantNotice):
+    if isinstance(obj, PaymentRequest | GrantNotice | Refund | ProofOfUse | CostItem | BudgetYear):
         return (
             session.connection()
             .execute(

@@ -221,6 +221,14 @@ class Brief:
     def decisions(self) -> list[Event]:
         return self.changes.of(Kind.DECISION) if self.changes else []
 
+    @property
+    def grant_changes(self) -> list[Event]:
+        """Amendments, revocations, renunciations and refunds claimed since the reference
+        date, in the order they were recorded."""
+        if not self.changes:
+            return []
+        return [e for e in self.changes.events if e.kind in (Kind.NOTICE, Kind.REFUND)]
+
     def key_figures(self) -> list[KeyFigure]:
         now, before = self.now, self.before
         rows = [KeyFigure("projects", "int", now.projects, before.projects)]

@@ -48,6 +48,7 @@ from reports.texts import (
     count,
     day,
     fast_eur,
+    grant_change_label,
     light_label,
     signed,
     status_label,
@@ -494,6 +495,30 @@ class _Builder:
             numeric=(4,),
             more=more,
         )
+        self.heading("grant_changes", day=self.d(b.since))
+        grant_changes, more = _cut(b.grant_changes)
+        self.table(
+            [
+                self.t("when"),
+                self.t("project"),
+                self.t("item"),
+                self.t("grant_change_kind"),
+                self.t("amount_after"),
+            ],
+            [
+                [
+                    self.d(e.day),
+                    self.p(f"{e.project_key} {e.project_title}"),
+                    self.p(f"{e.item_key or ''} {e.item_title or ''}"),
+                    self.p(grant_change_label(e.kind, e.new, self.lang)),
+                    self.e(e.amount),
+                ]
+                for e in grant_changes
+            ],
+            [18, 55, 45, 25, 30],
+            numeric=(4,),
+            more=more,
+        )
         self.heading("duties", day=self.d(b.horizon))
         duties, more = _cut(b.duties)
         self.table(
@@ -586,6 +611,9 @@ class _Builder:
             if e.amount is not None:
                 after += f" ({self.e(e.amount)})"
             return what, application_label(e.old, lang), after
+        if e.kind in (Kind.NOTICE, Kind.REFUND):
+            what = f"{grant_change_label(e.kind, e.new, lang)}: {e.item_key} {e.item_title or ''}"
+            return what, "", self.e(e.amount) if e.amount is not None else ""
         return self.t(e.kind), "", ""
 
     def changes(self) -> None:
@@ -600,6 +628,8 @@ class _Builder:
             slipped=count(counts.get(Kind.MILESTONE_SLIPPED, 0), self.lang),
             lights=count(counts.get(Kind.LIGHT, 0), self.lang),
             decisions=count(counts.get(Kind.DECISION, 0), self.lang),
+            notices=count(counts.get(Kind.NOTICE, 0), self.lang),
+            refunds=count(counts.get(Kind.REFUND, 0), self.lang),
         )
         self.story.append(
             Paragraph(

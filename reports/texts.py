@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from db.enums import ApplicationStatus, ProjectStatus, TrafficLight
+from db.enums import ApplicationStatus, NoticeKind, ProjectStatus, RefundKind, TrafficLight
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int
 from portfolio.vocab import label
 
@@ -60,6 +60,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "requested": "beantragt",
         "approved": "bewilligt",
         "decisions": "Förderentscheidungen seit dem {day}",
+        "grant_changes": "Änderungen an Zuwendungen und Rückforderungen seit dem {day}",
+        "grant_change_kind": "Vorgang",
+        "amount_after": "Betrag",
+        "period_until": "Förderzeitraum bis",
+        "refund": "Rückforderung",
         "duties": "Anstehende Pflichten bis {day} (Verwendungsnachweise, Mittelabrufe)",
         "warnings": "Hinweise aus den Förderregeln",
         "due": "fällig",
@@ -78,7 +83,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "done_on": "erledigt",
         "days_overdue": "Tage überfällig",
         "changes_intro": "Aus dem Änderungsjournal vom {since} bis {as_of}: {summary}.",
-        "change_counts": "{new} neue, {archived} archivierte Projekte, {status} Statuswechsel, {slipped} verschobene Meilensteine, {lights} Ampelwechsel, {decisions} Förderentscheidungen",
+        "change_counts": "{new} neue, {archived} archivierte Projekte, {status} Statuswechsel, {slipped} verschobene Meilensteine, {lights} Ampelwechsel, {decisions} Förderentscheidungen, {notices} Änderungen an Zuwendungen, {refunds} Rückforderungen",
         "when": "Datum",
         "change": "Änderung",
         "old": "vorher",
@@ -176,6 +181,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "requested": "requested",
         "approved": "approved",
         "decisions": "Funding decisions since {day}",
+        "grant_changes": "Changes to grants and refunds since {day}",
+        "grant_change_kind": "What",
+        "amount_after": "Amount",
+        "period_until": "Funding period until",
+        "refund": "Refund",
         "duties": "Upcoming duties until {day} (proofs of use, payment requests)",
         "warnings": "Funding-rule warnings",
         "due": "due",
@@ -194,7 +204,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "done_on": "done",
         "days_overdue": "Days overdue",
         "changes_intro": "From the change journal, {since} to {as_of}: {summary}.",
-        "change_counts": "{new} new, {archived} archived projects, {status} status changes, {slipped} slipped milestones, {lights} traffic-light changes, {decisions} funding decisions",
+        "change_counts": "{new} new, {archived} archived projects, {status} status changes, {slipped} slipped milestones, {lights} traffic-light changes, {decisions} funding decisions, {notices} changes to grants, {refunds} refunds",
         "when": "Date",
         "change": "Change",
         "old": "before",
@@ -295,6 +305,14 @@ def status_label(code: str | None, lang: str) -> str:
 
 def light_label(code: str | None, lang: str) -> str:
     return label(TrafficLight, code, lang) if code else tx(lang, "no_report")
+
+
+def grant_change_label(kind: str, code: str | None, lang: str) -> str:
+    """What a grant change is: the notice's kind (Änderungsbescheid, Widerruf, Verzicht) or the
+    refund's (Rückforderung, Zinsen)."""
+    if code is None:
+        return "–"
+    return label(NoticeKind if kind == "notice" else RefundKind, code, lang)
 
 
 def application_label(code: str | None, lang: str) -> str:

@@ -6,6 +6,7 @@ starts with "=" stays text (no formula injection)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -21,6 +22,7 @@ from portfolio.changes import Kind
 from reports.brief import Brief, MilestoneRow
 from reports.texts import (
     application_label,
+    grant_change_label,
     light_label,
     status_label,
     tx,
@@ -324,6 +326,34 @@ class _Writer:
                     ("eur", e.amount),
                 ]
                 for e in b.decisions
+            ],
+        )
+        top = self.table(
+            ws,
+            top,
+            self.t("grant_changes", day=self.d(b.since)),
+            [
+                self.t("when"),
+                self.t("project"),
+                self.t("title_col"),
+                self.t("item"),
+                self.t("programme"),
+                self.t("grant_change_kind"),
+                self.t("amount_after"),
+                self.t("period_until"),
+            ],
+            [
+                [
+                    ("date", e.day),
+                    ("text", e.project_key),
+                    ("text", e.project_title),
+                    ("text", e.item_key),
+                    ("text", e.item_title),
+                    ("text", grant_change_label(e.kind, e.new, self.lang)),
+                    ("eur", e.amount),
+                    ("date", dt.date.fromisoformat(e.old) if e.old else None),
+                ]
+                for e in b.grant_changes
             ],
         )
         top = self.table(

@@ -36,6 +36,7 @@ from db.models import (
     PaymentRequest,
     ProgrammePhase,
     Project,
+    Refund,
 )
 from portfolio import funding_rules
 from portfolio.cli import main
@@ -170,6 +171,10 @@ def by_hand(session: Session, day: dt.date) -> Expected:
         if r.status != "rejected":
             counted[r.application_id] += r.amount
             has_payments.add(r.application_id)
+    # what is claimed back (a Rückforderung, not interest) no longer counts against the grant
+    for refund in session.execute(select(Refund)).scalars():
+        if refund.kind == "refund":
+            counted[refund.application_id] -= refund.amount
     # Cumulation: what can really be paid out together (of an application and its declared
     # alternatives the awarded ones once any is awarded, else the largest), against the
     # project's eligible cost or, without one, the largest per-programme sum of the public
@@ -625,7 +630,7 @@ def test_budget_for_a_slice_of_its_own_covers_no_own_share(session: Session) -> 
 
 def test_status_groups() -> None:
     every = {str(s) for s in ApplicationStatus}
-    assert set(LIVE_APPLICATION_STATUSES) == every - {"rejected", "withdrawn"} == LIVE
+    assert set(LIVE_APPLICATION_STATUSES) == every - {"rejected", "withdrawn", "revoked"} == LIVE
     assert set(AWARDED_APPLICATION_STATUSES) == AWARDED
     assert set(RUNNING_GRANT_STATUSES) == RUNNING
     assert set(DECIDED_APPLICATION_STATUSES) == AWARDED | {"rejected"}

@@ -22,29 +22,39 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from sqlalchemy.orm import Session
 
 from db.enums import (
+    AWARDED_APPLICATION_STATUSES,
     ApplicationStatus,
+    CostType,
+    NoticeKind,
     ParticipationRole,
     PaymentRequestStatus,
     Priority,
     ProjectStatus,
+    ProofKind,
+    ProofState,
     SpatialScope,
     TrafficLight,
 )
+from db.models import FundingApplication
 from portfolio import clock
 from portfolio.services import (
     catalogue,
+    cost_plan,
     funding,
+    grant_notices,
     kpis,
     milestones,
     organisations,
     participations,
     programmes,
     projects,
+    proofs,
+    refunds,
     status_reports,
 )
 
@@ -79,6 +89,29 @@ class PaymentDef:
 
 
 @dataclass(frozen=True)
+class NoticeDef:
+    """A notice recorded on the application (grant_notices.record)."""
+
+    kind: NoticeKind
+    dated: When
+    amount: Decimal | None = None  # None: the amount in force
+    period: tuple[When, When] | None = None  # None: the period in force
+    reason: str | None = None
+    interest_from: When | None = None  # revocation / renunciation: interest on the refund from
+
+
+@dataclass(frozen=True)
+class ProofDef:
+    """How far a proof has come: handed in, check started, checked (with a recovery)."""
+
+    kind: ProofKind
+    submitted: When
+    check_started: When | None = None
+    checked: When | None = None
+    recovery: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class ApplicationDef:
     programme: str
     status: ApplicationStatus
@@ -97,6 +130,12 @@ class ApplicationDef:
     note: str | None = None
     payments: tuple[PaymentDef, ...] = ()
     early_start_consent: When | None = None  # vorzeitiger Maßnahmebeginn
+    # The grant's life: the award (when not given, the stored award is recorded as its
+    # notice) and later notices before the payments; proofs; a notice ending it after them.
+    notices: tuple[NoticeDef, ...] = ()
+    proofs: tuple[ProofDef, ...] = ()
+    ending: NoticeDef | None = None
+    refund_repaid: When | None = None  # the refund claimed by the ending notice repaid on
 
 
 @dataclass(frozen=True)
@@ -176,6 +215,18 @@ MPSC_B_RESOLUTION = (
     dt.date(2023, 2, 9),
     "https://session.bochum.de/bi/vo020.asp?VOLFDNR=20230209",
 )
+# ⚠ Demo assumption: the award ran to 30 Sep 2026 (publicly named: funding until about 09/2026);
+# an Änderungsbescheid of 14 Mar 2025 extended the period to 30 Jun 2027.
+MPSC_B_AWARDED_PERIOD: tuple[When, When] = (dt.date(2023, 6, 1), dt.date(2026, 9, 30))
+MPSC_B_EXTENSION = NoticeDef(
+    NoticeKind.AMENDMENT,
+    dt.date(2025, 3, 14),
+    period=MPSC_B_PERIOD,
+    reason=(
+        "Verlängerung des Förderzeitraums bis 30.06.2027 (Lieferengpässe Sensorik, "
+        "Vergabeverfahren Datenplattform); Beträge unverändert. ⚠ Demo-Annahme."
+    ),
+)
 MPSC_B_NOTE = (
     "Modellprojekte Smart Cities, Phase B (Umsetzung) seit Juni 2023. Zuwendungsgeber: BMWSB "
     "(Bundesministerium für Wohnen, Stadtentwicklung und Bauwesen), Auszahlung durch die KfW. "
@@ -193,8 +244,10 @@ def mpsc_b(
     status: ApplicationStatus = APP.IN_PROGRESS,
     approved: str | None = None,
     note: str = "",
+    proofs_done: tuple[ProofDef, ...] = (),
 ) -> ApplicationDef:
-    """One measure's share of the MPSC implementation phase (65 % of its eligible cost)."""
+    """One measure's share of the MPSC implementation phase (65 % of its eligible cost): awarded
+    for the period to 09/2026, extended to 06/2027 by an Änderungsbescheid."""
     return ApplicationDef(
         programme="MPSC",
         phase="B",
@@ -209,6 +262,16 @@ def mpsc_b(
         period=MPSC_B_PERIOD,
         note=f"{MPSC_B_NOTE} {note}".strip(),
         payments=payments,
+        notices=(
+            NoticeDef(
+                NoticeKind.AWARD,
+                dt.date(2023, 5, 24),
+                D(approved or requested),
+                MPSC_B_AWARDED_PERIOD,
+            ),
+            MPSC_B_EXTENSION,
+        ),
+        proofs=proofs_done,
     )
 
 
@@ -275,6 +338,10 @@ PROJECTS: list[ProjectDef] = [
                 period=(dt.date(2023, 3, 1), dt.date(2024, 12, 31)),
                 proof_due=dt.date(2025, 6, 30),
                 note="Landesförderung für die Einführung der OSCA-basierten Bochum-App (ANBest-G).",
+                proofs=(
+                    ProofDef(ProofKind.FINAL, dt.date(2025, 6, 20)),
+                    ProofDef(ProofKind.FACTUAL_REPORT, dt.date(2025, 6, 20)),
+                ),
                 payments=(
                     paid(dt.date(2023, 7, 10), "60000"),
                     paid(dt.date(2024, 4, 15), "48000"),
@@ -409,10 +476,17 @@ PROJECTS: list[ProjectDef] = [
                 (
                     paid(dt.date(2023, 9, 28), "150000"),
                     paid(dt.date(2024, 6, 20), "140000"),
-                    paid(dt.date(2025, 4, 30), "100000"),
+                    paid(dt.date(2025, 4, 30), "80500"),
+                    planned(
+                        30, "19500", "Schlussrate (5 %) nach Prüfung des Verwendungsnachweises"
+                    ),
                 ),
                 status=APP.PROOF_SUBMITTED,
                 note="Maßnahme: digitale Beteiligungswerkzeuge (Betrieb und Ausbau der Plattform).",
+                proofs_done=(
+                    ProofDef(ProofKind.FINAL, dt.date(2025, 10, 31)),
+                    ProofDef(ProofKind.FACTUAL_REPORT, dt.date(2025, 10, 31)),
+                ),
             ),
         ),
         milestones=(
@@ -527,12 +601,24 @@ PROJECTS: list[ProjectDef] = [
                 (
                     paid(dt.date(2023, 10, 16), "300000"),
                     paid(dt.date(2024, 10, 14), "350000"),
-                    paid(dt.date(2025, 6, 30), "150000"),
-                    planned(45, "12500", "Schlussrate nach Prüfung des Teil-Verwendungsnachweises"),
+                    paid(dt.date(2025, 6, 30), "121875"),
+                    planned(
+                        45, "40625", "Schlussrate (5 %) nach Prüfung des Verwendungsnachweises"
+                    ),
                 ),
                 status=APP.PROOF_SUBMITTED,
                 approved="812500",
                 note="Maßnahme „Wir-Gefühl“; bewilligt ohne nicht förderfähige Bewirtungskosten.",
+                proofs_done=(
+                    ProofDef(
+                        ProofKind.FINAL, dt.date(2025, 9, 15), check_started=dt.date(2025, 10, 20)
+                    ),
+                    ProofDef(
+                        ProofKind.FACTUAL_REPORT,
+                        dt.date(2025, 9, 15),
+                        check_started=dt.date(2025, 10, 20),
+                    ),
+                ),
             ),
         ),
         milestones=(
@@ -1802,15 +1888,36 @@ PROJECTS: list[ProjectDef] = [
         funding=(
             ApplicationDef(
                 programme="NRW-DIGI",
-                status=APP.WITHDRAWN,
+                status=APP.SUBMITTED,
                 eligible=D(300000),
-                rate=D(80),
-                requested=D(200000),
+                rate=D(60),
+                requested=D(180000),
                 submitted=dt.date(2025, 11, 14),
                 note=(
-                    "Zurückgezogen: Der Förderaufruf verlangte den Start vor Abschluss der "
-                    "Anforderungsanalyse. Finanzierung über den Haushalt 2027 wird geprüft."
+                    "Verzicht: Die Zuwendung verlangte den Start der Umsetzung vor Abschluss der "
+                    "Anforderungsanalyse. Finanzierung über den Haushalt 2027 wird geprüft. "
+                    "⚠ Bescheid, Abschlag und Verzicht sind Demo-Annahmen."
                 ),
+                notices=(
+                    NoticeDef(
+                        NoticeKind.AWARD,
+                        dt.date(2026, 1, 20),
+                        D(180000),
+                        (dt.date(2026, 2, 1), dt.date(2027, 6, 30)),
+                    ),
+                ),
+                payments=(paid(dt.date(2026, 3, 2), "30000", "Erster Abschlag"),),
+                ending=NoticeDef(
+                    NoticeKind.RENUNCIATION,
+                    dt.date(2026, 6, 15),
+                    D(0),
+                    reason=(
+                        "Verzicht auf die Zuwendung: Umsetzung erst nach Abschluss der "
+                        "Anforderungsanalyse; der Abschlag wird mit Zinsen erstattet."
+                    ),
+                    interest_from=dt.date(2026, 3, 2),
+                ),
+                refund_repaid=dt.date(2026, 7, 1),
             ),
         ),
         milestones=(
@@ -2483,6 +2590,20 @@ PROJECTS: list[ProjectDef] = [
                     "(Bundesministerium des Innern, für Bau und Heimat), Zusage Dezember 2021, "
                     "Auszahlung durch die KfW. Verwendungsnachweis geprüft."
                 ),
+                proofs=(
+                    ProofDef(
+                        ProofKind.FINAL,
+                        dt.date(2023, 9, 29),
+                        check_started=dt.date(2023, 10, 16),
+                        checked=dt.date(2024, 2, 12),
+                    ),
+                    ProofDef(
+                        ProofKind.FACTUAL_REPORT,
+                        dt.date(2023, 9, 29),
+                        check_started=dt.date(2023, 10, 16),
+                        checked=dt.date(2024, 2, 12),
+                    ),
+                ),
                 payments=(
                     paid(dt.date(2022, 5, 16), "250000"),
                     paid(dt.date(2022, 12, 12), "250000"),
@@ -2749,6 +2870,9 @@ def _load_project(session: Session, key: str, demo: ProjectDef, today: dt.date, 
                 "note": app.note,
             },
         )
+        for notice in _notices_before_payments(app):
+            _record(session, application, notice, today)
+        _hand_in_proofs(session, application, app.proofs, today)
         for pay in app.payments:
             funding.create_payment_request(
                 session,
@@ -2761,6 +2885,19 @@ def _load_project(session: Session, key: str, demo: ProjectDef, today: dt.date, 
                     "note": pay.note,
                 },
             )
+        if app.ending is not None:
+            _record(session, application, app.ending, today)
+        if app.refund_repaid is not None:
+            for claim in refunds.get_all(session, application.id):
+                if claim.repaid_on is None:
+                    refunds.update(
+                        session,
+                        claim.id,
+                        {"repaid_on": _on(app.refund_repaid, today)},
+                        expected_version=claim.version,
+                    )
+        if app.programme == "MPSC":
+            _cost_plan(session, application)
     for ms in demo.milestones:
         done = _opt(ms.done, today)
         milestones.create(
@@ -2811,3 +2948,114 @@ def _load_project(session: Session, key: str, demo: ProjectDef, today: dt.date, 
             kpis.add_measurement(
                 session, {"kpi_id": indicator.id, "measured_on": day, "value": value}
             )
+
+
+def _notices_before_payments(app: ApplicationDef) -> tuple[NoticeDef, ...]:
+    """The notices recorded before the payments: the stated ones, or else (for an awarded
+    application) its stored award as the Zuwendungsbescheid it stands for."""
+    if app.notices or app.status not in AWARDED_APPLICATION_STATUSES or app.decided is None:
+        return app.notices
+    return (NoticeDef(NoticeKind.AWARD, app.decided, app.approved, app.period),)
+
+
+def _record(
+    session: Session, application: FundingApplication, notice: NoticeDef, today: dt.date
+) -> None:
+    data: dict[str, Any] = {
+        "kind": notice.kind,
+        "dated_on": _on(notice.dated, today),
+        "amount_approved": notice.amount
+        if notice.amount is not None
+        else application.amount_approved,
+        "reason": notice.reason,
+    }
+    if notice.period is not None:
+        data["period_start"] = _on(notice.period[0], today)
+        data["period_end"] = _on(notice.period[1], today)
+    if notice.interest_from is not None:
+        data["interest_from"] = _on(notice.interest_from, today)
+    grant_notices.record(session, application.id, data, expected_version=application.version)
+
+
+# ⚠ Demo assumption: interim proofs are handed in two weeks before their deadline and accepted
+# ten weeks after it.
+INTERIM_HANDED_IN = dt.timedelta(days=14)
+INTERIM_CHECKED = dt.timedelta(days=70)
+
+
+def _hand_in_proofs(
+    session: Session, application: FundingApplication, done: tuple[ProofDef, ...], today: dt.date
+) -> None:
+    """Move the grant's proofs on as the demo says (the interim proofs of past years: handed in
+    and accepted)."""
+    steps = {step.kind: step for step in done}
+    for proof in proofs.get_all(session, application.id):
+        step = steps.get(ProofKind(proof.kind))
+        if step is None and proof.kind == ProofKind.INTERIM:
+            handed_in = proof.due_on - INTERIM_HANDED_IN
+            if handed_in > today:
+                continue
+            checked = proof.due_on + INTERIM_CHECKED
+            step = ProofDef(
+                ProofKind.INTERIM, handed_in, handed_in, checked if checked <= today else None
+            )
+        if step is None:
+            continue
+        moves: list[dict[str, Any]] = [
+            {"state": ProofState.SUBMITTED, "submitted_on": _on(step.submitted, today)}
+        ]
+        if step.check_started is not None:
+            moves.append(
+                {
+                    "state": ProofState.UNDER_CHECK,
+                    "check_started_on": _on(step.check_started, today),
+                }
+            )
+        if step.checked is not None:
+            moves.append(
+                {
+                    "state": ProofState.ACCEPTED_WITH_RECOVERY
+                    if step.recovery
+                    else ProofState.ACCEPTED,
+                    "checked_on": _on(step.checked, today),
+                    "recovery_amount": step.recovery,
+                }
+            )
+        for change in moves:
+            proof = proofs.update(session, proof.id, change, expected_version=proof.version)
+
+
+# ⚠ Demo assumption: the cost plan of an MPSC measure splits its eligible cost into personnel
+# 35 %, external services 45 %, material and investment 10 % each; spending so far follows the
+# money paid out, personnel 6 % above and external services 5 % below the plan (offset).
+MPSC_COST_SPLIT: tuple[tuple[CostType, str, Decimal, Decimal], ...] = (
+    (CostType.PERSONNEL, "Projektpersonal der Stadt", D("0.35"), D("1.06")),
+    (CostType.EXTERNAL_SERVICES, "Aufträge an Dienstleister", D("0.45"), D("0.95")),
+    (CostType.MATERIAL, "Sachausgaben, Lizenzen, Veranstaltungen", D("0.10"), D(1)),
+    (CostType.INVESTMENT, "Hardware und Ausstattung", D("0.10"), D(1)),
+)
+
+
+def _cost_plan(session: Session, application: FundingApplication) -> None:
+    eligible = application.eligible_cost
+    approved = application.amount_approved
+    if eligible is None or not approved:
+        return
+    paid = sum((r.amount for r in application.payment_requests if r.status == PAY.PAID), start=ZERO)
+    spent = paid / approved
+    left = eligible
+    for index, (cost_type, title, share, pace) in enumerate(MPSC_COST_SPLIT):
+        last = index == len(MPSC_COST_SPLIT) - 1
+        amount = left if last else (eligible * share).quantize(D(1))
+        left -= amount
+        cost_plan.create(
+            session,
+            {
+                "application_id": application.id,
+                "cost_type": cost_type,
+                "label": title,
+                "requested": amount,
+                "approved": amount,
+                "actual": (amount * spent * pace).quantize(D(1)) if paid else None,
+            },
+        )

@@ -25,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from db.enums import (
     ApplicationStatus,
+    CostType,
     FundingLevel,
     OrganisationKind,
     ParticipationRole,
@@ -65,6 +66,7 @@ LISTS: tuple[tuple[str, type[Any]], ...] = (
     ("payment_status", PaymentRequestStatus),
     ("kind", OrganisationKind),
     ("level", FundingLevel),
+    ("cost_type", CostType),
 )
 LIST_HEADERS = {
     "status": ("Projektstatus", "Project status"),
@@ -75,6 +77,7 @@ LIST_HEADERS = {
     "payment_status": ("Abrufstatus", "Payment status"),
     "kind": ("Organisationsart", "Organisation kind"),
     "level": ("Förderebene", "Funding level"),
+    "cost_type": ("Ausgabeart", "Cost type"),
     "yes_no": ("Ja/Nein", "Yes/No"),
 }
 ENUM_LIST = {
@@ -84,6 +87,7 @@ ENUM_LIST = {
     ParticipationRole: "role",
     ApplicationStatus: "application_status",
     PaymentRequestStatus: "payment_status",
+    CostType: "cost_type",
 }
 YES_NO = {"de": ("ja", "nein"), "en": ("yes", "no")}
 FIELD_COMMENTS: dict[str, tuple[str, str]] = {
@@ -101,8 +105,21 @@ FIELD_COMMENTS: dict[str, tuple[str, str]] = {
         "Betrag in Euro: was die Zahlungen in der Verwendungsfrist nach der Auszahlung brauchen",
         "Amount in euros: what the payments within the spending window after the payout need",
     ),
+    "cost_type": (
+        "Auswahl aus der Liste (Blatt „Listen“): nur Ausgabearten, die das Förderprogramm des "
+        "Antrags fördert",
+        "Choose from the list (sheet “Lists”): only cost types the application's programme funds",
+    ),
+    "actual": (
+        "Betrag in Euro: was für diese Position bisher tatsächlich ausgegeben wurde (Ist)",
+        "Amount in euros: what has actually been spent on this item so far",
+    ),
 }
 """Column comments of fields whose kind alone does not say enough."""
+GRANT_READ_ONLY = (
+    "Nur Lesen (Partner): Förderungen pflegt die Smart-City Innovation Unit",
+    "Read-only (partners): grants are kept by the Smart-City Innovation Unit",
+)
 
 
 @dataclass
@@ -312,11 +329,12 @@ def _column_comment(sheet: Sheet, column: Column, lang: str, partner: bool) -> s
     if spec and spec.required and column.kind not in ("key",):
         parts.append(_t(lang, "Pflichtfeld", "Required"))
     if partner and column.editable:
-        parts.append(
-            _t(lang, "Für Partner änderbar", "Partners may change it")
-            if column.partner
-            else _t(lang, "Nur Lesen (Partner)", "Read-only (partners)")
-        )
+        if column.partner:
+            parts.append(_t(lang, "Für Partner änderbar", "Partners may change it"))
+        elif sheet.grant:
+            parts.append(_t(lang, *GRANT_READ_ONLY))
+        else:
+            parts.append(_t(lang, "Nur Lesen (Partner)", "Read-only (partners)"))
     return " · ".join(parts)
 
 
@@ -571,9 +589,9 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
             (
                 "",
                 "3. New rows: fill in a row below the list and leave “Version” empty. Leave “Key” "
-                "empty (a key is assigned) or, for projects, funding applications, payment requests "
-                "and milestones, enter a free key (e.g. SC-031): rows of other sheets can then refer "
-                "to the new record by that key, e.g. the milestones of a new project.",
+                "empty (a key is assigned) or, for projects, funding applications, payment requests, "
+                "cost items and milestones, enter a free key (e.g. SC-031): rows of other sheets can "
+                "then refer to the new record by that key, e.g. the milestones of a new project.",
             ),
             (
                 "",
@@ -621,8 +639,9 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
             (
                 "",
                 "3. Neue Zeilen: unterhalb der Liste ausfüllen, „Version“ leer lassen. „Schlüssel“ leer "
-                "lassen (wird vergeben) oder bei Projekten, Förderanträgen, Mittelabrufen und "
-                "Meilensteinen einen freien Schlüssel eintragen (z. B. SC-031): Zeilen anderer Blätter "
+                "lassen (wird vergeben) oder bei Projekten, Förderanträgen, Mittelabrufen, "
+                "Kostenpositionen und Meilensteinen einen freien Schlüssel eintragen (z. B. SC-031): "
+                "Zeilen anderer Blätter "
                 "können sich dann mit diesem Schlüssel auf den neuen Eintrag beziehen, z. B. die "
                 "Meilensteine eines neuen Projekts.",
             ),
@@ -663,6 +682,12 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
             if editable is not None
             else _t(lang, "alle weißen Spalten änderbar", "all white columns editable")
         )
+        if editable is not None and s.grant:
+            what += _t(
+                lang,
+                " (Förderungen pflegt die Smart-City Innovation Unit)",
+                " (grants are kept by the Smart-City Innovation Unit)",
+            )
         lines.append(("", f"{s.title(lang)}: {what}"))
     return lines
 

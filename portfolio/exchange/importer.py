@@ -5,7 +5,9 @@ load the current state (one query per sheet) → parse and check each row (types
 versions and conflicts, and the services' prepare-and-check step — defaults, keys of new rows,
 field specs, derived fields, business and funding rules — on new and changed rows only, the
 same step the dashboard's single edits take) → write the valid changes with Core executemany
-under a version guard and journal them with :func:`portfolio.journal.record` → check the rules
+under a version guard and journal them with :func:`portfolio.journal.record` → keep what follows
+from every application the file created or changed in step (its duties and budget years,
+:func:`portfolio.services.grant_life.follow`, as after a single edit) → check the rules
 across rows (public funding of a project, payment requests of an application) in SQL → commit
 only when the file is clean, else (and for a dry run) roll back. The preview is therefore
 exactly what applying would do.
@@ -43,7 +45,7 @@ from db.models import (
 )
 from db.models.base import utcnow
 from portfolio import clock, funding_rules
-from portfolio.errors import Problem
+from portfolio.errors import PortfolioError, Problem, ValidationFailed
 from portfolio.exchange import parse
 from portfolio.exchange.export import meta_checksum
 from portfolio.exchange.messages import msg
@@ -61,7 +63,15 @@ from portfolio.exchange.state import (
 )
 from portfolio.i18n import Eur, fmt_stamp, fmt_value
 from portfolio.journal import Actor, Change, record, set_actor, to_text
-from portfolio.services import funding, kpis, milestones, participations, projects
+from portfolio.services import (
+    cost_plan,
+    funding,
+    grant_life,
+    kpis,
+    milestones,
+    participations,
+    projects,
+)
 from portfolio.services.base import KeySet, Preparation, is_race, last_change, lost_race
 from portfolio.services.fields import check
 from portfolio.vocab import entity_label, field_label, label, label_both, labels
@@ -424,6 +434,7 @@ PREPARE: dict[str, Preparation[Any]] = {
     "participation": participations.PREPARE,
     "funding_application": funding.PREPARE,
     "payment_request": funding.PAYMENT_PREPARE,
+    "cost_item": cost_plan.PREPARE,
     "milestone": milestones.PREPARE,
     "kpi_measurement": kpis.MEASUREMENT_PREPARE,
 }
@@ -519,7 +530,7 @@ def _plan_sheet(
         in_use = refs.project.keys
     elif sheet.entity == "funding_application":
         in_use = refs.application.keys
-    elif sheet.entity in ("milestone", "payment_request"):
+    elif sheet.entity in ("milestone", "payment_request", "cost_item"):
         table = TABLE_OF[sheet.entity].__table__
         in_use = ctx.conn.execute(select(table.c.key)).scalars()
     taken = KeySet(chain(by_key, in_use))
@@ -854,17 +865,20 @@ def _plan_update(
         for f, v in changed.items():
             if f not in allowed_partner:
                 column = column_of.get(f)
-                err(
-                    msg(
-                        "partner_field",
-                        lang,
-                        field=column.header(lang) if column else f,
-                        new=_shown(column, v, lang, refs),
-                        old=_shown(column, existing.get(f), lang, refs),
-                    ),
-                    cols_by_field.get(f),
-                    key=key,
-                )
+                new = _shown(column, v, lang, refs)
+                old = _shown(column, existing.get(f), lang, refs)
+                col = cols_by_field.get(f)
+                if sheet.grant:
+                    # a grant is the Innovation Unit's: the message names the cell
+                    text = Problem(
+                        f,
+                        "partner_grant_field",
+                        {"cell": cell_name(col, excel_row) or "?", "new": new, "old": old},
+                    ).message(lang)
+                else:
+                    field_name = column.header(lang) if column else f
+                    text = msg("partner_field", lang, field=field_name, new=new, old=old)
+                err(text, col, key=key)
         if row_errors:
             return
     # A row without version never gets here: it is a new row (refused above when its key exists).
@@ -1016,7 +1030,12 @@ def _plan_create(
 ) -> None:
     lang, refs = ctx.lang, ctx.refs
     if ctx.partner_org is not None and not sheet.partner_create:
-        err(msg("partner_create", lang), key_index, key=key)
+        if sheet.grant:
+            cell = cell_name(key_index, excel_row) or "?"
+            params = {"row": str(excel_row), "cell": cell}
+            err(Problem("key", "partner_grant_row", params).message(lang), key_index, key=key)
+        else:
+            err(msg("partner_create", lang), key_index, key=key)
         return
     if ctx.partner_org is not None:
         extra = [
@@ -1142,13 +1161,15 @@ def _finish_create(
 
 
 def _parent_field(sheet: Sheet) -> str:
-    return {"payment_request": "application_id", "kpi_measurement": "kpi_id"}.get(
-        sheet.entity, "project_id"
-    )
+    return {
+        "payment_request": "application_id",
+        "cost_item": "application_id",
+        "kpi_measurement": "kpi_id",
+    }.get(sheet.entity, "project_id")
 
 
 def _project_of(ctx: _Ctx, sheet: Sheet, values: dict[str, Any]) -> int | None:
-    if sheet.entity == "payment_request":
+    if sheet.entity in ("payment_request", "cost_item"):
         app = ctx.refs.application.by_id.get(values.get("application_id"))  # type: ignore[arg-type]
         return app["project_id"] if app else None
     if sheet.entity == "kpi_measurement":
@@ -1390,6 +1411,63 @@ def _ensure_leads(session: Session, leads: dict[int, int], actor: Actor) -> None
         for project in session.execute(select(Project).where(Project.id.in_(batch))).scalars():
             projects.ensure_lead_participation(session, project)
     session.flush()
+
+
+def _follow_grants(ctx: _Ctx, actor: Actor) -> None:
+    """What follows from a grant (its proof-of-use duties and budget years,
+    :func:`portfolio.services.grant_life.follow`) for every application the file created or
+    changed, on the state after the writes, in the import's transaction: the same step as after
+    a single edit in the dashboard, through the ORM and so journaled under the import.
+
+    A refusal there is an error at the application's row (nothing is applied); the session may
+    have been rolled back by then, so ``write_failed`` stops the checks that would follow."""
+    rows: dict[int, _Planned] = {}
+    for p in ctx.planned:
+        if p.sheet.entity != "funding_application":
+            continue
+        app_id = p.new_id if p.action == "create" else (p.existing or {}).get("id")
+        if app_id is not None:
+            rows.setdefault(app_id, p)
+    if not rows:
+        return
+    session = ctx.session
+    set_actor(session, actor)
+    current: _Planned | None = None
+    try:
+        for batch in chunks(sorted(rows)):
+            stmt = select(FundingApplication).where(FundingApplication.id.in_(batch))
+            for application in session.execute(stmt).scalars().all():
+                current = rows[application.id]
+                grant_life.follow(session, application)
+        current = None
+        session.flush()
+    except ValidationFailed as exc:
+        ctx.write_failed = True
+        for problem in exc.problems:
+            _follow_error(ctx, current, problem.field, problem.message(ctx.lang))
+    except PortfolioError as exc:  # a conflict with another writer: the session is rolled back
+        ctx.write_failed = True
+        _follow_error(ctx, current, None, exc.message(ctx.lang))
+    except StaleDataError as exc:
+        ctx.write_failed = True
+        _follow_error(ctx, current, None, lost_race(session, exc).message(ctx.lang))
+
+
+def _follow_error(ctx: _Ctx, p: _Planned | None, fld: str | None, message: str) -> None:
+    if p is None:
+        ctx.result.errors.append(Issue("", None, None, message))
+        return
+    title = ctx.result.sheet_titles.get(p.sheet.id, p.sheet.title_de)
+    col = p.cols.get(fld) if fld else None
+    column = next((c for c in p.sheet.columns if c.field == fld), None)
+    header = column.header(ctx.lang) if column else None
+    ctx.result.errors.append(Issue(title, p.row, header, message, col, p.key))
+    counts = ctx.result.counts[p.sheet.id]
+    counts.invalid += 1
+    if p.action == "create":
+        counts.new -= 1
+    else:
+        counts.changed -= 1
 
 
 def _check_totals(ctx: _Ctx) -> None:
@@ -1703,6 +1781,8 @@ def import_workbook(
                     result.errors.append(
                         Issue("", None, None, lost_race(session, exc).message(lang))
                     )
+            if not ctx.write_failed:
+                _follow_grants(ctx, import_actor)
             if not ctx.write_failed:
                 _check_totals(ctx)
             if progress:

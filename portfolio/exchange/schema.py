@@ -14,13 +14,21 @@ from typing import Literal
 
 from db.enums import (
     ApplicationStatus,
+    CostType,
     ParticipationRole,
     PaymentRequestStatus,
     Priority,
     ProjectStatus,
     SpatialScope,
 )
-from portfolio.services import funding, kpis, milestones, participations, projects
+from portfolio.services import (
+    cost_plan,
+    funding,
+    kpis,
+    milestones,
+    participations,
+    projects,
+)
 from portfolio.services.fields import FieldSpec
 from portfolio.vocab import field_label
 
@@ -105,6 +113,9 @@ class Sheet:
     id_key_prefix: str | None = None  # rows without a natural key: "BT-17"
     partner_create: tuple[str, ...] = ()  # fields a partner sets when adding a row
     extra_titles: tuple[str, ...] = field(default=())
+    # part of a grant (applications, payment requests, cost plan): kept by the Innovation Unit,
+    # read-only for partners except the columns marked ``partner`` (the cost items' actuals)
+    grant: bool = False
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_de
@@ -207,6 +218,7 @@ APPLICATIONS = Sheet(
         _col("proof_of_use_due", "date", width=12),
         _col("note", "text", width=30),
     ),
+    grant=True,
 )
 PAYMENTS = Sheet(
     "payments",
@@ -226,6 +238,26 @@ PAYMENTS = Sheet(
         _col("paid_on", "date", width=12),
         _col("note", "str", width=30),
     ),
+    grant=True,
+)
+COST_ITEMS = Sheet(
+    "cost_items",
+    "cost_item",
+    "Kostenplan",
+    "Cost plan",
+    cost_plan.FIELDS,
+    (
+        KEY,
+        VERSION,
+        _col("application_id", "ref", ref="application", width=18),
+        _col("project_key", "context", width=14),
+        _col("cost_type", "enum", enum=CostType, width=20),
+        _col("label", "str", width=36),
+        _col("requested", "money", width=16),
+        _col("approved", "money", width=16),
+        _col("actual", "money", partner=True, width=16),
+    ),
+    grant=True,
 )
 MILESTONES = Sheet(
     "milestones",
@@ -270,6 +302,7 @@ SHEETS: tuple[Sheet, ...] = (
     PARTICIPATIONS,
     APPLICATIONS,
     PAYMENTS,
+    COST_ITEMS,
     MILESTONES,
     MEASUREMENTS,
 )

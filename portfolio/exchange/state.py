@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 
 from db.models import (
     ActionField,
+    CostItem,
     FundingApplication,
     FundingProgramme,
     Kpi,
@@ -201,6 +202,7 @@ TABLE_OF = {
     "participation": Participation,
     "funding_application": FundingApplication,
     "payment_request": PaymentRequest,
+    "cost_item": CostItem,
     "milestone": Milestone,
     "kpi_measurement": KpiMeasurement,
 }
@@ -234,11 +236,11 @@ def load_rows(
     archived_cols: list[Any] = []
     if "archived" in table.c:
         archived_cols.append(table.c.archived)
-    if sheet.entity == "payment_request":
+    if sheet.entity in ("payment_request", "cost_item"):
         project_col = FundingApplication.project_id
         archived_cols.append(FundingApplication.archived.label("_parent_archived"))
         stmt = select(*cols, project_col.label("_project_id"), *archived_cols).join(
-            FundingApplication, FundingApplication.id == PaymentRequest.application_id
+            FundingApplication, FundingApplication.id == table.c.application_id
         )
     elif sheet.entity == "kpi_measurement":
         project_col = Kpi.project_id

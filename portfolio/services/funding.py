@@ -25,18 +25,21 @@ from sqlalchemy.orm import Session, joinedload
 from db.enums import (
     AWARDED_APPLICATION_STATUSES,
     DECIDED_APPLICATION_STATUSES,
+    ENDED_GRANT_STATUSES,
     FILED_APPLICATION_STATUSES,
     LIVE_APPLICATION_STATUSES,
     OPEN_PAYMENT_STATUSES,
     ApplicationStatus,
     CapScope,
     FundingLevel,
+    NoticeKind,
     PaymentRequestStatus,
     ProofOfUseBasis,
 )
 from db.models import (
     FundingApplication,
     FundingProgramme,
+    GrantNotice,
     PaymentRequest,
     ProgrammePhase,
     Project,
@@ -46,6 +49,7 @@ from portfolio import clock
 from portfolio import funding_rules as rules
 from portfolio.errors import Problem, ValidationFailed
 from portfolio.i18n import Both, Eur, Pct
+from portfolio.services import refunds
 from portfolio.services.base import (
     Preparation,
     ensure_version,
@@ -63,13 +67,17 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     S.IDEA: (S.SKETCH, S.SUBMITTED, S.WITHDRAWN),
     S.SKETCH: (S.IDEA, S.SUBMITTED, S.WITHDRAWN),
     S.SUBMITTED: (S.APPROVED, S.REJECTED, S.WITHDRAWN),
-    S.APPROVED: (S.IN_PROGRESS, S.PROOF_SUBMITTED, S.WITHDRAWN),
-    # Renouncing a grant (Verzicht) is possible until the proof of use is handed in.
-    S.IN_PROGRESS: (S.PROOF_SUBMITTED, S.WITHDRAWN),
-    S.PROOF_SUBMITTED: (S.IN_PROGRESS, S.CLOSED),
+    # Renouncing a grant (Verzicht, "withdrawn") is possible at any time after the award until
+    # it is closed; the funder may revoke it (Widerruf) even then. "revoked" follows only from a
+    # revocation notice (see _grant_field_problems), and with notices on record so does a
+    # renunciation.
+    S.APPROVED: (S.IN_PROGRESS, S.PROOF_SUBMITTED, S.WITHDRAWN, S.REVOKED),
+    S.IN_PROGRESS: (S.PROOF_SUBMITTED, S.WITHDRAWN, S.REVOKED),
+    S.PROOF_SUBMITTED: (S.IN_PROGRESS, S.CLOSED, S.WITHDRAWN, S.REVOKED),
     S.REJECTED: (),
     S.WITHDRAWN: (),
-    S.CLOSED: (),
+    S.CLOSED: (S.REVOKED,),
+    S.REVOKED: (),
 }
 DECIDED = DECIDED_APPLICATION_STATUSES
 
@@ -543,6 +551,9 @@ def check_application(
         )
     if application_id is not None and transition_ok:
         problems += _payment_state_problems(session, values, application_id, status, old_status)
+    problems += _grant_field_problems(
+        session, values, application_id, status, old_status, status_checked=transition_ok
+    )
     problems += _alternative_problems(session, values, application_id)
     if submitted and decided and decided < submitted:
         problems.append(
@@ -734,7 +745,8 @@ def _payment_state_problems(
     old_status: str | None,
 ) -> list[Problem]:
     """An application's payment requests stay consistent with it: no open request under a
-    closed grant, and the approved amount never below what the requests already draw."""
+    closed grant, and the approved amount never below what the requests already draw net of
+    the refunds claimed back (:func:`portfolio.services.refunds.refunded_total`)."""
     problems: list[Problem] = []
     if status == S.CLOSED and old_status != S.CLOSED:
         open_total = _payments_total(session, application_id, rules.open_payment())
@@ -759,17 +771,81 @@ def _payment_state_problems(
     approved = values.get("amount_approved")
     if approved is not None:
         drawn = _payments_total(session, application_id, rules.counted_payment())
-        if drawn > approved:
+        refunded = refunds.refunded_total(session, application_id)
+        if drawn - refunded > approved:
             paid = _payments_total(
                 session, application_id, PaymentRequest.status == PaymentRequestStatus.PAID
             )
-            problems.append(
-                Problem(
-                    "amount_approved",
-                    "approved_below_payments",
-                    {"approved": Eur(approved), "drawn": Eur(drawn), "paid": Eur(paid)},
+            params: dict[str, Any] = {
+                "approved": Eur(approved),
+                "drawn": Eur(drawn),
+                "paid": Eur(paid),
+            }
+            if refunded:
+                code = "approved_below_payments_net"
+                params |= {"refunds": Eur(refunded), "net": Eur(drawn - refunded)}
+            else:
+                code = "approved_below_payments"
+            problems.append(Problem("amount_approved", code, params))
+    return problems
+
+
+RECORDING_NOTICE = "portfolio_recording_notice"
+"""``session.info`` flag: set (True) by :func:`portfolio.services.grant_notices.record` around
+its own write of the application, the one writer allowed to change the grant fields of an
+application with notices (see :func:`_grant_field_problems`)."""
+
+
+def _grant_field_problems(
+    session: Session,
+    values: Mapping[str, Any],
+    application_id: int | None,
+    status: str | None,
+    old_status: str | None,
+    *,
+    status_checked: bool,
+) -> list[Problem]:
+    """Grant fields change only through a notice (:mod:`portfolio.services.grant_notices`).
+
+    - "revoked" follows only from a revocation notice (Widerrufsbescheid): a direct change to it
+      is refused, with or without notices.
+    - On an application with notices, a direct edit (dashboard, import) of the approved amount,
+      the funding period or the decision date is refused (record an Änderungsbescheid, or a
+      Verzicht / Widerruf for less money), and so is renouncing by a status change to
+      "withdrawn" (record a Verzicht).
+    - Applications without notices (kept before notices were) keep their direct edits.
+
+    ``grant_notices.record`` passes by setting ``session.info[RECORDING_NOTICE]`` while it writes
+    (in try/finally). ``status_checked``: the status change is a valid transition (otherwise that
+    refusal stands alone)."""
+    if session.info.get(RECORDING_NOTICE):
+        return []
+    problems: list[Problem] = []
+    status_changed = status_checked and status is not None and status != old_status
+    if status_changed and status == S.REVOKED:
+        problems.append(Problem("status", "revoked_needs_notice"))
+    if application_id is None:
+        return problems
+    stored = session.get(FundingApplication, application_id)
+    current = session.execute(
+        select(GrantNotice.kind, GrantNotice.dated_on)
+        .where(GrantNotice.application_id == application_id)
+        .order_by(GrantNotice.dated_on.desc(), GrantNotice.id.desc())
+        .limit(1)
+    ).first()
+    if stored is None or current is None:
+        return problems  # no notices: the direct edits of old
+    from_notice = {"kind": label_both(NoticeKind, current.kind), "notice": current.dated_on}
+    for name in ("amount_approved", "period_start", "period_end", "decision_on"):
+        if values.get(name) != getattr(stored, name):
+            if name == "decision_on":
+                problems.append(
+                    Problem(name, "grant_decision_from_notice", {"award": stored.decision_on})
                 )
-            )
+            else:
+                problems.append(Problem(name, "grant_field_needs_notice", from_notice))
+    if status_changed and status == S.WITHDRAWN:
+        problems.append(Problem("status", "withdrawal_needs_renunciation", from_notice))
     return problems
 
 
@@ -907,9 +983,11 @@ def check_payment(
         return problems
     status, paid_on = values.get("status"), values.get("paid_on")
     is_open = status in OPEN_PAYMENT_STATUSES
-    # What was paid under a grant renounced since stays on record (to be refunded).
+    # What was paid under a grant renounced or revoked since stays on record (to be refunded).
     renounced_history = (
-        application.status == S.WITHDRAWN and application.decision_on is not None and not is_open
+        application.status in ENDED_GRANT_STATUSES
+        and application.decision_on is not None
+        and not is_open
     )
     if application.status not in AWARDED_APPLICATION_STATUSES and not renounced_history:
         problems.append(
@@ -948,15 +1026,45 @@ def check_payment(
         )
         if request_id is not None:
             stmt = stmt.where(PaymentRequest.id != request_id)
-        total = Decimal(session.execute(stmt).scalar_one()) + amount
+        # counted net of the refunds claimed back (a revocation lowers the approved amount and
+        # claims what was paid above it back)
+        refunded = refunds.refunded_total(session, application.id)
+        total = Decimal(session.execute(stmt).scalar_one()) + amount - refunded
         if total > application.amount_approved:
-            problems.append(
-                Problem(
-                    "amount",
-                    "payments_above_approved",
-                    {"total": Eur(total), "approved": Eur(application.amount_approved)},
+            params: dict[str, Any] = {
+                "total": Eur(total),
+                "approved": Eur(application.amount_approved),
+            }
+            if refunded:
+                params["refunds"] = Eur(refunded)
+            code = "payments_above_approved_net" if refunded else "payments_above_approved"
+            problems.append(Problem("amount", code, params))
+    # what was paid stays at least what is claimed back (a paid request later rejected or cut)
+    if request_id is not None:
+        refunded = refunds.refunded_total(session, application.id)
+        if refunded:
+            paid_elsewhere = session.execute(
+                select(func.coalesce(func.sum(PaymentRequest.amount), 0)).where(
+                    PaymentRequest.application_id == application.id,
+                    PaymentRequest.status == PaymentRequestStatus.PAID.value,
+                    PaymentRequest.id != request_id,
                 )
+            ).scalar_one()
+            paid = Decimal(paid_elsewhere) + (
+                amount if status == PaymentRequestStatus.PAID and amount is not None else 0
             )
+            if paid < refunded:
+                problems.append(
+                    Problem(
+                        "status",
+                        "paid_below_refunds",
+                        {"paid": Eur(paid), "refunds": Eur(refunded)},
+                    )
+                )
+    # the final share after the check of the proof of use (proofs reads this module: lazily)
+    from portfolio.services import proofs
+
+    problems += proofs.final_share_problems(session, application, values, request_id)
     return problems
 
 

@@ -1,10 +1,30 @@
-"""Bescheide: the funder's notices on an application — the award (Zuwendungsbescheid, or
-Teilbewilligung when less than requested is approved) and its amendments (Änderungsbescheide).
+"""Bescheide: the notices on an application — the funder's award (Zuwendungsbescheid, or
+Teilbewilligung when less than requested is approved), its amendments (Änderungsbescheide) and
+its revocation (Widerrufsbescheid), and the city's renunciation (Verzicht).
 
 A notice is recorded, never edited in place: the latest one is the notice in force. Recording
 one changes the application through :func:`portfolio.services.funding.update`, so every
-funding rule (caps, approved ≥ payment requests, …) holds, and recomputes the proof-of-use
-deadline from the notice in force (:func:`portfolio.services.funding.proof_of_use_deadline`).
+funding rule (caps, approved ≥ payment requests net of refunds, …) holds, and recomputes the
+proof-of-use deadline from the notice in force (:func:`deadline_in_force`). Once an application
+has notices, its grant fields (approved amount, period, decision date, renouncing) change only
+through :func:`record` (the rule is :func:`portfolio.services.funding._grant_field_problems`;
+``record`` passes it by setting ``session.info[funding.RECORDING_NOTICE]`` while it writes).
+
+Ending a grant early (:data:`db.enums.ENDING_NOTICE_KINDS`):
+
+* **Widerruf** (revocation), on an awarded grant at any time after the award, closed ones
+  included: in whole (amount 0, the status becomes "widerrufen") or in part (a lower amount,
+  the status stays).
+* **Verzicht** (renunciation by the city), while the grant runs (bewilligt, in Durchführung,
+  Verwendungsnachweis eingereicht): in whole (amount 0, the status becomes "zurückgezogen /
+  Verzicht") or in part (a lower amount).
+
+Both take money back, never add it (a higher amount is an amendment), and are dated on or after
+the notice in force. Where the remaining amount is below what was paid out net of the refunds
+claimed so far, the same transaction claims the difference back (:mod:`portfolio.services.refunds`,
+kind "refund", claimed on the notice's day, interest from the data key ``interest_from`` or else
+that day, linked to the notice). Open payment requests above the remaining amount must be
+rejected or lowered first.
 """
 
 from __future__ import annotations
@@ -12,16 +32,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.enums import AMENDABLE_GRANT_STATUSES, ApplicationStatus, NoticeKind
-from db.models import FundingApplication, GrantNotice
+from db.enums import (
+    AMENDABLE_GRANT_STATUSES,
+    AWARDED_APPLICATION_STATUSES,
+    ENDING_NOTICE_KINDS,
+    OPEN_PAYMENT_STATUSES,
+    ApplicationStatus,
+    NoticeKind,
+    RefundKind,
+)
+from db.models import FundingApplication, GrantNotice, PaymentRequest
 from portfolio import clock
 from portfolio.errors import Problem, ValidationFailed
-from portfolio.services import funding
+from portfolio.i18n import Eur
+from portfolio.services import funding, refunds
 from portfolio.services.base import ensure_version, flush, raise_if, validate
 from portfolio.services.fields import FieldSpec
 from portfolio.vocab import label_both
@@ -38,8 +68,27 @@ FIELDS: dict[str, FieldSpec] = {
 AWARD_KINDS: tuple[str, ...] = (NoticeKind.AWARD.value, NoticeKind.PARTIAL_AWARD.value)
 """The notices that award a grant (the first notice of an application)."""
 AMENDABLE_STATUSES = AMENDABLE_GRANT_STATUSES
-# Problems of the application's rules named by the notice's field they come from.
-_FIELD_OF_APPLICATION = {"decision_on": "dated_on", "status": "kind"}
+ENDABLE_STATUSES: dict[str, tuple[str, ...]] = {
+    NoticeKind.REVOCATION.value: (*AMENDABLE_GRANT_STATUSES, ApplicationStatus.CLOSED.value),
+    NoticeKind.RENUNCIATION.value: AMENDABLE_GRANT_STATUSES,
+}
+"""Where a grant can be ended early: renounced while it runs, revoked even once closed."""
+ENDED_STATUS: dict[str, str] = {
+    NoticeKind.REVOCATION.value: ApplicationStatus.REVOKED.value,
+    NoticeKind.RENUNCIATION.value: ApplicationStatus.WITHDRAWN.value,
+}
+"""The status a grant ends in when an ending notice leaves nothing of it (amount 0)."""
+EXTRA_FIELDS: dict[str, FieldSpec] = {"interest_from": FieldSpec("date")}
+"""Data of an ending notice that is not stored on it: from when the refund it claims bears
+interest (default: the notice's day)."""
+# Problems of the application's (and the refund's) rules named by the notice's field they
+# come from.
+_FIELD_OF_APPLICATION = {
+    "decision_on": "dated_on",
+    "status": "kind",
+    "claimed_on": "dated_on",
+    "amount": "amount_approved",
+}
 
 
 def get_all(session: Session, application_id: int) -> Sequence[GrantNotice]:
@@ -91,14 +140,18 @@ def _rule_problems(
     notices: Sequence[GrantNotice],
     kind: str,
     dated_on: dt.date,
+    amount: Decimal,
 ) -> list[Problem]:
     problems: list[Problem] = []
     status = label_both(ApplicationStatus, application.status)
+    current = in_force(notices)
     # An award notice: on a submitted application, or recorded afterwards for a grant awarded
-    # before notices were kept; never a second one (changes are amendments).
+    # before notices were kept (a closed one too: it may still be revoked); never a second one
+    # (changes are amendments).
     if kind == NoticeKind.AWARD and (
         notices
-        or application.status not in (ApplicationStatus.SUBMITTED.value, *AMENDABLE_STATUSES)
+        or application.status
+        not in (ApplicationStatus.SUBMITTED.value, *AWARDED_APPLICATION_STATUSES)
     ):
         problems.append(Problem("kind", "notice_award_needs_submitted", {"status": status}))
     if kind == NoticeKind.AMENDMENT:
@@ -106,10 +159,30 @@ def _rule_problems(
             problems.append(Problem("kind", "notice_amendment_needs_award", {"status": status}))
         elif not notices:
             problems.append(Problem("kind", "notice_amendment_needs_notice"))
-    current = in_force(notices)
+    if kind in ENDING_NOTICE_KINDS:
+        what = label_both(NoticeKind, kind)
+        if application.status not in ENDABLE_STATUSES[kind]:
+            problems.append(
+                Problem("kind", "notice_ending_needs_award", {"kind": what, "status": status})
+            )
+        elif current is None:
+            problems.append(Problem("kind", "notice_ending_needs_notice", {"kind": what}))
+        elif amount > current.amount_approved:
+            problems.append(
+                Problem(
+                    "amount_approved",
+                    "notice_ending_above_amount",
+                    {
+                        "kind": what,
+                        "amount": Eur(amount),
+                        "in_force": Eur(current.amount_approved),
+                    },
+                )
+            )
+    follows = kind == NoticeKind.AMENDMENT or kind in ENDING_NOTICE_KINDS
     if dated_on > clock.today():
         problems.append(Problem("dated_on", "notice_in_future", {"value": dated_on}))
-    elif kind == NoticeKind.AMENDMENT and current is not None and dated_on < current.dated_on:
+    elif follows and current is not None and dated_on < current.dated_on:
         problems.append(
             Problem(
                 "dated_on",
@@ -128,6 +201,34 @@ def _rule_problems(
     return problems
 
 
+def _money_back(
+    session: Session, application: FundingApplication, amount: Decimal
+) -> tuple[list[Problem], Decimal]:
+    """What an ending notice leaving ``amount`` means for the money: the open payment requests
+    must fit into it (else: reject or lower them first), and what was paid out above it net of
+    the refunds claimed so far is claimed back. Returns the problems and the refund due."""
+    paid = refunds.paid_total(session, application.id)
+    net_paid = paid - refunds.refunded_total(session, application.id)
+    open_total = Decimal(
+        session.execute(
+            select(func.coalesce(func.sum(PaymentRequest.amount), 0)).where(
+                PaymentRequest.application_id == application.id,
+                PaymentRequest.status.in_(OPEN_PAYMENT_STATUSES),
+            )
+        ).scalar_one()
+    )
+    problems: list[Problem] = []
+    if open_total > 0 and net_paid + open_total > amount:
+        problems.append(
+            Problem(
+                "amount_approved",
+                "notice_open_payments_above_amount",
+                {"open": Eur(open_total), "amount": Eur(amount), "paid": Eur(net_paid)},
+            )
+        )
+    return problems, max(net_paid - amount, Decimal(0))
+
+
 def record(
     session: Session,
     application_id: int,
@@ -135,23 +236,35 @@ def record(
     *,
     expected_version: int | None,
 ) -> GrantNotice:
-    """Record a notice on an application (``data``: kind "award" or "amendment", dated_on,
-    amount_approved, period_start?, period_end?, reason?, reference_number?) and change the
-    application as it says; ``expected_version``: the application's version the caller read.
+    """Record a notice on an application (``data``: kind "award", "amendment", "revocation" or
+    "renunciation", dated_on, amount_approved, period_start?, period_end?, reason?,
+    reference_number?, and for an ending notice interest_from?) and change the application as
+    it says; ``expected_version``: the application's version the caller read.
 
     An award moves a submitted application to "bewilligt" (stored as a Teilbewilligung when
     less than requested is approved); an amendment changes the approved amount and (when
-    given) the funding period of an awarded grant. The notice keeps the period in force after
-    it, so the latest notice says what holds."""
+    given) the funding period of an awarded grant; a revocation or renunciation lowers the
+    amount, ends the grant when it leaves nothing, and claims back what was paid above it (see
+    the module). The notice keeps the period in force after it, so the latest notice says what
+    holds. Everything is written in one savepoint: a refusal leaves nothing behind."""
     application = funding.get(session, application_id)
     ensure_version(session, application, expected_version)
-    clean, problems = validate(FIELDS, data, partial=False)
+    extra = {name: data[name] for name in EXTRA_FIELDS if name in data}
+    clean, problems = validate(
+        FIELDS, {k: v for k, v in data.items() if k not in EXTRA_FIELDS}, partial=False
+    )
+    extra_clean, extra_problems = validate(EXTRA_FIELDS, extra, partial=True)
+    problems += extra_problems
     if clean.get("kind") == NoticeKind.PARTIAL_AWARD:
         clean["kind"] = NoticeKind.AWARD.value  # what kind of award follows from the amounts
     raise_if(problems)
     kind, dated_on, amount = clean["kind"], clean["dated_on"], clean["amount_approved"]
     notices = get_all(session, application_id)
-    raise_if(_rule_problems(application, notices, kind, dated_on))
+    raise_if(_rule_problems(application, notices, kind, dated_on, amount))
+    refund_due = Decimal(0)
+    if kind in ENDING_NOTICE_KINDS:
+        money_problems, refund_due = _money_back(session, application, amount)
+        raise_if(money_problems)
 
     start = clean["period_start"] if clean["period_start"] is not None else application.period_start
     end = clean["period_end"] if clean["period_end"] is not None else application.period_end
@@ -165,6 +278,8 @@ def record(
             changes["status"] = ApplicationStatus.APPROVED.value
         if clean["reference_number"] is not None:
             changes["reference_number"] = clean["reference_number"]
+    if kind in ENDING_NOTICE_KINDS and amount == 0:
+        changes["status"] = ENDED_STATUS[kind]
     notice = GrantNotice(
         application_id=application_id,
         kind=kind,
@@ -176,12 +291,33 @@ def record(
         reference_number=clean["reference_number"],
     )
     changes["proof_of_use_due"] = deadline_in_force(application, [*notices, notice])
+    passing = session.info.get(funding.RECORDING_NOTICE)
+    session.info[funding.RECORDING_NOTICE] = True
     try:
-        funding.update(session, application_id, changes, expected_version=expected_version)
+        with session.begin_nested():
+            session.add(notice)
+            flush(session, notice)
+            if refund_due > 0:
+                refunds.create(
+                    session,
+                    {
+                        "application_id": application_id,
+                        "notice_id": notice.id,
+                        "kind": RefundKind.REFUND.value,
+                        "claimed_on": dated_on,
+                        "amount": refund_due,
+                        "interest_from": extra_clean.get("interest_from") or dated_on,
+                        "reason": clean["reason"],
+                    },
+                )
+            funding.update(session, application_id, changes, expected_version=expected_version)
     except ValidationFailed as exc:
         raise ValidationFailed(
             [replace(p, field=_FIELD_OF_APPLICATION.get(p.field, p.field)) for p in exc.problems]
         ) from exc
-    session.add(notice)
-    flush(session, notice)
+    finally:
+        if passing is None:
+            session.info.pop(funding.RECORDING_NOTICE, None)
+        else:
+            session.info[funding.RECORDING_NOTICE] = passing
     return notice

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from portfolio import figures
+from portfolio.queries import budget as budget_q
 from portfolio.queries import detail as detail_q
 from portfolio.queries import funding_overview as funding_q
 from portfolio.queries import overview as overview_q
@@ -145,6 +146,19 @@ def _funding(
 
 def funding(s: Stamp, theme: str | None = None, *, days: int = 90) -> funding_q.FundingOverview:
     return _funding(s.db, s.stamp, s.today, theme, days)
+
+
+@data_cache
+def _budget(
+    db: str, stamp: int, day: dt.date, theme: str | None, lang: str
+) -> budget_q.MoneyByBudgetYear:
+    with read_session() as session:
+        return budget_q.money_by_budget_year(session, theme_key=theme, lang=lang)
+
+
+def budget(s: Stamp, theme: str | None, lang: str) -> budget_q.MoneyByBudgetYear:
+    """Money per budget year and source (grant instalments, own share, paid, refunded)."""
+    return _budget(s.db, s.stamp, s.today, theme, lang)
 
 
 @data_cache

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.enums import ApplicationStatus, ChangeSource, JournalAction
-from db.models import JournalEntry
+from db.models import BudgetYear, JournalEntry, ProofOfUse
 from portfolio import funding_rules
 from portfolio.errors import Problem
 from portfolio.exchange.importer import ImportResult, Issue, cell_name
@@ -173,6 +173,7 @@ def test_new_project_with_its_parts_in_one_file(factory: sessionmaker[Session]) 
         "participations": 2,
         "applications": 1,
         "payments": 1,
+        "cost_items": 0,
         "milestones": 3,
         "measurements": 0,
     }
@@ -216,12 +217,21 @@ def test_new_project_with_its_parts_in_one_file(factory: sessionmaker[Session]) 
         assert s.execute(funding_rules.public_above_eligible([project.id])).all() == []
 
         # the journal: one create entry per new record, with the new project's id and the import
+        # (also for what follows from the new grant: its duties and budget years)
+        followed = {
+            (model.__tablename__, row_id)
+            for model in (ProofOfUse, BudgetYear)
+            for row_id in s.execute(
+                select(model.id).where(model.application_id == app.id)
+            ).scalars()
+        }
         created = {
             ("project", project.id),
             *(("participation", p.id) for p in parts.values()),
             *(("milestone", m.id) for m in stones),
             ("funding_application", app.id),
             ("payment_request", pay.id),
+            *followed,
         }
         entries = s.execute(
             select(JournalEntry).where(JournalEntry.project_id == project.id)

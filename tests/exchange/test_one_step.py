@@ -27,6 +27,7 @@ from portfolio.exchange import importer
 from portfolio.journal import set_actor
 from portfolio.services import (
     catalogue,
+    cost_plan,
     funding,
     kpis,
     milestones,
@@ -105,6 +106,7 @@ def test_the_import_uses_the_services_prepare_step() -> None:
         "participation": participations.PREPARE,
         "funding_application": funding.PREPARE,
         "payment_request": funding.PAYMENT_PREPARE,
+        "cost_item": cost_plan.PREPARE,
         "milestone": milestones.PREPARE,
         "kpi_measurement": kpis.MEASUREMENT_PREPARE,
     }

@@ -4,6 +4,7 @@ MPSC caps over two new measures, and the own share a second new application woul
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,15 @@ from portfolio.journal import set_actor
 from portfolio.services import funding
 from tests.conftest import TESTER, TODAY
 from tests.exchange.helpers import append, count, edit, export, run, small_portfolio, snapshot
+
+NEW_ABOVE_CAP = {
+    "phase": "B",
+    "status": "submitted",
+    "amount_requested": Decimal(13_000_000),
+    "eligible_cost": Decimal(20_000_000),
+    "funding_rate": Decimal(65),
+    "submitted_on": dt.date(2026, 3, 1),
+}
 
 
 def _two_measures(factory: sessionmaker[Session], each: int) -> bytes:
@@ -131,6 +141,7 @@ def test_the_import_agrees_with_the_services_on_the_bochum_demo(
         )
         assert app is not None
         key, version = app.key, app.version
+        project_key = app.project.key
         # more than the city's phase-B cap of 15 M € leaves room for, within the rate
         with pytest.raises(ValidationFailed) as refused:
             funding.update(
@@ -144,8 +155,20 @@ def test_the_import_agrees_with_the_services_on_the_bochum_demo(
                 expected_version=version,
             )
         session.rollback()
+        # the demo's grants carry notices: their approved amount changes only by a notice;
+        # a new application above the cap is refused for the cap
+        with pytest.raises(ValidationFailed) as refused_new:
+            funding.create(
+                session,
+                {
+                    "project_id": app.project_id,
+                    "programme_id": app.programme_id,
+                    **NEW_ABOVE_CAP,
+                },
+            )
+        session.rollback()
     expected = {p.message("de") for p in refused.value.problems}
-    assert any("Obergrenze" in m for m in expected), expected
+    assert any("Bescheid" in m for m in expected), expected
     changed = edit(
         data,
         "Förderanträge",
@@ -153,5 +176,24 @@ def test_the_import_agrees_with_the_services_on_the_bochum_demo(
         {"Förderfähige Kosten": 20_000_000, "Beantragt": 13_000_000, "Bewilligt": 13_000_000},
     )
     result = run(factory, changed)
+    assert not result.applied
+    assert {e.message for e in result.errors} == expected
+    expected = {p.message("de") for p in refused_new.value.problems}
+    assert any("Obergrenze" in m for m in expected), expected
+    added = append(
+        data,
+        "Förderanträge",
+        {
+            "Projekt": project_key,
+            "Förderprogramm": "MPSC",
+            "Phase": "B",
+            "Status": "Antrag eingereicht",
+            "Beantragt": 13_000_000,
+            "Förderfähige Kosten": 20_000_000,
+            "Förderquote": "65 %",
+            "Eingereicht am": "01.03.2026",
+        },
+    )
+    result = run(factory, added)
     assert not result.applied
     assert {e.message for e in result.errors} == expected

@@ -9,6 +9,7 @@ import streamlit as st
 from db.enums import ApplicationStatus, FundingLevel, PaymentRequestStatus
 from portfolio import funding_rules
 from portfolio.i18n import fmt_eur, fmt_eur_short, fmt_int
+from portfolio.queries import budget as budget_q
 from portfolio.queries.common import pick
 from portfolio.ui import data
 from portfolio.ui.components import charts
@@ -57,6 +58,18 @@ TEXTS = {
         "no_warnings": "Keine Verstöße gegen die Förderregeln gefunden.",
         "examples": "Beispiele",
         "no_funding": "Noch keine Förderanträge im Portfolio.",
+        "budget_years": "Geld je Haushaltsjahr und Quelle",
+        "budget_caption": "Jahresscheiben der Zuwendungen und des Eigenanteils, im Jahr ausgezahlte Mittelabrufe, im Jahr zurückgezahlte Rückforderungen (negativ) und offene Mittelabrufe mit Fälligkeit im Jahr – für die Haushaltsplanung der Stadt.",
+        "year": "Haushaltsjahr",
+        "source": "Quelle",
+        "planned_grant": "Jahresscheibe Zuwendung",
+        "planned_own": "Jahresscheibe Eigenanteil",
+        "paid_out": "Ausgezahlt",
+        "refunded": "Zurückgezahlt",
+        "net_paid": "Netto",
+        "open_due": "Offene Abrufe",
+        "year_total": "Summe {year}",
+        "no_budget_years": "Noch keine Jahresscheiben geplant.",
     },
     "en": {
         "title": "Funding",
@@ -93,6 +106,18 @@ TEXTS = {
         "no_warnings": "No breaches of the funding rules found.",
         "examples": "Examples",
         "no_funding": "No funding applications in the portfolio yet.",
+        "budget_years": "Money per budget year and source",
+        "budget_caption": "Budget-year instalments of the grants and of the own share, payment requests paid in the year, refunds repaid in the year (negative) and open payment requests due in the year — for the city's budget planning.",
+        "year": "Budget year",
+        "source": "Source",
+        "planned_grant": "Grant instalment",
+        "planned_own": "Own-share instalment",
+        "paid_out": "Paid out",
+        "refunded": "Repaid",
+        "net_paid": "Net",
+        "open_due": "Open requests",
+        "year_total": "Total {year}",
+        "no_budget_years": "No budget years planned yet.",
     },
 }
 WINDOWS = (30, 90, 180, 365)
@@ -188,6 +213,7 @@ def render() -> None:
             },
         )
     warnings_block(f)
+    budget_block(data.budget(stamp, theme, language))
     st.subheader(tx("deadlines"))
     st.caption(
         tx(
@@ -263,6 +289,61 @@ def render() -> None:
                 "gap": col.Column(tx("gap")),
             },
         )
+
+
+def budget_block(money: budget_q.MoneyByBudgetYear) -> None:
+    """Money per budget year and source, each year followed by its total."""
+    st.subheader(tx("budget_years"))
+    st.caption(tx("budget_caption"))
+    if not money.lines:
+        st.info(tx("no_budget_years"))
+        return
+    totals = {t.year: t for t in money.totals}
+    rows: list[dict[str, object]] = []
+    years = sorted({line.year for line in money.lines})
+    for year in years:
+        for line in (x for x in money.lines if x.year == year):
+            rows.append(
+                {
+                    "year": str(year),
+                    "source": line.source,
+                    "planned_grant": line.planned_grant,
+                    "planned_own": line.planned_own,
+                    "paid_out": line.paid_out,
+                    "refunded": line.refunded,
+                    "net_paid": line.net_paid,
+                    "open_due": line.open_due,
+                }
+            )
+        total = totals[year]
+        rows.append(
+            {
+                "year": str(year),
+                "source": tx("year_total", year=str(year)),
+                "planned_grant": total.planned_grant,
+                "planned_own": total.planned_own,
+                "paid_out": total.paid_out,
+                "refunded": total.refunded,
+                "net_paid": total.net_paid,
+                "open_due": total.open_due,
+            }
+        )
+    names = [
+        "year",
+        "source",
+        "planned_grant",
+        "planned_own",
+        "paid_out",
+        "refunded",
+        "net_paid",
+        "open_due",
+    ]
+    col = st.column_config
+    table(
+        frame(rows, names),
+        money=names[2:],
+        column_config={name: col.Column(tx(name)) for name in names},
+    )
 
 
 def by_programme_chart(extra: object) -> go.Figure:

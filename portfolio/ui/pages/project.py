@@ -23,6 +23,7 @@ from db.enums import (
 )
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number
 from portfolio.queries import detail as detail_q
+from portfolio.queries import grant as grant_q
 from portfolio.queries import quality as quality_q
 from portfolio.queries.common import pick
 from portfolio.services import (
@@ -42,6 +43,7 @@ from portfolio.ui.components.forms import (
     loaded_version,
     run_save,
 )
+from portfolio.ui.components.grant_section import grant_section
 from portfolio.ui.components.safe_text import chart_text, md
 from portfolio.ui.components.texts import LIGHT_COLOURS, option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
@@ -73,6 +75,7 @@ TEXTS = {
         "sec_stammdaten": "Stammdaten",
         "sec_partner": "Partner",
         "sec_foerderung": "Förderung",
+        "sec_zuwendung": "Zuwendungen",
         "sec_meilensteine": "Meilensteine",
         "sec_status": "Statusberichte",
         "sec_kpis": "Wirkung (KPIs)",
@@ -146,6 +149,7 @@ TEXTS = {
         "sec_stammdaten": "Master data",
         "sec_partner": "Partners",
         "sec_foerderung": "Funding",
+        "sec_zuwendung": "Grants",
         "sec_meilensteine": "Milestones",
         "sec_status": "Status reports",
         "sec_kpis": "Impact (KPIs)",
@@ -206,7 +210,16 @@ TEXTS = {
         "total": "Total",
     },
 }
-SECTIONS = ("stammdaten", "partner", "foerderung", "meilensteine", "status", "kpis", "journal")
+SECTIONS = (
+    "stammdaten",
+    "partner",
+    "foerderung",
+    "zuwendung",
+    "meilensteine",
+    "status",
+    "kpis",
+    "journal",
+)
 PROJECT_FIELDS = [name for name in projects.FIELDS if name != "key"]
 JOURNAL_PAGE = 20
 ENTITY_FIELDS = {
@@ -260,6 +273,7 @@ def render() -> None:
         "stammdaten": master_data,
         "partner": partners_section,
         "foerderung": funding_section,
+        "zuwendung": grants_section,
         "meilensteine": milestones_section,
         "status": reports_section,
         "kpis": kpis_section,
@@ -674,6 +688,13 @@ def notices_table(d: detail_q.ProjectDetail) -> None:
             "reference": col.Column(field_label("reference_number", language)),
         },
     )
+
+
+def grants_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> None:
+    """Zuwendungen: each grant's notices, cost plan, budget years, proofs and refunds."""
+    with read_session() as session:
+        grants = grant_q.grants_of_project(session, d.project.id, today=data.stamp().today)
+    grant_section(grants, d.project.values["key"])
 
 
 # ---- Meilensteine -----------------------------------------------------------------------------

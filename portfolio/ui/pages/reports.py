@@ -238,6 +238,8 @@ def _preview(brief: Brief) -> None:
             slipped=fmt_int(counts[Kind.MILESTONE_SLIPPED], lang),
             lights=fmt_int(counts[Kind.LIGHT], lang),
             decisions=fmt_int(counts[Kind.DECISION], lang),
+            notices=fmt_int(counts[Kind.NOTICE], lang),
+            refunds=fmt_int(counts[Kind.REFUND], lang),
         )
     )
     events = brief.changes.events if brief.changes else []
