@@ -47,7 +47,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from db.enums import DECISION_OUTCOMES, ApplicationStatus, JournalAction, NoticeKind
+from db.enums import (
+    AWARD_NOTICE_KINDS,
+    DECISION_OUTCOMES,
+    ApplicationStatus,
+    JournalAction,
+    NoticeKind,
+)
 from db.models import (
     ActionField,
     Base,
@@ -360,7 +366,7 @@ class Kind:
     MILESTONE_SLIPPED = "milestone_slipped"
     LIGHT = "light"
     DECISION = "decision"
-    NOTICE = "notice"  # a notice after the award: Änderungsbescheid, Widerruf, Verzicht
+    NOTICE = "grant_notice"  # a notice after the award: Änderungsbescheid, Widerruf, Verzicht
     REFUND = "refund"  # a refund claimed (Rückforderung)
 
 
@@ -593,6 +599,18 @@ def what_changed(
             .where(FundingApplication.id.in_({e.entity_id for e in decided}))
         )
     }
+    # The amount awarded is the award notice's (the grant may have changed since).
+    awarded = {
+        application_id: amount
+        for application_id, amount in session.execute(
+            select(GrantNotice.application_id, GrantNotice.amount_approved)
+            .where(
+                GrantNotice.application_id.in_({e.entity_id for e in decided}),
+                GrantNotice.kind.in_(AWARD_NOTICE_KINDS),
+            )
+            .order_by(GrantNotice.dated_on.desc(), GrantNotice.id.desc())
+        )
+    }
     for entry in decided:
         old, new = changes[entry.id]["status"]
         app = apps.get(entry.entity_id)
@@ -605,7 +623,9 @@ def what_changed(
             old=old,
             new=new,
             amount=(
-                app.amount_approved if new == ApplicationStatus.APPROVED else app.amount_requested
+                awarded.get(entry.entity_id, app.amount_approved)
+                if new == ApplicationStatus.APPROVED
+                else app.amount_requested
             )
             if app
             else None,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from db.enums import ApplicationStatus, NoticeKind, ProjectStatus, RefundKind, TrafficLight
+from portfolio.changes import Kind
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int
 from portfolio.vocab import label
 
@@ -62,6 +63,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "decisions": "Förderentscheidungen seit dem {day}",
         "grant_changes": "Änderungen an Zuwendungen und Rückforderungen seit dem {day}",
         "grant_change_kind": "Vorgang",
+        "grant_notice": "Bescheid",
         "amount_after": "Betrag",
         "period_until": "Förderzeitraum bis",
         "refund": "Rückforderung",
@@ -183,6 +185,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "decisions": "Funding decisions since {day}",
         "grant_changes": "Changes to grants and refunds since {day}",
         "grant_change_kind": "What",
+        "grant_notice": "Notice",
         "amount_after": "Amount",
         "period_until": "Funding period until",
         "refund": "Refund",
@@ -312,7 +315,7 @@ def grant_change_label(kind: str, code: str | None, lang: str) -> str:
     refund's (Rückforderung, Zinsen)."""
     if code is None:
         return "–"
-    return label(NoticeKind if kind == "notice" else RefundKind, code, lang)
+    return label(NoticeKind if kind == Kind.NOTICE else RefundKind, code, lang)
 
 
 def application_label(code: str | None, lang: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -166,3 +167,85 @@ def test_0004_gives_every_awarded_application_its_notice(empty_engine: Engine) -
         "FKZ-1",
     )
     assert first.version == 1 and first.created_at is not None and first.updated_at is not None
+
+
+def test_0005_gives_every_awarded_grant_its_proofs_and_the_programmes_their_rules(
+    empty_engine: Engine,
+) -> None:
+    from sqlalchemy import text
+
+    migrate.upgrade(empty_engine, "0004")
+    with empty_engine.begin() as conn:
+        for statement in (
+            "INSERT INTO theme (id, key, name, position) VALUES (1, '5', 'Digitale Stadt', 5)",
+            "INSERT INTO action_field (id, key, theme_id, name) VALUES (1, '5.1', 1, 'Daten')",
+            "INSERT INTO project (id, key, title, status, priority, action_field_id, "
+            "responsible_person, charter_guidelines, sdgs) VALUES (1, 'SC-001', 'Sensorik', "
+            "'implementation', 'high', 1, 'Projektleitung', '[]', '[]')",
+            "INSERT INTO funding_programme (id, key, name, funder, level, standard_rate, "
+            "requires_own_share) VALUES (1, 'MPSC', 'MPSC', 'BMWSB', 'federal', 65, true)",
+            "INSERT INTO funding_programme (id, key, name, funder, level, standard_rate, "
+            "requires_own_share) VALUES (2, 'HAUSHALT', 'Haushalt', 'Stadt', 'municipal', "
+            "100, false)",
+        ):
+            conn.execute(text(statement))
+        rows = [
+            # key, status, proof_of_use_due
+            ("SC-001-F1", "approved", "2027-06-30"),
+            ("SC-001-F2", "in_progress", "2027-09-30"),
+            ("SC-001-F3", "proof_submitted", "2026-03-31"),
+            ("SC-001-F4", "closed", "2025-03-31"),
+            ("SC-001-F5", "submitted", None),  # not awarded: owes nothing
+            ("SC-001-F6", "in_progress", None),  # no deadline known: nothing to convert
+        ]
+        for key, status, due in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO funding_application (key, project_id, programme_id, status, "
+                    "budget_emergency, amount_approved, decision_on, proof_of_use_due) "
+                    "VALUES (:key, 1, 1, :status, false, 100000, '2024-05-02', :due)"
+                ),
+                {"key": key, "status": status, "due": due},
+            )
+    migrate.upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        proofs = conn.execute(
+            text(
+                "SELECT a.key, p.kind, p.budget_year, p.due_on, p.state FROM proof_of_use p "
+                "JOIN funding_application a ON a.id = p.application_id ORDER BY a.key, p.kind"
+            )
+        ).all()
+        mpsc, haushalt = conn.execute(
+            text(
+                "SELECT refund_interest_points, final_share_rate, cost_tolerance_rate, "
+                "interim_proof_months, eligible_cost_types FROM funding_programme ORDER BY id"
+            )
+        ).all()
+        rates = conn.execute(text("SELECT valid_from, rate FROM base_rate ORDER BY 1")).all()
+    assert [(p.key, p.kind, p.budget_year, str(p.due_on), p.state) for p in proofs] == [
+        (key, kind, 0, due, state)
+        for key, due, state in (
+            ("SC-001-F1", "2027-06-30", "due"),
+            ("SC-001-F2", "2027-09-30", "due"),
+            ("SC-001-F3", "2026-03-31", "submitted"),
+            ("SC-001-F4", "2025-03-31", "accepted"),
+        )
+        for kind in ("factual_report", "final")
+    ]
+    assert [float(v) for v in mpsc[:3]] == [5.0, 5.0, 20.0] and mpsc.interim_proof_months == 4
+    types = mpsc.eligible_cost_types
+    assert (json.loads(types) if isinstance(types, str) else types) == [
+        "personnel",
+        "material",
+        "investment",
+        "external_services",
+    ]
+    assert tuple(haushalt) == (None, None, None, None, None)
+    assert [(str(day), float(rate)) for day, rate in rates][-2:] == [
+        ("2025-01-01", 2.27),
+        ("2025-07-01", 1.27),
+    ]
+    assert len(rates) == 7
+    migrate.downgrade(empty_engine, "0004")
+    with empty_engine.connect() as conn:
+        assert "proof_of_use" not in inspect(conn).get_table_names()

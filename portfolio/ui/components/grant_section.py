@@ -8,6 +8,7 @@ refunds), which check the funding law; this module only shows and collects.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import streamlit as st
@@ -22,7 +23,7 @@ from db.enums import (
     RefundKind,
 )
 from portfolio.errors import ValidationFailed
-from portfolio.i18n import fmt_date, fmt_eur, fmt_int
+from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number
 from portfolio.queries.grant import GrantView
 from portfolio.services import budget_years, cost_plan, grant_notices, proofs, refunds
 from portfolio.services.fields import FieldSpec
@@ -229,6 +230,9 @@ def notices_tab(g: GrantView) -> None:
     ):
         st.caption(tx("notice_hint"))
         specs: dict[str, FieldSpec] = dict(grant_notices.FIELDS)
+        # Offered as a choice of the kinds that may follow (an enum field would offer them all,
+        # the award included, on a grant that has its award already).
+        specs["kind"] = FieldSpec("ref", required=True)
         kind_labels = labels(NoticeKind, language)
         form_key = f"notice:{g.application.id}"
         version = loaded_version(form_key, g.application.version, "kind")
@@ -376,8 +380,9 @@ def years_tab(g: GrantView) -> None:
         start = [
             {
                 "year": int(b.values["year"]),
-                "grant": str(b.values["grant_amount"]),
-                "own": "" if b.values["own_amount"] is None else str(b.values["own_amount"]),
+                # as users type numbers (and _year_rows reads them): "1.234,56" in German
+                "grant": _amount_text(b.values["grant_amount"], language),
+                "own": _amount_text(b.values["own_amount"], language),
             }
             for b in g.budget_years
         ]
@@ -409,6 +414,14 @@ def years_tab(g: GrantView) -> None:
                 result,
                 lambda s: budget_years.plan(s, app_id, rows, expected_version=version),
             )
+
+
+def _amount_text(value: Any, language: str) -> str:
+    """An amount as the editor shows it for editing, in the reader's number format (a plain
+    ``str(Decimal)`` such as "159557.34" is no number in German: the dot groups thousands)."""
+    if value is None:
+        return ""
+    return fmt_number(Decimal(str(value)), language, digits=2)
 
 
 def _year_rows(records: Sequence[Mapping[Any, Any]], language: str) -> list[dict[str, Any]]:
