@@ -189,6 +189,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "report_exists": "{field}: Für den {date} gibt es schon einen Statusbericht. Bitte diesen ändern.",
         "date_in_future": "{field}: {value} liegt in der Zukunft. Bitte ein Datum bis heute eintragen.",
         # notices, revocation, renunciation and refunds (de)
+        "base_rate_range": "{field}: {value} % ist kein plausibler Basiszinssatz (er lag bisher zwischen −0,88 % und 4,26 %). Bitte den Wert aus der Bekanntmachung der Bundesbank eintragen.",
         "paid_below_refunds": "{field}: Ausgezahlt blieben nur {paid}, zurückgefordert sind aber schon {refunds}. Eine Rückforderung übersteigt nie das Ausgezahlte: bitte zuerst die Rückforderung anpassen.",
         "notice_ending_needs_award": "{field}: Ein {kind} ist nur auf eine bewilligte Zuwendung möglich (jetzt: „{status}“); auf eine abgeschlossene nur ein Widerruf. Bitte den Status prüfen.",
         "notice_ending_needs_notice": "{field}: Zu dieser Bewilligung ist noch kein Zuwendungsbescheid erfasst. Bitte zuerst den Zuwendungsbescheid eintragen, dann den {kind}.",
@@ -312,6 +313,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "report_exists": "{field}: there is already a status report for {date}. Please change that one.",
         "date_in_future": "{field}: {value} is in the future. Please enter a date up to today.",
         # notices, revocation, renunciation and refunds (en)
+        "base_rate_range": "{field}: {value} % is no plausible base rate (so far it ranged from −0.88 % to 4.26 %). Please enter the value the Bundesbank announced.",
         "paid_below_refunds": "{field}: only {paid} would remain paid out, but {refunds} are already claimed back. A refund never exceeds what was paid: please adjust the refund first.",
         "notice_ending_needs_award": "{field}: a {kind} is only possible on an awarded grant (now: “{status}”); a closed one can only be revoked. Please check the status.",
         "notice_ending_needs_notice": "{field}: no award notice is recorded for this grant yet. Please record the award first, then the {kind}.",

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import sys
 import time
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -73,6 +74,14 @@ def register(sub: Any) -> None:
         "--if-empty", action="store_true", help="nur laden, wenn noch keine Projekte da sind"
     )
     demo.set_defaults(handler=cmd_demo)
+
+    rate = sub.add_parser(
+        "base-rate",
+        help="Basiszinssatz (§ 247 BGB) zeigen oder eintragen, z. B. base-rate 2026-07-01 1,27",
+    )
+    rate.add_argument("valid_from", nargs="?", type=date_arg, help="gültig ab (JJJJ-MM-TT)")
+    rate.add_argument("rate", nargs="?", help="Satz in Prozent, z. B. 1,27 oder -0,88")
+    rate.set_defaults(handler=cmd_base_rate)
 
     summ = sub.add_parser("summary", help="Kennzahlen des Portfolios")
     summ.add_argument("--json", action="store_true", help="als JSON ausgeben")
@@ -158,6 +167,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 return 1
             added = load_bochum(session)
     print(f"{added} Projekte geladen in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+def cmd_base_rate(args: argparse.Namespace) -> int:
+    """List the base rates, or record one (the interest on refunds follows it)."""
+    from portfolio.cli import UsageError
+    from portfolio.errors import ValidationFailed
+    from portfolio.i18n import fmt_number
+    from portfolio.services import programmes
+
+    if (args.valid_from is None) != (args.rate is None):
+        raise UsageError(
+            "Bitte Datum und Satz angeben, z. B. `portfolio base-rate 2026-07-01 1,27`."
+        )
+    engine = engine_for(args)
+    if not migrate.is_up_to_date(engine):
+        raise UsageError(
+            "Die Datenbank ist nicht auf dem neuesten Stand. Bitte zuerst `portfolio db upgrade`."
+        )
+    with make_session_factory(engine)() as session, session.begin():
+        set_actor(session, actor_for(args, "base-rate"))
+        if args.valid_from is not None:
+            text = args.rate.strip().replace("−", "-")
+            try:
+                rate = Decimal(text.replace(".", "").replace(",", ".") if "," in text else text)
+            except InvalidOperation:
+                raise UsageError(f"„{args.rate}“ ist keine Zahl. Beispiel: 1,27") from None
+            try:
+                programmes.record_base_rate(session, {"valid_from": args.valid_from, "rate": rate})
+            except ValidationFailed as exc:
+                raise UsageError(exc.message(args.lang)) from None
+        for row in programmes.get_base_rates(session):
+            print(f"{fmt_date(row.valid_from, args.lang)}  {fmt_number(row.rate, args.lang)} %")
     return 0
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from db.enums import CapScope, FundingLevel, PaymentWindow, ProofOfUseBasis
-from db.models import FundingProgramme, ProgrammePhase
+from db.enums import CapScope, CostType, FundingLevel, PaymentWindow, ProofOfUseBasis
+from db.models import BaseRate, FundingProgramme, ProgrammePhase
 from portfolio.errors import Problem
 from portfolio.services.base import (
     flush,
@@ -38,8 +40,21 @@ FIELDS: dict[str, FieldSpec] = {
     "cap_scope": FieldSpec("enum", enum=CapScope),
     "own_share_excluded_level": FieldSpec("enum", enum=FundingLevel),
     "payment_window": FieldSpec("enum", enum=PaymentWindow),
+    "refund_interest_points": FieldSpec("rate"),
+    "final_share_rate": FieldSpec("rate"),
+    "cost_tolerance_rate": FieldSpec("rate"),
+    "eligible_cost_types": FieldSpec(
+        "tags", allowed=tuple(c.value for c in CostType), enum=CostType
+    ),
+    "interim_proof_months": FieldSpec("int"),
     "duties": FieldSpec("text", max_length=4000),
 }
+BASE_RATE_FIELDS: dict[str, FieldSpec] = {
+    "valid_from": FieldSpec("date", required=True),
+    "rate": FieldSpec("measure", required=True),
+}
+BASE_RATE_LIMIT = Decimal("20")
+"""A base rate outside ±20 % is a typing error (it has ranged from −0,88 % to 4,26 %)."""
 PHASE_FIELDS: dict[str, FieldSpec] = {
     "key": FieldSpec("key", required=True, max_length=16),
     "name": FieldSpec("str", required=True, max_length=200),
@@ -134,3 +149,33 @@ def restore(
     return set_archived(
         session, FundingProgramme, programme_id, False, expected_version=expected_version
     )
+
+
+# ---- the base rate (Basiszinssatz, § 247 BGB) --------------------------------------------------
+
+
+def get_base_rates(session: Session) -> Sequence[BaseRate]:
+    """The base rates recorded, oldest first (each holds from its date until the next)."""
+    return session.execute(select(BaseRate).order_by(BaseRate.valid_from)).scalars().all()
+
+
+def record_base_rate(session: Session, data: Mapping[str, Any]) -> BaseRate:
+    """Record the base rate the Bundesbank announced from ``valid_from`` on (``data``:
+    valid_from, rate in percent); a rate already recorded for that day is corrected."""
+    clean, problems = validate(BASE_RATE_FIELDS, data, partial=False)
+    rate = clean.get("rate")
+    if rate is not None and abs(rate) > BASE_RATE_LIMIT:
+        problems.append(Problem("rate", "base_rate_range", {"value": rate}))
+    raise_if(problems)
+    assert rate is not None
+    valid_from: dt.date = clean["valid_from"]
+    row = session.execute(
+        select(BaseRate).where(BaseRate.valid_from == valid_from)
+    ).scalar_one_or_none()
+    if row is None:
+        row = BaseRate(valid_from=valid_from, rate=rate)
+        session.add(row)
+    else:
+        row.rate = rate
+    flush(session, row)
+    return row

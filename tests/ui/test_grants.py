@@ -6,10 +6,15 @@ on, a renounced grant's refund with interest, and money per budget year and sour
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from sqlalchemy import func, select
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
@@ -29,7 +34,7 @@ from portfolio.services import budget_years, cost_plan, funding, grant_notices, 
 from portfolio.ui.components.safe_text import md
 from portfolio.vocab import label, label_both
 from tests.conftest import TODAY
-from tests.ui.conftest import Query, no_errors, open_page, seen
+from tests.ui.conftest import Query, no_errors, open_page, seen, streamlit_server
 
 PARTIAL = "SC-003"  # MPSC phase B: Teilbewilligung (812.500 of 845.000), Änderungsbescheid
 RUNNING = "SC-004"  # MPSC phase B, in Durchführung: award and Änderungsbescheid
@@ -453,3 +458,95 @@ def test_the_funding_page_shows_money_per_budget_year_with_year_totals(
     assert refunded, "the renounced grant's refund flows back in its year"
     row = totals[totals["source"] == f"Summe {refunded[0].year}"].iloc[0]
     assert row["refunded"].startswith("-") or row["refunded"].startswith("−")
+
+
+# ---- real browser -------------------------------------------------------------------------------
+
+_TAB_LABELS = ["Bescheide", "Kostenplan", "Jahresscheiben", "Nachweise", "Rückforderungen"]
+
+
+def _cut_tabs(page: Any) -> list[str]:
+    """The tab labels the page cuts off: an ellipsis, or a tab outside its visible tab bar."""
+    return page.evaluate(  # type: ignore[no-any-return]
+        """() => [...document.querySelectorAll('[data-testid=stMain] [role=tab]')]
+            .filter(tab => {
+                const bar = tab.closest('[role=tablist]').getBoundingClientRect();
+                const box = tab.getBoundingClientRect();
+                const cut = [tab, ...tab.querySelectorAll('*')]
+                    .some(e => e.scrollWidth > e.clientWidth + 1);
+                return cut || box.left < bar.left - 1 || box.right > bar.right + 1;
+            })
+            .map(tab => tab.textContent.trim())"""
+    )
+
+
+def _settled(page: Any) -> None:
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+    )
+    page.wait_for_timeout(800)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    body = page.inner_text('[data-testid="stMain"]')
+    assert "Traceback" not in body and "Das hat nicht geklappt" not in body
+
+
+# On one worker with test_browser.py (``-n 2 --dist loadgroup``); the mark is known only where
+# xdist runs the tests, so a single-process run (``-p no:xdist``) still collects this module.
+_ONE_WORKER = [pytest.mark.xdist_group("browser")] if os.environ.get("PYTEST_XDIST_WORKER") else []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [pytest.param(w, marks=_ONE_WORKER) for w in (1280, 1440)])
+def test_grants_and_budget_years_in_a_real_browser(
+    grant_server: str, browser: Any, width: int
+) -> None:
+    from tests.ui.test_browser import SHOTS, _cut_tiles
+
+    context = browser.new_context(viewport={"width": width, "height": 1600}, locale="de-DE")
+    page = context.new_page()
+    try:
+        page.goto(f"{grant_server}/projekt?projekt={PARTIAL}&bereich=zuwendung")
+        page.wait_for_selector('[data-testid="stMetric"]', state="attached", timeout=45_000)
+        page.wait_for_selector('[role="tab"]', state="attached", timeout=45_000)
+        _settled(page)
+        tiles = page.locator('[data-testid="stMetric"]')
+        assert tiles.count() == 4
+        assert "812.500,00" in page.inner_text('[data-testid="stMain"]')
+        assert _cut_tiles(page) == []
+        tabs = [
+            t.strip() for t in page.locator('[data-testid="stMain"] [role="tab"]').all_inner_texts()
+        ]
+        assert tabs == _TAB_LABELS
+        assert _cut_tabs(page) == []
+        for name in _TAB_LABELS[1:]:  # every tab draws without an exception
+            page.get_by_role("tab", name=name).click()
+            page.wait_for_timeout(300)
+            assert page.locator('[data-testid="stException"]').count() == 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"projekt-zuwendung-{width}.png"), full_page=True)
+
+        page.goto(f"{grant_server}/foerderung")
+        heading = page.get_by_text("Geld je Haushaltsjahr und Quelle", exact=True)
+        heading.wait_for(state="attached", timeout=45_000)
+        _settled(page)
+        table = heading.locator('xpath=following::div[@data-testid="stDataFrame"][1]')
+        table.scroll_into_view_if_needed()
+        table.locator("canvas").first.wait_for(state="visible", timeout=30_000)
+        box = table.bounding_box()
+        assert box is not None and box["height"] > 100 and box["width"] > 400
+        cells = table.inner_text()
+        assert "Summe 2026" in cells and "\xa0€" in cells, cells[:500]
+        assert _cut_tiles(page) == []
+        heading.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"foerderung-haushaltsjahre-{width}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def grant_server(bochum_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser-grants")
+    db = folder / "portfolio.db"
+    shutil.copy(bochum_template, db)
+    with streamlit_server(db, folder) as base:
+        yield base

@@ -79,7 +79,9 @@ def display(spec: FieldSpec | None, value: Any, refs: Mapping[Any, str] | None =
         out = []
         for item in items:
             pair = CHARTER_GUIDELINES.get(item)
-            if pair:
+            if spec is not None and spec.enum is not None:
+                out.append(label(spec.enum, str(item), language))
+            elif pair:
                 out.append(f"{item} {pair[1] if language == 'en' else pair[0]}")
             else:
                 out.append(f"SDG {item}" if str(item).isdigit() else str(item))

@@ -117,6 +117,11 @@ def _tag_label(name: str, code: str) -> str:
         return f"{code} · {text}"
     if name == "sdgs":
         return f"SDG {code}"
+    if name == "eligible_cost_types":
+        from db.enums import CostType
+        from portfolio.vocab import label
+
+        return label(CostType, code, lang())
     return code
 
 

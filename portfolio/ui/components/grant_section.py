@@ -50,6 +50,7 @@ TEXTS = {
         "net_paid": "Ausgezahlt abzüglich Rückzahlungen",
         "refunds_open": "Rückforderungen offen",
         "interest": "Zinsen",
+        "claims": "Forderungen",
         "deadline": "Verwendungsnachweis fällig",
         "tab_notices": "Bescheide",
         "tab_costs": "Kostenplan",
@@ -84,6 +85,7 @@ TEXTS = {
         "net_paid": "Paid out less repayments",
         "refunds_open": "Refunds open",
         "interest": "Interest",
+        "claims": "Claims",
         "deadline": "Proof of use due",
         "tab_notices": "Notices",
         "tab_costs": "Cost plan",
@@ -282,15 +284,17 @@ def costs_tab(g: GrantView) -> None:
                 }
             )
         total = cost_plan.totals_of(items_of(items))
+        # No actual spending booked yet is no saving of 100 %: the total's actual stays empty.
+        spent = any(c.values["actual"] is not None for c in items)
         rows.append(
             {
                 "type": tx("total"),
                 "label": "",
                 "requested": total.requested,
                 "approved": total.approved,
-                "actual": total.actual,
+                "actual": total.actual if spent else None,
                 "deviation": (total.actual - total.approved) * 100 / total.approved
-                if total.approved
+                if total.approved and spent
                 else None,
             }
         )
@@ -561,7 +565,7 @@ def refunds_tab(g: GrantView) -> None:
         )
         st.caption(
             f"{tx('interest')}: {fmt_eur(g.interest, language)} · "
-            f"{fmt_int(len(g.refunds), language)}"
+            f"{tx('claims')}: {fmt_int(len(g.refunds), language)}"
         )
     else:
         st.caption(tx("no_refunds"))
