@@ -198,11 +198,28 @@ def test_an_extended_period_with_more_money_spreads_over_the_new_years(session: 
     app = efre(session, end=dt.date(2026, 12, 31))
     award(session, app, "200000")  # 2025 and 2026: 100.000 € each
     amend(session, app, amount_approved=D("300000"), period_end=dt.date(2027, 12, 31))
+    # The past year stays; what it does not hold is planned anew over 2026 and 2027 by days.
     assert [(y, g) for y, g, _ in years(session, app)] == [
         (2025, D("100000.00")),
-        (2026, D("150000.00")),
+        (2026, D("100000.00")),
+        (2027, D("100000.00")),
+    ]
+
+
+def test_an_extension_with_the_same_money_moves_some_of_it_into_the_new_year(
+    session: Session,
+) -> None:
+    app = efre(session, end=dt.date(2026, 12, 31))
+    award(session, app, "200000")  # 2025 and 2026: 100.000 € each
+    amend(session, app, period_end=dt.date(2027, 12, 31), amount_approved=D("200000"))
+    assert [(y, g) for y, g, _ in years(session, app)] == [
+        (2025, D("100000.00")),
+        (2026, D("50000.00")),
         (2027, D("50000.00")),
     ]
+    before = [(r.id, r.version) for r in budget_years.get_all(session, app.id)]
+    budget_years.follow_grant(session, app)  # in step now: nothing written
+    assert [(r.id, r.version) for r in budget_years.get_all(session, app.id)] == before
 
 
 def test_a_cut_deeper_than_the_remaining_years_reaches_the_past_ones(session: Session) -> None:
@@ -277,9 +294,11 @@ def test_plan_replaces_the_budget_years(session: Session) -> None:
         plan_rows((2025, "100000", "66666.67"), (2026, "200000", "133333.33")),
         expected_version=app.version,
     )
+    # every year of the period keeps its row: 2027 with nothing planned
     assert [(r.year, r.grant_amount, r.own_amount) for r in result] == [
         (2025, D("100000.00"), D("66666.67")),
         (2026, D("200000.00"), D("133333.33")),
+        (2027, D("0.00"), D("0.00")),
     ]
     assert result[0].id == kept.id and result[0].version == kept.version  # unchanged row
 
@@ -336,7 +355,11 @@ def test_plan_takes_any_own_amounts_without_an_own_share(session: Session) -> No
         plan_rows((2025, "300000", "12345"), (2026, "0", None)),
         expected_version=app.version,
     )
-    assert [(r.year, r.own_amount) for r in result] == [(2025, D("12345.00")), (2026, None)]
+    assert [(r.year, r.own_amount) for r in result] == [
+        (2025, D("12345.00")),
+        (2026, None),
+        (2027, None),
+    ]
 
 
 def test_plan_refuses_a_year_outside_the_funding_period(session: Session) -> None:
@@ -359,7 +382,7 @@ def test_plan_refuses_a_year_outside_the_funding_period(session: Session) -> Non
         plan_rows((2027, "100000", "0"), (2026, "200000", "200000")),
         expected_version=app.version,
     )
-    assert [y for y, _, _ in years(session, app)] == [2026, 2027]
+    assert [y for y, _, _ in years(session, app)] == [2025, 2026, 2027]  # 2025 with 0
 
 
 def test_plan_refuses_a_year_twice(session: Session) -> None:
@@ -459,11 +482,19 @@ def test_payments_in_a_year_without_an_instalment_are_a_warning(session: Session
         plan_rows((2026, "150000", "100000"), (2027, "150000", "100000")),
         expected_version=app.version,
     )
+    # 2025 keeps its row with nothing planned: a payment due then draws above it
     pay(session, app, "1000", dt.date(2025, 10, 1))
     found = budget_years.warnings(session, app.id)
-    assert [(p.code, p.params["year"]) for p in found] == [("payments_without_budget_year", "2025")]
-    assert "keine Jahresscheibe" in budget_years.messages(found)[0]
-    assert "1.000,00" in budget_years.messages(found)[0]
+    assert [(p.code, p.params["year"]) for p in found] == [("payments_above_budget_year", "2025")]
+    # a request due after the period falls into no budget year of the grant
+    pay(session, app, "2000", dt.date(2028, 2, 1), status="planned")
+    found = budget_years.warnings(session, app.id)
+    assert [(p.code, p.params["year"]) for p in found] == [
+        ("payments_above_budget_year", "2025"),
+        ("payments_without_budget_year", "2028"),
+    ]
+    assert "keine Jahresscheibe" in budget_years.messages(found)[1]
+    assert "2.000,00" in budget_years.messages(found)[1]
 
 
 def test_no_warnings_without_budget_years(session: Session) -> None:

@@ -43,6 +43,7 @@ from db.enums import (
 from db.models import FundingApplication
 from portfolio import clock
 from portfolio.services import (
+    budget_years,
     catalogue,
     cost_plan,
     funding,
@@ -2898,6 +2899,7 @@ def _load_project(session: Session, key: str, demo: ProjectDef, today: dt.date, 
                     )
         if app.programme == "MPSC":
             _cost_plan(session, application)
+            _budget_years_as_drawn(session, application)
     for ms in demo.milestones:
         done = _opt(ms.done, today)
         milestones.create(
@@ -3059,3 +3061,41 @@ def _cost_plan(session: Session, application: FundingApplication) -> None:
                 "actual": (amount * spent * pace).quantize(D(1)) if paid else None,
             },
         )
+
+
+# ⚠ Demo assumption: an MPSC measure's budget years were planned as its payment requests draw
+# (the rest of the grant in the last year of the period), its own share in proportion.
+def _budget_years_as_drawn(session: Session, application: FundingApplication) -> None:
+    approved, start, end = (
+        application.amount_approved,
+        application.period_start,
+        application.period_end,
+    )
+    if (
+        not approved
+        or start is None
+        or end is None
+        or application.status not in AWARDED_APPLICATION_STATUSES
+    ):
+        return
+    years = list(range(start.year, end.year + 1))
+    grant = dict.fromkeys(years, ZERO)
+    for r in application.payment_requests:
+        if r.status != PAY.REJECTED and r.due_on.year in grant:
+            grant[r.due_on.year] += r.amount
+    grant[years[-1]] += approved - sum(grant.values(), ZERO)
+    own_share = application.own_share
+    own: dict[int, Decimal | None] = dict.fromkeys(years, None)
+    if own_share is not None:
+        for year in years:
+            own[year] = (own_share * grant[year] / approved).quantize(D("0.01"))
+        own[years[-1]] = (
+            (own[years[-1]] or ZERO) + own_share - sum((v or ZERO for v in own.values()), ZERO)
+        )
+    session.refresh(application)
+    budget_years.plan(
+        session,
+        application.id,
+        [{"year": y, "grant_amount": grant[y], "own_amount": own[y]} for y in years],
+        expected_version=application.version,
+    )

@@ -262,6 +262,11 @@ def plan(
     raise_if(problems)
     raise_if(_row_problems(application, clean_rows))
     wanted = {row["year"]: (row["grant_amount"], row["own_amount"]) for row in clean_rows}
+    # Every year of the period gets its row (nothing planned: 0), so a year missing later
+    # means the period has grown (see follow_grant).
+    if application.period_start is not None and application.period_end is not None:
+        for year in days_by_year(application.period_start, application.period_end):
+            wanted.setdefault(year, (ZERO, ZERO if application.own_share is not None else None))
     _write(session, application, get_all(session, application_id), wanted)
     return get_all(session, application_id)
 
@@ -334,7 +339,12 @@ def _replan(
     years = sorted({*kept, *remaining})
     grant = {y: ZERO for y in years}
     own: dict[int, Decimal | None] = {y: None for y in years}
+    # The period has grown by years to come: what is not kept is planned anew over the years
+    # remaining, pro rata by days (else only the difference is spread over them).
+    grown = _grown(stored, days)
     for row in inside:
+        if grown and row.year in remaining:
+            continue
         grant[row.year] = Decimal(row.grant_amount)
         own[row.year] = Decimal(row.own_amount) if row.own_amount is not None else None
     if not remaining:  # the difference goes onto the last year of the period
@@ -351,16 +361,26 @@ def _replan(
     return {
         year: (grant[year], own[year])
         for year in sorted(grant)
-        # a remaining year not planned before is added only when money falls into it
-        if year in stored_years or grant[year] > 0 or (own[year] or ZERO) > 0
+        # every year of the period keeps its row; a year before the period's grown part
+        # that was not planned before is added only when money falls into it
+        if year in stored_years or year in remaining or grant[year] > 0 or (own[year] or ZERO) > 0
     }
+
+
+def _grown(stored: Sequence[BudgetYear], days: Mapping[int, int]) -> bool:
+    """Whether the funding period has years to come that have no budget year yet (an
+    extension: every year of the period has its row, see :func:`plan`)."""
+    planned = {row.year for row in stored}
+    this_year = clock.today().year
+    return any(year >= this_year and year not in planned for year in days)
 
 
 def _in_step(
     application: FundingApplication, stored: Sequence[BudgetYear], days: Mapping[int, int]
 ) -> bool:
-    """Whether the budget years add up to the grant (and its own share) inside the period."""
-    if any(row.year not in days for row in stored):
+    """Whether the budget years add up to the grant (and its own share) inside the period and
+    cover its years to come."""
+    if any(row.year not in days for row in stored) or _grown(stored, days):
         return False
     if _sum(row.grant_amount for row in stored) != application.amount_approved:
         return False
@@ -385,8 +405,10 @@ def follow_grant(session: Session, application: FundingApplication) -> None:
       past (before this year, by :func:`portfolio.clock.today`) and the years with paid payment
       requests due in them stay as they are; the difference is spread pro rata by days over
       the remaining years of the period (added ones included), or, if none remain, put onto
-      the last year of the period. A cut larger than the remaining years hold is taken from the kept years,
-      the latest first (so the sums always match).
+      the last year of the period. A cut larger than the remaining years hold is taken from the
+      kept years, the latest first (so the sums always match);
+    - the period has grown by years to come (an extension): the years kept stay, and what they
+      do not hold is planned anew over the remaining years, pro rata by days.
 
     Everything else (no approved amount, no period, not awarded) leaves the years alone.
     """

@@ -15,6 +15,7 @@ import streamlit as st
 
 from db.enums import (
     AMENDABLE_GRANT_STATUSES,
+    ENDED_GRANT_STATUSES,
     ApplicationStatus,
     CostType,
     NoticeKind,
@@ -46,7 +47,6 @@ TEXTS = {
         "none": "Dieses Projekt hat noch keine Zuwendung (einen bewilligten Antrag).",
         "which": "Zuwendung",
         "approved": "Bewilligt (Bescheid in Kraft)",
-        "paid": "Ausgezahlt",
         "net_paid": "Ausgezahlt abzüglich Rückzahlungen",
         "refunds_open": "Rückforderungen offen",
         "interest": "Zinsen",
@@ -60,7 +60,7 @@ TEXTS = {
         "no_notices": "Noch kein Bescheid eingetragen.",
         "record_notice": "Bescheid eintragen (Änderung, Widerruf, Verzicht)",
         "record_award": "Zuwendungsbescheid eintragen",
-        "notice_hint": "Ein Bescheid wird nie geändert: der jüngste gilt. Beim Widerruf und beim Verzicht steht im Betrag, was von der Zuwendung bleibt (0 bei vollem Widerruf); was darüber schon ausgezahlt ist, wird als Rückforderung eingetragen.",
+        "notice_hint": "Ein Bescheid wird nie geändert: der jüngste gilt. Beim Widerruf und beim Verzicht steht im Betrag, was von der Zuwendung bleibt (0 bei vollem Widerruf); was darüber schon ausgezahlt ist, wird als Rückforderung eingetragen, verzinst ab „Zinsen ab“ (leer: ab dem Bescheid; bei rückwirkendem Widerruf die Auszahlung).",
         "record": "Eintragen",
         "no_costs": "Noch kein Kostenplan.",
         "add_cost": "Kostenposition hinzufügen",
@@ -69,19 +69,14 @@ TEXTS = {
         "no_years": "Noch keine Jahresscheiben.",
         "plan_years": "Jahresscheiben ändern",
         "plan_hint": "Die Zuwendungen der Jahre ergeben zusammen den bewilligten Betrag ({approved}), die Eigenanteile den Eigenanteil ({own}). Eine Zeile je Haushaltsjahr des Förderzeitraums.",
-        "drawn": "Mittelabrufe im Jahr",
         "no_proofs": "Keine Nachweise fällig.",
-        "proof_step": "Nachweis fortschreiben",
-        "proof_which": "Welcher Nachweis?",
         "no_refunds": "Keine Rückforderungen.",
         "add_refund": "Rückforderung oder Zinsforderung eintragen",
-        "overdue": "überfällig",
     },
     "en": {
         "none": "This project has no grant yet (an approved application).",
         "which": "Grant",
         "approved": "Approved (notice in force)",
-        "paid": "Paid out",
         "net_paid": "Paid out less repayments",
         "refunds_open": "Refunds open",
         "interest": "Interest",
@@ -95,7 +90,7 @@ TEXTS = {
         "no_notices": "No notice recorded yet.",
         "record_notice": "Record a notice (amendment, revocation, renunciation)",
         "record_award": "Record the award",
-        "notice_hint": "A notice is never edited: the latest one holds. For a revocation or a renunciation the amount is what remains of the grant (0 when revoked in whole); money paid above it is claimed back as a refund.",
+        "notice_hint": "A notice is never edited: the latest one holds. For a revocation or a renunciation the amount is what remains of the grant (0 when revoked in whole); money paid above it is claimed back as a refund, with interest from “Interest from” (empty: from the notice; for a revocation with retroactive effect, the payout).",
         "record": "Record",
         "no_costs": "No cost plan yet.",
         "add_cost": "Add a cost item",
@@ -104,13 +99,9 @@ TEXTS = {
         "no_years": "No budget years yet.",
         "plan_years": "Change the budget years",
         "plan_hint": "The years' grant amounts add up to the approved amount ({approved}), their own shares to the own share ({own}). One row per budget year of the funding period.",
-        "drawn": "Payment requests in the year",
         "no_proofs": "No proofs due.",
-        "proof_step": "Move a proof on",
-        "proof_which": "Which proof?",
         "no_refunds": "No refunds.",
         "add_refund": "Record a refund or an interest claim",
-        "overdue": "overdue",
     },
 }
 NOTICE_FORM_FIELDS = (
@@ -121,6 +112,7 @@ NOTICE_FORM_FIELDS = (
     "period_end",
     "reason",
     "reference_number",
+    "interest_from",
 )
 LATER_KINDS = (NoticeKind.AMENDMENT, NoticeKind.REVOCATION, NoticeKind.RENUNCIATION)
 
@@ -164,6 +156,14 @@ def grant_section(grants: Sequence[GrantView], project_key: str) -> None:
         refunds_tab(g)
 
 
+def _deadline(g: GrantView) -> Any:
+    """The proof-of-use deadline, unless the grant ended with nothing left to account for."""
+    values = g.application.values
+    if values["status"] in ENDED_GRANT_STATUSES and not values["amount_approved"]:
+        return None
+    return values["proof_of_use_due"]
+
+
 def key_figures(g: GrantView) -> None:
     language = lang()
     values = g.application.values
@@ -171,7 +171,7 @@ def key_figures(g: GrantView) -> None:
         (tx("approved"), fmt_eur(values["amount_approved"], language)),
         (tx("net_paid"), fmt_eur(g.net_paid, language)),
         (tx("refunds_open"), fmt_eur(g.refunds_open, language)),
-        (tx("deadline"), fmt_date(values["proof_of_use_due"], language)),
+        (tx("deadline"), fmt_date(_deadline(g), language)),
     ]
     columns = [*st.columns(2), *st.columns(2)]
     for column, (name, value) in zip(columns, tiles, strict=True):
@@ -231,7 +231,7 @@ def notices_tab(g: GrantView) -> None:
         icon=":material/gavel:",
     ):
         st.caption(tx("notice_hint"))
-        specs: dict[str, FieldSpec] = dict(grant_notices.FIELDS)
+        specs: dict[str, FieldSpec] = {**grant_notices.FIELDS, **grant_notices.EXTRA_FIELDS}
         # Offered as a choice of the kinds that may follow (an enum field would offer them all,
         # the award included, on a grant that has its award already).
         specs["kind"] = FieldSpec("ref", required=True)

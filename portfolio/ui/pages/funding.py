@@ -339,10 +339,13 @@ def budget_block(money: budget_q.MoneyByBudgetYear) -> None:
         "open_due",
     ]
     col = st.column_config
+    # Eight columns do not fit at 1280 px: year and source stay in view while it scrolls.
     table(
         frame(rows, names),
         money=names[2:],
-        column_config={name: col.Column(tx(name)) for name in names},
+        column_config={
+            name: col.Column(tx(name), pinned=name in ("year", "source")) for name in names
+        },
     )
 
 
