@@ -483,11 +483,15 @@ def final_share_problems(
 
 
 def open_duties(
-    session: Session, *, today: dt.date, application_ids: Iterable[int] | None = None
+    session: Session,
+    *,
+    today: dt.date,
+    application_ids: Iterable[int] | None = None,
+    theme_id: int | None = None,
 ) -> list[OpenDuty]:
     """The proofs still to hand in (due), of applications that count (not archived, of active
-    projects), oldest deadline first; ``overdue``: the deadline is before ``today``;
-    ``application_ids``: only those applications."""
+    projects; ``theme_id``: of that Leitthema), oldest deadline first; ``overdue``: the deadline
+    is before ``today``; ``application_ids``: only those applications."""
     stmt = (
         select(
             ProofOfUse,
@@ -500,7 +504,7 @@ def open_duties(
         .join(Project, Project.id == FundingApplication.project_id)
         .where(
             ProofOfUse.state.in_(OPEN_PROOF_STATES),
-            rules.application_counts(rules.project_scope()),
+            rules.application_counts(rules.project_scope(theme_id)),
         )
         .order_by(
             ProofOfUse.due_on,

@@ -18,6 +18,8 @@ from portfolio.queries import partners as partners_q
 from portfolio.queries import quality as quality_q
 from portfolio.queries import register as register_q
 from portfolio.queries import timeline as timeline_q
+from portfolio.queries.common import theme_id_of
+from portfolio.services import proofs
 from portfolio.ui.runtime import data_cache, data_stamp, database_key, read_session, today
 
 
@@ -146,6 +148,17 @@ def _funding(
 
 def funding(s: Stamp, theme: str | None = None, *, days: int = 90) -> funding_q.FundingOverview:
     return _funding(s.db, s.stamp, s.today, theme, days)
+
+
+@data_cache
+def _proof_duties(db: str, stamp: int, day: dt.date, theme: str | None) -> list[proofs.OpenDuty]:
+    with read_session() as session:
+        return proofs.open_duties(session, today=day, theme_id=theme_id_of(session, theme))
+
+
+def proof_duties(s: Stamp, theme: str | None) -> list[proofs.OpenDuty]:
+    """The proofs still to hand in (interim proofs, factual reports, proofs of use)."""
+    return _proof_duties(s.db, s.stamp, s.today, theme)
 
 
 @data_cache

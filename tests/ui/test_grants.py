@@ -516,6 +516,24 @@ def test_the_funding_page_shows_money_per_budget_year_with_year_totals(
     assert row["refunded"].startswith("-") or row["refunded"].startswith("−")
 
 
+def test_the_funding_page_lists_the_proofs_owed_within_its_window(demo_db: str, q: Query) -> None:
+    from portfolio import clock
+    from portfolio.services import proofs
+
+    today = clock.today()
+    owed = q(lambda s: proofs.open_duties(s, today=today))
+    within = [d for d in owed if d.due_on <= today + dt.timedelta(days=365)]
+    assert within, "the demo owes proofs within a year"
+    at = open_page("funding", tage="365")
+    no_errors(at)
+    assert "Nachweispflichten: Zwischennachweise, Sachberichte, Verwendungsnachweise" in [
+        s.value for s in at.subheader
+    ]
+    shown = _table_with(at, "application", within[0].application_key)
+    assert list(shown["application"]) == [d.application_key for d in within]
+    assert list(shown["due"]) == [fmt_date(d.due_on, "de") for d in within]
+
+
 # ---- real browser -------------------------------------------------------------------------------
 
 _TAB_LABELS = ["Bescheide", "Kostenplan", "Jahresscheiben", "Nachweise", "Rückforderungen"]

@@ -3,14 +3,17 @@ proof-of-use and payment-request deadlines, and warnings from the funding rules.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import plotly.graph_objects as go
 import streamlit as st
 
-from db.enums import ApplicationStatus, FundingLevel, PaymentRequestStatus
+from db.enums import ApplicationStatus, FundingLevel, PaymentRequestStatus, ProofKind
 from portfolio import funding_rules
 from portfolio.i18n import fmt_eur, fmt_eur_short, fmt_int
 from portfolio.queries import budget as budget_q
 from portfolio.queries.common import pick
+from portfolio.services.proofs import OpenDuty
 from portfolio.ui import data
 from portfolio.ui.components import charts
 from portfolio.ui.components.page import start as start_page
@@ -70,6 +73,11 @@ TEXTS = {
         "open_due": "Offene Abrufe",
         "year_total": "Summe {year}",
         "no_budget_years": "Noch keine Jahresscheiben geplant.",
+        "proof_duties": "Nachweispflichten: Zwischennachweise, Sachberichte, Verwendungsnachweise",
+        "proof_duties_caption": "Noch einzureichende Nachweise, überfällig oder in den nächsten {days} Tagen fällig: {count}.",
+        "application": "Förderantrag",
+        "reference": "Förderkennzeichen",
+        "no_proof_duties": "Keine Nachweise in diesem Zeitraum fällig.",
     },
     "en": {
         "title": "Funding",
@@ -118,6 +126,11 @@ TEXTS = {
         "open_due": "Open requests",
         "year_total": "Total {year}",
         "no_budget_years": "No budget years planned yet.",
+        "proof_duties": "Proofs owed: interim proofs, factual reports, proofs of use",
+        "proof_duties_caption": "Proofs still to hand in, overdue or due in the next {days} days: {count}.",
+        "application": "Application",
+        "reference": "Reference number",
+        "no_proof_duties": "No proofs due in this window.",
     },
 }
 WINDOWS = (30, 90, 180, 365)
@@ -213,6 +226,7 @@ def render() -> None:
             },
         )
     warnings_block(f)
+    proof_duties_block(data.proof_duties(stamp, theme), stamp.today, days)
     budget_block(data.budget(stamp, theme, language))
     st.subheader(tx("deadlines"))
     st.caption(
@@ -289,6 +303,37 @@ def render() -> None:
                 "gap": col.Column(tx("gap")),
             },
         )
+
+
+def proof_duties_block(duties: list[OpenDuty], today: dt.date, days: int) -> None:
+    """The proofs owed, overdue or due within the window."""
+    language = lang()
+    horizon = today + dt.timedelta(days=days)
+    shown = [d for d in duties if d.due_on <= horizon]
+    st.subheader(tx("proof_duties"))
+    st.caption(tx("proof_duties_caption", days=days, count=fmt_int(len(shown), language)))
+    if not shown:
+        st.info(tx("no_proof_duties"))
+        return
+    names = ["due", "late", "kind", "project", "application", "reference"]
+    rows = [
+        {
+            "due": d.due_on,
+            "late": "🔴 " + tx("overdue") if d.overdue else "",
+            "kind": label(ProofKind, d.kind, language)
+            + (f" {d.budget_year}" if d.budget_year else ""),
+            "project": f"{d.project_key} · {d.project_title}",
+            "application": d.application_key,
+            "reference": d.reference_number or "",
+        }
+        for d in shown
+    ]
+    col = st.column_config
+    table(
+        frame(rows, names),
+        dates=["due"],
+        column_config={name: col.Column("" if name == "late" else tx(name)) for name in names},
+    )
 
 
 def budget_block(money: budget_q.MoneyByBudgetYear) -> None:
