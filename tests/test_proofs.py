@@ -581,6 +581,8 @@ amendments = st.lists(
 )
 
 
+# a property over many sequences on both databases: once, not again with the clock ahead
+@pytest.mark.slow
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

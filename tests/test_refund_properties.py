@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
@@ -48,6 +49,8 @@ def _invariants(session: Session, app_id: int) -> None:
     assert counted - claimed <= (app.amount_approved or ZERO)
 
 
+# a property over many sequences on both databases: once, not again with the clock ahead
+@pytest.mark.slow
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -652,6 +652,8 @@ steps = st.lists(
 )
 
 
+# a property over many sequences on both databases: once, not again with the clock ahead
+@pytest.mark.slow
 @settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

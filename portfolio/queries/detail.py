@@ -24,7 +24,6 @@ from db.models import (
 )
 from portfolio.services import (
     funding,
-    grant_notices,
     kpis,
     milestones,
     participations,
@@ -64,8 +63,6 @@ class ProjectDetail:
     participations: list[Row] = field(default_factory=list)
     applications: list[Row] = field(default_factory=list)
     payment_requests: dict[int, list[Row]] = field(default_factory=dict)
-    notices: dict[int, list[Row]] = field(default_factory=dict)
-    """The grant notices (Bescheide) of each application, oldest first."""
     milestones: list[Row] = field(default_factory=list)
     reports: list[Row] = field(default_factory=list)
     kpis: list[Row] = field(default_factory=list)
@@ -112,7 +109,6 @@ def project_detail(session: Session, key: str, *, today: dt.date) -> ProjectDeta
         .options(
             selectinload(FundingApplication.programme),
             selectinload(FundingApplication.payment_requests),
-            selectinload(FundingApplication.notices),
         )
         .where(FundingApplication.project_id == project.id)
         .order_by(FundingApplication.archived, FundingApplication.key)
@@ -138,9 +134,6 @@ def project_detail(session: Session, key: str, *, today: dt.date) -> ProjectDeta
         )
         detail.payment_requests[a.id] = [
             Row(r.id, r.version, _values(r, funding.PAYMENT_FIELDS)) for r in a.payment_requests
-        ]
-        detail.notices[a.id] = [
-            Row(n.id, n.version, _values(n, grant_notices.FIELDS)) for n in a.notices
         ]
     stones = session.execute(
         select(Milestone, Organisation.short_name)

@@ -15,7 +15,6 @@ from db.enums import (
     ChangeSource,
     JournalAction,
     MilestoneState,
-    NoticeKind,
     ParticipationRole,
     PaymentRequestStatus,
     ProjectStatus,
@@ -107,7 +106,7 @@ TEXTS = {
         "add_partner": "Partner hinzufügen",
         "applications": "Förderlinien",
         "payments": "Mittelabrufe",
-        "notices": "Bescheide",
+        "grants_hint": "Bescheide, Kostenplan, Jahresscheiben, Nachweise und Rückforderungen jeder Zuwendung: Bereich „Zuwendungen“.",
         "add_application": "Förderlinie hinzufügen",
         "add_payment": "Mittelabruf hinzufügen",
         "payments_of": "Mittelabrufe zu {key}",
@@ -181,7 +180,7 @@ TEXTS = {
         "add_partner": "Add a partner",
         "applications": "Funding lines",
         "payments": "Payment requests",
-        "notices": "Notices",
+        "grants_hint": "Notices, cost plan, budget years, proofs and refunds of each grant: section “Grants”.",
         "add_application": "Add a funding line",
         "add_payment": "Add a payment request",
         "payments_of": "Payment requests of {key}",
@@ -562,7 +561,7 @@ def funding_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
         )
     else:
         st.info(tx("no_applications"))
-    notices_table(d)
+    st.caption(tx("grants_hint"))
     live = [a for a in d.applications if not a.extra["archived"]]
     refs = {
         **ref_options(choices),
@@ -646,47 +645,6 @@ def funding_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
         ),
         remove=lambda s, id_, v: funding.delete_payment_request(s, id_, expected_version=v),
         new_label=tx("add_payment"),
-    )
-
-
-def notices_table(d: detail_q.ProjectDetail) -> None:
-    """The grant notices (Bescheide) of each application: award, partial award, amendments."""
-    language = lang()
-    rows = [
-        (a, n) for a in d.applications if not a.extra["archived"] for n in d.notices.get(a.id, [])
-    ]
-    if not rows:
-        return
-    st.subheader(tx("notices"))
-    df = frame(
-        [
-            {
-                "application": a.values["key"],
-                "kind": label(NoticeKind, n.values["kind"], language),
-                "dated_on": n.values["dated_on"],
-                "amount": n.values["amount_approved"],
-                "start": n.values["period_start"],
-                "end": n.values["period_end"],
-                "reference": n.values["reference_number"] or "",
-            }
-            for a, n in rows
-        ],
-        ["application", "kind", "dated_on", "amount", "start", "end", "reference"],
-    )
-    col = st.column_config
-    table(
-        df,
-        money=["amount"],
-        dates=["dated_on", "start", "end"],
-        column_config={
-            "application": col.Column(field_label("application_id", language)),
-            "kind": col.Column(field_label("kind", language)),
-            "dated_on": col.Column(field_label("dated_on", language)),
-            "amount": col.Column(field_label("amount_approved", language)),
-            "start": col.Column(field_label("period_start", language)),
-            "end": col.Column(field_label("period_end", language)),
-            "reference": col.Column(field_label("reference_number", language)),
-        },
     )
 
 
