@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.engine import READ_ONLY_OPTION
-from db.models import Base, JournalChange, JournalEntry
+from db.models import Base, FundingApplication, JournalChange, JournalEntry
 from portfolio import clock
 from portfolio.errors import (
     ConflictError,
@@ -730,3 +730,36 @@ class Preparation(Generic[M]):
         if assign(obj, writes):
             flush(session, obj, expected_version)
         return obj
+
+
+# ---- rows under an application (payment requests, refunds, cost items) ------------------------
+
+
+def application_of(session: Session, values: Mapping[str, Any]) -> FundingApplication | None:
+    """The application a row under an application belongs to (``values["application_id"]``)."""
+    application_id = values.get("application_id")
+    return session.get(FundingApplication, application_id) if application_id else None
+
+
+def application_or_problem(
+    session: Session, values: Mapping[str, Any]
+) -> tuple[FundingApplication | None, list[Problem]]:
+    """:func:`application_of`, and the problem of an id that names no application."""
+    application = application_of(session, values)
+    if application is None and values.get("application_id") is not None:
+        problem = Problem(
+            "application_id", "unknown_reference", {"value": values["application_id"]}
+        )
+        return None, [problem]
+    return application, []
+
+
+def key_under_application(letter: str) -> Callable[[Session, Mapping[str, Any]], str | None]:
+    """The key prefix of a row under an application: the application's key, "-", ``letter``
+    (``SC-001-F1-M`` for payment requests, ``-R`` refunds, ``-K`` cost items)."""
+
+    def prefix(session: Session, data: Mapping[str, Any]) -> str | None:
+        application = application_of(session, data)
+        return f"{application.key}-{letter}" if application is not None else None
+
+    return prefix

@@ -33,7 +33,14 @@ from db.enums import CostType
 from db.models import CostItem, FundingApplication
 from portfolio.errors import Problem
 from portfolio.i18n import DEFAULT_LANG, Both, Eur, Pct
-from portfolio.services.base import Preparation, ensure_version, flush, get_or_raise
+from portfolio.services.base import (
+    Preparation,
+    application_or_problem,
+    ensure_version,
+    flush,
+    get_or_raise,
+    key_under_application,
+)
 from portfolio.services.fields import FieldSpec
 from portfolio.vocab import label, label_both
 
@@ -48,15 +55,6 @@ FIELDS: dict[str, FieldSpec] = {
 }
 
 
-def _key_prefix(session: Session, data: Mapping[str, Any]) -> str | None:
-    application = (
-        session.get(FundingApplication, data["application_id"])
-        if data.get("application_id")
-        else None
-    )
-    return f"{application.key}-K" if application is not None else None
-
-
 def check_item(
     session: Session,
     values: Mapping[str, Any],
@@ -66,17 +64,8 @@ def check_item(
     """The rules of one cost item (see the module). ``changes``: the fields an update sets
     (None: a new item); an item's cost type is checked when it is new or its type or
     application changes, so a programme narrowing its cost types later blocks no other edit."""
-    problems: list[Problem] = []
-    application = (
-        session.get(FundingApplication, values["application_id"])
-        if values.get("application_id")
-        else None
-    )
+    application, problems = application_or_problem(session, values)
     if application is None:
-        if values.get("application_id") is not None:
-            problems.append(
-                Problem("application_id", "unknown_reference", {"value": values["application_id"]})
-            )
         return problems
     programme = application.programme
     cost_type = values.get("cost_type")
@@ -131,7 +120,7 @@ PREPARE: Preparation[CostItem] = Preparation(
     CostItem,
     FIELDS,
     _rules,
-    key_prefix=_key_prefix,
+    key_prefix=key_under_application("K"),
 )
 """The prepare-and-check step of cost items (the dashboard's edits and the exchange)."""
 

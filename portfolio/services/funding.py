@@ -52,11 +52,13 @@ from portfolio.i18n import Both, Eur, Pct
 from portfolio.services import refunds
 from portfolio.services.base import (
     Preparation,
+    application_or_problem,
     ensure_version,
     flush,
     free_key,
     get_by_key_or_raise,
     get_or_raise,
+    key_under_application,
     set_archived,
 )
 from portfolio.services.fields import FieldSpec
@@ -969,17 +971,8 @@ def get_payment_requests(session: Session, *, application_id: int) -> Sequence[P
 def check_payment(
     session: Session, values: Mapping[str, Any], request_id: int | None
 ) -> list[Problem]:
-    problems: list[Problem] = []
-    application = (
-        session.get(FundingApplication, values["application_id"])
-        if values.get("application_id")
-        else None
-    )
+    application, problems = application_or_problem(session, values)
     if application is None:
-        if values.get("application_id") is not None:
-            problems.append(
-                Problem("application_id", "unknown_reference", {"value": values["application_id"]})
-            )
         return problems
     status, paid_on = values.get("status"), values.get("paid_on")
     is_open = status in OPEN_PAYMENT_STATUSES
@@ -1068,15 +1061,6 @@ def check_payment(
     return problems
 
 
-def _payment_key_prefix(session: Session, data: Mapping[str, Any]) -> str | None:
-    application = (
-        session.get(FundingApplication, data["application_id"])
-        if data.get("application_id")
-        else None
-    )
-    return f"{application.key}-M" if application is not None else None
-
-
 PAYMENT_PREPARE: Preparation[PaymentRequest] = Preparation(
     PaymentRequest,
     PAYMENT_FIELDS,
@@ -1084,7 +1068,7 @@ PAYMENT_PREPARE: Preparation[PaymentRequest] = Preparation(
         session, values, stored["id"] if stored is not None else None
     ),
     defaults={"status": PaymentRequestStatus.PLANNED},
-    key_prefix=_payment_key_prefix,
+    key_prefix=key_under_application("M"),
 )
 """The prepare-and-check step of payment requests (the dashboard's edits and the import)."""
 

@@ -53,9 +53,11 @@ from portfolio.i18n import Eur
 from portfolio.interest import interest
 from portfolio.services.base import (
     Preparation,
+    application_or_problem,
     ensure_version,
     flush,
     get_or_raise,
+    key_under_application,
     raise_if,
 )
 from portfolio.services.fields import FieldSpec
@@ -228,14 +230,8 @@ def _check(
     changes: Mapping[str, Any],
     today: dt.date,
 ) -> list[Problem]:
-    problems: list[Problem] = []
-    application_id = values.get("application_id")
-    application = session.get(FundingApplication, application_id) if application_id else None
+    application, problems = application_or_problem(session, values)
     if application is None:
-        if application_id is not None:
-            problems.append(
-                Problem("application_id", "unknown_reference", {"value": application_id})
-            )
         return problems
     decided = application.decision_on
     if decided is None or application.status not in CLAIMABLE_STATUSES:
@@ -314,21 +310,12 @@ def _check(
     return problems
 
 
-def _key_prefix(session: Session, data: Mapping[str, Any]) -> str | None:
-    application = (
-        session.get(FundingApplication, data["application_id"])
-        if data.get("application_id")
-        else None
-    )
-    return f"{application.key}-R" if application is not None else None
-
-
 REFUND_PREPARE: Preparation[Refund] = Preparation(
     Refund,
     FIELDS,
     _check,
     defaults={"kind": REFUND},
-    key_prefix=_key_prefix,
+    key_prefix=key_under_application("R"),
 )
 """The prepare-and-check step of refunds (key ``<application key>-R<n>``)."""
 
