@@ -101,11 +101,12 @@ def grant_view(session: Session, application: FundingApplication, *, today: dt.d
         view.refunds.append(
             Row(r.id, r.version, _values(r, refunds.FIELDS), {"interest": interest})
         )
-        view.interest += interest
-        if r.kind == "refund":
-            view.refunds_claimed += r.amount
-            if r.repaid_on is not None:
-                view.refunds_repaid += r.amount
+    totals = refunds.totals(session, application.id, today=today)
+    view.refunds_claimed, view.refunds_repaid, view.interest = (
+        totals.claimed,
+        totals.repaid,
+        totals.interest,
+    )
     view.proofs = [
         Row(p.id, p.version, _values(p, proofs.FIELDS))
         for p in proofs.get_all(session, application.id)
