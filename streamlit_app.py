@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from portfolio.ui import navigation
+from portfolio.ui import auth, navigation
 from portfolio.ui.components.widgets import t
 from portfolio.ui.runtime import engine, guarded
 
@@ -36,4 +36,6 @@ def _sidebar() -> None:
 
 
 guarded(_sidebar)()
-st.navigation(navigation.sections(), position="sidebar", expanded=True).run()
+principal = auth.gate()  # the login page, until someone is signed in
+auth.demo_banner()
+st.navigation(navigation.sections(principal), position="sidebar", expanded=True).run()

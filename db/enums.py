@@ -244,3 +244,34 @@ class JournalAction(StrEnum):
     ARCHIVE = "archive"
     RESTORE = "restore"
     DELETE = "delete"
+
+
+class Role(StrEnum):
+    """What an account may do (the role × action table is :mod:`portfolio.policy`)."""
+
+    ADMIN = "admin"  # Administration: accounts, master data, everything
+    STAFF = "staff"  # Innovation Unit: everything in the portfolio but accounts
+    LEADERSHIP = "leadership"  # Leitung (CDO): reads everything, publishes briefs
+    PARTNER = "partner"  # Partner: scoped to one organisation
+    VIEWER = "viewer"  # Lesezugriff: reads what is published (e.g. council members)
+
+
+class AuditKind(StrEnum):
+    """Security-relevant events kept in the audit log (who, when, from where)."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOCKOUT = "lockout"
+    LOGOUT = "logout"
+    SESSION_EXPIRED = "session_expired"
+    UNKNOWN_IDENTITY = "unknown_identity"  # an OpenID login whose e-mail has no account
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"
+    ACCOUNT_CREATED = "account_created"
+    ROLE_CHANGED = "role_changed"
+    ACCOUNT_DISABLED = "account_disabled"
+    ACCOUNT_ENABLED = "account_enabled"
+    PARTNER_EXPORT = "partner_export"
+    PARTNER_IMPORT = "partner_import"
+    BRIEF_PUBLISHED = "brief_published"
+    ACCESS_DENIED = "access_denied"

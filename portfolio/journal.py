@@ -34,11 +34,12 @@ from db.models import (
     ProofOfUse,
     Refund,
 )
+from db.models.access import Account, AuditEvent
 from db.models.base import table_of, utcnow
 from db.models.records import ImportRecord, PublishedBrief
 
 SKIPPED_FIELDS = frozenset({"id", "version", "created_at", "updated_at"})
-UNJOURNALED = (JournalEntry, JournalChange, ImportRecord, PublishedBrief)
+UNJOURNALED = (JournalEntry, JournalChange, ImportRecord, PublishedBrief, Account, AuditEvent)
 
 
 @dataclass(frozen=True)

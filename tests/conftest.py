@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db import migrate
 from db.engine import make_engine, make_session_factory
-from db.enums import ChangeSource
+from db.enums import ChangeSource, Role
 from db.models import Base
 from portfolio import clock
 from portfolio.journal import Actor, set_actor
+from portfolio.policy import Principal, set_principal
 from portfolio.seed import ensure_reference_data
 
 POSTGRES_URL = os.environ.get("PORTFOLIO_TEST_POSTGRES_URL")
@@ -33,7 +34,8 @@ TODAY = dt.date(2026, 11, 26)
 # The whole suite, its session fixtures and every subprocess it starts (CLI, Streamlit server)
 # live on TODAY through the one clock; nothing may compare with the wall clock.
 os.environ[clock.ENV_TODAY] = TODAY.isoformat()
-TESTER = Actor("tester", ChangeSource.UI)
+TESTER = Principal("tester", Role.ADMIN)
+"""Who the tests act as: an administrator (the role tests of :mod:`portfolio.policy` use others)."""
 
 
 def _seed(engine: Engine) -> None:
@@ -127,5 +129,5 @@ def factory(engine: Engine) -> sessionmaker[Session]:
 @pytest.fixture
 def session(factory: sessionmaker[Session]) -> Iterator[Session]:
     with factory() as s:
-        set_actor(s, TESTER)
+        set_principal(s, TESTER)
         yield s

@@ -20,7 +20,8 @@ from db import migrate
 from db.engine import make_engine, make_session_factory
 from db.enums import ChangeSource
 from portfolio.exchange import importer
-from portfolio.journal import Actor, set_actor
+from portfolio.journal import Actor
+from portfolio.policy import set_principal
 from portfolio.seed import ensure_reference_data
 from portfolio.services import organisations, participations, projects
 from portfolio.services.base import unit_of_work
@@ -48,7 +49,7 @@ def shared_url(
     try:
         migrate.upgrade(engine)
         with make_session_factory(engine)() as session, session.begin():
-            set_actor(session, TESTER)
+            set_principal(session, TESTER)
             ensure_reference_data(session)
     finally:
         engine.dispose()

@@ -1,5 +1,6 @@
 """All ORM models; importing this package registers every table on ``Base.metadata``."""
 
+from db.models.access import Account, AuditEvent
 from db.models.base import Base
 from db.models.catalogue import (
     ActionField,
@@ -24,7 +25,9 @@ from db.models.records import ImportRecord, PublishedBrief
 from db.models.tracking import Kpi, KpiMeasurement, Milestone, StatusReport
 
 __all__ = [
+    "Account",
     "ActionField",
+    "AuditEvent",
     "Base",
     "BaseRate",
     "BudgetYear",

@@ -39,6 +39,7 @@ from portfolio.errors import (
     ValidationFailed,
 )
 from portfolio.journal import Actor, set_actor, to_text
+from portfolio.policy import Principal, set_principal
 from portfolio.services.fields import FieldSpec, check
 
 M = TypeVar("M", bound=Base)
@@ -253,15 +254,21 @@ def read_conflict(
 
 
 @contextmanager
-def unit_of_work(factory: sessionmaker[Session], actor: Actor | None = None) -> Iterator[Session]:
+def unit_of_work(
+    factory: sessionmaker[Session], who: Principal | Actor | None = None
+) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on any error. A write that loses a race,
     at a flush inside or at the commit, raises :class:`ConflictError` (the session is rolled back).
 
-    ``with unit_of_work(factory, Actor("anna")) as session: projects.update(session, ...)``
+    ``with unit_of_work(factory, principal) as session: projects.update(session, ...)``; the
+    principal is checked by every guarded service (:mod:`portfolio.policy`) and journaled. A bare
+    :class:`Actor` only names the journal's author: guarded services refuse such a session.
     """
     with factory() as session:
-        if actor is not None:
-            set_actor(session, actor)
+        if isinstance(who, Principal):
+            set_principal(session, who)
+        elif who is not None:
+            set_actor(session, who)
         try:
             with session.begin():
                 yield session

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from portfolio.policy import Principal
 from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.widgets import t
 
@@ -86,7 +87,8 @@ def _default_alias() -> st.Page:
     )
 
 
-def sections() -> dict[str, list[st.Page]]:
+def sections(principal: Principal) -> dict[str, list[st.Page]]:
+    """The pages ``principal`` may use, by section (the policy decides, not the page)."""
     out: dict[str, list[st.Page]] = {}
     for spec in PAGES:
         out.setdefault(t(spec.section), []).append(page(spec.name))

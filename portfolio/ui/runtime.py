@@ -22,6 +22,7 @@ from portfolio import clock
 from portfolio.errors import PortfolioError
 from portfolio.i18n import DEFAULT_LANG
 from portfolio.journal import Actor, set_actor
+from portfolio.policy import AccessDenied, Action, Principal, set_principal
 from portfolio.seed import ensure_reference_data
 from portfolio.services.base import unit_of_work
 from portfolio.ui.components.safe_text import md
@@ -84,25 +85,54 @@ def clear_caches() -> None:
         cached.clear()
 
 
+PRINCIPAL_KEY = "principal"
+"""Where the signed-in :class:`Principal` lives in ``st.session_state`` (set by the login gate,
+:mod:`portfolio.ui.auth`)."""
+
+
+def principal() -> Principal | None:
+    """The signed-in user of this browser session, or None before the login."""
+    value = st.session_state.get(PRINCIPAL_KEY)
+    return value if isinstance(value, Principal) else None
+
+
+def require_principal() -> Principal:
+    who = principal()
+    if who is None:
+        raise AccessDenied(None, reason="anonymous")
+    return who
+
+
+def access_key() -> str:
+    """Part of every data cache key: two users share a cached result only if the policy lets
+    them see the same data (:attr:`Principal.cache_key`)."""
+    who = principal()
+    return who.cache_key if who is not None else "anonymous"
+
+
+def may(action: Action) -> bool:
+    """Whether the signed-in user may ``action`` (menus and buttons follow the same policy the
+    services enforce)."""
+    who = principal()
+    return who is not None and who.may(action)
+
+
 def user_name() -> str:
-    try:
-        if st.user and st.user.get("email"):
-            return str(st.user.get("email"))
-    except Exception:
-        pass
-    return str(
-        st.session_state.get("user_name") or os.environ.get("PORTFOLIO_USER") or "innovation-unit"
-    )
+    """The signed-in user's name, as the journal writes it."""
+    return require_principal().name
 
 
 def actor() -> Actor:
-    return Actor(user_name(), ChangeSource.UI)
+    return require_principal().actor
 
 
 @contextmanager
 def read_session() -> Iterator[Session]:
     """A short read-only session for one action (never takes SQLite's write lock)."""
     with make_session_factory(engine(), read_only=True)() as session:
+        who = principal()
+        if who is not None:
+            set_principal(session, who)
         try:
             yield session
         finally:
@@ -112,7 +142,7 @@ def read_session() -> Iterator[Session]:
 @contextmanager
 def write_session() -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on any error; journaled as the user."""
-    with unit_of_work(make_session_factory(engine()), actor()) as session:
+    with unit_of_work(make_session_factory(engine()), require_principal()) as session:
         yield session
 
 

@@ -15,7 +15,7 @@ from db.models import Base, ImportRecord, JournalEntry
 from portfolio.exchange.export import export_workbook
 from portfolio.exchange.importer import ImportResult, import_workbook
 from portfolio.exchange.state import Scope
-from portfolio.journal import set_actor
+from portfolio.policy import set_principal
 from portfolio.services import funding, kpis, milestones, organisations, participations
 from tests.conftest import TESTER, TODAY
 from tests.factories import make_application, make_project
@@ -28,7 +28,7 @@ def org_id(session: Session, key: str) -> int:
 def small_portfolio(factory: sessionmaker[Session]) -> dict[str, Any]:
     """Two projects: SC-001 led by STW (with funding, milestone, KPI), SC-002 led by BOG."""
     with factory() as session:
-        set_actor(session, TESTER)
+        set_principal(session, TESTER)
         p1 = make_project(session, title="Sensorik Innenstadt")
         p2 = make_project(
             session, title="Bürgerportal", lead_organisation_id=org_id(session, "BOG")

@@ -34,7 +34,7 @@ from portfolio.exchange.importer import ImportResult, cell_name
 from portfolio.exchange.schema import COST_ITEMS
 from portfolio.exchange.state import Scope
 from portfolio.i18n import Eur, fmt_value
-from portfolio.journal import set_actor
+from portfolio.policy import set_principal
 from portfolio.services import (
     cost_plan,
     funding,
@@ -66,7 +66,7 @@ def with_cost_plan(factory: sessionmaker[Session]) -> dict[str, Any]:
     where STW leads and USB takes part; SC-002 is BOG's)."""
     keys = small_portfolio(factory)
     with factory() as s:
-        set_actor(s, TESTER)
+        set_principal(s, TESTER)
         app = funding.get_by_key(s, keys["app2"])
         staff = cost_plan.create(
             s,
@@ -437,7 +437,7 @@ def test_a_cost_type_the_programme_does_not_fund_is_refused(
     at the cell; the neighbour, an external service, is accepted."""
     keys = small_portfolio(factory)
     with factory() as s:
-        set_actor(s, TESTER)
+        set_principal(s, TESTER)
         p2 = projects.get_by_key(s, keys["p2"])
         app = make_application(
             s,
@@ -516,7 +516,7 @@ def test_an_imported_grant_change_keeps_duties_and_budget_years_in_step(
     }
     change = {"amount_approved": Decimal("90000"), "period_end": dt.date(2027, 12, 31)}
     with factory() as s:
-        set_actor(s, TESTER)
+        set_principal(s, TESTER)
         by_dashboard = make_application(s, projects.get_by_key(s, keys["p1"]), **grant)
         by_file = make_application(s, projects.get_by_key(s, keys["p2"]), **grant)
         s.commit()
@@ -582,7 +582,7 @@ def test_an_imported_grant_change_keeps_duties_and_budget_years_in_step(
     # in step: following the stored grant again writes nothing
     before = journal_count(factory)
     with factory() as s:
-        set_actor(s, TESTER)
+        set_principal(s, TESTER)
         real(s, funding.get(s, ids["file"]))
         s.flush()
         s.commit()

@@ -24,7 +24,7 @@ from db.models import (
 )
 from portfolio.errors import ValidationFailed
 from portfolio.exchange import importer
-from portfolio.journal import set_actor
+from portfolio.policy import set_principal
 from portfolio.services import (
     catalogue,
     cost_plan,
@@ -119,7 +119,7 @@ def test_a_rule_of_the_services_holds_for_a_workbook_row_too(
     the dashboard, and with the same message at the cell in a workbook."""
     keys = small_portfolio(factory)
     with factory() as s:
-        set_actor(s, TESTER)
+        set_principal(s, TESTER)
         p1 = projects.get_by_key(s, keys["p1"])
         with pytest.raises(ValidationFailed) as refused:
             projects.update(s, p1.id, {"council_resolution_on": None}, expected_version=p1.version)
@@ -137,7 +137,7 @@ def test_a_single_edit_and_an_import_store_the_same_records(
     keys = small_portfolio(factory)
     p1 = keys["p1"]
     with factory() as s:
-        set_actor(s, TESTER)
+        set_principal(s, TESTER)
         # a gap: SC-001-M1 and SC-001-M4 exist, a new milestone gets M5 (never M2)
         milestones.create(
             s,
@@ -158,7 +158,7 @@ def test_a_single_edit_and_an_import_store_the_same_records(
 
     # 1. the records as the dashboard creates them, one edit each (then rolled back)
     with factory() as s:
-        set_actor(s, TESTER)
+        set_principal(s, TESTER)
         bog = org_id(s, "BOG")
         projects.create(
             s,
@@ -308,7 +308,7 @@ def test_new_rows_without_key_get_one_past_the_highest_taken(
     result = run(factory, data)
     assert result.applied, [e.message for e in result.errors]
     with factory() as s:
-        set_actor(s, TESTER)
+        set_principal(s, TESTER)
         by_title = {m.title: m.key for m in milestones.get_all(s, project_id=keys["p1_id"])}
         assert (by_title["Ohne 1"], by_title["Ohne 2"], by_title["Mit"]) == (
             f"{p1}-M6",
@@ -331,7 +331,7 @@ def _cell(data: bytes, sheet: str, key: str, header: str) -> Any:
 def test_the_new_fields_round_trip(factory: sessionmaker[Session]) -> None:
     keys = small_portfolio(factory)
     with factory() as s:
-        set_actor(s, TESTER)
+        set_principal(s, TESTER)
         p1 = projects.get_by_key(s, keys["p1"])
         projects.update(
             s,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.models import FundingApplication, FundingProgramme
 from portfolio.demo.bochum import load_bochum
 from portfolio.errors import ValidationFailed
-from portfolio.journal import set_actor
+from portfolio.policy import set_principal
 from portfolio.services import funding
 from tests.conftest import TESTER, TODAY
 from tests.exchange.helpers import append, count, edit, export, run, small_portfolio, snapshot
@@ -118,7 +118,7 @@ def test_the_import_agrees_with_the_services_on_the_bochum_demo(
     """The demo as exported imports as it is (the import finds nothing the services let in), and
     a change the services refuse is refused by the import with the services' very message."""
     with factory() as session, session.begin():
-        set_actor(session, TESTER)
+        set_principal(session, TESTER)
         load_bochum(session, today=TODAY)
     data = export(factory)
     result = run(factory, data, dry_run=True)

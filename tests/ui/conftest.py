@@ -22,8 +22,10 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from db.engine import make_engine, make_session_factory
-from db.enums import ChangeSource
+from db.enums import ChangeSource, Role
 from portfolio.journal import Actor, set_actor
+from portfolio.policy import Principal
+from portfolio.ui.runtime import PRINCIPAL_KEY
 from tests.conftest import TODAY
 
 T = TypeVar("T")
@@ -116,14 +118,15 @@ def open_page(
     *,
     lang: str | None = None,
     user: str | None = None,
+    principal: Principal | None = None,
     **query: Any,
 ) -> AppTest:
-    """An AppTest of the dashboard on ``page`` with ``query`` in the URL, already run."""
+    """An AppTest of the dashboard on ``page`` with ``query`` in the URL, already run, signed in
+    as ``principal`` (by default an administrator named ``user`` or "tester")."""
     at = AppTest.from_file(APP, default_timeout=60)
     if lang:
         at.session_state["lang"] = lang
-    if user:
-        at.user = {"email": user, "is_logged_in": True}
+    at.session_state[PRINCIPAL_KEY] = principal or Principal(user or "tester", Role.ADMIN)
     if page in (None, "overview"):
         for name, value in query.items():
             at.query_params[name] = value

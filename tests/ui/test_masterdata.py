@@ -313,9 +313,12 @@ def _navigation_facts() -> None:
 
     import streamlit as st
 
+    from db.enums import Role
+    from portfolio.policy import Principal
     from portfolio.ui import navigation
 
-    pages = [p for items in navigation.sections().values() for p in items]
+    admin = Principal("tester", Role.ADMIN)
+    pages = [p for items in navigation.sections(admin).values() for p in items]
     st.text(
         json.dumps(
             [
