@@ -249,3 +249,29 @@ def test_0005_gives_every_awarded_grant_its_proofs_and_the_programmes_their_rule
     migrate.downgrade(empty_engine, "0004")
     with empty_engine.connect() as conn:
         assert "proof_of_use" not in inspect(conn).get_table_names()
+
+
+def test_0006_a_partner_account_needs_its_organisation_and_names_are_unique(
+    empty_engine: Engine,
+) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    migrate.upgrade(empty_engine, "0006")
+    insert = text(
+        "INSERT INTO account (name, email, role, organisation_id) VALUES (:n, :e, :r, NULL)"
+    )
+    with empty_engine.begin() as conn:
+        conn.execute(insert, {"n": "anna", "e": "anna@bochum.de", "r": "staff"})
+    for values in (
+        {"n": "clerk", "e": "clerk@stadtwerke.de", "r": "partner"},  # no organisation
+        {"n": "anna", "e": "other@bochum.de", "r": "viewer"},  # name taken
+        {"n": "anna2", "e": "anna@bochum.de", "r": "viewer"},  # e-mail taken
+    ):
+        with pytest.raises(IntegrityError), empty_engine.begin() as conn:
+            conn.execute(insert, values)
+    with empty_engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT disabled, must_change_password, failed_logins, version FROM account")
+        ).one()
+    assert tuple(row) == (False, False, 0, 1)
