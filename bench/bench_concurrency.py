@@ -42,9 +42,9 @@ sys.path.insert(0, str(ROOT))
 
 from db import migrate  # noqa: E402
 from db.engine import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_session_factory  # noqa: E402
-from db.enums import ChangeSource  # noqa: E402
+from db.enums import ChangeSource, Role  # noqa: E402
 from portfolio.exchange.schema import SHEETS  # noqa: E402
-from portfolio.journal import Actor, set_actor  # noqa: E402
+from portfolio.policy import Principal, set_principal  # noqa: E402
 from portfolio.seed import ensure_reference_data  # noqa: E402
 from tests import racing  # noqa: E402
 
@@ -67,7 +67,7 @@ def database(backend: str, tmp: Path, *, empty: bool = False) -> Iterator[str]:
             engine = make_engine(url)
             migrate.upgrade(engine)
             with make_session_factory(engine)() as session, session.begin():
-                set_actor(session, Actor("bench", ChangeSource.SYSTEM))
+                set_principal(session, Principal("bench", Role.ADMIN, source=ChangeSource.SYSTEM))
                 ensure_reference_data(session)
             engine.dispose()
         yield url
@@ -154,6 +154,7 @@ def bench_import(backends: list[str], tmp: Path, projects: int, changes: int) ->
             portfolio_main(["--db", url, "demo", "--synthetic", str(projects), "--seed", "1"])
             engine = make_engine(url)
             with make_session_factory(engine)() as session:
+                set_principal(session, Principal("bench", Role.ADMIN))
                 exported = export_workbook(session).data
             engine.dispose()
             data, edits, same_key = changed_copy(exported, changes)

@@ -33,11 +33,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from db.engine import make_engine, make_session_factory  # noqa: E402
+from db.enums import Role  # noqa: E402
 from portfolio import clock  # noqa: E402
 from portfolio.cli import main as portfolio_main  # noqa: E402
 from portfolio.exchange.export import export_workbook  # noqa: E402
 from portfolio.exchange.importer import import_workbook  # noqa: E402
 from portfolio.exchange.schema import SHEETS  # noqa: E402
+from portfolio.policy import Principal, set_principal  # noqa: E402
 
 TODAY = clock.today()
 
@@ -99,6 +101,10 @@ def modified_copy(data: bytes) -> tuple[bytes, int]:
     return out.getvalue(), edits
 
 
+BENCH = Principal("bench", Role.ADMIN)
+"""Who the bench acts as: an administrator."""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--projects", type=int, default=10_000)
@@ -121,6 +127,7 @@ def main() -> int:
 
     def our_export() -> Any:
         with factory() as session:
+            set_principal(session, BENCH)
             return export_workbook(session)
 
     t_export, exported = timed("our export (XlsxWriter, styled, validated)", our_export)
@@ -150,7 +157,7 @@ def main() -> int:
     modified, edits = modified_copy(exported.data)
     print(f"  modified copy: {edits:,} edited rows")
     run = lambda dry: import_workbook(  # noqa: E731
-        factory, modified, file_name="modified.xlsx", actor="bench", dry_run=dry
+        factory, modified, file_name="modified.xlsx", principal=BENCH, dry_run=dry
     )
     t_dry, dry = timed("our dry-run import (calamine, checks, diff)", lambda: run(True))
     assert dry.ok and dry.updated == edits, (

@@ -42,7 +42,10 @@ def main() -> int:
     from streamlit.testing.v1 import AppTest
 
     from db.engine import make_engine
+    from db.enums import Role
     from db.models import Project
+    from portfolio.policy import Principal
+    from portfolio.ui.runtime import PRINCIPAL_KEY
 
     engine = make_engine(args.db)
     with engine.connect() as conn:
@@ -86,6 +89,7 @@ def main() -> int:
 
     def open_app(page: str | None, query: dict[str, str]) -> AppTest:
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+        at.session_state[PRINCIPAL_KEY] = Principal("bench", Role.ADMIN)  # signed in
         at.query_params.update(query)
         at.run()  # the app opens on the Übersicht; then the page is chosen
         if page is not None:

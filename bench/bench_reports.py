@@ -29,16 +29,19 @@ from sqlalchemy import select, text
 
 from db import migrate
 from db.engine import make_engine, make_session_factory
-from db.enums import ChangeSource
+from db.enums import ChangeSource, Role
 from db.models import Project
 from portfolio import clock
 from portfolio.demo.synthetic import generate
-from portfolio.journal import Actor, set_actor
+from portfolio.policy import Principal, set_principal
 from portfolio.seed import ensure_reference_data
 from portfolio.services import projects
 from reports.brief import build_brief
 from reports.pdf import render_pdf
 from reports.xlsx import render_xlsx
+
+BENCH = Principal("bench", Role.ADMIN)
+"""Who the bench acts as: an administrator."""
 
 
 def prepare(url: str, count: int, *, history: bool) -> None:
@@ -46,7 +49,7 @@ def prepare(url: str, count: int, *, history: bool) -> None:
     migrate.upgrade(engine)
     factory = make_session_factory(engine)
     with factory() as session, session.begin():
-        set_actor(session, Actor("bench", ChangeSource.SYSTEM))
+        set_principal(session, Principal("bench", Role.ADMIN, source=ChangeSource.SYSTEM))
         ensure_reference_data(session)
         generate(session, count, seed=1)
     if history:
@@ -56,7 +59,7 @@ def prepare(url: str, count: int, *, history: bool) -> None:
                 {"at": clock.utcnow() - dt.timedelta(days=400)},
             )
         with factory() as session, session.begin():
-            set_actor(session, Actor("bench", ChangeSource.UI))
+            set_principal(session, BENCH)
             for p in session.execute(select(Project).order_by(Project.id).limit(200)).scalars():
                 projects.update(
                     session,
@@ -76,6 +79,7 @@ def time_case(url: str, since: dt.date, runs: int) -> dict[str, list[float]]:
         for kind in ("pdf", "xlsx"):
             started = time.perf_counter()
             with factory() as session:
+                set_principal(session, BENCH)
                 brief = build_brief(session, since=since, actor="bench")
             built = time.perf_counter()
             data = render_pdf(brief) if kind == "pdf" else render_xlsx(brief)

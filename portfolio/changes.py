@@ -73,6 +73,7 @@ from db.models import (
     Theme,
 )
 from portfolio import clock
+from portfolio.policy import Action, requires
 
 LOCAL_TZ = clock.LOCAL_TZ
 
@@ -143,6 +144,7 @@ def from_text(column_type: Any, text: str | None) -> Any:
 # ---- the state at a past day -----------------------------------------------------------------
 
 
+@requires(Action.READ_JOURNAL)
 def rows_at(
     session: Session,
     model: type[Base],
@@ -316,6 +318,7 @@ def _blank_row(table: Table, row_id: int) -> dict[str, Any]:
     return row
 
 
+@requires(Action.READ_JOURNAL)
 def changed_after(session: Session, at: dt.datetime) -> bool:
     """True if the journal holds any change after ``at`` (then the past differs from today)."""
     return (
@@ -324,6 +327,7 @@ def changed_after(session: Session, at: dt.datetime) -> bool:
     )
 
 
+@requires(Action.READ_JOURNAL)
 def snapshot(
     session: Session,
     day: dt.date,
@@ -500,6 +504,7 @@ def _projects(session: Session, theme_key: str | None) -> dict[int, tuple[str, s
     return {pid: (key, title) for pid, key, title in session.execute(stmt)}
 
 
+@requires(Action.READ_JOURNAL)
 def what_changed(
     session: Session, *, since: dt.date, as_of: dt.date, theme_key: str | None = None
 ) -> Changes:

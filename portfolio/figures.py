@@ -38,6 +38,7 @@ from db.models import (
 from portfolio import changes, clock
 from portfolio import funding_rules as rules
 from portfolio.errors import PortfolioError
+from portfolio.policy import Action, principal_of, requires, set_principal
 from portfolio.services.milestones import overdue_condition
 
 ZERO = Decimal("0.00")
@@ -141,6 +142,7 @@ class UnknownTheme(PortfolioError):
         return f"Das Leitthema „{self.key}“ gibt es nicht. Vorhanden: {allowed}."
 
 
+@requires(Action.READ_PORTFOLIO)
 def theme_id_of(session: Session, theme_key: str | None) -> int | None:
     """The id of the Leitthema ``theme_key`` (None for the whole portfolio), or UnknownTheme."""
     if theme_key is None:
@@ -152,6 +154,7 @@ def theme_id_of(session: Session, theme_key: str | None) -> int | None:
     return theme_id
 
 
+@requires(Action.READ_PORTFOLIO)
 @contextmanager
 def state_at(
     session: Session,
@@ -171,11 +174,13 @@ def state_at(
     engine = changes.snapshot(session, day, models=tables)
     try:
         with Session(engine) as snap:
+            set_principal(snap, principal_of(session))  # the same reader, on the past state
             yield snap, "journal"
     finally:
         engine.dispose()
 
 
+@requires(Action.READ_PORTFOLIO)
 def summary(
     session: Session, *, today: dt.date | None = None, theme_key: str | None = None
 ) -> Summary:
@@ -191,6 +196,7 @@ def summary(
         return summary_of_state(state, day=day, theme_key=theme_key)
 
 
+@requires(Action.READ_PORTFOLIO)
 def summary_of_state(session: Session, *, day: dt.date, theme_key: str | None = None) -> Summary:
     """The key figures of the rows in ``session`` as they are, for the day ``day``.
 
@@ -369,6 +375,7 @@ class Deadline:
     title: str
 
 
+@requires(Action.READ_PORTFOLIO)
 def deadlines(
     session: Session,
     *,

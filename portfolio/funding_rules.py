@@ -85,6 +85,7 @@ from db.models import (
     Project,
     Refund,
 )
+from portfolio.policy import Action, requires
 
 DEADLINE_HORIZON_DAYS = 90
 """The window of "due soon" on the brief, the summary and the Förderung page's default."""
@@ -473,6 +474,7 @@ class OwnShareTotals:
     gap_projects: int
 
 
+@requires(Action.READ_PORTFOLIO)
 def own_share_totals(session: Session, projects: ProjectIds, day: dt.date) -> OwnShareTotals:
     lines = own_share_by_project(projects, day)
     has_own = func.round(lines.c.own_share, 2) > 0
@@ -1233,6 +1235,7 @@ def payment_warning_conditions(day: dt.date) -> dict[str, ColumnElement[bool]]:
     }
 
 
+@requires(Action.READ_PORTFOLIO)
 def warning_counts(
     session: Session,
     projects: ProjectIds,
@@ -1296,6 +1299,7 @@ def _finding(code: str, row: Any) -> Finding:
     )
 
 
+@requires(Action.READ_PORTFOLIO)
 def findings(
     session: Session,
     projects: ProjectIds,

@@ -60,6 +60,7 @@ from portfolio.figures import (
     theme_id_of,
 )
 from portfolio.i18n import DEFAULT_LANG
+from portfolio.policy import Action, requires
 from portfolio.services.milestones import overdue_condition
 from reports.texts import tx
 
@@ -323,6 +324,7 @@ def summary_from_json(data: dict[str, Any]) -> Summary:
 # ---- the state of a day -----------------------------------------------------------------------
 
 
+@requires(Action.READ_PORTFOLIO)
 @contextmanager
 def state_session(
     session: Session, day: dt.date, today: dt.date, tables: tuple[Any, ...] | None = None
@@ -334,6 +336,7 @@ def state_session(
         yield state
 
 
+@requires(Action.READ_PUBLISHED)
 def published_for(session: Session, scope: str, as_of: dt.date) -> PublishedBrief | None:
     return session.execute(
         select(PublishedBrief)
@@ -343,6 +346,7 @@ def published_for(session: Session, scope: str, as_of: dt.date) -> PublishedBrie
     ).scalar_one_or_none()
 
 
+@requires(Action.READ_PUBLISHED)
 def last_published_before(session: Session, scope: str, as_of: dt.date) -> PublishedBrief | None:
     return session.execute(
         select(PublishedBrief)
@@ -363,6 +367,7 @@ def _dec(value: Any) -> Decimal:
     return Decimal(value if value is not None else 0).quantize(Decimal("0.01"))
 
 
+@requires(Action.READ_PORTFOLIO)
 def latest_reports(
     s: Session, as_of: dt.date, theme_id: int | None
 ) -> dict[int, tuple[str, dt.date, str | None]]:
@@ -392,6 +397,7 @@ def latest_reports(
     }
 
 
+@requires(Action.READ_PORTFOLIO)
 def theme_rows(s: Session, now: Summary, as_of: dt.date, theme_id: int | None) -> list[ThemeRow]:
     projects = _scope_ids(theme_id)
     in_scope = Project.id.in_(projects)
@@ -438,6 +444,7 @@ def theme_rows(s: Session, now: Summary, as_of: dt.date, theme_id: int | None) -
     ]
 
 
+@requires(Action.READ_PORTFOLIO)
 def pipeline_rows(s: Session, theme_id: int | None) -> list[PipelineRow]:
     order = {str(x): i for i, x in enumerate(ApplicationStatus)}
     rows = [
@@ -461,6 +468,7 @@ def pipeline_rows(s: Session, theme_id: int | None) -> list[PipelineRow]:
     return sorted(rows, key=lambda r: (r.programme, order.get(r.status, 99)))
 
 
+@requires(Action.READ_PORTFOLIO)
 def warning_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[Warning]:
     """Every finding of the funding rules on the day, by project, rule and item."""
     found = rules.findings(s, _scope_ids(theme_id), as_of)
@@ -468,6 +476,7 @@ def warning_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[Warni
     return sorted(out, key=lambda w: (w.project_key, w.code, w.item_key))
 
 
+@requires(Action.READ_PORTFOLIO)
 def milestone_rows(
     s: Session, theme_id: int | None, *conditions: Any, order: Any = None
 ) -> list[MilestoneRow]:
@@ -489,6 +498,7 @@ def milestone_rows(
     return [MilestoneRow(*row) for row in s.execute(stmt)]
 
 
+@requires(Action.READ_PORTFOLIO)
 def risk_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[RiskRow]:
     reports = latest_reports(s, as_of, theme_id)
     rank = {"red": 0, "yellow": 1}
@@ -505,6 +515,7 @@ def risk_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[RiskRow]
     return sorted(rows, key=lambda r: (rank[r.light], r.project_key))
 
 
+@requires(Action.READ_PORTFOLIO)
 def annex_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[AnnexRow]:
     reports = latest_reports(s, as_of, theme_id)
     funding = (
@@ -557,6 +568,7 @@ def annex_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[AnnexRo
 # ---- the brief --------------------------------------------------------------------------------
 
 
+@requires(Action.PUBLISH_BRIEF)
 def resolve_dates(
     session: Session,
     *,
@@ -588,6 +600,7 @@ def resolve_dates(
     return as_of, since, how
 
 
+@requires(Action.PUBLISH_BRIEF)
 def build_brief(
     session: Session,
     *,

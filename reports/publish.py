@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.enums import AuditKind
 from db.models import PublishedBrief
+from portfolio import audit
 from portfolio.errors import NotFound
+from portfolio.policy import Action, principal_of, requires
 from reports.brief import Brief
 from reports.pdf import render_pdf
 from reports.xlsx import render_xlsx
@@ -48,17 +51,22 @@ def file_name(scope: str, as_of: dt.date, ext: str, *, brief_id: int | None = No
     return f"portfolio-bericht_{part}_{as_of.isoformat()}{number}.{ext}"
 
 
+@requires(Action.PUBLISH_BRIEF)
 def publish(
     session: Session,
     brief: Brief,
     *,
-    actor: str,
+    actor: str | None = None,
     pdf: bytes | None = None,
     xlsx: bytes | None = None,
+    ip: str | None = None,
 ) -> PublishedBrief:
-    """Freeze ``brief``: both files and its figures. The caller commits."""
+    """Freeze ``brief``: both files and its figures, and record the publication in the audit
+    log (who: the session's principal; from where: ``ip``, as Streamlit reports it). ``actor``,
+    the publisher the brief names, defaults to the principal's name. The caller commits."""
+    who = principal_of(session)
     record = PublishedBrief(
-        actor=actor,
+        actor=actor or who.name,
         scope=brief.scope,
         as_of=brief.as_of,
         since=brief.since,
@@ -69,9 +77,19 @@ def publish(
     )
     session.add(record)
     session.flush()
+    audit.record(
+        session,
+        AuditKind.BRIEF_PUBLISHED,
+        actor=who.name,
+        subject=f"{record.scope} {record.as_of.isoformat()}",
+        ip=ip,
+        detail={"brief_id": record.id, "scope": record.scope, "as_of": record.as_of.isoformat()}
+        | ({"publisher": record.actor} if record.actor != who.name else {}),
+    )
     return record
 
 
+@requires(Action.READ_PUBLISHED)
 def list_published(session: Session, *, scope: str | None = None) -> Sequence[PublishedInfo]:
     """Newest first, without loading the files."""
     stmt = select(
@@ -90,6 +108,7 @@ def list_published(session: Session, *, scope: str | None = None) -> Sequence[Pu
     return [PublishedInfo(*row) for row in session.execute(stmt)]
 
 
+@requires(Action.READ_PUBLISHED)
 def published_file(session: Session, brief_id: int, kind: str) -> tuple[str, bytes]:
     """(file name, bytes) of a published brief's ``kind`` ("pdf" or "xlsx")."""
     if kind not in MEDIA_TYPES:
@@ -101,6 +120,7 @@ def published_file(session: Session, brief_id: int, kind: str) -> tuple[str, byt
     return file_name(record.scope, record.as_of, kind, brief_id=record.id), bytes(data)
 
 
+@requires(Action.SIGNED_IN)
 def data_stamp(session: Session) -> tuple[int, int]:
     """(last journal entry, last published brief): changes whenever a brief would change."""
     from db.models import JournalEntry
@@ -110,6 +130,7 @@ def data_stamp(session: Session) -> tuple[int, int]:
     return int(journal or 0), int(published or 0)
 
 
+@requires(Action.READ_PORTFOLIO)
 def theme_choices(session: Session, lang: str) -> list[tuple[str, str]]:
     """(key, name) of every Leitthema, in the concept's order."""
     from db.models import Theme

@@ -13,6 +13,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -25,7 +26,7 @@ from db.enums import ChangeSource, Role
 from db.models import Base
 from portfolio import clock
 from portfolio.journal import Actor, set_actor
-from portfolio.policy import Principal, set_principal
+from portfolio.policy import SYSTEM, Principal, set_principal
 from portfolio.seed import ensure_reference_data
 
 POSTGRES_URL = os.environ.get("PORTFOLIO_TEST_POSTGRES_URL")
@@ -121,9 +122,31 @@ def sqlite_engine(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
     eng.dispose()
 
 
+class SignedInSession(Session):
+    """A test session signed in as :data:`portfolio.policy.SYSTEM`, the administrator the
+    journal names "system" (as it named a session without an actor before the policy)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_principal(self, SYSTEM)
+
+
+def signed_in_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """:func:`db.engine.make_session_factory`, with every session signed in as ``SYSTEM``
+    (tests about the policy itself make their sessions without a principal)."""
+    plain = make_session_factory(engine, read_only=read_only)
+    return sessionmaker(class_=SignedInSession, **plain.kw)
+
+
+def admin(name: str, source: ChangeSource = ChangeSource.UI, ref: str | None = None) -> Principal:
+    """An administrator named ``name``: the journal writes ``name`` (``source``, ``ref``)."""
+    return Principal(name, Role.ADMIN, source=source, ref=ref)
+
+
 @pytest.fixture
 def factory(engine: Engine) -> sessionmaker[Session]:
-    return make_session_factory(engine)
+    """Sessions on the test database, signed in as the system administrator."""
+    return signed_in_factory(engine)
 
 
 @pytest.fixture

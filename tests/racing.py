@@ -78,14 +78,14 @@ class RaceResult:
 def prepare(url: str) -> tuple[int, Decimal]:
     """A project to race on (the database is migrated and seeded); its id and total cost."""
     from db.engine import make_engine, make_session_factory
-    from db.enums import ChangeSource
-    from portfolio.journal import Actor, set_actor
+    from db.enums import ChangeSource, Role
+    from portfolio.policy import Principal, set_principal
     from tests.factories import make_project
 
     engine = make_engine(url)
     try:
         with make_session_factory(engine)() as session, session.begin():
-            set_actor(session, Actor("race-setup", ChangeSource.SYSTEM))
+            set_principal(session, Principal("race-setup", Role.ADMIN, source=ChangeSource.SYSTEM))
             project = make_project(session, title="Wettlauf")
             return project.id, project.total_cost
     finally:
@@ -115,22 +115,24 @@ def _edit_worker(
         from sqlalchemy.orm.exc import StaleDataError
 
         from db.engine import make_engine, make_session_factory
-        from db.enums import ChangeSource
+        from db.enums import Role
         from portfolio.errors import ConflictError
-        from portfolio.journal import Actor, set_actor
+        from portfolio.policy import Principal, set_principal
         from portfolio.services import projects
         from portfolio.services.base import unit_of_work
 
         engine = make_engine(url)
         reader = make_session_factory(engine, read_only=True)
         writer = make_session_factory(engine)
-        actor = Actor(f"worker-{number}", ChangeSource.UI)
+        actor = Principal(f"worker-{number}", Role.ADMIN)
         with reader() as session:  # connect before the start: the race is about the edits
+            set_principal(session, actor)
             projects.get(session, project_id)
         ready.put(number)
         go.wait(WAIT_S)
         for i in range(edits):
             with reader() as session:
+                set_principal(session, actor)
                 project = projects.get(session, project_id)
                 seen, cost = project.version, project.total_cost
                 session.rollback()
@@ -138,7 +140,7 @@ def _edit_worker(
             try:
                 if i % 2 == 0:
                     with writer() as session:
-                        set_actor(session, actor)
+                        set_principal(session, actor)
                         with session.begin():
                             projects.update(session, project_id, change, expected_version=seen)
                 else:
@@ -302,7 +304,9 @@ def _import_worker(
 ) -> None:
     try:
         from db.engine import make_engine, make_session_factory
+        from db.enums import Role
         from portfolio.exchange.importer import import_workbook
+        from portfolio.policy import Principal
 
         engine = make_engine(url)
         factory = make_session_factory(engine)
@@ -321,7 +325,11 @@ def _import_worker(
 
         started = time.perf_counter()
         result = import_workbook(
-            factory, data, file_name=Path(path).name, actor=IMPORT_ACTOR, progress=progress
+            factory,
+            data,
+            file_name=Path(path).name,
+            principal=Principal(IMPORT_ACTOR, Role.ADMIN),
+            progress=progress,
         )
         ended = time.perf_counter()
         engine.dispose()
@@ -346,17 +354,18 @@ def _import_worker(
 def _write_worker(url: str, kind: str, key: str, ready: Any, go: Any, out: Any) -> None:
     try:
         from db.engine import make_engine, make_session_factory
-        from db.enums import ChangeSource
+        from db.enums import Role
         from portfolio.errors import ConflictError
-        from portfolio.journal import Actor
+        from portfolio.policy import Principal, set_principal
         from portfolio.services import organisations, projects
         from portfolio.services.base import unit_of_work
 
         engine = make_engine(url)
         factory = make_session_factory(engine)
-        actor = Actor(f"writer ({kind})", ChangeSource.UI)
+        actor = Principal(f"writer ({kind})", Role.ADMIN)
         service: Any = organisations if kind == "other row" else projects
         with make_session_factory(engine, read_only=True)() as session:
+            set_principal(session, actor)
             row = service.get_by_key(session, key)
             row_id, seen = row.id, row.version
         ready.put(kind)

@@ -18,15 +18,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db import migrate
 from db.engine import make_engine, make_session_factory
-from db.enums import ChangeSource
 from portfolio.exchange import importer
-from portfolio.journal import Actor
 from portfolio.policy import set_principal
 from portfolio.seed import ensure_reference_data
 from portfolio.services import organisations, participations, projects
 from portfolio.services.base import unit_of_work
 from tests import racing
-from tests.conftest import BACKENDS, TESTER, create_postgres_database, drop_postgres_database
+from tests.conftest import (
+    BACKENDS,
+    TESTER,
+    admin,
+    create_postgres_database,
+    drop_postgres_database,
+    signed_in_factory,
+)
 from tests.exchange.helpers import edit, export, run, small_portfolio
 
 # Real processes racing for seconds; the clock-ahead pass of `make test` skips them (the
@@ -90,7 +95,7 @@ def test_a_service_write_during_an_import_waits_and_then_succeeds_or_conflicts(
     backend = "sqlite" if shared_url.startswith("sqlite") else "postgresql"
     hold = IMPORT_HOLD_S[backend]
     engine = make_engine(shared_url)
-    factory = make_session_factory(engine)
+    factory = signed_in_factory(engine)
     keys = small_portfolio(factory)
     workbook = tmp_path / "rücklauf.xlsx"
     workbook.write_bytes(
@@ -147,7 +152,7 @@ def test_the_import_names_who_changed_a_row_after_it_was_checked(
 
     def anna_saves_first(ctx: Any, actor: Any, items: list[Any]) -> None:
         if any(p.sheet.entity == "project" for p in items):
-            with unit_of_work(factory, Actor("anna", ChangeSource.UI)) as session:
+            with unit_of_work(factory, admin("anna")) as session:
                 projects.update(session, keys["p1_id"], {"summary": "Anna"}, expected_version=1)
         write_stage(ctx, actor, items)
 
@@ -185,7 +190,7 @@ def test_the_import_names_who_changed_a_participation_while_it_moved_the_lead(
     def anna_changes_the_lead_row(session: Session, project: Any) -> None:
         ensure(session, project)
         if project.id == keys["p1_id"]:
-            with unit_of_work(factory, Actor("anna", ChangeSource.UI)) as other:
+            with unit_of_work(factory, admin("anna")) as other:
                 participations.update(
                     other, lead.id, {"contribution_cash": Decimal(1000)}, expected_version=1
                 )

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.enums import ChangeSource
 from db.models import JournalChange, JournalEntry
-from portfolio.journal import Actor, set_actor
+from portfolio.policy import set_principal
 from portfolio.services import funding, kpis, milestones, projects, status_reports
+from tests.conftest import admin
 from tests.factories import make_application, make_project
 
 
@@ -90,7 +91,7 @@ def test_a_save_that_changes_nothing_writes_nothing(session: Session) -> None:
 
 def test_archive_and_source_and_reference(factory: sessionmaker[Session]) -> None:
     with factory() as s:
-        set_actor(s, Actor("import-bot", ChangeSource.IMPORT, "import:7"))
+        set_principal(s, admin("import-bot", ChangeSource.IMPORT, "import:7"))
         project = make_project(s)
         s.commit()
         projects.archive(s, project.id, expected_version=1)

@@ -14,17 +14,17 @@ from sqlalchemy.orm.exc import StaleDataError
 from db.enums import ChangeSource
 from db.models import JournalEntry, Project
 from portfolio.errors import ConflictError, ValidationFailed
-from portfolio.journal import Actor, set_actor
+from portfolio.policy import set_principal
 from portfolio.services import milestones, organisations, participations, projects
 from portfolio.services.base import unit_of_work
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, admin
 from tests.factories import make_project
 
 
 def two_sessions(factory: sessionmaker[Session]) -> tuple[Session, Session]:
     a, b = factory(), factory()
-    set_actor(a, Actor("anna", ChangeSource.UI))
-    set_actor(b, Actor("ben", ChangeSource.UI))
+    set_principal(a, admin("anna"))
+    set_principal(b, admin("ben"))
     return a, b
 
 
@@ -154,7 +154,7 @@ def test_a_race_lost_at_the_commit_is_a_conflict(
     stale.title = "Ben"
     with (
         pytest.raises(ConflictError) as exc,
-        unit_of_work(factory, Actor("ben", ChangeSource.UI)) as session,
+        unit_of_work(factory, admin("ben")) as session,
     ):
         session.add(stale)
         if flush_in_body:
@@ -166,9 +166,9 @@ def test_a_race_lost_at_the_commit_is_a_conflict(
 
 
 def test_unit_of_work_commits_and_journals_as_its_actor(factory: sessionmaker[Session]) -> None:
-    with unit_of_work(factory, Actor("anna", ChangeSource.UI)) as session:
+    with unit_of_work(factory, admin("anna")) as session:
         project_id = make_project(session).id
-    with unit_of_work(factory, Actor("ben", ChangeSource.UI)) as session:
+    with unit_of_work(factory, admin("ben")) as session:
         projects.update(session, project_id, {"title": "Ben"}, expected_version=1)
     with pytest.raises(ValidationFailed), unit_of_work(factory) as session:
         projects.update(session, project_id, {"title": ""}, expected_version=2)
@@ -183,7 +183,7 @@ def test_a_participation_changed_meanwhile_is_named_when_the_lead_changes(
     """Changing the lead rewrites the lead's participation after the project's own flush: a race
     lost there names the participation, and the project's change is rolled back with it."""
     with factory() as setup:
-        set_actor(setup, Actor("setup", ChangeSource.SYSTEM))
+        set_principal(setup, admin("setup", ChangeSource.SYSTEM))
         project = make_project(setup)
         project_id, stw, usb = (
             project.id,

@@ -15,13 +15,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.enums import ChangeSource
 from db.models import FundingApplication, GrantNotice, JournalEntry, PaymentRequest, Refund
 from portfolio.errors import ValidationFailed
-from portfolio.journal import Actor, set_actor
+from portfolio.policy import set_principal
 from portfolio.services import funding, grant_notices, programmes, refunds
 from portfolio.vocab import field_label
-from tests.conftest import TODAY
+from tests.conftest import TODAY, admin
 from tests.factories import make_application, make_project
 
 D = dt.date
@@ -623,7 +622,7 @@ def test_base_rates_come_from_the_table(session: Session) -> None:
 def test_the_journal_has_the_entries_under_the_real_user(session: Session) -> None:
     app = awarded(session)
     pay(session, app, "100000")
-    set_actor(session, Actor("k.kaemmerer", ChangeSource.UI))
+    set_principal(session, admin("k.kaemmerer"))
     revocation = notice(session, app, "revocation", D(2026, 2, 1), "0")
     [refund] = refunds.get_all(session, app.id)
     entries = {

@@ -29,6 +29,7 @@ from db.models import (
 )
 from portfolio import funding_rules as rules
 from portfolio.i18n import DEFAULT_LANG
+from portfolio.policy import Action, requires
 from portfolio.queries.common import theme_id_of
 from portfolio.vocab import field_label
 
@@ -108,6 +109,7 @@ def _by_programme(session: Session, year: Any, amount: Any, where: Any, *joins: 
     ).all()
 
 
+@requires(Action.READ_PORTFOLIO)
 def money_by_budget_year(
     session: Session,
     *,

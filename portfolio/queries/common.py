@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import REPORTING_PROJECT_STATUSES
 from db.models import ActionField, JournalEntry, Organisation, Project, StatusReport, Theme
+from portfolio.policy import Action, requires
 
 RUNNING_STATUSES: tuple[str, ...] = REPORTING_PROJECT_STATUSES
 """Projects that are expected to report regularly."""
@@ -26,6 +27,7 @@ def pick(de: str | None, en: str | None, lang: str) -> str:
     return de or en or ""
 
 
+@requires(Action.SIGNED_IN)
 def data_stamp(session: Session) -> int:
     """The newest journal entry id: it moves with every change, from any path that journals.
 
@@ -35,6 +37,7 @@ def data_stamp(session: Session) -> int:
     return int(session.execute(select(func.coalesce(func.max(JournalEntry.id), 0))).scalar_one())
 
 
+@requires(Action.READ_PORTFOLIO)
 def theme_id_of(session: Session, theme_key: str | None) -> int | None:
     if not theme_key:
         return None
@@ -83,6 +86,7 @@ def stale_report_condition(today: dt.date) -> ColumnElement[bool]:
     return Project.status.in_(RUNNING_STATUSES) & ((newest.is_(None)) | (newest < cutoff))
 
 
+@requires(Action.READ_PORTFOLIO)
 def organisation_options(session: Session) -> list[tuple[str, str]]:
     """(key, short name) of every active organisation, by short name."""
     return [
@@ -95,6 +99,7 @@ def organisation_options(session: Session) -> list[tuple[str, str]]:
     ]
 
 
+@requires(Action.READ_PORTFOLIO)
 def project_counts(session: Session) -> tuple[int, int]:
     """(active, archived) projects: cheap, for the pages' empty states."""
     from sqlalchemy import case

@@ -22,6 +22,7 @@ from db.models import (
     StatusReport,
     Theme,
 )
+from portfolio.policy import Action, requires
 from portfolio.services import (
     funding,
     kpis,
@@ -70,6 +71,7 @@ class ProjectDetail:
     journal_entries: int = 0
 
 
+@requires(Action.READ_PORTFOLIO)
 def project_detail(session: Session, key: str, *, today: dt.date) -> ProjectDetail:
     """The project ``key`` with all its parts. Raises :class:`portfolio.errors.NotFound`."""
     project = projects.get_by_key(session, key)
@@ -192,6 +194,7 @@ class JournalItem:
     changes: list[JournalLine]
 
 
+@requires(Action.READ_JOURNAL)
 def journal(
     session: Session, project_id: int, *, offset: int = 0, limit: int = 20
 ) -> list[JournalItem]:
@@ -258,6 +261,7 @@ class Choices:
     themes: list[Choice] = field(default_factory=list)
 
 
+@requires(Action.READ_PORTFOLIO)
 def choices(session: Session) -> Choices:
     from portfolio.services import catalogue, organisations, programmes
 
@@ -277,10 +281,12 @@ def choices(session: Session) -> Choices:
     return out
 
 
+@requires(Action.READ_PORTFOLIO)
 def project_id_of(session: Session, key: str) -> int | None:
     return session.execute(select(Project.id).where(Project.key == key)).scalar_one_or_none()
 
 
+@requires(Action.READ_PORTFOLIO)
 def find_projects(session: Session, text: str = "", *, limit: int = 200) -> list[tuple[str, str]]:
     """(key, title) of active and archived projects matching ``text``, by key."""
     from portfolio.queries.register import text_condition

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from db.models import FundingApplication, FundingProgramme, PaymentRequest, Project
 from portfolio import funding_rules as rules
+from portfolio.policy import Action, requires
 from portfolio.queries.common import theme_id_of
 
 CENT = Decimal("0.01")
@@ -208,6 +209,7 @@ def _warnings(session: Session, projects: Any, today: dt.date, examples: int) ->
     ]
 
 
+@requires(Action.READ_PORTFOLIO)
 def funding_overview(
     session: Session,
     *,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.enums import AWARDED_APPLICATION_STATUSES, ENDED_GRANT_STATUSES, PaymentRequestStatus
 from db.models import FundingApplication
+from portfolio.policy import Action, requires
 from portfolio.queries.detail import Row
 from portfolio.services import budget_years, cost_plan, grant_notices, proofs, refunds
 
@@ -66,6 +67,7 @@ def is_grant(status: str, decision_on: dt.date | None) -> bool:
     )
 
 
+@requires(Action.READ_PORTFOLIO)
 def grants_of_project(session: Session, project_id: int, *, today: dt.date) -> list[GrantView]:
     """The grants of a project (not archived), by key."""
     apps = session.execute(
@@ -81,6 +83,7 @@ def grants_of_project(session: Session, project_id: int, *, today: dt.date) -> l
     return [grant_view(session, a, today=today) for a in apps if is_grant(a.status, a.decision_on)]
 
 
+@requires(Action.READ_PORTFOLIO)
 def grant_view(session: Session, application: FundingApplication, *, today: dt.date) -> GrantView:
     from portfolio.services import funding
 

@@ -23,6 +23,7 @@ from db.models import (
     Project,
     Theme,
 )
+from portfolio.policy import Action, requires
 from portfolio.queries.detail import Row
 from portfolio.services import organisations, programmes
 
@@ -41,6 +42,7 @@ def _counts(session: Session, stmt: Select[Any, Any]) -> dict[int, int]:
     return {int(k): int(n) for k, n in session.execute(stmt) if k is not None}
 
 
+@requires(Action.READ_PORTFOLIO)
 def organisation_rows(session: Session, *, include_archived: bool = False) -> list[Row]:
     """Organisations by short name; extra: ``archived``, ``projects`` (active projects it takes
     part in or leads), ``lead_projects`` (active projects it leads)."""
@@ -80,6 +82,7 @@ def organisation_rows(session: Session, *, include_archived: bool = False) -> li
     ]
 
 
+@requires(Action.READ_PORTFOLIO)
 def programme_rows(session: Session, *, include_archived: bool = False) -> list[Row]:
     """Programmes by name; extra: ``archived``, ``phases`` (list of :class:`Phase`),
     ``applications`` (funding lines of active projects under the programme)."""
@@ -132,6 +135,7 @@ class ThemeLine:
     fields: tuple[FieldLine, ...]
 
 
+@requires(Action.READ_PORTFOLIO)
 def themes(session: Session) -> list[ThemeLine]:
     """Leitthemen in their order, each with its Handlungsfelder and their active projects."""
     counts = _counts(

@@ -21,6 +21,7 @@ from db.models import (
     Theme,
 )
 from portfolio import funding_rules as rules
+from portfolio.policy import Action, requires
 from portfolio.queries.common import (
     NO_LIGHT,
     active_projects,
@@ -85,6 +86,7 @@ class OverviewFigures:
     deadlines_30: int = 0
 
 
+@requires(Action.READ_PORTFOLIO)
 def deadline_counts(
     session: Session, *, today: dt.date, days: int, theme_key: str | None = None
 ) -> list[RadarPoint]:
@@ -126,6 +128,7 @@ def deadline_counts(
     return [RadarPoint(due, kind, count) for due, kind, count in session.execute(stmt)]
 
 
+@requires(Action.READ_PORTFOLIO)
 def overview(
     session: Session, *, today: dt.date, theme_key: str | None = None, radar_days: int = 90
 ) -> OverviewFigures:

@@ -20,6 +20,8 @@ from db.models import (
     Theme,
 )
 from portfolio import funding_rules as rules
+from portfolio.policy import Action, requires
+from portfolio.services import milestones
 
 CENT = Decimal("0.01")
 
@@ -58,6 +60,7 @@ def _funding_of_projects(today: dt.date) -> Subquery:
     )
 
 
+@requires(Action.READ_PORTFOLIO)
 def partner_lines(session: Session, *, today: dt.date) -> list[PartnerLine]:
     active = Project.archived.is_(False)
     contrib = {
@@ -94,7 +97,7 @@ def partner_lines(session: Session, *, today: dt.date) -> list[PartnerLine]:
             select(
                 Milestone.responsible_organisation_id,
                 func.count(Milestone.id),
-                func.count(Milestone.id).filter(Milestone.due_date < today),
+                func.count(Milestone.id).filter(milestones.overdue_condition(today)),
             )
             .join(Project, Project.id == Milestone.project_id)
             .where(active, Milestone.archived.is_(False), Milestone.done_date.is_(None))
@@ -171,6 +174,7 @@ class PartnerDetail:
     by_role: dict[str, int] = field(default_factory=dict)
 
 
+@requires(Action.READ_PORTFOLIO)
 def partner_detail(
     session: Session,
     key: str,

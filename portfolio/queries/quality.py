@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.models import ActionField, FundingApplication, Milestone, Project, Theme
 from portfolio import funding_rules as rules
+from portfolio.policy import Action, requires
 from portfolio.queries.common import stale_report_condition
 
 CHECKS: tuple[str, ...] = (
@@ -101,6 +102,7 @@ def score_of(failed: int) -> int:
     return round(100 - failed * 100 / len(CHECKS))
 
 
+@requires(Action.READ_PORTFOLIO)
 def quality(
     session: Session,
     *,
@@ -166,6 +168,7 @@ def quality(
     return out
 
 
+@requires(Action.READ_PORTFOLIO)
 def problems_of(session: Session, project_key: str, *, today: dt.date) -> tuple[str, ...]:
     """The failed checks of one project (for the project page's hint)."""
     checks = _checks(today)

@@ -22,6 +22,7 @@ from db.models import (
     Theme,
 )
 from portfolio import funding_rules as rules
+from portfolio.policy import Action, requires
 from portfolio.queries.common import NO_LIGHT, latest_light, latest_report_date
 
 PAGE_SIZES = (25, 50, 100, 250)
@@ -341,12 +342,14 @@ def _ordered(stmt: Select[Any], f: RegisterFilter, cols: dict[str, Any]) -> Sele
     return stmt.order_by(expr.is_(None), primary, Project.key)
 
 
+@requires(Action.READ_PORTFOLIO)
 def count(session: Session, f: RegisterFilter, *, today: dt.date) -> int:
     cols = _columns(today)
     stmt = _joined(select(func.count(Project.id)).select_from(Project))
     return int(session.execute(stmt.where(*_conditions(session, f, cols))).scalar_one())
 
 
+@requires(Action.READ_PORTFOLIO)
 def page(
     session: Session, f: RegisterFilter, *, today: dt.date, offset: int = 0, limit: int = 50
 ) -> RegisterPage:
@@ -358,6 +361,7 @@ def page(
     return RegisterPage([_row(r) for r in rows], total, offset)
 
 
+@requires(Action.READ_PORTFOLIO)
 def rows(session: Session, f: RegisterFilter, *, today: dt.date) -> list[RegisterRow]:
     """All rows of the view, in the view's order (for the Excel download)."""
     stmt, cols = _base(session, f, today)

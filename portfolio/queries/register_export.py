@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from db.engine import make_session_factory
 from portfolio.i18n import fmt_date
+from portfolio.policy import Action, Principal, requires, set_principal
 from portfolio.queries.common import pick
 from portfolio.queries.register import RegisterFilter, RegisterRow
 from portfolio.queries.register import rows as register_rows
@@ -227,6 +228,7 @@ def column_titles(lang: str) -> list[str]:
     return [c.title_en if lang == "en" else c.title_de for c in COLUMNS]
 
 
+@requires(Action.EXPORT_DATA)
 def export_view(
     engine: Engine,
     f: RegisterFilter,
@@ -234,20 +236,27 @@ def export_view(
     today: dt.date,
     lang: str,
     view: Sequence[tuple[str, str]] = (),
+    principal: Principal,
 ) -> bytes:
     """Query the view's rows in a session of its own and build the workbook (for a download
-    that runs outside the dashboard's script run)."""
+    that runs outside the dashboard's script run), as ``principal``."""
     with make_session_factory(engine, read_only=True)() as session:
+        set_principal(session, principal)
         rows = register_rows(session, f, today=today)
         session.rollback()
     return build_register_xlsx(rows, lang=lang, as_of=today, view=view)
 
 
-def exchange_view(engine: Engine, f: RegisterFilter, *, today: dt.date, lang: str) -> bytes:
-    """The partner-exchange workbook of exactly the projects of a register view (in its order)."""
+@requires(Action.EXPORT_DATA)
+def exchange_view(
+    engine: Engine, f: RegisterFilter, *, today: dt.date, lang: str, principal: Principal
+) -> bytes:
+    """The partner-exchange workbook of exactly the projects of a register view (in its order),
+    as ``principal``."""
     from portfolio.exchange.export import export_workbook
     from portfolio.exchange.state import Scope
 
     with make_session_factory(engine, read_only=True)() as session:
+        set_principal(session, principal)
         keys = tuple(row.key for row in register_rows(session, f, today=today))
         return export_workbook(session, scope=Scope(project_keys=keys), lang=lang).data

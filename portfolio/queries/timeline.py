@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import ActionField, Milestone, Organisation, Participation, Project, Theme
+from portfolio.policy import Action, requires
 from portfolio.services.milestones import state_of
 
 
@@ -44,6 +45,7 @@ class Gantt:
     overdue: int = 0
 
 
+@requires(Action.READ_PORTFOLIO)
 def gantt(
     session: Session,
     *,

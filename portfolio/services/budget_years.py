@@ -32,6 +32,7 @@ from portfolio import clock
 from portfolio import funding_rules as rules
 from portfolio.errors import Problem
 from portfolio.i18n import DEFAULT_LANG, Eur
+from portfolio.policy import Action, requires
 from portfolio.services.base import ensure_version, flush, get_or_raise, raise_if, validate
 from portfolio.services.fields import FieldSpec
 
@@ -105,6 +106,7 @@ def propose(
 # ---- queries ---------------------------------------------------------------------------------
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_all(session: Session, application_id: int) -> Sequence[BudgetYear]:
     """The budget years of an application, by year."""
     return (
@@ -238,6 +240,7 @@ def _write(
     return changed
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def plan(
     session: Session,
     application_id: int,
@@ -388,6 +391,7 @@ def _in_step(
     return own_share is None or _sum(row.own_amount for row in stored) == own_share
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def follow_grant(session: Session, application: FundingApplication) -> None:
     """Keep the budget years in step with the grant; called after every create and update of
     an application (:func:`portfolio.services.grant_life.follow`). Cheap and idempotent: when
@@ -436,6 +440,7 @@ def follow_grant(session: Session, application: FundingApplication) -> None:
 # ---- warnings --------------------------------------------------------------------------------
 
 
+@requires(Action.READ_PORTFOLIO)
 def warnings(session: Session, application_id: int) -> list[Problem]:
     """Payment requests (open and paid) due in a year beyond that year's grant instalment, and
     payment requests due in a year without one (when the grant has budget years at all); each

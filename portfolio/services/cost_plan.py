@@ -33,6 +33,7 @@ from db.enums import CostType
 from db.models import CostItem, FundingApplication
 from portfolio.errors import Problem
 from portfolio.i18n import DEFAULT_LANG, Both, Eur, Pct
+from portfolio.policy import Action, requires
 from portfolio.services.base import (
     Preparation,
     application_or_problem,
@@ -55,6 +56,7 @@ FIELDS: dict[str, FieldSpec] = {
 }
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def check_item(
     session: Session,
     values: Mapping[str, Any],
@@ -125,10 +127,12 @@ PREPARE: Preparation[CostItem] = Preparation(
 """The prepare-and-check step of cost items (the dashboard's edits and the exchange)."""
 
 
+@requires(Action.READ_PORTFOLIO)
 def get(session: Session, item_id: int) -> CostItem:
     return get_or_raise(session, CostItem, item_id)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_all(session: Session, application_id: int) -> Sequence[CostItem]:
     return (
         session.execute(
@@ -139,16 +143,19 @@ def get_all(session: Session, application_id: int) -> Sequence[CostItem]:
     )
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def create(session: Session, data: Mapping[str, Any]) -> CostItem:
     return PREPARE.create(session, data)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def update(
     session: Session, item_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> CostItem:
     return PREPARE.update(session, item_id, data, expected_version=expected_version)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def delete(session: Session, item_id: int, *, expected_version: int | None) -> None:
     item = get(session, item_id)
     ensure_version(session, item, expected_version)
@@ -218,6 +225,7 @@ def totals_of(items: Iterable[CostItem | Mapping[str, Any]]) -> PlanTotals:
     return PlanTotals(dict(ordered), overall)
 
 
+@requires(Action.READ_PORTFOLIO)
 def totals(session: Session, application_id: int) -> PlanTotals:
     """The totals of the application's cost plan per cost type and overall."""
     return totals_of(get_all(session, application_id))
@@ -231,6 +239,7 @@ def tolerance_limit(approved: Decimal, rate: Decimal | None) -> Decimal:
     return (Decimal(approved) * (1 + Decimal(rate) / 100)).quantize(CENT, ROUND_HALF_UP)
 
 
+@requires(Action.READ_PORTFOLIO)
 def warnings(session: Session, application_id: int) -> list[Problem]:
     """What the cost plan should be looked at for (not refused), each naming the item:
 

@@ -49,6 +49,7 @@ from portfolio import clock
 from portfolio import funding_rules as rules
 from portfolio.errors import Problem, ValidationFailed
 from portfolio.i18n import Both, Eur, Pct
+from portfolio.policy import Action, requires
 from portfolio.services import refunds
 from portfolio.services.base import (
     Preparation,
@@ -173,14 +174,17 @@ def max_rate(programme: FundingProgramme, budget_emergency: bool) -> Decimal:
 # ---- queries ---------------------------------------------------------------------------------
 
 
+@requires(Action.READ_PORTFOLIO)
 def get(session: Session, application_id: int) -> FundingApplication:
     return get_or_raise(session, FundingApplication, application_id)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_by_key(session: Session, key: str) -> FundingApplication:
     return get_by_key_or_raise(session, FundingApplication, key)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_all(
     session: Session, *, project_id: int | None = None, include_archived: bool = False
 ) -> Sequence[FundingApplication]:
@@ -196,6 +200,7 @@ def get_all(
     return session.execute(stmt).scalars().all()
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def next_key(session: Session, project: Project) -> str:
     return free_key(session, FundingApplication, f"{project.key}-F")
 
@@ -290,6 +295,7 @@ def _cumulation_problems(
     return problems
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def check_project_funding(
     session: Session, project_id: int, *, eligible_cost: Decimal | None
 ) -> list[Problem]:
@@ -303,6 +309,7 @@ def check_project_funding(
     return _cumulation_problems(session, project, "eligible_cost", project_eligible=eligible_cost)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def check_project_restore(session: Session, project_id: int) -> list[Problem]:
     """Restoring an archived project makes its applications count again: the caps that bind
     across projects (MPSC: the city's) must hold with them."""
@@ -325,6 +332,7 @@ def check_project_restore(session: Session, project_id: int) -> list[Problem]:
     ]
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def check_project_resolution(
     session: Session, project_id: int, values: Mapping[str, Any]
 ) -> list[Problem]:
@@ -475,6 +483,7 @@ def _payments_total(session: Session, application_id: int, *conditions: Any) -> 
     )
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def check_application(
     session: Session,
     values: dict[str, Any],
@@ -910,10 +919,12 @@ def _follow(session: Session, application: FundingApplication) -> FundingApplica
     return application
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def create(session: Session, data: Mapping[str, Any]) -> FundingApplication:
     return _follow(session, PREPARE.create(session, data))
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def update(
     session: Session, application_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> FundingApplication:
@@ -921,6 +932,7 @@ def update(
     return _follow(session, application)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def archive(
     session: Session, application_id: int, *, expected_version: int | None
 ) -> FundingApplication:
@@ -929,6 +941,7 @@ def archive(
     )
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def restore(
     session: Session, application_id: int, *, expected_version: int | None
 ) -> FundingApplication:
@@ -952,10 +965,12 @@ def restore(
 # ---- payment requests (Mittelabrufe) ---------------------------------------------------------
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_payment_request(session: Session, request_id: int) -> PaymentRequest:
     return get_or_raise(session, PaymentRequest, request_id)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_payment_requests(session: Session, *, application_id: int) -> Sequence[PaymentRequest]:
     return (
         session.execute(
@@ -968,6 +983,7 @@ def get_payment_requests(session: Session, *, application_id: int) -> Sequence[P
     )
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def check_payment(
     session: Session, values: Mapping[str, Any], request_id: int | None
 ) -> list[Problem]:
@@ -1073,16 +1089,19 @@ PAYMENT_PREPARE: Preparation[PaymentRequest] = Preparation(
 """The prepare-and-check step of payment requests (the dashboard's edits and the import)."""
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def create_payment_request(session: Session, data: Mapping[str, Any]) -> PaymentRequest:
     return PAYMENT_PREPARE.create(session, data)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def update_payment_request(
     session: Session, request_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> PaymentRequest:
     return PAYMENT_PREPARE.update(session, request_id, data, expected_version=expected_version)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def delete_payment_request(
     session: Session, request_id: int, *, expected_version: int | None
 ) -> None:

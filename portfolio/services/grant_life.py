@@ -8,9 +8,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from db.models import FundingApplication
+from portfolio.policy import Action, requires
 from portfolio.services import budget_years, proofs
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def follow(session: Session, application: FundingApplication) -> None:
     """Bring the application's duties and budget years in line with its stored state."""
     proofs.sync_duties(session, application)

@@ -51,6 +51,7 @@ from db.models import FundingApplication, GrantNotice, PaymentRequest
 from portfolio import clock
 from portfolio.errors import Problem, ValidationFailed
 from portfolio.i18n import Eur
+from portfolio.policy import Action, requires
 from portfolio.services import funding, refunds
 from portfolio.services.base import ensure_version, flush, raise_if, validate
 from portfolio.services.fields import FieldSpec
@@ -91,6 +92,7 @@ _FIELD_OF_APPLICATION = {
 }
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_all(session: Session, application_id: int) -> Sequence[GrantNotice]:
     """The notices of an application, oldest first (the last one is in force)."""
     return (
@@ -229,6 +231,7 @@ def _money_back(
     return problems, max(net_paid - amount, Decimal(0))
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def record(
     session: Session,
     application_id: int,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from db.models import Kpi, KpiMeasurement, Project
 from portfolio import clock
 from portfolio.errors import Problem
+from portfolio.policy import Action, requires
 from portfolio.services.base import (
     Preparation,
     get_by_key_or_raise,
@@ -36,14 +37,17 @@ MEASUREMENT_FIELDS: dict[str, FieldSpec] = {
 }
 
 
+@requires(Action.READ_PORTFOLIO)
 def get(session: Session, kpi_id: int) -> Kpi:
     return get_or_raise(session, Kpi, kpi_id)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_by_key(session: Session, key: str) -> Kpi:
     return get_by_key_or_raise(session, Kpi, key)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_all(session: Session, *, project_id: int, include_archived: bool = False) -> Sequence[Kpi]:
     stmt = (
         select(Kpi)
@@ -61,6 +65,13 @@ def _key_prefix(session: Session, data: Mapping[str, Any]) -> str | None:
     return f"{project.key}-K" if project is not None else None
 
 
+@requires(Action.EDIT_PORTFOLIO)
+def check_kpi(session: Session, values: Mapping[str, Any]) -> list[Problem]:
+    if values.get("project_id") is not None and session.get(Project, values["project_id"]) is None:
+        return [Problem("project_id", "unknown_reference", {"value": values["project_id"]})]
+    return []
+
+
 PREPARE: Preparation[Kpi] = Preparation(
     Kpi,
     FIELDS,
@@ -70,22 +81,19 @@ PREPARE: Preparation[Kpi] = Preparation(
 """The prepare-and-check step of indicators."""
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def create(session: Session, data: Mapping[str, Any]) -> Kpi:
     return PREPARE.create(session, data)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def update(
     session: Session, kpi_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> Kpi:
     return PREPARE.update(session, kpi_id, data, expected_version=expected_version)
 
 
-def check_kpi(session: Session, values: Mapping[str, Any]) -> list[Problem]:
-    if values.get("project_id") is not None and session.get(Project, values["project_id"]) is None:
-        return [Problem("project_id", "unknown_reference", {"value": values["project_id"]})]
-    return []
-
-
+@requires(Action.EDIT_PORTFOLIO)
 def check_measurement(
     session: Session, values: Mapping[str, Any], except_id: int | None
 ) -> list[Problem]:
@@ -118,10 +126,12 @@ MEASUREMENT_PREPARE: Preparation[KpiMeasurement] = Preparation(
 """The prepare-and-check step of measurements (the dashboard's edits and the import)."""
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def add_measurement(session: Session, data: Mapping[str, Any]) -> KpiMeasurement:
     return MEASUREMENT_PREPARE.create(session, data)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def update_measurement(
     session: Session, measurement_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> KpiMeasurement:
@@ -130,9 +140,11 @@ def update_measurement(
     )
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def archive(session: Session, kpi_id: int, *, expected_version: int | None) -> Kpi:
     return set_archived(session, Kpi, kpi_id, True, expected_version=expected_version)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def restore(session: Session, kpi_id: int, *, expected_version: int | None) -> Kpi:
     return set_archived(session, Kpi, kpi_id, False, expected_version=expected_version)

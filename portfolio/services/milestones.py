@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from db.enums import MilestoneState
 from db.models import Milestone, Organisation, Project
 from portfolio.errors import Problem
+from portfolio.policy import Action, requires
 from portfolio.services.base import (
     Preparation,
     get_by_key_or_raise,
@@ -60,14 +61,17 @@ def overdue_condition(today: dt.date) -> ColumnElement[bool]:
     )
 
 
+@requires(Action.READ_PORTFOLIO)
 def get(session: Session, milestone_id: int) -> Milestone:
     return get_or_raise(session, Milestone, milestone_id)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_by_key(session: Session, key: str) -> Milestone:
     return get_by_key_or_raise(session, Milestone, key)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_all(
     session: Session, *, project_id: int | None = None, include_archived: bool = False
 ) -> Sequence[Milestone]:
@@ -79,6 +83,7 @@ def get_all(
     return session.execute(stmt).scalars().all()
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def check_milestone(session: Session, values: Mapping[str, Any], today: dt.date) -> list[Problem]:
     problems: list[Problem] = []
     if values.get("project_id") is not None and session.get(Project, values["project_id"]) is None:
@@ -108,10 +113,12 @@ PREPARE: Preparation[Milestone] = Preparation(
 """The prepare-and-check step of milestones (the dashboard's edits and the import)."""
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def create(session: Session, data: Mapping[str, Any], *, today: dt.date | None = None) -> Milestone:
     return PREPARE.create(session, data, today=today)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def update(
     session: Session,
     milestone_id: int,
@@ -125,9 +132,11 @@ def update(
     )
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def archive(session: Session, milestone_id: int, *, expected_version: int | None) -> Milestone:
     return set_archived(session, Milestone, milestone_id, True, expected_version=expected_version)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def restore(session: Session, milestone_id: int, *, expected_version: int | None) -> Milestone:
     return set_archived(session, Milestone, milestone_id, False, expected_version=expected_version)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import OrganisationKind
 from db.models import Organisation
+from portfolio.policy import Action, requires
 from portfolio.services.base import (
     create_row,
     get_by_key_or_raise,
@@ -30,14 +31,17 @@ FIELDS: dict[str, FieldSpec] = {
 }
 
 
+@requires(Action.READ_PORTFOLIO)
 def get(session: Session, org_id: int) -> Organisation:
     return get_or_raise(session, Organisation, org_id)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_by_key(session: Session, key: str) -> Organisation:
     return get_by_key_or_raise(session, Organisation, key)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_all(session: Session, *, include_archived: bool = False) -> Sequence[Organisation]:
     stmt = select(Organisation).order_by(Organisation.short_name)
     if not include_archived:
@@ -45,10 +49,12 @@ def get_all(session: Session, *, include_archived: bool = False) -> Sequence[Org
     return session.execute(stmt).scalars().all()
 
 
+@requires(Action.EDIT_MASTERDATA)
 def create(session: Session, data: Mapping[str, Any]) -> Organisation:
     return create_row(session, Organisation, FIELDS, data)
 
 
+@requires(Action.EDIT_MASTERDATA)
 def update(
     session: Session, org_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> Organisation:
@@ -57,9 +63,11 @@ def update(
     )
 
 
+@requires(Action.EDIT_MASTERDATA)
 def archive(session: Session, org_id: int, *, expected_version: int | None) -> Organisation:
     return set_archived(session, Organisation, org_id, True, expected_version=expected_version)
 
 
+@requires(Action.EDIT_MASTERDATA)
 def restore(session: Session, org_id: int, *, expected_version: int | None) -> Organisation:
     return set_archived(session, Organisation, org_id, False, expected_version=expected_version)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from db.enums import ParticipationRole
 from db.models import Organisation, Participation, Project
 from portfolio.errors import Problem
+from portfolio.policy import Action, requires
 from portfolio.services.base import Preparation, ensure_version, flush, get_or_raise
 from portfolio.services.fields import FieldSpec
 from portfolio.vocab import label
@@ -26,10 +27,12 @@ FIELDS: dict[str, FieldSpec] = {
 }
 
 
+@requires(Action.READ_PORTFOLIO)
 def get(session: Session, participation_id: int) -> Participation:
     return get_or_raise(session, Participation, participation_id)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_all(
     session: Session, *, project_id: int | None = None, organisation_id: int | None = None
 ) -> Sequence[Participation]:
@@ -45,6 +48,7 @@ def get_all(
     return session.execute(stmt).scalars().all()
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def check_participation(
     session: Session, values: Mapping[str, Any], except_id: int | None
 ) -> list[Problem]:
@@ -95,10 +99,12 @@ PREPARE: Preparation[Participation] = Preparation(
 """The prepare-and-check step of participations (the dashboard's edits and the import)."""
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def create(session: Session, data: Mapping[str, Any]) -> Participation:
     return PREPARE.create(session, data)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def update(
     session: Session,
     participation_id: int,
@@ -109,6 +115,7 @@ def update(
     return PREPARE.update(session, participation_id, data, expected_version=expected_version)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def delete(session: Session, participation_id: int, *, expected_version: int | None) -> None:
     """Participations are links, not records of their own: removing one is journaled as a delete."""
     participation = get(session, participation_id)

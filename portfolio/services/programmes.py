@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from db.enums import CapScope, CostType, FundingLevel, PaymentWindow, ProofOfUseBasis
 from db.models import BaseRate, FundingProgramme, ProgrammePhase
 from portfolio.errors import Problem
+from portfolio.policy import Action, requires
 from portfolio.services.base import (
     flush,
     get_by_key_or_raise,
@@ -66,14 +67,17 @@ PHASE_FIELDS: dict[str, FieldSpec] = {
 }
 
 
+@requires(Action.READ_PORTFOLIO)
 def get(session: Session, programme_id: int) -> FundingProgramme:
     return get_or_raise(session, FundingProgramme, programme_id)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_by_key(session: Session, key: str) -> FundingProgramme:
     return get_by_key_or_raise(session, FundingProgramme, key)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_all(session: Session, *, include_archived: bool = False) -> Sequence[FundingProgramme]:
     stmt = (
         select(FundingProgramme)
@@ -98,6 +102,7 @@ def _check_rates(values: Mapping[str, Any]) -> list[Problem]:
     return []
 
 
+@requires(Action.EDIT_MASTERDATA)
 def create(
     session: Session, data: Mapping[str, Any], *, phases: Sequence[Mapping[str, Any]] = ()
 ) -> FundingProgramme:
@@ -121,6 +126,7 @@ def create(
     return programme
 
 
+@requires(Action.EDIT_MASTERDATA)
 def update(
     session: Session, programme_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> FundingProgramme:
@@ -135,6 +141,7 @@ def update(
     )
 
 
+@requires(Action.EDIT_MASTERDATA)
 def archive(
     session: Session, programme_id: int, *, expected_version: int | None
 ) -> FundingProgramme:
@@ -143,6 +150,7 @@ def archive(
     )
 
 
+@requires(Action.EDIT_MASTERDATA)
 def restore(
     session: Session, programme_id: int, *, expected_version: int | None
 ) -> FundingProgramme:
@@ -154,11 +162,13 @@ def restore(
 # ---- the base rate (Basiszinssatz, § 247 BGB) --------------------------------------------------
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_base_rates(session: Session) -> Sequence[BaseRate]:
     """The base rates recorded, oldest first (each holds from its date until the next)."""
     return session.execute(select(BaseRate).order_by(BaseRate.valid_from)).scalars().all()
 
 
+@requires(Action.EDIT_MASTERDATA)
 def record_base_rate(session: Session, data: Mapping[str, Any]) -> BaseRate:
     """Record the base rate the Bundesbank announced from ``valid_from`` on (``data``:
     valid_from, rate in percent); a rate already recorded for that day is corrected."""

@@ -14,6 +14,7 @@ from db.models import ActionField, Base, Organisation, Participation, Project
 from portfolio import clock
 from portfolio.errors import Problem
 from portfolio.i18n import Eur
+from portfolio.policy import Action, requires
 from portfolio.services.base import (
     Preparation,
     assign,
@@ -54,14 +55,17 @@ FIELDS: dict[str, FieldSpec] = {
 }
 
 
+@requires(Action.READ_PORTFOLIO)
 def get(session: Session, project_id: int) -> Project:
     return get_or_raise(session, Project, project_id)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_by_key(session: Session, key: str) -> Project:
     return get_by_key_or_raise(session, Project, key)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_all(
     session: Session,
     *,
@@ -92,11 +96,13 @@ KEY_PREFIX = "SC-"
 KEY_WIDTH = 3
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def next_key(session: Session, prefix: str = "SC") -> str:
     """The next free key like ``SC-024`` (:func:`~portfolio.services.base.next_free_key`)."""
     return free_key(session, Project, f"{prefix}-", width=KEY_WIDTH)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def check_rules(session: Session, values: Mapping[str, Any]) -> list[Problem]:
     """Rules across fields of one project (``values``: the merged state after the change)."""
     problems: list[Problem] = []
@@ -126,6 +132,7 @@ def check_rules(session: Session, values: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def ensure_lead_participation(session: Session, project: Project) -> None:
     """Exactly the lead organisation takes part with the role Federführung; a former lead
     stays in the project as a partner."""
@@ -191,6 +198,7 @@ PREPARE: Preparation[Project] = Preparation(
 """The prepare-and-check step of projects (the dashboard's edits and the import)."""
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def create(session: Session, data: Mapping[str, Any]) -> Project:
     values, problems = PREPARE.prepare_create(session, data)
     raise_if(problems)
@@ -206,6 +214,7 @@ def current_values(obj: Any, specs: Mapping[str, FieldSpec]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in specs}
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def update(
     session: Session, project_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> Project:
@@ -222,10 +231,12 @@ def update(
     return project
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def archive(session: Session, project_id: int, *, expected_version: int | None) -> Project:
     return set_archived(session, Project, project_id, True, expected_version=expected_version)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def restore(session: Session, project_id: int, *, expected_version: int | None) -> Project:
     from portfolio.services import funding
 

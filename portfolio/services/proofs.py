@@ -53,6 +53,7 @@ from portfolio import clock
 from portfolio import funding_rules as rules
 from portfolio.errors import Problem, ValidationFailed
 from portfolio.i18n import Both, Eur, Pct
+from portfolio.policy import Action, requires
 from portfolio.services import funding, refunds
 from portfolio.services.base import (
     assign,
@@ -179,6 +180,7 @@ def duties(application: FundingApplication, programme: FundingProgramme) -> list
     return out
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_all(session: Session, application_id: int) -> Sequence[ProofOfUse]:
     """The proofs of an application by deadline (on one day the factual report before the final
     proof)."""
@@ -193,10 +195,12 @@ def get_all(session: Session, application_id: int) -> Sequence[ProofOfUse]:
     )
 
 
+@requires(Action.READ_PORTFOLIO)
 def get(session: Session, proof_id: int) -> ProofOfUse:
     return get_or_raise(session, ProofOfUse, proof_id)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def sync_duties(session: Session, application: FundingApplication) -> None:
     """Create, re-date or drop the application's open proofs after its grant changed: a proof
     owed and not stored is added (due); one still due gets the deadline it owes now, or goes
@@ -334,6 +338,7 @@ def _renamed(exc: ValidationFailed, fields: Mapping[str, str]) -> ValidationFail
     return ValidationFailed([replace(p, field=fields.get(p.field, p.field)) for p in exc.problems])
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def update(
     session: Session, proof_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> ProofOfUse:
@@ -404,6 +409,7 @@ _HELD_BACK_STATUSES: tuple[str, ...] = (
 """Payment requests that draw money (handed in or paid): planned ones are only plans."""
 
 
+@requires(Action.READ_PORTFOLIO)
 def final_proof_checked(session: Session, application_id: int) -> bool:
     """Whether the funder has checked the final proof of use (accepted, with or without a
     recovery)."""
@@ -429,6 +435,7 @@ def _drawn(session: Session, application_id: int, request_id: int | None) -> Dec
     return Decimal(session.execute(stmt).scalar_one())
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def final_share_problems(
     session: Session,
     application: FundingApplication,
@@ -482,6 +489,7 @@ def final_share_problems(
 # ---- for the pages ---------------------------------------------------------------------------
 
 
+@requires(Action.READ_PORTFOLIO)
 def open_duties(
     session: Session,
     *,

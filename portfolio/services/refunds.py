@@ -51,6 +51,7 @@ from portfolio import funding_rules as rules
 from portfolio.errors import Problem
 from portfolio.i18n import Eur
 from portfolio.interest import interest
+from portfolio.policy import Action, requires
 from portfolio.services.base import (
     Preparation,
     application_or_problem,
@@ -84,10 +85,12 @@ CLAIMABLE_STATUSES: tuple[str, ...] = (*AWARDED_APPLICATION_STATUSES, *ENDED_GRA
 # ---- queries ---------------------------------------------------------------------------------
 
 
+@requires(Action.READ_PORTFOLIO)
 def get(session: Session, refund_id: int) -> Refund:
     return get_or_raise(session, Refund, refund_id)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_all(session: Session, application_id: int) -> Sequence[Refund]:
     """The refunds of an application, by the day they were claimed."""
     return (
@@ -101,6 +104,7 @@ def get_all(session: Session, application_id: int) -> Sequence[Refund]:
     )
 
 
+@requires(Action.READ_PORTFOLIO)
 def base_rates(session: Session) -> list[tuple[dt.date, Decimal]]:
     """The base rates (``valid_from``, rate in percent), oldest first."""
     return [
@@ -111,6 +115,7 @@ def base_rates(session: Session) -> list[tuple[dt.date, Decimal]]:
     ]
 
 
+@requires(Action.READ_PORTFOLIO)
 def paid_total(session: Session, application_id: int) -> Decimal:
     """What was paid out under an application: its paid payment requests."""
     return Decimal(
@@ -123,6 +128,7 @@ def paid_total(session: Session, application_id: int) -> Decimal:
     )
 
 
+@requires(Action.READ_PORTFOLIO)
 def refunded_total(
     session: Session, application_id: int, *, except_id: int | None = None
 ) -> Decimal:
@@ -163,6 +169,7 @@ def interest_period(
     return get("interest_from"), get("interest_to")
 
 
+@requires(Action.READ_PORTFOLIO)
 def interest_of(session: Session, refund: Refund, *, today: dt.date | None = None) -> Decimal:
     """The interest a refund bears (§ 49a Abs. 3/4 VwVfG) at the programme's points above the
     base rate, for its :func:`interest_period`; 0 where the programme charges none."""
@@ -184,6 +191,7 @@ class RefundTotals:
     interest: Decimal
 
 
+@requires(Action.READ_PORTFOLIO)
 def totals(session: Session, application_id: int, *, today: dt.date | None = None) -> RefundTotals:
     day = today or clock.today()
     claimed = repaid = interest_sum = ZERO
@@ -323,18 +331,21 @@ REFUND_PREPARE: Preparation[Refund] = Preparation(
 # ---- commands --------------------------------------------------------------------------------
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def create(session: Session, data: Mapping[str, Any]) -> Refund:
     """Record a refund claim (``data``: application_id, kind, claimed_on, amount,
     interest_from?, interest_to?, repaid_on?, reason?, notice_id?)."""
     return REFUND_PREPARE.create(session, data)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def update(
     session: Session, refund_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> Refund:
     return REFUND_PREPARE.update(session, refund_id, data, expected_version=expected_version)
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def delete(session: Session, refund_id: int, *, expected_version: int | None) -> None:
     """Delete a refund entered by mistake, unless the payments then no longer fit the grant."""
     refund = get(session, refund_id)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from db.enums import TrafficLight
 from db.models import Project, StatusReport
 from portfolio.errors import Problem
+from portfolio.policy import Action, requires
 from portfolio.services.base import create_row, get_or_raise, update_row
 from portfolio.services.fields import FieldSpec
 
@@ -27,10 +28,12 @@ FIELDS: dict[str, FieldSpec] = {
 }
 
 
+@requires(Action.READ_PORTFOLIO)
 def get(session: Session, report_id: int) -> StatusReport:
     return get_or_raise(session, StatusReport, report_id)
 
 
+@requires(Action.READ_PORTFOLIO)
 def get_all(session: Session, *, project_id: int) -> Sequence[StatusReport]:
     """The history of a project's reports, newest first."""
     return (
@@ -44,11 +47,13 @@ def get_all(session: Session, *, project_id: int) -> Sequence[StatusReport]:
     )
 
 
+@requires(Action.READ_PORTFOLIO)
 def latest(session: Session, *, project_id: int) -> StatusReport | None:
     reports = get_all(session, project_id=project_id)
     return reports[0] if reports else None
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def check_report(
     session: Session, values: Mapping[str, Any], except_id: int | None
 ) -> list[Problem]:
@@ -69,12 +74,14 @@ def check_report(
     return problems
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def create(session: Session, data: Mapping[str, Any]) -> StatusReport:
     return create_row(
         session, StatusReport, FIELDS, data, lambda v, row_id: check_report(session, v, row_id)
     )
 
 
+@requires(Action.EDIT_PORTFOLIO)
 def update(
     session: Session, report_id: int, data: Mapping[str, Any], *, expected_version: int | None
 ) -> StatusReport:

@@ -1,8 +1,12 @@
-"""Cached read models. Every cache key holds the database, the data stamp and the day.
+"""Cached read models. Every cache key holds the database, the data stamp, the reader's access
+and the day.
 
 The public functions take only what the page chooses (theme, filter, page); the private cached
-ones add :func:`runtime.database_key`, :func:`runtime.data_stamp` and :func:`runtime.today`, so a
-cached result never outlives a change or mixes two databases. Results are small dataclasses.
+ones add :func:`runtime.database_key`, :func:`runtime.data_stamp`, :func:`runtime.access_key` and
+:func:`runtime.today`, so a cached result never outlives a change, mixes two databases or reaches
+a user the policy would show other data (Streamlit's caches are shared by every session of the
+server). The reads themselves run in the user's session and pass the policy's guards. Results are
+small dataclasses.
 """
 
 from __future__ import annotations
@@ -20,7 +24,14 @@ from portfolio.queries import register as register_q
 from portfolio.queries import timeline as timeline_q
 from portfolio.queries.common import theme_id_of
 from portfolio.services import proofs
-from portfolio.ui.runtime import data_cache, data_stamp, database_key, read_session, today
+from portfolio.ui.runtime import (
+    access_key,
+    data_cache,
+    data_stamp,
+    database_key,
+    read_session,
+    today,
+)
 
 
 class Stamp:
@@ -29,6 +40,7 @@ class Stamp:
     def __init__(self) -> None:
         self.db = database_key()
         self.stamp = data_stamp()
+        self.access = access_key()
         self.today = today()
 
 
@@ -37,7 +49,7 @@ def stamp() -> Stamp:
 
 
 @data_cache
-def _project_counts(db: str, stamp: int) -> tuple[int, int]:
+def _project_counts(db: str, stamp: int, access: str) -> tuple[int, int]:
     from portfolio.queries.common import project_counts
 
     with read_session() as session:
@@ -46,33 +58,35 @@ def _project_counts(db: str, stamp: int) -> tuple[int, int]:
 
 def has_projects(s: Stamp, *, archived_too: bool = False) -> bool:
     """Whether the portfolio holds any (active, or also archived) project."""
-    active, archived = _project_counts(s.db, s.stamp)
+    active, archived = _project_counts(s.db, s.stamp, s.access)
     return bool(active or (archived_too and archived))
 
 
 @data_cache
-def _summary(db: str, stamp: int, day: dt.date, theme: str | None) -> figures.Summary:
+def _summary(db: str, stamp: int, access: str, day: dt.date, theme: str | None) -> figures.Summary:
     with read_session() as session:
         return figures.summary(session, today=day, theme_key=theme)
 
 
 def summary(s: Stamp, theme: str | None = None) -> figures.Summary:
-    return _summary(s.db, s.stamp, s.today, theme)
+    return _summary(s.db, s.stamp, s.access, s.today, theme)
 
 
 @data_cache
-def _overview(db: str, stamp: int, day: dt.date, theme: str | None) -> overview_q.OverviewFigures:
+def _overview(
+    db: str, stamp: int, access: str, day: dt.date, theme: str | None
+) -> overview_q.OverviewFigures:
     with read_session() as session:
         return overview_q.overview(session, today=day, theme_key=theme)
 
 
 def overview(s: Stamp, theme: str | None = None) -> overview_q.OverviewFigures:
-    return _overview(s.db, s.stamp, s.today, theme)
+    return _overview(s.db, s.stamp, s.access, s.today, theme)
 
 
 @data_cache
 def _deadlines(
-    db: str, stamp: int, day: dt.date, theme: str | None, days: int, limit: int
+    db: str, stamp: int, access: str, day: dt.date, theme: str | None, days: int, limit: int
 ) -> list[figures.Deadline]:
     with read_session() as session:
         return figures.deadlines(session, today=day, days=days, theme_key=theme, limit=limit)
@@ -81,12 +95,18 @@ def _deadlines(
 def deadlines(
     s: Stamp, theme: str | None = None, *, days: int = 90, limit: int = 12
 ) -> list[figures.Deadline]:
-    return _deadlines(s.db, s.stamp, s.today, theme, days, limit)
+    return _deadlines(s.db, s.stamp, s.access, s.today, theme, days, limit)
 
 
 @data_cache
 def _register_page(
-    db: str, stamp: int, day: dt.date, f: register_q.RegisterFilter, offset: int, limit: int
+    db: str,
+    stamp: int,
+    access: str,
+    day: dt.date,
+    f: register_q.RegisterFilter,
+    offset: int,
+    limit: int,
 ) -> register_q.RegisterPage:
     with read_session() as session:
         return register_q.page(session, f, today=day, offset=offset, limit=limit)
@@ -95,7 +115,7 @@ def _register_page(
 def register_page(
     s: Stamp, f: register_q.RegisterFilter, *, offset: int, limit: int
 ) -> register_q.RegisterPage:
-    return _register_page(s.db, s.stamp, s.today, f, offset, limit)
+    return _register_page(s.db, s.stamp, s.access, s.today, f, offset, limit)
 
 
 def register_rows(s: Stamp, f: register_q.RegisterFilter) -> list[register_q.RegisterRow]:
@@ -105,28 +125,28 @@ def register_rows(s: Stamp, f: register_q.RegisterFilter) -> list[register_q.Reg
 
 
 @data_cache
-def _choices(db: str, stamp: int) -> detail_q.Choices:
+def _choices(db: str, stamp: int, access: str) -> detail_q.Choices:
     with read_session() as session:
         return detail_q.choices(session)
 
 
 def choices(s: Stamp) -> detail_q.Choices:
-    return _choices(s.db, s.stamp)
+    return _choices(s.db, s.stamp, s.access)
 
 
 @data_cache
-def _partners(db: str, stamp: int, day: dt.date) -> list[partners_q.PartnerLine]:
+def _partners(db: str, stamp: int, access: str, day: dt.date) -> list[partners_q.PartnerLine]:
     with read_session() as session:
         return partners_q.partner_lines(session, today=day)
 
 
 def partners(s: Stamp) -> list[partners_q.PartnerLine]:
-    return _partners(s.db, s.stamp, s.today)
+    return _partners(s.db, s.stamp, s.access, s.today)
 
 
 @data_cache
 def _partner_detail(
-    db: str, stamp: int, day: dt.date, key: str, offset: int, limit: int
+    db: str, stamp: int, access: str, day: dt.date, key: str, offset: int, limit: int
 ) -> partners_q.PartnerDetail:
     with read_session() as session:
         return partners_q.partner_detail(session, key, today=day, offset=offset, limit=limit)
@@ -135,35 +155,37 @@ def _partner_detail(
 def partner_detail(
     s: Stamp, key: str, *, offset: int = 0, limit: int = 50
 ) -> partners_q.PartnerDetail:
-    return _partner_detail(s.db, s.stamp, s.today, key, offset, limit)
+    return _partner_detail(s.db, s.stamp, s.access, s.today, key, offset, limit)
 
 
 @data_cache
 def _funding(
-    db: str, stamp: int, day: dt.date, theme: str | None, days: int
+    db: str, stamp: int, access: str, day: dt.date, theme: str | None, days: int
 ) -> funding_q.FundingOverview:
     with read_session() as session:
         return funding_q.funding_overview(session, today=day, theme_key=theme, days=days)
 
 
 def funding(s: Stamp, theme: str | None = None, *, days: int = 90) -> funding_q.FundingOverview:
-    return _funding(s.db, s.stamp, s.today, theme, days)
+    return _funding(s.db, s.stamp, s.access, s.today, theme, days)
 
 
 @data_cache
-def _proof_duties(db: str, stamp: int, day: dt.date, theme: str | None) -> list[proofs.OpenDuty]:
+def _proof_duties(
+    db: str, stamp: int, access: str, day: dt.date, theme: str | None
+) -> list[proofs.OpenDuty]:
     with read_session() as session:
         return proofs.open_duties(session, today=day, theme_id=theme_id_of(session, theme))
 
 
 def proof_duties(s: Stamp, theme: str | None) -> list[proofs.OpenDuty]:
     """The proofs still to hand in (interim proofs, factual reports, proofs of use)."""
-    return _proof_duties(s.db, s.stamp, s.today, theme)
+    return _proof_duties(s.db, s.stamp, s.access, s.today, theme)
 
 
 @data_cache
 def _budget(
-    db: str, stamp: int, day: dt.date, theme: str | None, lang: str
+    db: str, stamp: int, access: str, day: dt.date, theme: str | None, lang: str
 ) -> budget_q.MoneyByBudgetYear:
     with read_session() as session:
         return budget_q.money_by_budget_year(session, theme_key=theme, lang=lang)
@@ -171,13 +193,14 @@ def _budget(
 
 def budget(s: Stamp, theme: str | None, lang: str) -> budget_q.MoneyByBudgetYear:
     """Money per budget year and source (grant instalments, own share, paid, refunded)."""
-    return _budget(s.db, s.stamp, s.today, theme, lang)
+    return _budget(s.db, s.stamp, s.access, s.today, theme, lang)
 
 
 @data_cache
 def _gantt(
     db: str,
     stamp: int,
+    access: str,
     day: dt.date,
     theme: str | None,
     partner: str | None,
@@ -209,13 +232,16 @@ def gantt(
     offset: int,
     limit: int,
 ) -> timeline_q.Gantt:
-    return _gantt(s.db, s.stamp, s.today, theme, partner, statuses, only_overdue, offset, limit)
+    return _gantt(
+        s.db, s.stamp, s.access, s.today, theme, partner, statuses, only_overdue, offset, limit
+    )
 
 
 @data_cache
 def _quality(
     db: str,
     stamp: int,
+    access: str,
     day: dt.date,
     theme: str | None,
     reason: str | None,
@@ -231,14 +257,14 @@ def _quality(
 def quality(
     s: Stamp, *, theme: str | None, reason: str | None, offset: int, limit: int
 ) -> quality_q.QualityReport:
-    return _quality(s.db, s.stamp, s.today, theme, reason, offset, limit)
+    return _quality(s.db, s.stamp, s.access, s.today, theme, reason, offset, limit)
 
 
 @data_cache
-def _project_keys(db: str, stamp: int, text: str, limit: int) -> list[tuple[str, str]]:
+def _project_keys(db: str, stamp: int, access: str, text: str, limit: int) -> list[tuple[str, str]]:
     with read_session() as session:
         return detail_q.find_projects(session, text, limit=limit)
 
 
 def project_keys(s: Stamp, text: str = "", *, limit: int = 200) -> list[tuple[str, str]]:
-    return _project_keys(s.db, s.stamp, text, limit)
+    return _project_keys(s.db, s.stamp, s.access, text, limit)

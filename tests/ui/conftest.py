@@ -23,8 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from db.engine import make_engine, make_session_factory
 from db.enums import ChangeSource, Role
-from portfolio.journal import Actor, set_actor
-from portfolio.policy import Principal
+from portfolio.policy import Principal, set_principal
 from portfolio.ui.runtime import PRINCIPAL_KEY
 from tests.conftest import TODAY
 
@@ -54,7 +53,9 @@ def bochum_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFact
     shutil.copy(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
     with make_session_factory(engine)() as session, session.begin():
-        set_actor(session, Actor("demo", ChangeSource.SYSTEM, "demo"))
+        set_principal(
+            session, Principal("demo", Role.ADMIN, source=ChangeSource.SYSTEM, ref="demo")
+        )
         load_bochum(session, today=TODAY)
     engine.dispose()
     return path
@@ -101,7 +102,7 @@ class Query:
 
     def __call__(self, fn: Callable[[Session], T]) -> T:
         with make_session_factory(self.engine)() as session:
-            set_actor(session, Actor("tester", ChangeSource.UI))
+            set_principal(session, Principal("tester", Role.ADMIN))
             with session.begin():
                 return fn(session)
 
@@ -175,10 +176,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db: Path, folder: Path, *, user: str = "browser-test") -> Iterator[str]:
+def streamlit_server(
+    db: Path, folder: Path, *, user: str = "browser-test", secrets: Path | None = None
+) -> Iterator[str]:
     """``streamlit run streamlit_app.py`` on a free port of 127.0.0.1 against the SQLite file
-    ``db``, journaling as ``user``; yields the base URL. The server's log must hold no
-    traceback when it stops."""
+    ``db``, journaling as ``user``; yields the base URL. ``secrets``: the only ``secrets.toml``
+    the server reads (e.g. an ``[auth]`` section for the OpenID login). The server's log must
+    hold no traceback when it stops."""
     port = free_port()
     env = {
         **os.environ,
@@ -203,6 +207,7 @@ def streamlit_server(db: Path, folder: Path, *, user: str = "browser-test") -> I
             "127.0.0.1",
             "--server.fileWatcherType",
             "none",
+            *(["--secrets.files", str(secrets)] if secrets is not None else []),
         ],
         cwd=ROOT,
         env=env,

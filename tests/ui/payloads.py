@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from db.enums import ChangeSource
+from db.enums import ChangeSource, Role
 from db.models import Organisation, Project
 from portfolio.errors import ValidationFailed
-from portfolio.journal import Actor, set_actor
+from portfolio.policy import Principal, set_principal
 from portfolio.services import (
     funding,
     kpis,
@@ -92,7 +92,7 @@ def seed(url: str) -> Seeded:
 
 def _as_actor(q: Query, fn: Any) -> Any:
     def run(session: Session) -> Any:
-        set_actor(session, Actor(ACTOR, ChangeSource.UI, SHORT))
+        set_principal(session, Principal(ACTOR, Role.ADMIN, source=ChangeSource.UI, ref=SHORT))
         return fn(session)
 
     return q(run)

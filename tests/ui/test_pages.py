@@ -16,7 +16,7 @@ from portfolio.queries import quality as quality_q
 from portfolio.queries import register as register_q
 from portfolio.queries.register_export import column_titles, export_view
 from portfolio.vocab import field_label, label
-from tests.conftest import TODAY
+from tests.conftest import TESTER, TODAY
 from tests.ui.conftest import PAGES, Query, no_errors, open_page, seen
 
 
@@ -135,7 +135,14 @@ def test_register_download_is_exactly_the_view(demo_db: str, q: Query) -> None:
     from db.engine import make_engine
 
     f = register_q.RegisterFilter(theme="1", sort="end_date", descending=True)
-    data = export_view(make_engine(demo_db), f, today=TODAY, lang="de", view=[("Leitthema", "1")])
+    data = export_view(
+        make_engine(demo_db),
+        f,
+        today=TODAY,
+        lang="de",
+        view=[("Leitthema", "1")],
+        principal=TESTER,
+    )
     rows = q(lambda s: register_q.rows(s, f, today=TODAY))
     book = openpyxl.load_workbook(io.BytesIO(data))
     sheet = book["Projekte"]
@@ -204,7 +211,7 @@ def test_exchange_export_of_the_register_view_holds_exactly_its_projects(
     from portfolio.queries.register_export import exchange_view
 
     f = register_q.RegisterFilter(theme="2", sort="title")
-    data = exchange_view(make_engine(demo_db), f, today=TODAY, lang="de")
+    data = exchange_view(make_engine(demo_db), f, today=TODAY, lang="de", principal=TESTER)
     expected = sorted(r.key for r in q(lambda s: register_q.rows(s, f, today=TODAY)))
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Projekte")
     rows = sheet.to_python()

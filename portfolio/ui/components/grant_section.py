@@ -25,6 +25,7 @@ from db.enums import (
 )
 from portfolio.errors import ValidationFailed
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number
+from portfolio.policy import Action
 from portfolio.queries.grant import GrantView
 from portfolio.services import budget_years, cost_plan, grant_notices, proofs, refunds
 from portfolio.services.fields import FieldSpec
@@ -39,7 +40,7 @@ from portfolio.ui.components.forms import (
 from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.widgets import frame, table
-from portfolio.ui.runtime import lang, tr
+from portfolio.ui.runtime import lang, may, tr
 from portfolio.vocab import field_label, label, labels
 
 TEXTS = {
@@ -115,6 +116,12 @@ NOTICE_FORM_FIELDS = (
     "interest_from",
 )
 LATER_KINDS = (NoticeKind.AMENDMENT, NoticeKind.REVOCATION, NoticeKind.RENUNCIATION)
+
+
+def editable() -> bool:
+    """Whether the forms show: for those who may change the portfolio (the services refuse the
+    others anyway; leadership reads every grant but changes none)."""
+    return may(Action.EDIT_PORTFOLIO)
 
 
 def tx(key: str, /, **params: object) -> str:
@@ -216,6 +223,8 @@ def notices_tab(g: GrantView) -> None:
         )
     else:
         st.caption(tx("no_notices"))
+    if not editable():
+        return
     status = g.application.values["status"]
     kinds: list[str]
     if not g.notices and status in (ApplicationStatus.SUBMITTED, *AMENDABLE_GRANT_STATUSES):
@@ -317,6 +326,8 @@ def costs_tab(g: GrantView) -> None:
         st.caption(tx("no_costs"))
     for w in g.cost_warnings:
         st.warning(md(w.message(language)), icon=":material/warning:")
+    if not editable():
+        return
     app_id = g.application.id
     record_editor(
         f"cost:{app_id}",
@@ -370,6 +381,8 @@ def years_tab(g: GrantView) -> None:
     for w in g.budget_warnings:
         st.warning(md(w.message(language)), icon=":material/warning:")
     if values["amount_approved"] is None or values["status"] not in AMENDABLE_GRANT_STATUSES:
+        return
+    if not editable():
         return
     with st.expander(tx("plan_years"), icon=":material/calendar_month:"):
         st.caption(
@@ -499,6 +512,8 @@ def proofs_tab(g: GrantView) -> None:
             f"{fmt_date(p.values['due_on'], language)}"
         )
 
+    if not editable():
+        return
     record_editor(
         f"proof:{g.application.id}",
         g.proofs,
@@ -569,6 +584,8 @@ def refunds_tab(g: GrantView) -> None:
         )
     else:
         st.caption(tx("no_refunds"))
+    if not editable():
+        return
     app_id = g.application.id
     fields = [
         "kind",

@@ -9,6 +9,7 @@ import streamlit as st
 
 from db.enums import FundingLevel, OrganisationKind, ProofOfUseBasis
 from portfolio.i18n import fmt_eur, fmt_int
+from portfolio.policy import Action
 from portfolio.queries import masterdata as md_q
 from portfolio.queries.common import pick
 from portfolio.queries.detail import Row
@@ -27,7 +28,7 @@ from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import frame, page_header, table
 from portfolio.ui.navigation import page
-from portfolio.ui.runtime import data_cache, lang, read_session, tr
+from portfolio.ui.runtime import data_cache, lang, may, read_session, tr
 from portfolio.vocab import field_label, label
 
 TEXTS = {
@@ -143,23 +144,23 @@ def tx(key: str, /, **params: object) -> str:
     return tr(TEXTS, key, **params)
 
 
-# ---- cached reads (keyed by database and data stamp, like portfolio/ui/data.py) ----------------
+# ---- cached reads (keyed by database, data stamp and access, like portfolio/ui/data.py) --------
 
 
 @data_cache
-def _organisations(db: str, stamp: int, archived: bool) -> list[Row]:
+def _organisations(db: str, stamp: int, access: str, archived: bool) -> list[Row]:
     with read_session() as session:
         return md_q.organisation_rows(session, include_archived=archived)
 
 
 @data_cache
-def _programmes(db: str, stamp: int, archived: bool) -> list[Row]:
+def _programmes(db: str, stamp: int, access: str, archived: bool) -> list[Row]:
     with read_session() as session:
         return md_q.programme_rows(session, include_archived=archived)
 
 
 @data_cache
-def _themes(db: str, stamp: int) -> list[md_q.ThemeLine]:
+def _themes(db: str, stamp: int, access: str) -> list[md_q.ThemeLine]:
     with read_session() as session:
         return md_q.themes(session)
 
@@ -305,7 +306,7 @@ def _archive_block(prefix: str, row: Row, name: str, archive: Any, restore_: Any
 def organisations_section(stamp: data.Stamp) -> None:
     language = lang()
     archived = _archive_toggle()
-    rows = _organisations(stamp.db, stamp.stamp, archived)
+    rows = _organisations(stamp.db, stamp.stamp, stamp.access, archived)
     if rows:
         df = frame(
             [
@@ -361,15 +362,17 @@ def organisations_section(stamp: data.Stamp) -> None:
         )
     else:
         st.info(tx("none_yet"))
-    _create_block(
-        "md_org_new",
-        organisations.FIELDS,
-        ORG_FIELDS,
-        {"kind": OrganisationKind.COMPANY.value},
-        organisations.create,
-        tx("new_org"),
-        "short_name",
-    )
+    editable = may(Action.EDIT_MASTERDATA)  # the services refuse the others anyway
+    if editable:
+        _create_block(
+            "md_org_new",
+            organisations.FIELDS,
+            ORG_FIELDS,
+            {"kind": OrganisationKind.COMPANY.value},
+            organisations.create,
+            tx("new_org"),
+            "short_name",
+        )
     row = _chooser(
         rows,
         tx("choose_org"),
@@ -405,6 +408,9 @@ def organisations_section(stamp: data.Stamp) -> None:
             query_params={"partner": row.values["key"]},
             icon=":material/table_rows:",
         )
+        if not editable:
+            facts(organisations.FIELDS, row.values, ORG_FIELDS)
+            return
         _edit_form(
             f"md_org_form:{row.id}",
             organisations.FIELDS,
@@ -415,7 +421,8 @@ def organisations_section(stamp: data.Stamp) -> None:
         )
         if row.extra["projects"]:
             st.caption(tx("archive_hint_used", name=md(name)))
-    _archive_block("md_org", row, md(name), organisations.archive, organisations.restore)
+    if editable:
+        _archive_block("md_org", row, md(name), organisations.archive, organisations.restore)
 
 
 # ---- Förderprogramme --------------------------------------------------------------------------
@@ -436,7 +443,7 @@ def _proof_text(values: dict[str, Any]) -> str:
 def programmes_section(stamp: data.Stamp) -> None:
     language = lang()
     archived = _archive_toggle()
-    rows = _programmes(stamp.db, stamp.stamp, archived)
+    rows = _programmes(stamp.db, stamp.stamp, stamp.access, archived)
     if rows:
         df = frame(
             [
@@ -513,19 +520,21 @@ def programmes_section(stamp: data.Stamp) -> None:
         )
     else:
         st.info(tx("none_yet"))
-    _create_block(
-        "md_prog_new",
-        programmes.FIELDS,
-        PROGRAMME_FIELDS,
-        {
-            "level": FundingLevel.FEDERAL.value,
-            "requires_own_share": True,
-            "proof_of_use_basis": ProofOfUseBasis.END.value,
-        },
-        programmes.create,
-        tx("new_programme"),
-        "name",
-    )
+    editable = may(Action.EDIT_MASTERDATA)  # the services refuse the others anyway
+    if editable:
+        _create_block(
+            "md_prog_new",
+            programmes.FIELDS,
+            PROGRAMME_FIELDS,
+            {
+                "level": FundingLevel.FEDERAL.value,
+                "requires_own_share": True,
+                "proof_of_use_basis": ProofOfUseBasis.END.value,
+            },
+            programmes.create,
+            tx("new_programme"),
+            "name",
+        )
     row = _chooser(
         rows,
         tx("choose_programme"),
@@ -549,6 +558,10 @@ def programmes_section(stamp: data.Stamp) -> None:
             icon=":material/table_rows:",
         )
     phases_table(row.extra["phases"])
+    if not editable:
+        if not row.extra["archived"]:
+            facts(programmes.FIELDS, row.values, PROGRAMME_FIELDS)
+        return
     if not row.extra["archived"]:
         _edit_form(
             f"md_prog_form:{row.id}",
@@ -603,7 +616,7 @@ def phases_table(phases: list[md_q.Phase]) -> None:
 def themes_section(stamp: data.Stamp) -> None:
     language = lang()
     st.caption(tx("themes_hint"))
-    for theme in _themes(stamp.db, stamp.stamp):
+    for theme in _themes(stamp.db, stamp.stamp, stamp.access):
         with st.container(border=True):
             st.markdown(f"#### {md(theme.key)} · {md(pick(theme.name, theme.name_en, language))}")
             if theme.goal:

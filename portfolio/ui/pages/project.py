@@ -1,10 +1,12 @@
 """Projekt: every field, partners, funding lines, milestones, status reports, KPIs, journal;
-forms to create, edit and archive the project and its parts."""
+forms to create, edit and archive the project and its parts (for those who may change the
+portfolio: the forms follow the policy the services enforce)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, ParamSpec
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -21,6 +23,7 @@ from db.enums import (
     TrafficLight,
 )
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number
+from portfolio.policy import AccessDenied, Action
 from portfolio.queries import detail as detail_q
 from portfolio.queries import grant as grant_q
 from portfolio.queries import quality as quality_q
@@ -56,7 +59,7 @@ from portfolio.ui.components.widgets import (
     table,
 )
 from portfolio.ui.navigation import page
-from portfolio.ui.runtime import lang, read_session, tr, user_name
+from portfolio.ui.runtime import lang, may, read_session, show_error, tr, user_name
 from portfolio.vocab import entity_label, field_label, label
 
 TEXTS = {
@@ -233,19 +236,48 @@ ENTITY_FIELDS = {
 }
 
 
+P = ParamSpec("P")
+
+
 def tx(key: str, /, **params: object) -> str:
     return tr(TEXTS, key, **params)
+
+
+def editable() -> bool:
+    """Whether the forms show (leadership reads every project and grant but changes none)."""
+    return may(Action.EDIT_PORTFOLIO)
+
+
+def _when_editable(render: Callable[P, None]) -> Callable[P, None]:
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        if editable():
+            render(*args, **kwargs)
+
+    return run
+
+
+editor = _when_editable(record_editor)
+"""A section's add and change forms, for those who may change the portfolio."""
+
+
+def shown_sections() -> tuple[str, ...]:
+    """The sections the user may read (the journal needs the right to read the history)."""
+    return tuple(s for s in SECTIONS if s != "journal" or may(Action.READ_JOURNAL))
 
 
 def render() -> None:
     flash()
     stamp = data.stamp()
+    sections = shown_sections()
     url = [
         Param("projekt", "prj_key"),
-        Param("bereich", "prj_section", default="stammdaten", allowed=set(SECTIONS)),
+        Param("bereich", "prj_section", default="stammdaten", allowed=set(sections)),
     ]
     restore(url)
     if st.query_params.get("neu") == "1":
+        if not editable():
+            show_error(AccessDenied(Action.EDIT_PORTFOLIO))
+            return
         new_project(stamp)
         return
     key = chooser(stamp)
@@ -256,11 +288,11 @@ def render() -> None:
         detail = detail_q.project_detail(session, key, today=stamp.today)
         problems = quality_q.problems_of(session, key, today=stamp.today)
     header(detail, problems)
-    if st.session_state.get("prj_section") not in SECTIONS:
+    if st.session_state.get("prj_section") not in sections:
         st.session_state["prj_section"] = "stammdaten"
     section = st.segmented_control(
         tx("section"),
-        list(SECTIONS),
+        list(sections),
         format_func=option_labels({s: tx(f"sec_{s}") for s in SECTIONS}),
         key="prj_section",
         required=True,
@@ -299,9 +331,10 @@ def chooser(stamp: data.Stamp) -> str | None:
         format_func=lambda k: f"{k} · {titles[k]}" if k in titles else k,
         placeholder=tx("choose"),
     )
-    cols[2].page_link(
-        page("project"), label=tx("new"), query_params={"neu": "1"}, icon=":material/add:"
-    )
+    if editable():
+        cols[2].page_link(
+            page("project"), label=tx("new"), query_params={"neu": "1"}, icon=":material/add:"
+        )
     if chosen and chosen != current:
         st.session_state["prj_key"] = chosen
         current = chosen
@@ -392,6 +425,9 @@ def master_data(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> None:
     refs = ref_options(choices)
     names = {name: dict(options) for name, options in refs.items()}
     values = d.project.values
+    if not editable():
+        facts(projects.FIELDS, values, list(projects.FIELDS), names)
+        return
     editing = st.toggle(tx("edit"), key="prj_edit", disabled=d.archived)
     if editing and not d.archived:
         form_key = f"prj_form:{d.project.id}"
@@ -480,7 +516,7 @@ def partners_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> No
         st.info(tx("no_partners"))
     fields = ["organisation_id", "role", "contribution_cash", "contribution_in_kind", "note"]
     project_id = d.project.id
-    record_editor(
+    editor(
         f"prt:{project_id}",
         d.participations,
         participations.FIELDS,
@@ -569,7 +605,7 @@ def funding_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
         "alternative_to_id": [(a.id, f"{a.values['key']} · {a.extra['programme']}") for a in live],
     }
     app_fields = [name for name in funding.FIELDS if name not in ("key", "project_id")]
-    record_editor(
+    editor(
         f"app:{project_id}",
         [a for a in d.applications if not a.extra["archived"]],
         funding.FIELDS,
@@ -629,7 +665,7 @@ def funding_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
         "application_id": [(a.id, f"{a.values['key']} · {a.extra['programme']}") for a in awarded]
     }
     pay_fields = ["application_id", "due_on", "amount", "status", "paid_on", "window_need", "note"]
-    record_editor(
+    editor(
         f"pay:{project_id}",
         [r for _, r in payments],
         funding.PAYMENT_FIELDS,
@@ -692,7 +728,7 @@ def milestones_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> 
     else:
         st.info(tx("no_milestones"))
     fields = ["title", "due_date", "done_date", "responsible_organisation_id"]
-    record_editor(
+    editor(
         f"ms:{project_id}",
         d.milestones,
         milestones.FIELDS,
@@ -769,7 +805,7 @@ def reports_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
         "author",
         "published_on",
     ]
-    record_editor(
+    editor(
         f"rep:{project_id}",
         d.reports,
         status_reports.FIELDS,
@@ -841,7 +877,7 @@ def kpis_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> None:
         rows = d.measurements.get(k.id, [])
         if rows:
             charts.show(kpi_chart(k, rows), key=f"chart_kpi_{k.id}")
-    record_editor(
+    editor(
         f"kpi:{project_id}",
         d.kpis,
         kpis.FIELDS,
@@ -857,7 +893,7 @@ def kpis_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> None:
         names = [(k.id, f"{k.values['name']} ({k.values['unit']})") for k in d.kpis]
         all_measurements = [m for k in d.kpis for m in d.measurements.get(k.id, [])]
         kpi_names = dict(names)
-        record_editor(
+        editor(
             f"msr:{project_id}",
             all_measurements,
             kpis.MEASUREMENT_FIELDS,

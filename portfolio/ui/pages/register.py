@@ -8,6 +8,7 @@ from functools import partial
 import streamlit as st
 
 from db.enums import ProjectStatus, TrafficLight
+from portfolio.policy import Action
 from portfolio.queries import register as register_q
 from portfolio.queries.common import NO_LIGHT, pick
 from portfolio.queries.register_export import export_view
@@ -25,7 +26,7 @@ from portfolio.ui.components.widgets import (
     table,
 )
 from portfolio.ui.navigation import page
-from portfolio.ui.runtime import engine, lang, tr
+from portfolio.ui.runtime import engine, lang, may, require_principal, tr
 from portfolio.vocab import label, labels
 
 TEXTS = {
@@ -167,9 +168,10 @@ def params() -> list[Param]:
 def render() -> None:
     stamp = start_page(tx("title"), tx("caption"), archived_too=True)
     if stamp is None:
-        st.page_link(
-            page("project"), label=tx("new"), query_params={"neu": "1"}, icon=":material/add:"
-        )
+        if may(Action.EDIT_PORTFOLIO):
+            st.page_link(
+                page("project"), label=tx("new"), query_params={"neu": "1"}, icon=":material/add:"
+            )
         return
     url = params()
     restore(url)
@@ -181,9 +183,10 @@ def render() -> None:
     top[0].markdown(f"**{tx('found', count=_int(result.total))}**")
     with top[1]:
         download(f, result.total, stamp.today)
-    top[2].page_link(
-        page("project"), label=tx("new"), query_params={"neu": "1"}, icon=":material/add:"
-    )
+    if may(Action.EDIT_PORTFOLIO):
+        top[2].page_link(
+            page("project"), label=tx("new"), query_params={"neu": "1"}, icon=":material/add:"
+        )
     if not result.rows:
         st.info(t("empty_filtered"))
         publish(url)
@@ -433,11 +436,19 @@ def describe(f: register_q.RegisterFilter, language: str) -> list[tuple[str, str
 
 
 def download(f: register_q.RegisterFilter, total: int, today: dt.date) -> None:
+    if not may(Action.EXPORT_DATA):
+        return
     language = lang()
     st.download_button(
         tx("download", count=_int(total)),
-        data=partial(
-            export_view, engine(), f, today=today, lang=language, view=describe(f, language)
+        data=partial(  # built when clicked, outside the script run: the principal goes along
+            export_view,
+            engine(),
+            f,
+            today=today,
+            lang=language,
+            view=describe(f, language),
+            principal=require_principal(),
         ),
         file_name=f"projekte_{today.isoformat()}.xlsx"
         if language == "de"

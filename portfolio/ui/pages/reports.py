@@ -11,6 +11,7 @@ import streamlit as st
 from portfolio import clock
 from portfolio.changes import KINDS, Kind
 from portfolio.i18n import fmt_date, fmt_eur, fmt_eur_short, fmt_int
+from portfolio.policy import Action
 from portfolio.ui import runtime
 from portfolio.ui.components.safe_text import md
 from portfolio.ui.runtime import tr
@@ -32,6 +33,7 @@ TEXTS = {
     "de": {
         "title": "Berichte",
         "intro": "Der Bericht für den Chief Digital Officer: Kennzahlen mit Veränderung, Förderung, Meilensteine, was sich geändert hat, Risiken und alle Projekte – als PDF und Excel.",
+        "intro_published": "Die veröffentlichten Berichte für den Chief Digital Officer, unverändert so, wie sie veröffentlicht wurden – als PDF und Excel.",
         "scope": "Umfang",
         "all": "Gesamtportfolio",
         "as_of": "Stichtag",
@@ -69,6 +71,7 @@ TEXTS = {
     "en": {
         "title": "Reports",
         "intro": "The brief for the Chief Digital Officer: key figures with their change, funding, milestones, what changed, risks and every project — as PDF and Excel.",
+        "intro_published": "The published briefs for the Chief Digital Officer, exactly as they were published — as PDF and Excel.",
         "scope": "Scope",
         "all": "Whole portfolio",
         "as_of": "As of",
@@ -117,9 +120,11 @@ def _brief(
     lang: str,
     actor: str,
     today: dt.date,
+    access: str,
 ) -> Brief:
-    """Cached per database, data state (journal, publications), scope, dates and language."""
-    del database, stamp  # part of the cache key only
+    """Cached per database, data state (journal, publications), scope, dates, language and the
+    reader's access (:func:`runtime.access_key`)."""
+    del database, stamp, access  # part of the cache key only
     with runtime.read_session() as session:
         return build_brief(
             session,
@@ -135,6 +140,12 @@ def _brief(
 def render() -> None:
     lang = runtime.lang()
     st.title(tr(TEXTS, "title"))
+    if not runtime.may(Action.PUBLISH_BRIEF):  # readers of what is published, e.g. the council
+        st.caption(tr(TEXTS, "intro_published"))
+        with runtime.read_session() as session:
+            published = list_published(session)
+        _published_list(published)
+        return
     st.caption(tr(TEXTS, "intro"))
     today = runtime.today()
     with runtime.read_session() as session:
@@ -153,7 +164,15 @@ def render() -> None:
 
     with st.spinner(tr(TEXTS, "building")):
         brief = _brief(
-            runtime.database_key(), stamp, theme, as_of, since, lang, runtime.user_name(), today
+            runtime.database_key(),
+            stamp,
+            theme,
+            as_of,
+            since,
+            lang,
+            runtime.user_name(),
+            today,
+            runtime.access_key(),
         )
     _preview(brief)
     _downloads(brief)
@@ -305,7 +324,14 @@ def _publish(brief: Brief) -> None:
         with st.spinner(tr(TEXTS, "publishing")):
             pdf, xlsx = render_pdf(brief), render_xlsx(brief)
             with runtime.write_session() as session:
-                record = publish(session, brief, actor=runtime.user_name(), pdf=pdf, xlsx=xlsx)
+                record = publish(
+                    session,
+                    brief,
+                    actor=runtime.user_name(),
+                    pdf=pdf,
+                    xlsx=xlsx,
+                    ip=st.context.ip_address,
+                )
                 new_id = record.id
         _brief.clear()
         st.session_state["rep_published_id"] = new_id
