@@ -29,6 +29,12 @@ CASES: list[tuple[str, list[str], int, str]] = [
     ("a synthetic demo of zero", ["demo", "--synthetic", "0"], 2, "1 bis"),
     ("a synthetic demo of text", ["demo", "--synthetic", "viele"], 2, "1 bis"),
     ("no command", [], 2, "BEFEHL"),
+    ("an account without a role", ["user", "add", "x"], 2, "--role"),
+    ("an account with an unknown role", ["user", "add", "x", "--role", "chef"], 2, "chef"),
+    ("a partner without organisation", ["user", "add", "p1", "--role", "partner"], 1, "Partner"),
+    ("an account name with spaces", ["user", "add", "a b", "--role", "staff"], 1, "Kontoname"),
+    ("disable an account that does not exist", ["user", "disable", "nobody"], 1, "nobody"),
+    ("a role for an unknown account", ["user", "set-role", "nobody", "viewer"], 1, "nobody"),
 ]
 
 
@@ -71,3 +77,18 @@ def test_a_database_url_that_cannot_be_opened(url: str, code: int, word: str) ->
     # one line, no SQL, no link to SQLAlchemy's docs, no traceback
     assert "sqlalche.me" not in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_operator_who_is_no_account(tmp_path: Path) -> None:
+    """Once the database has accounts, the CLI acts only as one of them (exit code 2)."""
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    assert portfolio("--db", url, "db", "upgrade").returncode == 0
+    done = portfolio("--db", url, "--user", "root", "user", "add", "ops", "--role", "staff")
+    assert done.returncode == 0, done.stderr
+    for argv in (["summary"], ["user", "list"]):
+        done = portfolio("--db", url, "--user", "mallory", *argv)
+        assert done.returncode == 2, (argv, done.stdout, done.stderr)
+        assert "„mallory“ ist kein Konto" in done.stderr and "Traceback" not in done.stderr
+        assert portfolio("--db", url, "--user", "ops", *argv).returncode == 0, argv
+    # db upgrade and demo run as the system, whoever runs them
+    assert portfolio("--db", url, "--user", "mallory", "db", "upgrade").returncode == 0

@@ -1,5 +1,8 @@
 """The ``portfolio`` command. Each module in COMMAND_MODULES adds its sub-commands.
 
+The CLI is the operator's tool on the server and acts with administrator rights, as the account
+``--user`` names (:func:`portfolio.cli.core.operator`).
+
 Exit codes: 0 done; 1 rejected (invalid data, conflicts; nothing written); 2 a file that cannot
 or must not be read, or a usage error; 3 an unexpected internal error (no traceback unless
 ``--debug``).
@@ -8,6 +11,7 @@ or must not be read, or a usage error; 3 an unexpected internal error (no traceb
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 import os
 import sys
@@ -17,7 +21,23 @@ from collections.abc import Sequence
 from portfolio import clock
 from portfolio.errors import PortfolioError
 
-COMMAND_MODULES = ["portfolio.cli.core", "portfolio.cli.exchange", "portfolio.cli.report"]
+COMMAND_MODULES = [
+    "portfolio.cli.core",
+    "portfolio.cli.users",
+    "portfolio.cli.exchange",
+    "portfolio.cli.report",
+]
+
+
+def default_user() -> str:
+    """``--user`` when not given: ``PORTFOLIO_USER``, else the operating-system user."""
+    explicit = os.environ.get("PORTFOLIO_USER", "").strip()
+    if explicit:
+        return explicit
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (containers)
+        return "cli"
 
 
 class UsageError(Exception):
@@ -40,8 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--user",
-        default=os.environ.get("PORTFOLIO_USER") or os.environ.get("USER") or "cli",
-        help="Name im Änderungsjournal",
+        default=default_user(),
+        help="das Konto, als das die Kommandozeile (mit Administrationsrechten) handelt; "
+        "sein Name steht im Änderungsjournal (Standard: PORTFOLIO_USER, sonst der "
+        "Benutzer des Betriebssystems)",
     )
     parser.add_argument(
         "--debug", action="store_true", help="bei internen Fehlern den Traceback zeigen"

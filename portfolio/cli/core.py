@@ -1,4 +1,13 @@
-"""Core sub-commands: ``db upgrade``, ``demo``, ``summary``."""
+"""Core sub-commands: ``db upgrade``, ``demo``, ``base-rate``, ``summary``; and the operator
+every command acts as.
+
+The CLI is the operator's tool on the server: every command acts with administrator rights as
+the operator :func:`operator` names (``--user``, else ``PORTFOLIO_USER``, else the OS user),
+and the journal writes that name. Once the database has an enabled account, the name must be
+an enabled account's (exit code 2 otherwise). A fresh or demo database without accounts lets
+the bootstrap operator act under the given name, so that ``portfolio user add`` can create the
+first administrator. ``db upgrade`` and ``demo`` run as the system.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +24,12 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from db import migrate
 from db.engine import database_url, make_engine, make_session_factory
-from db.enums import ChangeSource, ProjectStatus
-from db.models import Project
+from db.enums import ChangeSource, ProjectStatus, Role
+from db.models import Account, Project
 from portfolio.figures import summary
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int
-from portfolio.journal import Actor, set_actor
+from portfolio.journal import Actor
+from portfolio.policy import SYSTEM, Principal, set_principal
 from portfolio.seed import ensure_reference_data
 from portfolio.services.fields import is_plausible_date, plausible_dates
 from portfolio.vocab import label
@@ -91,11 +101,17 @@ def register(sub: Any) -> None:
 
 
 def engine_for(args: argparse.Namespace) -> Engine:
-    """The engine for ``--db`` / PORTFOLIO_DATABASE_URL; a malformed URL is a usage error."""
+    """The engine for ``--db`` / PORTFOLIO_DATABASE_URL (one per command); a malformed URL is a
+    usage error."""
     from portfolio.cli import UsageError
 
+    cached = getattr(args, "_engine", None)
+    if isinstance(cached, Engine):
+        return cached
     try:
-        return make_engine(args.db)
+        engine = make_engine(args.db)
+        args._engine = engine
+        return engine
     except (ArgumentError, NoSuchModuleError, ValueError):
         url = args.db or database_url()
         raise UsageError(
@@ -104,20 +120,95 @@ def engine_for(args: argparse.Namespace) -> Engine:
         ) from None
 
 
+def require_up_to_date(args: argparse.Namespace) -> Engine:
+    """The engine, refused (exit code 2) when the database is not migrated to the newest state."""
+    from portfolio.cli import UsageError
+
+    engine = engine_for(args)
+    if not migrate.is_up_to_date(engine):
+        raise UsageError(
+            "Die Datenbank ist nicht auf dem neuesten Stand. Bitte zuerst `portfolio db upgrade`."
+            if args.lang == "de"
+            else "The database is not up to date. Please run `portfolio db upgrade` first."
+        )
+    return engine
+
+
+def operator(args: argparse.Namespace, ref: str | None = None) -> Principal:
+    """The operator a command acts as: an administrator named by ``--user`` (see the module
+    docstring), source ``cli``, ``ref`` for the journal (e.g. the command).
+
+    Once the database has an enabled account, the name must be one of them; a name that is a
+    disabled account is refused always. Refusals are usage errors (exit code 2). Checked once
+    per command; the database must be migrated.
+    """
+    from portfolio.cli import UsageError
+    from portfolio.services import accounts
+
+    name = (args.user or "").strip()
+    engine = require_up_to_date(args)
+    checked = getattr(args, "_operator", None)
+    if not isinstance(checked, Principal):
+        de = args.lang == "de"
+        with make_session_factory(engine, read_only=True)() as session:
+            set_principal(session, SYSTEM)
+            row = session.execute(
+                select(Account.id, Account.name, Account.display_name, Account.disabled).where(
+                    Account.name == accounts.normalise_name(name)
+                )
+            ).first()
+            configured = accounts.sign_in_configured(session)
+            session.rollback()
+        account = row
+        if account is not None and account.disabled:
+            raise UsageError(
+                f"Das Konto „{account.name}“ ist gesperrt; damit kann die Kommandozeile nicht "
+                "arbeiten. Bitte --user (oder PORTFOLIO_USER) auf ein aktives Konto setzen."
+                if de
+                else f"The account “{account.name}” is disabled; the command line cannot act "
+                "as it. Please set --user (or PORTFOLIO_USER) to an enabled account."
+            )
+        if account is None and configured:
+            raise UsageError(
+                f"„{name}“ ist kein Konto dieser Datenbank. Die Kommandozeile handelt mit "
+                "Administrationsrechten unter dem Namen eines vorhandenen, aktiven Kontos: "
+                "bitte --user NAME angeben (oder PORTFOLIO_USER setzen). Die Konten stehen im "
+                "Dashboard auf der Seite Konten."
+                if de
+                else f"“{name}” is no account of this database. The command line acts with "
+                "administrator rights under the name of an existing, enabled account: please "
+                "give --user NAME (or set PORTFOLIO_USER). The dashboard's Accounts page lists "
+                "the accounts."
+            )
+        if account is None and not name:
+            raise UsageError("Bitte --user NAME angeben." if de else "Please give --user NAME.")
+        checked = Principal(
+            account.name if account is not None else name,
+            Role.ADMIN,
+            source=ChangeSource.CLI,
+            account_id=account.id if account is not None else None,
+            display_name=account.display_name if account is not None else None,
+        )
+        args._operator = checked
+    return checked.with_ref(ref)
+
+
 def actor_for(args: argparse.Namespace, ref: str | None = None) -> Actor:
-    return Actor(args.user, ChangeSource.CLI, ref)
+    """The journal's author of a command: the :func:`operator`'s name."""
+    return operator(args, ref).actor
 
 
-def upgrade_and_seed(engine: Engine, actor: Actor) -> int:
+def upgrade_and_seed(engine: Engine, who: Principal) -> int:
+    from portfolio.services.base import unit_of_work
+
     migrate.upgrade(engine)
-    with make_session_factory(engine)() as session, session.begin():
-        set_actor(session, actor)
+    with unit_of_work(make_session_factory(engine), who) as session:
         return ensure_reference_data(session)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     engine = engine_for(args)
-    added = upgrade_and_seed(engine, actor_for(args, "db upgrade"))
+    added = upgrade_and_seed(engine, SYSTEM.with_ref("db upgrade"))
     print(
         f"Datenbank auf Stand {migrate.current_revision(engine)}; {added} Stammdatensätze ergänzt."
     )
@@ -137,11 +228,11 @@ def _progress(done: int, total: int) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     engine = engine_for(args)
-    actor = Actor(args.user, ChangeSource.SYSTEM, "demo")
-    upgrade_and_seed(engine, actor)
+    who = SYSTEM.with_ref("demo")
+    upgrade_and_seed(engine, who)
     started = time.perf_counter()
     with make_session_factory(engine)() as session, session.begin():
-        set_actor(session, actor)
+        set_principal(session, who)
         existing = session.execute(select(func.count()).select_from(Project)).scalar_one()
         if args.if_empty and existing:
             print(f"Die Datenbank enthält schon {existing} Projekte; Demo nicht geladen.")
@@ -176,18 +267,14 @@ def cmd_base_rate(args: argparse.Namespace) -> int:
     from portfolio.errors import ValidationFailed
     from portfolio.i18n import fmt_number
     from portfolio.services import programmes
+    from portfolio.services.base import unit_of_work
 
     if (args.valid_from is None) != (args.rate is None):
         raise UsageError(
             "Bitte Datum und Satz angeben, z. B. `portfolio base-rate 2026-07-01 1,27`."
         )
-    engine = engine_for(args)
-    if not migrate.is_up_to_date(engine):
-        raise UsageError(
-            "Die Datenbank ist nicht auf dem neuesten Stand. Bitte zuerst `portfolio db upgrade`."
-        )
-    with make_session_factory(engine)() as session, session.begin():
-        set_actor(session, actor_for(args, "base-rate"))
+    who = operator(args, "base-rate")
+    with unit_of_work(make_session_factory(engine_for(args)), who) as session:
         if args.valid_from is not None:
             text = args.rate.strip().replace("−", "-")
             try:
@@ -204,14 +291,9 @@ def cmd_base_rate(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    engine = engine_for(args)
-    if not migrate.is_up_to_date(engine):
-        from portfolio.cli import UsageError
-
-        raise UsageError(
-            "Die Datenbank ist nicht auf dem neuesten Stand. Bitte zuerst `portfolio db upgrade`."
-        )
-    with make_session_factory(engine)() as session:
+    who = operator(args, "summary")
+    with make_session_factory(engine_for(args), read_only=True)() as session:
+        set_principal(session, who)
         figures = summary(session, today=args.as_of, theme_key=args.theme)
     if args.json:
         json.dump(figures.to_json(), sys.stdout, ensure_ascii=False, indent=2)

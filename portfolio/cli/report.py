@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from db import migrate
 from db.engine import make_session_factory
-from portfolio.cli.core import actor_for, date_arg, engine_for
+from portfolio.cli.core import date_arg, engine_for, operator
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int
-from portfolio.journal import set_actor
+from portfolio.policy import set_principal
+from portfolio.services.base import unit_of_work
 
 
 def register(sub: Any) -> None:
@@ -84,15 +84,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from reports.xlsx import render_xlsx
 
     lang = args.lang
-    engine = engine_for(args)
-    if not migrate.is_up_to_date(engine):
-        raise UsageError(
-            "Die Datenbank ist nicht auf dem neuesten Stand. Bitte zuerst `portfolio db upgrade`."
-        )
-    factory = make_session_factory(engine)
+    who = operator(args, "report")
+    factory = make_session_factory(engine_for(args))
+    reader = make_session_factory(engine_for(args), read_only=True)
 
     if args.list:
-        with factory() as session:
+        with reader() as session:
+            set_principal(session, who)
             rows = list_published(session)
         if not rows:
             print(
@@ -116,15 +114,17 @@ def cmd_report(args: argparse.Namespace) -> int:
                 "--published gibt einen gespeicherten Bericht unverändert aus; "
                 "--theme, --as-of, --since und --publish passen nicht dazu."
             )
-        with factory() as session:
+        with reader() as session:
+            set_principal(session, who)
             _name, data = published_file(session, args.published, kind)
         _write(args.out, data)
         print(f"Veröffentlichter Bericht Nr. {args.published} geschrieben: {args.out}")
         return 0
 
     started = time.perf_counter()
-    actor = actor_for(args, "report")
-    with factory() as session:
+    actor = who.actor
+    with reader() as session:
+        set_principal(session, who)
         brief = build_brief(
             session,
             theme_key=args.theme,
@@ -140,8 +140,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.publish:
         print("  Veröffentlichen (PDF und Excel) …", file=sys.stderr, flush=True)
         other = render_xlsx(brief) if kind == "pdf" else render_pdf(brief)
-        with factory() as session, session.begin():
-            set_actor(session, actor)
+        with unit_of_work(factory, who.with_ref("report --publish")) as session:
             record = publish(
                 session,
                 brief,

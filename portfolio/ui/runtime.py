@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 from db import migrate
@@ -124,6 +124,35 @@ def user_name() -> str:
 
 def actor() -> Actor:
     return require_principal().actor
+
+
+SessionFactory = sessionmaker[Session]
+
+
+def session_factory(*, read_only: bool = False) -> SessionFactory:
+    """Sessions on the process-wide engine, for a service that runs its own transactions (the
+    login, which must keep its audit trail even when it refuses; the import) or for work done
+    outside the script run (:func:`session_as`)."""
+    return make_session_factory(engine(), read_only=read_only)
+
+
+@contextmanager
+def session_as(
+    who: Principal, factory: SessionFactory, *, write: bool = False
+) -> Iterator[Session]:
+    """A session acting as ``who`` for work that runs after the script run ended (a download
+    built when it is clicked): ``factory`` and ``who`` are captured while the run lasts. A write
+    session is one unit of work; a read session is rolled back."""
+    if write:
+        with unit_of_work(factory, who) as session:
+            yield session
+        return
+    with factory() as session:
+        set_principal(session, who)
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 @contextmanager

@@ -1,0 +1,238 @@
+"""``portfolio user add|list|disable|enable|reset-password|set-role``: the accounts, from the
+server's command line (as the operator, with administrator rights: :func:`operator`).
+
+``add`` and ``reset-password`` print the initial password once; it must be changed at the first
+login. Accounts are never deleted, only disabled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from db.engine import make_session_factory
+from db.enums import Role
+from portfolio.cli.core import engine_for, operator
+from portfolio.i18n import fmt_stamp
+from portfolio.policy import role_label, set_principal
+from portfolio.services import accounts
+from portfolio.services.base import unit_of_work
+
+ROLE_HELP = ", ".join(f"{r.value} ({role_label(r)})" for r in Role)
+
+
+def register(sub: Any) -> None:
+    user = sub.add_parser(
+        "user",
+        help="Konten verwalten (anlegen, auflisten, sperren, entsperren, Passwort, Rolle)",
+        description="Konten des Portfolios. Die Kommandozeile handelt mit "
+        "Administrationsrechten als das Konto, das --user nennt.",
+    )
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="AKTION")
+
+    add = user_sub.add_parser("add", help="ein Konto anlegen (zeigt das erste Passwort einmal)")
+    add.add_argument("name", help="Anmeldename (Kleinbuchstaben, Ziffern, . _ - @)")
+    add.add_argument(
+        "--role", required=True, choices=[r.value for r in Role], help=f"Rolle: {ROLE_HELP}"
+    )
+    add.add_argument("--display-name", metavar="TEXT", help="angezeigter Name")
+    add.add_argument("--email", metavar="ADRESSE", help="E-Mail-Adresse (für OpenID Connect)")
+    add.add_argument(
+        "--organisation", metavar="KEY", help="Schlüssel der Partnerorganisation (Rolle partner)"
+    )
+    add.add_argument(
+        "--oidc-only",
+        action="store_true",
+        help="ohne Passwort: Anmeldung nur über OpenID Connect mit der E-Mail-Adresse",
+    )
+    add.set_defaults(handler=cmd_add)
+
+    lst = user_sub.add_parser("list", help="alle Konten auflisten")
+    lst.add_argument("--json", action="store_true", help="als JSON ausgeben")
+    lst.set_defaults(handler=cmd_list)
+
+    for name, helptext, handler in (
+        ("disable", "ein Konto sperren (es bleibt mit seinem Namen erhalten)", cmd_disable),
+        ("enable", "ein gesperrtes Konto wieder freigeben (hebt auch eine Sperre auf)", cmd_enable),
+        (
+            "reset-password",
+            "ein neues erstes Passwort vergeben (zeigt es einmal)",
+            cmd_reset_password,
+        ),
+    ):
+        action = user_sub.add_parser(name, help=helptext)
+        action.add_argument("name", help="Anmeldename")
+        action.set_defaults(handler=handler)
+
+    role = user_sub.add_parser("set-role", help="die Rolle eines Kontos ändern")
+    role.add_argument("name", help="Anmeldename")
+    role.add_argument("role", choices=[r.value for r in Role], help=f"neue Rolle: {ROLE_HELP}")
+    role.add_argument(
+        "--organisation", metavar="KEY", help="Schlüssel der Partnerorganisation (Rolle partner)"
+    )
+    role.set_defaults(handler=cmd_set_role)
+
+
+def _say(args: argparse.Namespace, de: str, en: str) -> str:
+    return en if args.lang == "en" else de
+
+
+def _factory(args: argparse.Namespace) -> Any:
+    return make_session_factory(engine_for(args))
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    who = operator(args, "user add")
+    with unit_of_work(_factory(args), who) as session:
+        created = accounts.create(
+            session,
+            name=args.name,
+            role=args.role,
+            display_name=args.display_name,
+            email=args.email,
+            organisation_key=args.organisation,
+            oidc_only=args.oidc_only,
+        )
+    row = created.account
+    org = f", {row.organisation_key}" if row.organisation_key else ""
+    print(
+        _say(
+            args,
+            f"Konto „{row.name}“ angelegt ({row.role_label('de')}{org}).",
+            f"Account “{row.name}” created ({row.role_label('en')}{org}).",
+        )
+    )
+    if created.initial_password is None:
+        print(
+            _say(
+                args,
+                f"Ohne Passwort: Anmeldung nur über OpenID Connect mit {row.email}.",
+                f"No password: signs in only through OpenID Connect as {row.email}.",
+            )
+        )
+    else:
+        _print_initial(args, created.initial_password)
+    return 0
+
+
+def _print_initial(args: argparse.Namespace, password: str) -> None:
+    print(
+        _say(
+            args,
+            "Erstes Passwort (wird nur jetzt angezeigt; bei der ersten Anmeldung zu ändern):",
+            "Initial password (shown only now; to be changed at the first sign-in):",
+        )
+    )
+    print(f"  {password}")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    who = operator(args, "user list")
+    with make_session_factory(engine_for(args), read_only=True)() as session:
+        set_principal(session, who)
+        rows = accounts.get_all(session)
+        session.rollback()
+    lang = args.lang
+    if args.json:
+        json.dump(
+            [
+                {
+                    "name": r.name,
+                    "display_name": r.display_name,
+                    "email": r.email,
+                    "role": r.role.value,
+                    "organisation": r.organisation_key,
+                    "disabled": r.disabled,
+                    "locked": r.is_locked(),
+                    "must_change_password": r.must_change_password,
+                    "password": r.has_password,
+                    "last_login_at": r.last_login_at.isoformat() if r.last_login_at else None,
+                }
+                for r in rows
+            ],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        print()
+        return 0
+    if not rows:
+        print(_say(args, "Noch keine Konten.", "No accounts yet."))
+        return 0
+    for r in rows:
+        state = _state(args, r)
+        print(
+            f"{r.name:<24} {r.role_label(lang):<24} {r.organisation_key or '–':<8} "
+            f"{state:<22} {fmt_stamp(r.last_login_at, lang)}"
+        )
+    return 0
+
+
+def _state(args: argparse.Namespace, row: accounts.AccountRow) -> str:
+    if row.disabled:
+        return _say(args, "gesperrt", "disabled")
+    if row.is_locked():
+        return _say(args, "vorübergehend gesperrt", "temporarily locked")
+    if not row.has_password:
+        return _say(args, "nur OpenID", "OpenID only")
+    if row.must_change_password:
+        return _say(args, "Passwort zu ändern", "password to change")
+    return _say(args, "aktiv", "enabled")
+
+
+def cmd_disable(args: argparse.Namespace) -> int:
+    who = operator(args, "user disable")
+    with unit_of_work(_factory(args), who) as session:
+        account = accounts.get_by_name(session, args.name)
+        accounts.disable(session, account.id, expected_version=None)
+    print(_say(args, f"Konto „{account.name}“ gesperrt.", f"Account “{account.name}” disabled."))
+    return 0
+
+
+def cmd_enable(args: argparse.Namespace) -> int:
+    who = operator(args, "user enable")
+    with unit_of_work(_factory(args), who) as session:
+        account = accounts.get_by_name(session, args.name)
+        accounts.enable(session, account.id, expected_version=None)
+    print(_say(args, f"Konto „{account.name}“ freigegeben.", f"Account “{account.name}” enabled."))
+    return 0
+
+
+def cmd_reset_password(args: argparse.Namespace) -> int:
+    who = operator(args, "user reset-password")
+    with unit_of_work(_factory(args), who) as session:
+        account = accounts.get_by_name(session, args.name)
+        password = accounts.reset_password(session, account.id, expected_version=None)
+    print(
+        _say(
+            args,
+            f"Passwort von „{account.name}“ zurückgesetzt.",
+            f"Password of “{account.name}” reset.",
+        )
+    )
+    _print_initial(args, password)
+    return 0
+
+
+def cmd_set_role(args: argparse.Namespace) -> int:
+    who = operator(args, "user set-role")
+    with unit_of_work(_factory(args), who) as session:
+        account = accounts.get_by_name(session, args.name)
+        old = role_label(account.role, args.lang)
+        accounts.set_role(
+            session,
+            account.id,
+            args.role,
+            organisation_key=args.organisation,
+            expected_version=None,
+        )
+    print(
+        _say(
+            args,
+            f"Rolle von „{account.name}“: {old} → {role_label(args.role, 'de')}.",
+            f"Role of “{account.name}”: {old} → {role_label(args.role, 'en')}.",
+        )
+    )
+    return 0
