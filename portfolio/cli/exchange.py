@@ -1,5 +1,11 @@
 """``portfolio export`` and ``portfolio import``: the Excel exchange with partner organisations.
 
+Both act as the operator (:func:`portfolio.cli.core.operator`, administrator rights): the
+journal and the import record name the operator; a partner's workbook exported here is recorded
+in the audit log like a download in the dashboard. ``import`` reads a workbook in the scope its
+(signed) ``_meta`` sheet states; ``--partner KEY`` or ``--whole-portfolio`` name another scope,
+which ``--confirm-scope`` must confirm, else the file is checked but not applied.
+
 Exit codes of ``import``: 0 applied (or a clean dry run), 1 rejected for errors or conflicts
 (database untouched), 2 a file that can't or mustn't be read (too large, hostile, broken), or a
 usage error (a file or folder that does not exist, a file name that is not UTF-8, a file that
@@ -14,10 +20,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from db import migrate
 from db.engine import make_session_factory
-from portfolio.cli.core import engine_for
+from portfolio.cli.core import engine_for, operator
 from portfolio.i18n import fmt_int
+from portfolio.policy import set_principal
+from portfolio.services.base import unit_of_work
 
 if TYPE_CHECKING:
     from portfolio.exchange.importer import ImportResult
@@ -38,7 +45,25 @@ def register(sub: Any) -> None:
 
     imp = sub.add_parser("import", help="Arbeitsmappe prüfen und einlesen")
     imp.add_argument("file", metavar="FILE.xlsx", help="die zurückgesandte Arbeitsmappe")
-    imp.add_argument("--partner", metavar="ORG_KEY", help="als Rücklauf dieses Partners einlesen")
+    which = imp.add_mutually_exclusive_group()
+    which.add_argument(
+        "--partner",
+        metavar="ORG_KEY",
+        help="als Rücklauf dieses Partners einlesen (Standard: der Umfang, für den die "
+        "Arbeitsmappe exportiert wurde)",
+    )
+    which.add_argument(
+        "--whole-portfolio",
+        dest="whole",
+        action="store_true",
+        help="als Arbeitsmappe des gesamten Portfolios einlesen",
+    )
+    imp.add_argument(
+        "--confirm-scope",
+        action="store_true",
+        help="bestätigen, dass die Arbeitsmappe in einem anderen Umfang eingelesen wird als dem, "
+        "für den sie exportiert wurde (--partner, --whole-portfolio)",
+    )
     imp.add_argument("--dry-run", action="store_true", help="nur prüfen und Vorschau zeigen")
     imp.add_argument("--json", action="store_true", help="Ergebnis als JSON ausgeben")
     imp.add_argument(
@@ -131,24 +156,25 @@ def _write(args: argparse.Namespace, out: Path, data: bytes) -> None:
         ) from None
 
 
-def _check_db(args: argparse.Namespace) -> Any:
-    engine = engine_for(args)
-    if not migrate.is_up_to_date(engine):
-        raise _usage(
-            "Die Datenbank ist nicht auf dem neuesten Stand. Bitte zuerst `portfolio db upgrade`."
-        )
-    return engine
-
-
 def cmd_export(args: argparse.Namespace) -> int:
-    from portfolio.exchange.export import export_workbook
+    from portfolio.exchange.export import export_partner_workbook, export_workbook
     from portfolio.exchange.state import Scope
 
     out = _output_path(args, args.out, _say(args, "Die Zieldatei", "The target file"))
-    engine = _check_db(args)
-    scope = Scope(partner=args.partner, project_keys=tuple(args.project) if args.project else None)
-    with make_session_factory(engine, read_only=True)() as session:
-        result = export_workbook(session, scope=scope, lang=args.lang)
+    who = operator(args, "export")
+    engine = engine_for(args)
+    keys = tuple(args.project) if args.project else None
+    if args.partner:
+        # a partner's data leaves the portfolio: recorded in the audit log (committed)
+        with unit_of_work(make_session_factory(engine), who) as session:
+            result = export_partner_workbook(
+                session, partner=args.partner, project_keys=keys, lang=args.lang
+            )
+    else:
+        with make_session_factory(engine, read_only=True)() as session:
+            set_principal(session, who)
+            result = export_workbook(session, scope=Scope(project_keys=keys), lang=args.lang)
+            session.rollback()
     _write(args, out, result.data)
     en = args.lang == "en"
     rows = ", ".join(f"{k}={fmt_int(v, args.lang)}" for k, v in result.rows.items())
@@ -255,7 +281,8 @@ def _import(args: argparse.Namespace) -> int:
         raise _usage(_say(args, f"Datei nicht gefunden: {path}", f"File not found: {path}"))
     errors_out = _output_path(args, args.errors_out, "--errors-out") if args.errors_out else None
     check_file_size(path.stat().st_size)
-    engine = _check_db(args)
+    who = operator(args, "import")
+    engine = engine_for(args)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -271,9 +298,10 @@ def _import(args: argparse.Namespace) -> int:
     result = import_workbook(
         make_session_factory(engine),
         data,
+        principal=who,
         file_name=path.name,
-        actor=args.user,
-        scope=Scope(partner=args.partner),
+        scope=Scope(partner=args.partner) if args.partner else Scope() if args.whole else None,
+        confirm_scope=args.confirm_scope,
         dry_run=args.dry_run,
         lang=args.lang,
     )

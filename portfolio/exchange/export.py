@@ -2,15 +2,14 @@
 
 Real types (dates, numbers with EUR and percent formats), dropdowns from the reference sheets,
 frozen header, filters, widths, locked columns under sheet protection, a German (or English)
-instruction sheet and a hidden ``_meta`` sheet with format version, export time, scope and a
-checksum. Text is always written as text with a quote prefix, so ``=SUMME(A1)`` or ``@x`` is
+instruction sheet and a hidden ``_meta`` sheet with format version, export time and scope, signed
+with the server's key (:mod:`portfolio.exchange.signing`). Text is always written as text with a quote prefix, so ``=SUMME(A1)`` or ``@x`` is
 never evaluated and comes back unchanged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import re
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from db.enums import (
     ApplicationStatus,
+    AuditKind,
     CostType,
     FundingLevel,
     OrganisationKind,
@@ -34,8 +34,11 @@ from db.enums import (
     ProjectStatus,
     SpatialScope,
 )
-from db.models import ProgrammePhase
+from db.models import Organisation, ProgrammePhase
 from db.models.base import utcnow
+from portfolio import audit
+from portfolio.errors import NotFound
+from portfolio.exchange import signing
 from portfolio.exchange.schema import (
     FORMAT_VERSION,
     META_SHEET,
@@ -51,6 +54,14 @@ from portfolio.exchange.state import (
     load_rows,
     partner_id,
     scope_project_ids,
+)
+from portfolio.policy import (
+    Action,
+    Principal,
+    check,
+    principal_of,
+    require_organisation,
+    requires,
 )
 from portfolio.vocab import label, labels
 
@@ -128,12 +139,6 @@ class ExportResult:
     scope: str
     rows: dict[str, int]
     file_name: str
-
-
-def meta_checksum(meta: dict[str, str]) -> str:
-    """SHA-256 over the metadata (not a signature: it detects edits of the ``_meta`` sheet)."""
-    text = "\n".join(f"{k}={meta[k]}" for k in sorted(meta) if k != "checksum")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def safe_text(value: str) -> str:
@@ -692,6 +697,7 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
     return lines
 
 
+@requires(Action.EXPORT_DATA)
 def export_workbook(
     session: Session,
     *,
@@ -699,9 +705,90 @@ def export_workbook(
     lang: str = "de",
     now: dt.datetime | None = None,
     progress: Progress | None = None,
+    ip: str | None = None,
 ) -> ExportResult:
-    """The exchange workbook for ``scope`` as bytes (nothing is written to the database)."""
+    """The exchange workbook for ``scope`` as bytes: the whole portfolio or a list of projects
+    (``export_data``); a partner's workbook needs ``partner_exchange`` too and is recorded in the
+    audit log like :func:`export_partner_workbook` (in the session's transaction: the caller
+    commits)."""
     scope = scope or Scope()
+    if scope.partner:
+        check(principal_of(session), Action.PARTNER_EXCHANGE)
+        return export_partner_workbook(
+            session,
+            partner=scope.partner,
+            project_keys=scope.project_keys,
+            lang=lang,
+            now=now,
+            progress=progress,
+            ip=ip,
+        )
+    return _export(session, scope, lang=lang, now=now, progress=progress)
+
+
+@requires(Action.PARTNER_EXCHANGE)
+def export_partner_workbook(
+    session: Session,
+    *,
+    partner: str | None = None,
+    project_keys: tuple[str, ...] | None = None,
+    lang: str = "de",
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+    ip: str | None = None,
+) -> ExportResult:
+    """The workbook of one partner organisation (``partner``: its key; a partner's own by
+    default, and a partner may export only its own), recorded in the audit log as a partner
+    export (who, from where ``ip``; in the session's transaction: the caller commits)."""
+    who = principal_of(session)
+    org = _organisation_of(session, who, partner)
+    require_organisation(who, org.id)
+    result = _export(
+        session,
+        Scope(partner=org.key, project_keys=project_keys),
+        lang=lang,
+        now=now,
+        progress=progress,
+    )
+    audit.record(
+        session,
+        AuditKind.PARTNER_EXPORT,
+        actor=who.name,
+        subject=org.key,
+        ip=ip,
+        detail={"scope": result.scope, "rows": result.rows, "file": result.file_name}
+        | ({"filtered": True} if project_keys is not None else {}),
+    )
+    return result
+
+
+def _organisation_of(session: Session, who: Principal, key: str | None) -> Organisation:
+    """The organisation a partner export is for: ``key`` (key or name, as the import reads
+    it), else the principal's own."""
+    if key is None:
+        if who.organisation_id is None:
+            raise NotFound("organisation", "–")
+        found = session.get(Organisation, who.organisation_id)
+        if found is None:
+            raise NotFound("organisation", str(who.organisation_id))
+        return found
+    refs = load_refs(session.connection())
+    org_id = partner_id(refs, key)
+    found = session.get(Organisation, org_id)
+    assert found is not None
+    return found
+
+
+def _export(
+    session: Session,
+    scope: Scope,
+    *,
+    lang: str,
+    now: dt.datetime | None,
+    progress: Progress | None,
+) -> ExportResult:
+    """The workbook itself (nothing is written to the database)."""
+    key = signing.key_of(session.get_bind())
     conn = session.connection()
     refs = load_refs(conn)
     partner_org = partner_id(refs, scope.partner) if scope.partner else None
@@ -780,7 +867,7 @@ def export_workbook(
     }
     if scope.project_keys is not None:
         meta["filtered"] = "true"
-    meta["checksum"] = meta_checksum(meta)
+    meta = signing.sign(meta, key)
     ms = wb.add_worksheet(META_SHEET)
     ms.write_string(0, 0, "name")
     ms.write_string(0, 1, "value")

@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.enums import CapScope, ChangeSource, FundingLevel, JournalAction
+from db.enums import AuditKind, CapScope, ChangeSource, FundingLevel, JournalAction
 from db.models import (
     ActionField,
     FundingApplication,
@@ -44,10 +44,9 @@ from db.models import (
     Project,
 )
 from db.models.base import utcnow
-from portfolio import clock, funding_rules
+from portfolio import audit, clock, funding_rules
 from portfolio.errors import PortfolioError, Problem, ValidationFailed
-from portfolio.exchange import parse
-from portfolio.exchange.export import meta_checksum
+from portfolio.exchange import parse, signing
 from portfolio.exchange.messages import msg
 from portfolio.exchange.reader import RawSheet, RawWorkbook, read_workbook
 from portfolio.exchange.safety import UnreadableFile, prescan
@@ -63,6 +62,15 @@ from portfolio.exchange.state import (
 )
 from portfolio.i18n import Eur, fmt_stamp, fmt_value
 from portfolio.journal import Actor, Change, record, set_actor, to_text
+from portfolio.policy import (
+    AccessDenied,
+    Action,
+    Principal,
+    principal_of,
+    requires,
+    set_principal,
+)
+from portfolio.policy import check as allow
 from portfolio.services import (
     cost_plan,
     funding,
@@ -1555,7 +1563,7 @@ def _amount_field(p: _Planned) -> str:
     return "amount_approved" if merged.get("amount_approved") is not None else "amount_requested"
 
 
-def cap_breaches(conn: Connection) -> dict[tuple[Any, ...], Decimal]:
+def _cap_breaches(conn: Connection) -> dict[tuple[Any, ...], Decimal]:
     """Every cap exceeded now, by group, with its total: what an import may not deepen."""
     return {
         (r.kind, r.programme_id, r.phase, r.scope_project, r.scope_application): Decimal(r.total)
@@ -1639,11 +1647,19 @@ def _total_error(ctx: _Ctx, p: _Planned, fld: str, message: str) -> None:
 # ---- entry points ----------------------------------------------------------------------------
 
 
-def _check_meta(book: RawWorkbook, scope: Scope, result: ImportResult, lang: str) -> None:
+def _verify_meta(book: RawWorkbook, key: bytes) -> Scope | None:
+    """The scope the file's ``_meta`` sheet states, after checking its signature and format
+    (None: the file has no ``_meta``). Raises :class:`UnreadableFile` for a changed sheet, one
+    signed with another key and one from before the signature (export again)."""
     meta = book.meta
     if meta is None:
-        return
-    if meta.get("checksum") != meta_checksum(meta):
+        return None
+    verdict = signing.verify(meta, key)
+    if verdict is signing.Verdict.UNSIGNED:
+        raise UnreadableFile("meta_unsigned")
+    if verdict is signing.Verdict.OTHER_KEY:
+        raise UnreadableFile("meta_other_key")
+    if verdict is not signing.Verdict.VALID:
         raise UnreadableFile("meta_tampered")
     try:
         version = int(meta.get("format_version", "0"))
@@ -1651,173 +1667,346 @@ def _check_meta(book: RawWorkbook, scope: Scope, result: ImportResult, lang: str
         raise UnreadableFile("meta_tampered") from None
     if version != FORMAT_VERSION:
         raise UnreadableFile("format_version", found=str(version), expected=str(FORMAT_VERSION))
-    file_scope = meta.get("scope", "all")
-    if scope.partner and file_scope.casefold() != scope.label.casefold():
-        result.errors.append(
-            Issue(
-                META_TITLE,
-                None,
-                None,
-                msg("partner_scope", lang, file_scope=file_scope, scope=scope.label),
-            )
-        )
-    elif not scope.partner and file_scope != "all":
-        result.notices.append(msg("other_scope_file", lang, file_scope=file_scope))
+    return Scope.parse(meta.get("scope", "all"))
 
 
 META_TITLE = "_meta"
 
 
+def _bind_of(factory: sessionmaker[Session]) -> Any:
+    with factory() as session:
+        return session.get_bind()
+
+
+def scope_name(refs: Refs, scope: Scope | None, lang: str) -> str:
+    """A scope as users read it: "Gesamtes Portfolio", "Stadtwerke Bochum GmbH (STW)"."""
+    if scope is None:
+        return msg("scope_unknown_name", lang)
+    if not scope.partner:
+        return msg("scope_all_name", lang)
+    org_id = refs.organisation.resolve(scope.partner)
+    org = refs.organisation.by_id.get(org_id) if org_id is not None else None
+    return f"{org['name']} ({org['key']})" if org else scope.partner
+
+
+def _same_scope(refs: Refs, a: Scope, b: Scope) -> bool:
+    if not a.partner or not b.partner:
+        return not a.partner and not b.partner
+    return refs.organisation.resolve(a.partner) == refs.organisation.resolve(b.partner)
+
+
+def _resolve_scope(
+    refs: Refs,
+    principal: Principal,
+    asked: Scope | None,
+    file_scope: Scope | None,
+    confirmed: bool,
+    result: ImportResult,
+    lang: str,
+) -> Scope:
+    """The scope the import runs in.
+
+    A partner imports in its own organisation's scope, whatever the file says (a workbook of
+    another scope is an error; asking for another scope is refused). Anyone else gets the scope
+    the file states (a file without ``_meta``: unknown) unless ``asked`` names another one, which
+    needs ``confirmed``; without the confirmation the file is checked but not applied. The whole
+    portfolio needs ``import_workbook``."""
+    if principal.is_scoped:
+        own = refs.organisation.by_id.get(principal.organisation_id or -1)
+        if own is None:
+            raise AccessDenied(Action.PARTNER_EXCHANGE, reason="scope")
+        scope = Scope(partner=own["key"])
+        if asked is not None and not _same_scope(refs, asked, scope):
+            raise AccessDenied(Action.PARTNER_EXCHANGE, reason="scope")
+        if file_scope is not None and not _same_scope(refs, file_scope, scope):
+            result.errors.append(
+                Issue(
+                    META_TITLE,
+                    None,
+                    None,
+                    msg(
+                        "partner_own_scope",
+                        lang,
+                        file_scope=scope_name(refs, file_scope, lang),
+                        scope=scope_name(refs, scope, lang),
+                    ),
+                )
+            )
+        return scope
+    chosen = asked if asked is not None else (file_scope or Scope())
+    if chosen.partner:
+        chosen = Scope(partner=refs.organisation.by_id[partner_id(refs, chosen.partner)]["key"])
+    else:
+        allow(principal, Action.IMPORT_WORKBOOK)
+    if file_scope is not None and _same_scope(refs, file_scope, chosen):
+        return chosen
+    shown = {
+        "file_scope": scope_name(refs, file_scope, lang),
+        "scope": scope_name(refs, chosen, lang),
+    }
+    if confirmed:
+        code = "scope_confirmed" if file_scope is not None else "scope_unknown_confirmed"
+        result.notices.append(msg(code, lang, **shown))
+    elif file_scope is None:
+        result.errors.append(Issue(META_TITLE, None, None, msg("scope_unknown", lang, **shown)))
+    else:
+        result.errors.append(
+            Issue(
+                META_TITLE,
+                None,
+                None,
+                msg("partner_scope", lang, file_scope=file_scope.label, scope=chosen.label),
+            )
+        )
+        result.notices.append(msg("scope_confirm_hint", lang, **shown))
+    return chosen
+
+
+@requires(Action.PARTNER_EXCHANGE)
+def workbook_scope(
+    factory: sessionmaker[Session], data: bytes, *, principal: Principal
+) -> Scope | None:
+    """The scope a workbook's ``_meta`` sheet states (None: it has none), its signature checked;
+    for the dashboard to preselect it. Raises :class:`UnreadableFile` like the import."""
+    book = read_workbook(data)
+    return _verify_meta(book, signing.key_of(_bind_of(factory)))
+
+
+@requires(Action.PARTNER_EXCHANGE)
 def import_workbook(
     factory: sessionmaker[Session],
     data: bytes,
     *,
+    principal: Principal,
     file_name: str,
-    actor: str,
     scope: Scope | None = None,
+    confirm_scope: bool = False,
     dry_run: bool = False,
     lang: str = "de",
     today: dt.date | None = None,
     progress: Progress | None = None,
+    ip: str | None = None,
 ) -> ImportResult:
-    """Check ``data`` and, unless ``dry_run`` or anything is wrong, apply it in one transaction.
+    """Check ``data`` and, unless ``dry_run`` or anything is wrong, apply it in one transaction,
+    as ``principal`` (the journal's and the import record's name).
+
+    The scope: see :func:`_resolve_scope` (``scope``: the one asked for; None: the file's;
+    ``confirm_scope``: a scope other than the file's is meant). An applied import into a
+    partner's scope is recorded in the audit log (from ``ip``).
 
     Raises :class:`UnreadableFile` for files that can't or mustn't be read (nothing written).
     """
-    scope = scope or Scope()
     sha = hashlib.sha256(data).hexdigest()
+    key = signing.key_of(_bind_of(factory))
     if progress:
         progress(0.0, "prescan")
     scan = prescan(data)
     if progress:
         progress(0.05, "read")
     book = read_workbook(data, scan=scan)
-    result = ImportResult(file_name=file_name, sha256=sha, scope=scope.label, dry_run=dry_run)
-    _check_meta(book, scope, result, lang)
-    today = today or clock.today()
+    file_scope = _verify_meta(book, key)
+    shown = scope if scope is not None and not principal.is_scoped else file_scope
+    result = ImportResult(
+        file_name=file_name, sha256=sha, scope=(shown or Scope()).label, dry_run=dry_run
+    )
     with factory() as session:
-        trans = session.begin()
-        try:
-            conn = session.connection()
-            refs = load_refs(conn)
-            partner_org = partner_id(refs, scope.partner) if scope.partner else None
-            if partner_org is not None:
-                scope = Scope(partner=refs.organisation.by_id[partner_org]["key"])
-                result.scope = scope.label
-            partner_projects = None
-            if partner_org is not None:
-                partner_projects = set(
-                    conn.execute(
-                        select(Participation.project_id).where(
-                            Participation.organisation_id == partner_org
-                        )
-                    ).scalars()
-                )
-            _preload(session)
-            breaches_before = cap_breaches(conn)
-            ctx = _Ctx(
-                session, conn, refs, scope, partner_org, partner_projects, lang, today, result
-            )
-            ctx.cap_breaches_before = breaches_before
-            previous = conn.execute(
-                select(ImportRecord.id, ImportRecord.at, ImportRecord.actor)
-                .where(ImportRecord.sha256 == sha, ImportRecord.outcome == "applied")
-                .order_by(ImportRecord.id.desc())
-                .limit(1)
-            ).first()
-            if previous is not None:
-                result.notices.append(
-                    msg(
-                        "same_file",
-                        lang,
-                        at=fmt_stamp(previous.at, lang),
-                        actor=previous.actor,
-                        id=str(previous.id),
-                    )
-                )
-            record_id = conn.execute(
-                insert(ImportRecord).returning(ImportRecord.id),
-                {
-                    "actor": actor,
-                    "file_name": file_name[:300],
-                    "sha256": sha,
-                    "scope": scope.label,
-                    "outcome": "applied",
-                    "counts": {},
-                    "at": utcnow(),
-                },
-            ).scalar_one()
-            import_actor = Actor(actor, ChangeSource.IMPORT, f"import:{record_id}")
-            # Sheets in dependency order (the reader sorts them): projects, then the rows that
-            # refer to projects, payment requests after applications. Each sheet's rows are
-            # written before the next sheet is read, so rows may refer to new records of
-            # earlier sheets; the transaction still commits only a clean file.
-            n = len(book.sheets)
-            for i, raw in enumerate(book.sheets):
-                if progress:
-                    progress(0.1 + 0.75 * i / n, raw.title)
-                planned_before = len(ctx.planned)
-                _plan_sheet(ctx, raw, progress, 0.1 + 0.75 * i / n, 0.75 / n)
-                _write_stage(ctx, import_actor, ctx.planned[planned_before:])
-            if ctx.outdated:
-                result.notices.append(msg("outdated_rows", lang, count=str(ctx.outdated)))
-            if ctx.repeated:
-                result.notices.append(msg("repeated_rows", lang, count=str(ctx.repeated)))
-            if progress:
-                progress(0.85, "write")
-            if ctx.leads and not ctx.write_failed:
-                try:
-                    with conn.begin_nested():
-                        _ensure_leads(session, ctx.leads, import_actor)
-                except IntegrityError as exc:
-                    ctx.write_failed = True
-                    detail = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
-                    result.errors.append(
-                        Issue("", None, None, msg("unique_violation", lang, detail=detail[:200]))
-                    )
-                except StaleDataError as exc:
-                    # a participation changed meanwhile: the session rolled the import back
-                    ctx.write_failed = True
-                    result.errors.append(
-                        Issue("", None, None, lost_race(session, exc).message(lang))
-                    )
-            if not ctx.write_failed:
-                _follow_grants(ctx, import_actor)
-            if not ctx.write_failed:
-                _check_totals(ctx)
-            if progress:
-                progress(0.95, "check")
-            if result.ok and not dry_run:
-                conn.execute(
-                    update(ImportRecord)
-                    .where(ImportRecord.id == record_id)
-                    .values(counts={k: v.to_json() for k, v in result.counts.items()})
-                )
-                trans.commit()
-                result.applied = True
-                result.import_id = record_id
-            else:
-                session.rollback()
-        except (StaleDataError, DBAPIError) as exc:
-            # PostgreSQL: a deadlock or serialization failure with another writer (SQLSTATE
-            # 40P01 / 40001). Nothing was applied; the file can simply be imported again.
-            session.rollback()
-            if not is_race(exc):
-                raise
-            result.errors.append(Issue("", None, None, msg("concurrent_import", lang)))
-        except BaseException:
-            session.rollback()
-            raise
+        set_principal(session, principal)
+        _apply(
+            session,
+            book,
+            result,
+            principal=principal,
+            scope=scope,
+            file_scope=file_scope,
+            confirm_scope=confirm_scope,
+            lang=lang,
+            today=today or clock.today(),
+            progress=progress,
+            ip=ip,
+        )
     if progress:
         progress(1.0, "")
     return result
 
 
-def past_imports(session: Session, limit: int = 50) -> list[dict[str, Any]]:
-    """The latest imports, newest first, for the dashboard's list."""
-    rows = session.execute(
-        select(ImportRecord).order_by(ImportRecord.id.desc()).limit(limit)
-    ).scalars()
+@requires(Action.PARTNER_EXCHANGE)
+def _apply(
+    session: Session,
+    book: RawWorkbook,
+    result: ImportResult,
+    *,
+    principal: Principal,
+    scope: Scope | None,
+    file_scope: Scope | None,
+    confirm_scope: bool,
+    lang: str,
+    today: dt.date,
+    progress: Progress | None,
+    ip: str | None,
+) -> None:
+    """The import's one transaction in ``session`` (whose principal :func:`import_workbook`'s
+    guard allowed: the services' guarded steps inside pass as nested calls)."""
+    sha, dry_run = result.sha256, result.dry_run
+    actor = principal.name
+    trans = session.begin()
+    try:
+        conn = session.connection()
+        refs = load_refs(conn)
+        scope = _resolve_scope(refs, principal, scope, file_scope, confirm_scope, result, lang)
+        result.scope = scope.label
+        partner_org = partner_id(refs, scope.partner) if scope.partner else None
+        partner_projects = None
+        if partner_org is not None:
+            partner_projects = set(
+                conn.execute(
+                    select(Participation.project_id).where(
+                        Participation.organisation_id == partner_org
+                    )
+                ).scalars()
+            )
+        _preload(session)
+        breaches_before = _cap_breaches(conn)
+        ctx = _Ctx(session, conn, refs, scope, partner_org, partner_projects, lang, today, result)
+        ctx.cap_breaches_before = breaches_before
+        previous = conn.execute(
+            select(ImportRecord.id, ImportRecord.at, ImportRecord.actor)
+            .where(ImportRecord.sha256 == sha, ImportRecord.outcome == "applied")
+            .order_by(ImportRecord.id.desc())
+            .limit(1)
+        ).first()
+        if previous is not None:
+            result.notices.append(
+                msg(
+                    "same_file",
+                    lang,
+                    at=fmt_stamp(previous.at, lang),
+                    actor=previous.actor,
+                    id=str(previous.id),
+                )
+            )
+        record_id = conn.execute(
+            insert(ImportRecord).returning(ImportRecord.id),
+            {
+                "actor": actor,
+                "file_name": result.file_name[:300],
+                "sha256": sha,
+                "scope": scope.label,
+                "outcome": "applied",
+                "counts": {},
+                "at": utcnow(),
+            },
+        ).scalar_one()
+        import_actor = Actor(actor, ChangeSource.IMPORT, f"import:{record_id}")
+        # Sheets in dependency order (the reader sorts them): projects, then the rows that
+        # refer to projects, payment requests after applications. Each sheet's rows are
+        # written before the next sheet is read, so rows may refer to new records of
+        # earlier sheets; the transaction still commits only a clean file.
+        n = len(book.sheets)
+        for i, raw in enumerate(book.sheets):
+            if progress:
+                progress(0.1 + 0.75 * i / n, raw.title)
+            planned_before = len(ctx.planned)
+            _plan_sheet(ctx, raw, progress, 0.1 + 0.75 * i / n, 0.75 / n)
+            _write_stage(ctx, import_actor, ctx.planned[planned_before:])
+        if ctx.outdated:
+            result.notices.append(msg("outdated_rows", lang, count=str(ctx.outdated)))
+        if ctx.repeated:
+            result.notices.append(msg("repeated_rows", lang, count=str(ctx.repeated)))
+        if progress:
+            progress(0.85, "write")
+        if ctx.leads and not ctx.write_failed:
+            try:
+                with conn.begin_nested():
+                    _ensure_leads(session, ctx.leads, import_actor)
+            except IntegrityError as exc:
+                ctx.write_failed = True
+                detail = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+                result.errors.append(
+                    Issue("", None, None, msg("unique_violation", lang, detail=detail[:200]))
+                )
+            except StaleDataError as exc:
+                # a participation changed meanwhile: the session rolled the import back
+                ctx.write_failed = True
+                result.errors.append(Issue("", None, None, lost_race(session, exc).message(lang)))
+        if not ctx.write_failed:
+            _follow_grants(ctx, import_actor)
+        if not ctx.write_failed:
+            _check_totals(ctx)
+        if progress:
+            progress(0.95, "check")
+        if result.ok and not dry_run:
+            conn.execute(
+                update(ImportRecord)
+                .where(ImportRecord.id == record_id)
+                .values(counts={k: v.to_json() for k, v in result.counts.items()})
+            )
+            if scope.partner:
+                _audit(session, result, principal, scope, ip, import_id=record_id)
+            trans.commit()
+            result.applied = True
+            result.import_id = record_id
+        else:
+            session.rollback()
+    except (StaleDataError, DBAPIError) as exc:
+        # PostgreSQL: a deadlock or serialization failure with another writer (SQLSTATE
+        # 40P01 / 40001). Nothing was applied; the file can simply be imported again.
+        session.rollback()
+        if not is_race(exc):
+            raise
+        result.errors.append(Issue("", None, None, msg("concurrent_import", lang)))
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _audit(
+    session: Session,
+    result: ImportResult,
+    principal: Principal,
+    scope: Scope,
+    ip: str | None,
+    *,
+    import_id: int,
+) -> None:
+    """An applied import into a partner's scope, in the audit log (in the import's transaction;
+    a refused file writes nothing, not even this)."""
+    audit.record(
+        session,
+        AuditKind.PARTNER_IMPORT,
+        actor=principal.name,
+        subject=scope.partner,
+        ip=ip,
+        detail={
+            "import_id": import_id,
+            "file": result.file_name[:300],
+            "sha256": result.sha256,
+            "created": result.created,
+            "updated": result.updated,
+            "errors": len(result.errors),
+            "conflicts": len(result.conflicts),
+        },
+    )
+
+
+@requires(Action.PARTNER_READ)
+def past_imports(
+    session: Session, limit: int = 50, *, scope: str | None = None
+) -> list[dict[str, Any]]:
+    """The latest imports, newest first, for the dashboard's list (``scope``: only those into
+    that scope, e.g. ``partner:STW``); a partner sees only the imports into its own
+    organisation's scope (its own and the unit's on its behalf)."""
+    who = principal_of(session)
+    stmt = select(ImportRecord).order_by(ImportRecord.id.desc()).limit(limit)
+    if scope is not None:
+        stmt = stmt.where(ImportRecord.scope == scope)
+    if who.is_scoped:
+        org = session.get(Organisation, who.organisation_id) if who.organisation_id else None
+        if org is None:
+            return []
+        stmt = stmt.where(ImportRecord.scope == Scope(partner=org.key).label)
+    else:
+        allow(who, Action.READ_JOURNAL)
+    rows = session.execute(stmt).scalars()
     return [
         {
             "id": r.id,

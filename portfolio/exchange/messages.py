@@ -138,10 +138,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Blatt „{sheet}“: unbekannte Spalten werden übergangen: {columns}.",
         "Sheet “{sheet}”: unknown columns are skipped: {columns}.",
     ),
-    "other_scope_file": (
-        "Die Arbeitsmappe wurde für „{file_scope}“ exportiert.",
-        "The workbook was exported for “{file_scope}”.",
+    "partner_own_scope": (
+        "Diese Arbeitsmappe gehört zu „{file_scope}“. Sie können nur die Arbeitsmappe Ihrer "
+        "Organisation ({scope}) einlesen; nichts wurde übernommen. Bitte laden Sie Ihre eigene "
+        "Arbeitsmappe unter „Meine Projekte“ herunter und tragen Sie die Änderungen dort ein.",
+        "This workbook belongs to “{file_scope}”. You can import only your organisation's "
+        "workbook ({scope}); nothing was applied. Please download your own workbook under "
+        "“My projects” and enter the changes there.",
     ),
+    "scope_confirm_hint": (
+        "Die Arbeitsmappe wurde für „{file_scope}“ exportiert. Soll sie trotzdem als „{scope}“ "
+        "eingelesen werden, bitte diesen Umfang ausdrücklich bestätigen (im Datenaustausch das "
+        "Kästchen unter „Eingelesen als“, auf der Kommandozeile --confirm-scope).",
+        "The workbook was exported for “{file_scope}”. To import it as “{scope}” all the same, "
+        "please confirm that scope explicitly (in the data exchange the box below “Import as”, "
+        "on the command line --confirm-scope).",
+    ),
+    "scope_confirmed": (
+        "Die Arbeitsmappe wurde für „{file_scope}“ exportiert und wird – ausdrücklich "
+        "bestätigt – als „{scope}“ eingelesen.",
+        "The workbook was exported for “{file_scope}” and is imported – explicitly confirmed – "
+        "as “{scope}”.",
+    ),
+    "scope_unknown": (
+        "Die Arbeitsmappe hat kein Blatt „_meta“; für welchen Umfang sie exportiert wurde, ist "
+        "unbekannt. Bitte den Umfang wählen und ausdrücklich bestätigen (im Datenaustausch das "
+        "Kästchen unter „Eingelesen als“, auf der Kommandozeile --confirm-scope) oder die "
+        "Arbeitsmappe neu exportieren.",
+        "The workbook has no “_meta” sheet; which scope it was exported for is unknown. Please "
+        "choose the scope and confirm it explicitly (in the data exchange the box below “Import "
+        "as”, on the command line --confirm-scope) or export the workbook again.",
+    ),
+    "scope_unknown_confirmed": (
+        "Die Arbeitsmappe hat kein Blatt „_meta“ und wird – ausdrücklich bestätigt – als "
+        "„{scope}“ eingelesen.",
+        "The workbook has no “_meta” sheet and is imported – explicitly confirmed – as “{scope}”.",
+    ),
+    "scope_all_name": ("Gesamtes Portfolio", "Whole portfolio"),
+    "scope_unknown_name": ("unbekannt", "unknown"),
 }
 
 

@@ -196,8 +196,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The workbook has format {found}; this portfolio reads format {expected}. Please export again.",
     ),
     "meta_tampered": (
-        "Die Metadaten der Arbeitsmappe (Blatt „_meta“) wurden verändert. Bitte neu exportieren.",
-        "The workbook's metadata (sheet “_meta”) was changed. Please export again.",
+        "Die Metadaten der Arbeitsmappe (Blatt „_meta“: Umfang, Format, Exportzeit) wurden "
+        "verändert; ihre Signatur passt nicht mehr. Die Datei wird nicht eingelesen. Bitte neu "
+        "exportieren und die Änderungen in die neue Arbeitsmappe übertragen.",
+        "The workbook's metadata (sheet “_meta”: scope, format, export time) was changed; its "
+        "signature no longer matches. The file is not imported. Please export again and carry "
+        "the changes over into the new workbook.",
+    ),
+    "meta_unsigned": (
+        "Die Arbeitsmappe stammt aus der Zeit vor der Signatur der Metadaten (Blatt „_meta“ mit "
+        "einer Prüfsumme statt einer Signatur) und wird nicht mehr eingelesen. Bitte neu "
+        "exportieren und die Änderungen in die neue Arbeitsmappe übertragen.",
+        "The workbook dates from before its metadata was signed (sheet “_meta” with a checksum "
+        "instead of a signature) and is no longer imported. Please export again and carry the "
+        "changes over into the new workbook.",
+    ),
+    "meta_other_key": (
+        "Die Arbeitsmappe wurde von einer anderen Installation des Portfolios oder mit einem "
+        "früheren Schlüssel signiert und kann hier nicht eingelesen werden. Bitte hier neu "
+        "exportieren und die Änderungen in die neue Arbeitsmappe übertragen.",
+        "The workbook was signed by another installation of the portfolio or with an earlier "
+        "key and cannot be imported here. Please export it here again and carry the changes "
+        "over into the new workbook.",
     ),
     "too_many_rows": (
         "Das Blatt „{sheet}“ hat mehr als {limit} Zeilen und wird nicht gelesen.",

@@ -11,11 +11,12 @@ import openpyxl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.enums import Role
 from db.models import Base, ImportRecord, JournalEntry
-from portfolio.exchange.export import export_workbook
+from portfolio.exchange.export import export_partner_workbook, export_workbook
 from portfolio.exchange.importer import ImportResult, import_workbook
 from portfolio.exchange.state import Scope
-from portfolio.policy import set_principal
+from portfolio.policy import Principal, set_principal
 from portfolio.services import funding, kpis, milestones, organisations, participations
 from tests.conftest import TESTER, TODAY
 from tests.factories import make_application, make_project
@@ -107,9 +108,32 @@ def small_portfolio(factory: sessionmaker[Session]) -> dict[str, Any]:
         }
 
 
-def export(factory: sessionmaker[Session], scope: Scope | None = None, lang: str = "de") -> bytes:
+def export(
+    factory: sessionmaker[Session],
+    scope: Scope | None = None,
+    lang: str = "de",
+    principal: Principal = TESTER,
+) -> bytes:
+    """The workbook as ``principal`` (by default the administrator the tests act as) exports it:
+    a partner principal gets its own organisation's workbook."""
     with factory() as session:
+        set_principal(session, principal)
+        if principal.is_scoped:
+            return export_partner_workbook(session, lang=lang).data
         return export_workbook(session, scope=scope, lang=lang).data
+
+
+def partner(factory: sessionmaker[Session], key: str, name: str | None = None) -> Principal:
+    """A partner user of the organisation ``key`` (as signed in: its name is the journal's)."""
+    with factory() as session:
+        set_principal(session, TESTER)
+        org = organisations.get_by_key(session, key)
+        return Principal(
+            name or f"{key.lower()}.partner",
+            Role.PARTNER,
+            organisation_id=org.id,
+            organisation_key=org.key,
+        )
 
 
 def run(
@@ -120,17 +144,32 @@ def run(
     scope: Scope | None = None,
     lang: str = "de",
     actor: str = "partner-import",
+    principal: Principal | None = None,
+    confirm_scope: bool = False,
 ) -> ImportResult:
+    """Import ``data`` as ``principal``, by default an administrator named ``actor``."""
     return import_workbook(
         factory,
         data,
+        principal=principal or Principal(actor, Role.ADMIN),
         file_name="rücklauf.xlsx",
-        actor=actor,
         scope=scope,
+        confirm_scope=confirm_scope,
         dry_run=dry_run,
         lang=lang,
         today=TODAY,
     )
+
+
+def signed_in_app(page: Any, principal: Principal = TESTER) -> Any:
+    """An AppTest of a page function, signed in as ``principal`` (not yet run)."""
+    from streamlit.testing.v1 import AppTest
+
+    from portfolio.ui.runtime import PRINCIPAL_KEY
+
+    at = AppTest.from_function(page, default_timeout=60)
+    at.session_state[PRINCIPAL_KEY] = principal
+    return at
 
 
 def _load(data: bytes) -> openpyxl.Workbook:

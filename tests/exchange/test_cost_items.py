@@ -50,6 +50,7 @@ from tests.exchange.helpers import (
     export,
     header_index,
     journal_count,
+    partner,
     row_of,
     run,
     small_portfolio,
@@ -217,8 +218,13 @@ def test_in_a_partner_workbook_only_the_actuals_are_open(
 
 def test_a_partner_enters_an_actual(factory: sessionmaker[Session]) -> None:
     keys = with_cost_plan(factory)
-    data = edit(export(factory, STW), SHEET, keys["sensors"], {"Ist-Ausgaben": "61.250,50 €"})
-    preview = run(factory, data, scope=STW, dry_run=True)
+    data = edit(
+        export(factory, principal=partner(factory, "STW")),
+        SHEET,
+        keys["sensors"],
+        {"Ist-Ausgaben": "61.250,50 €"},
+    )
+    preview = run(factory, data, principal=partner(factory, "STW"), dry_run=True)
     assert preview.ok and preview.updated == 1, messages(preview)
     [diff] = preview.diffs
     assert (diff.key, diff.field, diff.old, diff.new) == (
@@ -227,7 +233,7 @@ def test_a_partner_enters_an_actual(factory: sessionmaker[Session]) -> None:
         "–",
         "61.250,50\xa0€",
     )
-    result = run(factory, data, scope=STW, actor="stw.partner")
+    result = run(factory, data, principal=partner(factory, "STW"))
     assert result.applied and result.counts["cost_items"].changed == 1, messages(result)
     changed = item(factory, keys["sensors"])
     assert (changed.actual, changed.approved, changed.version) == (
@@ -257,9 +263,11 @@ def test_the_participating_partner_may_enter_actuals_too(
 ) -> None:
     """USB takes part in SC-001 without leading it: its workbook carries the items as well."""
     keys = with_cost_plan(sqlite_factory)
-    usb = Scope(partner="USB")
-    data = edit(export(sqlite_factory, usb), SHEET, keys["staff"], {"Ist-Ausgaben": 45000})
-    result = run(sqlite_factory, data, scope=usb)
+    usb = partner(sqlite_factory, "USB")
+    data = edit(
+        export(sqlite_factory, principal=usb), SHEET, keys["staff"], {"Ist-Ausgaben": 45000}
+    )
+    result = run(sqlite_factory, data, principal=usb)
     assert result.applied and result.updated == 1, messages(result)
     assert item(sqlite_factory, keys["staff"]).actual == Decimal(45000)
 
@@ -269,11 +277,11 @@ def test_a_partner_may_not_change_an_approved_amount(
     factory: sessionmaker[Session], lang: str
 ) -> None:
     keys = with_cost_plan(factory)
-    exported = export(factory, STW, lang=lang)
+    exported = export(factory, principal=partner(factory, "STW"), lang=lang)
     sheet, header = ("Cost plan", "Approved") if lang == "en" else (SHEET, "Bewilligt")
     data = edit(exported, sheet, keys["staff"], {header: 110000})
     before = snapshot(factory)
-    result = run(factory, data, scope=STW, lang=lang)
+    result = run(factory, data, principal=partner(factory, "STW"), lang=lang)
     cell = cell_of(data, sheet, keys["staff"], header)
     expected = Problem(
         "approved",
@@ -298,12 +306,17 @@ def test_a_partner_may_not_change_the_grant_itself(factory: sessionmaker[Session
     """Applications and payment requests are the unit's: a partner's change of an amount there
     is refused at the cell, with the actual it enters in the same file: nothing is written."""
     keys = with_cost_plan(factory)
-    data = edit(export(factory, STW), "Förderanträge", keys["app2"], {"Bewilligt": 190000})
+    data = edit(
+        export(factory, principal=partner(factory, "STW")),
+        "Förderanträge",
+        keys["app2"],
+        {"Bewilligt": 190000},
+    )
     data = edit(data, "Mittelabrufe", keys["pay"], {"Betrag": 60000})
     data = edit(data, SHEET, keys["sensors"], {"Ist-Ausgaben": 1000})  # allowed on its own
     before = snapshot(factory)
     journal = journal_count(factory)
-    result = run(factory, data, scope=STW)
+    result = run(factory, data, principal=partner(factory, "STW"))
     assert not result.applied
     assert messages(result) == [
         Problem(
@@ -333,7 +346,7 @@ def test_a_partner_may_not_add_cost_items_nor_applications(
 ) -> None:
     keys = with_cost_plan(sqlite_factory)
     data = append(
-        export(sqlite_factory, STW),
+        export(sqlite_factory, principal=partner(sqlite_factory, "STW")),
         SHEET,
         {
             "Förderantrag": keys["app2"],
@@ -348,7 +361,7 @@ def test_a_partner_may_not_add_cost_items_nor_applications(
         {"Projekt": keys["p1"], "Förderprogramm": "MPSC", "Status": "Idee"},
     )
     before = snapshot(sqlite_factory)
-    result = run(sqlite_factory, data, scope=STW)
+    result = run(sqlite_factory, data, principal=partner(sqlite_factory, "STW"))
     rows = {
         title: openpyxl.load_workbook(io.BytesIO(data))[title].max_row
         for title in (SHEET, "Förderanträge")
@@ -364,8 +377,13 @@ def test_a_partner_may_not_add_cost_items_nor_applications(
 def test_partners_report_milestone_dates(factory: sessionmaker[Session]) -> None:
     """The done date of a milestone is the partner's to report (journaled under the partner)."""
     keys = small_portfolio(factory)
-    data = edit(export(factory, STW), "Meilensteine", keys["ms"], {"Erledigt am": "03.11.2026"})
-    result = run(factory, data, scope=STW, actor="stw.partner")
+    data = edit(
+        export(factory, principal=partner(factory, "STW")),
+        "Meilensteine",
+        keys["ms"],
+        {"Erledigt am": "03.11.2026"},
+    )
+    result = run(factory, data, principal=partner(factory, "STW"))
     assert result.applied and result.updated == 1, messages(result)
     with factory() as s:
         stone = milestones.get_by_key(s, keys["ms"])

@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 import streamlit as st
 from sqlalchemy.orm import Session, sessionmaker
-from streamlit.testing.v1 import AppTest
 
 from db.engine import make_engine, make_session_factory
 from portfolio.cli import main
 from portfolio.exchange import calamine_worker, isolation
 from portfolio.exchange.reader import read_workbook
 from portfolio.exchange.safety import UnreadableFile
-from tests.exchange.helpers import export, run, small_portfolio, snapshot
+from tests.exchange.conftest import signed_in
+from tests.exchange.helpers import export, run, signed_in_app, small_portfolio, snapshot
 from tests.exchange.parts import with_rows
 
 WANTED = {"projekte": "projects", "messwerte": "measurements"}
@@ -226,7 +226,7 @@ def page_db(
     st.cache_data.clear()
     st.cache_resource.clear()
     engine = make_engine(f"sqlite:///{path}")
-    yield make_session_factory(engine)
+    yield signed_in(make_session_factory(engine))
     engine.dispose()
     st.cache_resource.clear()
 
@@ -237,7 +237,7 @@ def test_the_dashboard_survives_an_aborting_parser(
     """The page reaches the parser through the same domain function as the command line."""
     small_portfolio(page_db)
     data = export(page_db)
-    at = AppTest.from_function(_page, default_timeout=60).run()
+    at = signed_in_app(_page).run()
     uploader = at.get("file_uploader")[0]
     uploader.set_value(("rücklauf.xlsx", data, "application/octet-stream"))  # type: ignore[attr-defined]
     at.run()

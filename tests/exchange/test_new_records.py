@@ -18,7 +18,6 @@ from portfolio import funding_rules
 from portfolio.errors import Problem
 from portfolio.exchange.importer import ImportResult, Issue, cell_name
 from portfolio.exchange.messages import msg
-from portfolio.exchange.state import Scope
 from portfolio.i18n import Eur
 from portfolio.services import funding, milestones, organisations, participations, projects
 from portfolio.vocab import label
@@ -28,6 +27,7 @@ from tests.exchange.helpers import (
     export,
     header_index,
     journal_count,
+    partner,
     run,
     small_portfolio,
     snapshot,
@@ -430,10 +430,10 @@ def test_a_partner_cannot_add_a_project_with_its_parts(
 ) -> None:
     factory = sqlite_factory
     small_portfolio(factory)
-    stw = Scope(partner="STW")
-    data = new_project_file(export(factory, stw))
+    stw = partner(factory, "STW")
+    data = new_project_file(export(factory, principal=stw))
     before = snapshot(factory)
-    result = run(factory, data, scope=stw)
+    result = run(factory, data, principal=stw)
     assert not result.applied
     assert snapshot(factory) == before
     project_row = last_row(data, "Projekte")

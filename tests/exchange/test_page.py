@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from db.engine import make_engine, make_session_factory
 from portfolio.services import milestones
-from tests.exchange.helpers import edit, export, small_portfolio
+from tests.exchange.conftest import signed_in
+from tests.exchange.helpers import edit, export, signed_in_app, small_portfolio
 from tests.ui.conftest import seen
 
 
@@ -34,7 +35,7 @@ def page_db(
     st.cache_data.clear()
     st.cache_resource.clear()
     engine = make_engine(f"sqlite:///{path}")
-    yield make_session_factory(engine)
+    yield signed_in(make_session_factory(engine))
     engine.dispose()
     st.cache_resource.clear()
 
@@ -48,7 +49,7 @@ def _upload(at: AppTest, data: bytes) -> None:
 def test_upload_preview_apply_and_history(page_db: Any) -> None:
     keys = small_portfolio(page_db)
     data = edit(export(page_db), "Meilensteine", keys["ms"], {"Erledigt am": "03.11.2026"})
-    at = AppTest.from_function(_page, default_timeout=60).run()
+    at = signed_in_app(_page).run()
     assert not at.exception
     assert [t.label for t in at.tabs] == ["Export", "Import", "Bisherige Importe"]
     _upload(at, data)
@@ -72,7 +73,7 @@ def test_upload_preview_apply_and_history(page_db: Any) -> None:
 def test_invalid_upload_shows_errors_and_offers_the_annotated_workbook(page_db: Any) -> None:
     keys = small_portfolio(page_db)
     data = edit(export(page_db), "Projekte", keys["p1"], {"Beginn": "gestern"})
-    at = AppTest.from_function(_page, default_timeout=60).run()
+    at = signed_in_app(_page).run()
     _upload(at, data)
     at.button(key="exchange_check").click().run()
     assert not at.exception
@@ -86,8 +87,64 @@ def test_invalid_upload_shows_errors_and_offers_the_annotated_workbook(page_db: 
 
 def test_hostile_upload_gives_a_message_not_a_traceback(page_db: Any) -> None:
     small_portfolio(page_db)
-    at = AppTest.from_function(_page, default_timeout=60).run()
+    at = signed_in_app(_page).run()
     _upload(at, b"Schl\xc3\xbcssel;Titel\nSC-001;x\n")
     at.button(key="exchange_check").click().run()
     assert not at.exception
     assert any("keine Excel-Arbeitsmappe" in seen(e.value) for e in at.error)
+
+
+def test_import_scope_starts_at_the_files_and_another_needs_a_confirmation(
+    page_db: Any,
+) -> None:
+    """ "Eingelesen als" is the scope the workbook states (Stadtwerke's), so a locked cell is
+    refused; the whole portfolio needs the box ticked before anything can be checked."""
+    from portfolio.exchange.state import Scope
+
+    keys = small_portfolio(page_db)
+    data = edit(export(page_db, Scope(partner="STW")), "Projekte", keys["p1"], {"Titel": "Neu"})
+    at = signed_in_app(_page).run()
+    _upload(at, data)
+    assert at.selectbox(key="exchange_import_scope").value == "partner:STW"
+    assert "exchange_confirm_scope" not in [c.key for c in at.checkbox]
+    at.button(key="exchange_check").click().run()
+    assert not at.exception
+    frames = [f.value for f in at.dataframe]
+    assert any(
+        "Meldung" in f.columns and f["Meldung"].str.contains("Partnern nicht geändert").any()
+        for f in frames
+    )
+    assert "exchange_apply" not in [b.key for b in at.button]
+    at.selectbox(key="exchange_import_scope").set_value("all").run()
+    assert at.button(key="exchange_check").disabled
+    at.checkbox(key="exchange_confirm_scope").check().run()
+    assert not at.button(key="exchange_check").disabled
+    at.button(key="exchange_check").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("ausdrücklich bestätigt" in seen(i.value) for i in at.info)
+    at.button(key="exchange_apply").click().run()
+    assert any("Übernommen" in seen(m.value) for m in at.success)
+    history = at.dataframe[-1].value
+    assert list(history["Umfang"]) == ["Gesamtes Portfolio"]
+
+
+def test_a_partner_on_the_exchange_page_imports_in_its_own_scope_only(page_db: Any) -> None:
+    from portfolio.exchange.state import Scope
+    from tests.exchange.helpers import partner
+
+    keys = small_portfolio(page_db)
+    stw = partner(page_db, "STW")
+    data = edit(
+        export(page_db, Scope(partner="BOG")),
+        "Meilensteine",
+        keys["ms2"],
+        {"Erledigt am": "01.10.2026"},
+    )
+    at = signed_in_app(_page, stw).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    _upload(at, data)
+    assert "exchange_import_scope" not in [s.key for s in at.selectbox]
+    at.button(key="exchange_check").click().run()
+    assert not at.exception
+    assert any("nichts geändert" in seen(e.value) for e in at.error)
+    assert "exchange_apply" not in [b.key for b in at.button]

@@ -23,6 +23,7 @@ from tests.exchange.helpers import (
     edit,
     export,
     journal_count,
+    partner,
     run,
     small_portfolio,
     snapshot,
@@ -63,7 +64,7 @@ def test_partner_workbook_holds_only_the_partners_projects_and_rows(
 
 def test_partner_may_change_partner_fields(sqlite_factory: sessionmaker[Session]) -> None:
     keys = small_portfolio(sqlite_factory)
-    data = export(sqlite_factory, STW)
+    data = export(sqlite_factory, principal=partner(sqlite_factory, "STW"))
     data = edit(data, "Meilensteine", keys["ms"], {"Erledigt am": "02.11.2026"})
     data = edit(data, "Projekte", keys["p1"], {"Kurzbeschreibung": "Neue Beschreibung"})
     data = append(
@@ -71,7 +72,7 @@ def test_partner_may_change_partner_fields(sqlite_factory: sessionmaker[Session]
         "Messwerte",
         {"Wirkungsindikator": keys["kpi"], "Gemessen am": "01.09.2026", "Wert": "20"},
     )
-    result = run(sqlite_factory, data, scope=STW)
+    result = run(sqlite_factory, data, principal=partner(sqlite_factory, "STW"))
     assert result.applied and (result.updated, result.created) == (2, 1), [
         e.message for e in result.errors
     ]
@@ -79,9 +80,14 @@ def test_partner_may_change_partner_fields(sqlite_factory: sessionmaker[Session]
 
 def test_partner_may_not_change_other_fields(sqlite_factory: sessionmaker[Session]) -> None:
     keys = small_portfolio(sqlite_factory)
-    data = edit(export(sqlite_factory, STW), "Projekte", keys["p1"], {"Gesamtkosten": 5})
+    data = edit(
+        export(sqlite_factory, principal=partner(sqlite_factory, "STW")),
+        "Projekte",
+        keys["p1"],
+        {"Gesamtkosten": 5},
+    )
     before = snapshot(sqlite_factory)
-    result = run(sqlite_factory, data, scope=STW)
+    result = run(sqlite_factory, data, principal=partner(sqlite_factory, "STW"))
     expected = msg(
         "partner_field",
         "de",
@@ -98,7 +104,7 @@ def test_partner_may_not_touch_other_projects(sqlite_factory: sessionmaker[Sessi
     full = export(sqlite_factory)
     # a row of BOG's project pasted into STW's workbook
     data = append(
-        export(sqlite_factory, STW),
+        export(sqlite_factory, principal=partner(sqlite_factory, "STW")),
         "Meilensteine",
         {
             "Schlüssel": keys["ms2"],
@@ -109,12 +115,12 @@ def test_partner_may_not_touch_other_projects(sqlite_factory: sessionmaker[Sessi
             "Erledigt am": "01.10.2026",
         },
     )
-    result = run(sqlite_factory, data, scope=STW)
+    result = run(sqlite_factory, data, principal=partner(sqlite_factory, "STW"))
     assert msg("partner_row", "de", key=keys["ms2"], partner="STW") in {
         e.message for e in result.errors
     }
     # and the full workbook imported as STW's is rejected row by row, never applied
-    result = run(sqlite_factory, full, scope=STW)
+    result = run(sqlite_factory, full, principal=partner(sqlite_factory, "STW"))
     assert not result.applied and result.errors
 
 
@@ -132,8 +138,12 @@ def test_partner_workbook_of_another_partner_is_rejected(
 
 def test_partner_cannot_add_projects(sqlite_factory: sessionmaker[Session]) -> None:
     small_portfolio(sqlite_factory)
-    data = append(export(sqlite_factory, STW), "Projekte", {"Titel": "Mein eigenes Projekt"})
-    result = run(sqlite_factory, data, scope=STW)
+    data = append(
+        export(sqlite_factory, principal=partner(sqlite_factory, "STW")),
+        "Projekte",
+        {"Titel": "Mein eigenes Projekt"},
+    )
+    result = run(sqlite_factory, data, principal=partner(sqlite_factory, "STW"))
     assert msg("partner_create", "de") in {e.message for e in result.errors}
 
 
