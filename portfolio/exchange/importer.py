@@ -1755,7 +1755,7 @@ def _resolve_scope(
                 META_TITLE,
                 None,
                 None,
-                msg("partner_scope", lang, file_scope=file_scope.label, scope=chosen.label),
+                msg("partner_scope", lang, **shown),
             )
         )
         result.notices.append(msg("scope_confirm_hint", lang, **shown))

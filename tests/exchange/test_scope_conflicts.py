@@ -8,9 +8,11 @@ from typing import Any
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.enums import ChangeSource
+from db.models import Organisation
 from portfolio.exchange import importer
 from portfolio.exchange.messages import msg
 from portfolio.exchange.schema import PROJECTS
@@ -130,9 +132,13 @@ def test_partner_workbook_of_another_partner_is_rejected(
     small_portfolio(sqlite_factory)
     data = export(sqlite_factory, Scope(partner="BOG"))
     result = run(sqlite_factory, data, scope=STW)
-    assert msg("partner_scope", "de", file_scope="partner:BOG", scope="partner:STW") in {
-        e.message for e in result.errors
-    }
+    with sqlite_factory() as session:
+        names = {k: n for k, n in session.execute(select(Organisation.key, Organisation.name))}
+    expected = msg(
+        "partner_scope", "de", file_scope=f"{names['BOG']} (BOG)", scope=f"{names['STW']} (STW)"
+    )
+    assert expected in {e.message for e in result.errors}
+    assert not any("partner:" in e.message for e in result.errors)
     assert not result.applied
 
 

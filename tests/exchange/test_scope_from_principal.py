@@ -36,6 +36,13 @@ STAFF = Principal("m.muster", Role.STAFF)
 LEADERSHIP = Principal("cdo", Role.LEADERSHIP)
 
 
+def organisation_name(factory: sessionmaker[Session], key: str) -> str:
+    from db.models import Organisation
+
+    with factory() as session:
+        return str(session.scalars(select(Organisation.name).where(Organisation.key == key)).one())
+
+
 def errors(result: object) -> list[str]:
     return [e.message for e in result.errors]  # type: ignore[attr-defined]
 
@@ -176,7 +183,10 @@ def test_another_scope_than_the_files_needs_a_confirmation(
     before = snapshot(sqlite_factory)
     refused = run(sqlite_factory, data, principal=STAFF, scope=Scope(), lang=lang)
     assert not refused.applied and refused.scope == "all"
-    assert msg("partner_scope", lang, file_scope="partner:STW", scope="all") in errors(refused)
+    stw = f"{organisation_name(sqlite_factory, 'STW')} (STW)"
+    whole = msg("scope_all_name", lang)
+    assert msg("partner_scope", lang, file_scope=stw, scope=whole) in errors(refused)
+    assert not any("partner:" in e for e in errors(refused))  # names, never the internal code
     assert any("--confirm-scope" in n for n in refused.notices)
     assert snapshot(sqlite_factory) == before
     confirmed = run(

@@ -200,3 +200,31 @@ def test_a_database_failure_at_the_login_shows_a_message_not_a_traceback(
     assert not at.exception
     assert [e.value for e in at.error] == [oidc.TEXTS["de"]["unavailable"]]
     assert oidc.REFUSED_KEY not in at.session_state  # the next run tries again
+
+
+def test_an_expired_city_login_ends_at_the_provider_too(q: Query) -> None:
+    """Streamlit's identity cookie would sign the account in again on the next load: an OpenID
+    session that timed out is logged out (cookie deleted), not only forgotten."""
+    import datetime as dt
+
+    from portfolio import clock
+    from portfolio.ui import auth
+    from tests.ui.conftest import APP
+
+    q(lambda s: s.add(Account(name="anna", email="anna@stadt.example", role=Role.STAFF)))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "anna@stadt.example", "email_verified": True}
+    at.run()
+    assert not at.exception
+    assert at.session_state[auth.METHOD_KEY] == "oidc"
+    assert at.user.get("is_logged_in") is True
+
+    idle = auth.session_timeout() + dt.timedelta(minutes=1)
+    at.session_state[auth.LAST_SEEN_KEY] = clock.utcnow() - idle
+    at.run()
+    assert not at.exception
+    assert at.user.get("is_logged_in") is False  # st.logout(): the cookie is gone
+    assert "principal" not in at.session_state
+    kinds = q(lambda s: list(s.scalars(select(AuditEvent.kind).order_by(AuditEvent.id))))
+    assert kinds == [AuditKind.LOGIN, AuditKind.SESSION_EXPIRED]
