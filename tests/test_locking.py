@@ -236,6 +236,7 @@ def test_a_key_taken_meanwhile_is_a_duplicate_key_and_rolls_back(
         assert projects.get_by_key(check, "SC-778").title == "Zweiter"
 
 
+@pytest.mark.slow  # a race of two sessions: the first pass only, which runs on PostgreSQL
 @pytest.mark.parametrize("engine", [b for b in BACKENDS if b == "postgresql"], indirect=True)
 def test_a_deadlock_is_a_conflict_naming_the_winner(factory: sessionmaker[Session]) -> None:
     """PostgreSQL: Anna saves project 1 then 2, Ben 2 then 1, at the same time. The server
