@@ -156,6 +156,25 @@ def no_errors(at: AppTest) -> None:
 
 # ---- real browser (tests/ui/test_browser*.py) ------------------------------------------------
 
+
+def loopback_context(browser: Any, blocked: list[str], **options: Any) -> Any:
+    """A fresh browser context (no cookies) that reaches nothing but 127.0.0.1: every other
+    request is aborted and its URL appended to ``blocked`` for the test to check."""
+    from urllib.parse import urlsplit
+
+    context = browser.new_context(locale="de-DE", **options)
+
+    def only_loopback(route: Any) -> None:
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_loopback)
+    return context
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

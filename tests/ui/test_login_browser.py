@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -23,7 +22,7 @@ from portfolio import passwords
 from portfolio.policy import set_principal
 from portfolio.services import accounts
 from tests.conftest import TESTER
-from tests.ui.conftest import Query, streamlit_server
+from tests.ui.conftest import Query, loopback_context, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -105,17 +104,8 @@ def short_server(
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A fresh browser context (no cookies) that reaches nothing but 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1400}, locale="de-DE")
     blocked: list[str] = []
-
-    def only_loopback(route: Any) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_loopback)
+    context = loopback_context(browser, blocked, viewport={"width": 1440, "height": 1400})
     page = context.new_page()
     try:
         yield page

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -24,7 +23,7 @@ from sqlalchemy import select
 from db.enums import AuditKind, Role
 from db.models import Account, AuditEvent, Project
 from portfolio.ui.components.safe_text import WORD_JOINER
-from tests.ui.conftest import Query, streamlit_server
+from tests.ui.conftest import Query, loopback_context, streamlit_server
 from tests.ui.oidc_fixtures import oidc_provider, set_claims, write_secrets
 
 pytestmark = [
@@ -80,17 +79,8 @@ def setup(bochum_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 @pytest.fixture
 def page(browser: Any, setup: Setup) -> Iterator[Any]:
     """A fresh browser context (no cookies) that reaches nothing but 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1400}, locale="de-DE")
     blocked: list[str] = []
-
-    def only_loopback(route: Any) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_loopback)
+    context = loopback_context(browser, blocked, viewport={"width": 1440, "height": 1400})
     page = context.new_page()
     try:
         yield page

@@ -9,7 +9,6 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -32,7 +31,7 @@ from portfolio.policy import Principal, set_principal
 from portfolio.services import accounts, organisations
 from tests.conftest import TESTER, TODAY
 from tests.exchange.helpers import edit
-from tests.ui.conftest import Query, no_errors, open_page, seen, streamlit_server
+from tests.ui.conftest import Query, loopback_context, no_errors, open_page, seen, streamlit_server
 
 PAGE = "partner_portal"
 PASSWORD = "Zeche-Hannover-2026"
@@ -268,19 +267,10 @@ def test_the_round_trip_in_a_real_browser(
         )
     finally:
         q.engine.dispose()
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 2400}, locale="de-DE", accept_downloads=True
-    )
     blocked: list[str] = []
-
-    def only_loopback(route: Any) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_loopback)
+    context = loopback_context(
+        browser, blocked, viewport={"width": 1440, "height": 2400}, accept_downloads=True
+    )
     page = context.new_page()
     try:
         page.goto(base, wait_until="domcontentloaded")
