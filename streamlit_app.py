@@ -1,7 +1,12 @@
 """Entry point of the dashboard: `streamlit run streamlit_app.py` (or `make run`).
 
-Sets the page up, offers the language switch and runs the page chosen in the navigation. Pages
-live in portfolio/ui/pages (their logic) and portfolio/ui/entry (the scripts st.navigation runs).
+Two roles in one file. Imported as a module (``__name__ != "__main__"``), it is the ASGI app:
+``streamlit run`` finds ``app`` below and serves it with uvicorn, so the dashboard and the HTTP
+routes of :mod:`portfolio.web` (calendar feeds, open data, the public page, ``/healthz``) share
+one process, one database engine and one policy. Run as the page script (Streamlit runs it as
+``__main__`` for every session), it sets the page up, offers the language switch and runs the
+page chosen in the navigation. Pages live in portfolio/ui/pages (their logic) and
+portfolio/ui/entry (the scripts st.navigation runs).
 """
 
 from __future__ import annotations
@@ -11,13 +16,6 @@ import streamlit as st
 from portfolio.ui import auth, navigation
 from portfolio.ui.components.widgets import t
 from portfolio.ui.runtime import engine, guarded
-
-st.set_page_config(
-    page_title="Smart-City Portfolio",
-    page_icon=navigation.FAVICON,
-    layout="wide",
-    initial_sidebar_state="expanded",
-)
 
 
 def _sidebar() -> None:
@@ -35,7 +33,22 @@ def _sidebar() -> None:
         st.caption(t("app_caption"))
 
 
-guarded(_sidebar)()
-principal = auth.gate()  # the login page, until someone is signed in
-auth.demo_banner()
-st.navigation(navigation.sections(principal), position="sidebar", expanded=True).run()
+def _page() -> None:
+    st.set_page_config(
+        page_title="Smart-City Portfolio",
+        page_icon=navigation.FAVICON,
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
+    guarded(_sidebar)()
+    principal = auth.gate()  # the login page, until someone is signed in
+    auth.demo_banner()
+    st.navigation(navigation.sections(principal), position="sidebar", expanded=True).run()
+
+
+if __name__ == "__main__":
+    _page()
+else:
+    from portfolio.web import routes
+
+    app = st.App(__file__, routes=routes())

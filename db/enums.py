@@ -275,3 +275,40 @@ class AuditKind(StrEnum):
     PARTNER_IMPORT = "partner_import"
     BRIEF_PUBLISHED = "brief_published"
     ACCESS_DENIED = "access_denied"
+    FEED_CREATED = "feed_created"
+    FEED_REVOKED = "feed_revoked"
+    DIGEST_SENT = "digest_sent"
+    DIGEST_FAILED = "digest_failed"
+
+
+class FeedScope(StrEnum):
+    """What a calendar feed lists: all its owner may see, one organisation's or one project's."""
+
+    ACCOUNT = "account"
+    ORGANISATION = "organisation"
+    PROJECT = "project"
+
+
+class DigestSubject(StrEnum):
+    """Whom a digest is about: an organisation's projects, or what one account may see."""
+
+    ORGANISATION = "organisation"
+    ACCOUNT = "account"
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class PublishGroup(StrEnum):
+    """Field groups of a published project beyond its always-public core (key, title, Leitthema,
+    Handlungsfeld, stage, spatial effect, open-source repository)."""
+
+    DESCRIPTION = "description"  # summary and goals
+    PARTNERS = "partners"  # the organisations and their roles (never persons)
+    FUNDING = "funding"  # costs, programmes, amounts approved
+    MILESTONES = "milestones"
+    KPIS = "kpis"
+    STATUS = "status"  # the overall traffic light of the newest status report

@@ -36,10 +36,20 @@ from db.models import (
 )
 from db.models.access import Account, AuditEvent
 from db.models.base import table_of, utcnow
+from db.models.outreach import DigestDelivery, FeedToken
 from db.models.records import ImportRecord, PublishedBrief
 
 SKIPPED_FIELDS = frozenset({"id", "version", "created_at", "updated_at"})
-UNJOURNALED = (JournalEntry, JournalChange, ImportRecord, PublishedBrief, Account, AuditEvent)
+UNJOURNALED = (
+    JournalEntry,
+    JournalChange,
+    ImportRecord,
+    PublishedBrief,
+    Account,
+    AuditEvent,
+    FeedToken,
+    DigestDelivery,
+)
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,9 @@ class Action(StrEnum):
     PUBLISH_BRIEF = "publish_brief"  # build and publish the CDO brief
     MANAGE_ACCOUNTS = "manage_accounts"  # accounts and roles
     READ_AUDIT = "read_audit"  # the audit log of logins, role changes, exports
+    READ_DEADLINES = "read_deadlines"  # the deadlines of the projects one may see (feeds)
+    SEND_DIGEST = "send_digest"  # the e-mail digest to organisations and accounts
+    READ_PUBLIC = "read_public"  # what the city publishes: open data, public page, fact sheets
 
 
 _ALL = frozenset(Action)
@@ -69,6 +72,8 @@ _PORTFOLIO_READ = frozenset(
         Action.PARTNER_READ,
         Action.READ_PUBLISHED,
         Action.PUBLISH_BRIEF,
+        Action.READ_DEADLINES,
+        Action.READ_PUBLIC,
     }
 )
 ALLOWED: Mapping[Role, frozenset[Action]] = {
@@ -82,9 +87,13 @@ ALLOWED: Mapping[Role, frozenset[Action]] = {
             Action.PARTNER_READ,
             Action.PARTNER_EDIT,
             Action.PARTNER_EXCHANGE,
+            Action.READ_DEADLINES,
+            Action.READ_PUBLIC,
         }
     ),
-    Role.VIEWER: frozenset({Action.SIGN_IN, Action.SIGNED_IN, Action.READ_PUBLISHED}),
+    Role.VIEWER: frozenset(
+        {Action.SIGN_IN, Action.SIGNED_IN, Action.READ_PUBLISHED, Action.READ_PUBLIC}
+    ),
 }
 """The role × action table: the only place that says who may do what."""
 
@@ -114,6 +123,9 @@ ACTION_LABELS: Mapping[Action, tuple[str, str]] = {
     Action.PUBLISH_BRIEF: ("Berichte veröffentlichen", "publishing briefs"),
     Action.MANAGE_ACCOUNTS: ("Konten verwalten", "managing accounts"),
     Action.READ_AUDIT: ("das Sicherheitsprotokoll lesen", "reading the audit log"),
+    Action.READ_DEADLINES: ("Fristen abonnieren", "subscribing to deadlines"),
+    Action.SEND_DIGEST: ("die Fristen-Übersicht versenden", "sending the deadline digest"),
+    Action.READ_PUBLIC: ("veröffentlichte Projektdaten lesen", "reading published project data"),
 }
 
 
@@ -169,6 +181,10 @@ class Principal:
 
 SYSTEM = Principal("system", Role.ADMIN, source=ChangeSource.SYSTEM)
 """Migrations, seeding and the demo loader."""
+
+PUBLIC = Principal("public", Role.VIEWER, source=ChangeSource.SYSTEM, display_name="Öffentlichkeit")
+"""Anyone on the internet: the public page, the open-data files and published fact sheets. A
+viewer's rights, of which only :attr:`Action.READ_PUBLIC` reaches project data."""
 
 
 class AccessDenied(PortfolioError):

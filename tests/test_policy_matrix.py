@@ -41,18 +41,22 @@ from tests.conftest import TODAY
 from tests.factories import make_application, make_project
 
 A = Action
-ALWAYS = frozenset({A.SIGN_IN, A.SIGNED_IN})
-"""Every role: the login itself, and what any signed-in user may (the data stamp, the own
-password)."""
+ALWAYS = frozenset({A.SIGN_IN, A.SIGNED_IN, A.READ_PUBLIC})
+"""Every role: the login itself, what any signed-in user may (the data stamp, the own
+password), and what the city publishes (issue 16: "the public page ... without login")."""
+FEEDS = frozenset({A.READ_DEADLINES})
+"""Issue 16: calendar feeds "per account, per organisation and per project", listing "exactly
+what that account may see": everyone who sees projects (a viewer sees none)."""
 ISSUE_ROLES: dict[Role, frozenset[Action]] = {
     # "Administrator: accounts, master data, everything"
-    Role.ADMIN: frozenset(Action),
+    Role.ADMIN: frozenset(Action),  # includes SEND_DIGEST (issue 16: the unit's digest)
     # "Innovation-Unit staff: everything in the portfolio, except accounts" (the audit log is
     # the administrators' page: "Administrators see this on a page")
     Role.STAFF: frozenset(Action) - {A.MANAGE_ACCOUNTS, A.READ_AUDIT},
     # "Leadership (CDO): read all, publish briefs" — reading includes the change history,
     # the downloads of what it reads and the partner views; no edit of a grant
     Role.LEADERSHIP: ALWAYS
+    | FEEDS
     | {
         A.READ_PORTFOLIO,
         A.READ_JOURNAL,
@@ -64,7 +68,7 @@ ISSUE_ROLES: dict[Role, frozenset[Action]] = {
     # "Partner: scoped to one organisation: reads the projects that organisation takes part in;
     # through its workbook or the partner pages, edits exactly the fields the exchange opens to
     # partners; downloads its own workbook only"
-    Role.PARTNER: ALWAYS | {A.PARTNER_READ, A.PARTNER_EDIT, A.PARTNER_EXCHANGE},
+    Role.PARTNER: ALWAYS | FEEDS | {A.PARTNER_READ, A.PARTNER_EDIT, A.PARTNER_EXCHANGE},
     # "Viewer: reads what is published, e.g. council members"
     Role.VIEWER: ALWAYS | {A.READ_PUBLISHED},
 }

@@ -20,6 +20,7 @@ from db.models.funding import (
     Refund,
 )
 from db.models.journal import JournalChange, JournalEntry
+from db.models.outreach import DigestDelivery, FeedToken
 from db.models.project import Participation, Project
 from db.models.records import ImportRecord, PublishedBrief
 from db.models.tracking import Kpi, KpiMeasurement, Milestone, StatusReport
@@ -32,6 +33,8 @@ __all__ = [
     "BaseRate",
     "BudgetYear",
     "CostItem",
+    "DigestDelivery",
+    "FeedToken",
     "FundingApplication",
     "FundingProgramme",
     "GrantNotice",

@@ -38,6 +38,8 @@ class Account(Versioned, Base):
     locked_until: Mapped[dt.datetime | None]
     last_login_at: Mapped[dt.datetime | None]
     password_changed_at: Mapped[dt.datetime | None]
+    # Receives the weekly digest of what it may see (besides its organisation's contact address).
+    wants_digest: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class AuditEvent(Base):

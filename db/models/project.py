@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Archivable, Base, Code, Money, Versioned
@@ -41,6 +41,10 @@ class Project(Versioned, Archivable, Base):
     council_resolution_on: Mapped[dt.date | None]
     council_resolution_url: Mapped[str | None] = mapped_column(String(500))
     repository_url: Mapped[str | None] = mapped_column(String(500))
+    # Open data: a published project appears in the catalogue, the public page and its fact
+    # sheet with its core fields and the field groups (PublishGroup) listed here.
+    published: Mapped[bool] = mapped_column(default=False, server_default=false())
+    publish_groups: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
 
     action_field: Mapped[ActionField] = relationship()
     lead_organisation: Mapped[Organisation | None] = relationship()

@@ -31,7 +31,6 @@ import hmac
 import os
 import secrets
 import threading
-import tomllib
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -40,6 +39,7 @@ from typing import Any
 from sqlalchemy.engine import URL, make_url
 
 from db.engine import DEFAULT_SQLITE_PATH
+from portfolio import settings
 from portfolio.errors import PortfolioError
 from portfolio.i18n import DEFAULT_LANG
 
@@ -90,17 +90,8 @@ def configure(secret: str | None) -> None:
 def _from_secrets_files() -> str | None:
     """``[portfolio] exchange_key`` of the secrets files Streamlit reads by default (the project
     file overrides the global one)."""
-    found: str | None = None
-    for path in (Path.home() / ".streamlit" / "secrets.toml", Path(".streamlit/secrets.toml")):
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-            continue
-        section = data.get(SECRETS_SECTION)
-        value = section.get(SECRETS_KEY) if isinstance(section, dict) else None
-        if isinstance(value, str) and value.strip():
-            found = value.strip()
-    return found
+    value = settings.secrets_section(SECRETS_SECTION).get(SECRETS_KEY)
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def key_file(url: URL | str) -> Path | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -15,15 +14,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
-from db import migrate
-from db.engine import make_engine, make_session_factory
-from db.enums import ChangeSource
-from portfolio import clock
+from db.engine import make_session_factory
+from portfolio import clock, store
 from portfolio.errors import PortfolioError
 from portfolio.i18n import DEFAULT_LANG
-from portfolio.journal import Actor, set_actor
+from portfolio.journal import Actor
 from portfolio.policy import AccessDenied, Action, Principal, set_principal
-from portfolio.seed import ensure_reference_data
 from portfolio.services.base import unit_of_work
 from portfolio.ui.components.safe_text import md
 
@@ -31,20 +27,9 @@ log = logging.getLogger("portfolio.ui")
 T = TypeVar("T")
 
 
-@st.cache_resource(show_spinner=False)
-def _engine(url: str | None) -> Engine:
-    engine = make_engine(url)
-    if not migrate.is_up_to_date(engine):
-        migrate.upgrade(engine)
-        with make_session_factory(engine)() as session, session.begin():
-            set_actor(session, Actor("system", ChangeSource.SYSTEM, "app start"))
-            ensure_reference_data(session)
-    return engine
-
-
 def engine() -> Engine:
     """The process-wide engine for ``PORTFOLIO_DATABASE_URL`` (migrated on first use)."""
-    return _engine(os.environ.get("PORTFOLIO_DATABASE_URL"))
+    return store.engine()
 
 
 def database_key() -> str:

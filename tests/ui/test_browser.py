@@ -122,3 +122,20 @@ def test_key_figures_are_not_cut_at_1280_px(
         assert _cut_tiles(page) == []
     finally:
         context.close()
+
+
+def test_http_routes_are_served_by_the_dashboards_own_process(server: str) -> None:
+    """``streamlit run streamlit_app.py`` serves the st.App: the health route answers from the
+    same process that serves the dashboard, with the app's security headers."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{server}/healthz", timeout=30) as response:
+        assert response.status == 200
+        assert json.loads(response.read()) == {"status": "ok"}
+        assert response.headers["Cache-Control"] == "private, no-store"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    with urllib.request.urlopen(f"{server}/", timeout=30) as response:
+        assert response.status == 200
+        assert b"<noscript>" in response.read()  # Streamlit's page, from the same server
