@@ -8,7 +8,6 @@ import os
 import threading
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from db import migrate
 from db.engine import make_engine, make_session_factory
@@ -34,7 +33,3 @@ def engine(url: str | None = None) -> Engine:
                     ensure_reference_data(session)
             _engines[key] = found
         return found
-
-
-def session_factory(*, read_only: bool = False, url: str | None = None) -> sessionmaker[Session]:
-    return make_session_factory(engine(url), read_only=read_only)
