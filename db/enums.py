@@ -275,10 +275,6 @@ class AuditKind(StrEnum):
     PARTNER_IMPORT = "partner_import"
     BRIEF_PUBLISHED = "brief_published"
     ACCESS_DENIED = "access_denied"
-    FEED_CREATED = "feed_created"
-    FEED_REVOKED = "feed_revoked"
-    DIGEST_SENT = "digest_sent"
-    DIGEST_FAILED = "digest_failed"
 
 
 class FeedScope(StrEnum):
