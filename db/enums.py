@@ -275,6 +275,11 @@ class AuditKind(StrEnum):
     PARTNER_IMPORT = "partner_import"
     BRIEF_PUBLISHED = "brief_published"
     ACCESS_DENIED = "access_denied"
+    FEED_CREATED = "feed_created"  # a calendar-feed token was issued
+    FEED_REVOKED = "feed_revoked"
+    DIGEST_SENT = "digest_sent"  # one digest run: messages sent and failed
+    DIGEST_FAILED = "digest_failed"  # a message that could not be delivered after its attempts
+    PUBLICATION_CHANGED = "publication_changed"  # a project's publish flag or field groups
 
 
 class FeedScope(StrEnum):
@@ -296,6 +301,16 @@ class DeliveryState(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+
+
+class DeadlineKind(StrEnum):
+    """What a deadline on the agenda is (calendar feeds, the digest, the Fristen page)."""
+
+    MILESTONE = "milestone"  # Meilenstein
+    PAYMENT_REQUEST = "payment_request"  # Mittelabruf
+    PROOF = "proof"  # Zwischennachweis, Sachbericht, Verwendungsnachweis
+    STATUS_REPORT = "status_report"  # Statusbericht fällig
+    PERIOD_END = "period_end"  # Ende des Bewilligungszeitraums
 
 
 class PublishGroup(StrEnum):

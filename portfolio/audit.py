@@ -35,6 +35,14 @@ KIND_LABELS: Mapping[AuditKind, tuple[str, str]] = {
     AuditKind.PARTNER_IMPORT: ("Partner-Arbeitsmappe eingelesen", "Partner workbook imported"),
     AuditKind.BRIEF_PUBLISHED: ("Bericht veröffentlicht", "Brief published"),
     AuditKind.ACCESS_DENIED: ("Zugriff verweigert", "Access denied"),
+    AuditKind.FEED_CREATED: ("Kalender-Abo angelegt", "Calendar feed created"),
+    AuditKind.FEED_REVOKED: ("Kalender-Abo widerrufen", "Calendar feed revoked"),
+    AuditKind.DIGEST_SENT: ("Fristen-Übersicht versandt", "Deadline digest sent"),
+    AuditKind.DIGEST_FAILED: (
+        "Fristen-Übersicht nicht zugestellt",
+        "Deadline digest not delivered",
+    ),
+    AuditKind.PUBLICATION_CHANGED: ("Veröffentlichung geändert", "Publication changed"),
 }
 
 

@@ -6,6 +6,16 @@ so a link in an e-mail, a feed and a page agree.
 ``[portfolio] base_url`` / ``PORTFOLIO_BASE_URL``
     The address users reach the app at (links in feeds, e-mails, the open-data catalogue);
     default ``http://127.0.0.1:8501``.
+
+``[smtp]`` (each also as ``PORTFOLIO_SMTP_<KEY>``)
+    ``host`` (no default: without it the digest can only be printed), ``port`` (587),
+    ``security`` (``starttls``, ``tls`` or ``none``), ``user`` and ``password`` (optional),
+    ``sender`` (the From address), ``timeout_seconds`` (30), ``attempts`` (3: tries per message
+    and run before it counts as failed).
+
+``[digest]`` (``PORTFOLIO_DIGEST_<KEY>``)
+    ``period`` (``weekly`` or ``daily``: how often a recipient gets a message at most),
+    ``horizon_days`` (30: what counts as "due soon").
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,3 +78,73 @@ def base_url() -> str:
     if not text.startswith(("http://", "https://")):
         raise SettingError("[portfolio] base_url", raw, "http://… or https://…")
     return text
+
+
+def _int(section: str, key: str, default: int, low: int, high: int) -> int:
+    raw = _value(section, key, f"PORTFOLIO_{section.upper()}_{key.upper()}", default)
+    try:
+        number = int(str(raw).strip())
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise SettingError(f"[{section}] {key}", raw, f"{low} … {high}")
+    return number
+
+
+def _text(section: str, key: str, default: str = "") -> str:
+    raw = _value(section, key, f"PORTFOLIO_{section.upper()}_{key.upper()}", default)
+    return str(raw if raw is not None else "").strip()
+
+
+SMTP_SECURITY = ("starttls", "tls", "none")
+DIGEST_PERIODS = ("weekly", "daily")
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """Where the digest is sent through; ``host`` empty: not configured."""
+
+    host: str
+    port: int
+    security: str
+    user: str
+    password: str
+    sender: str
+    timeout_seconds: int
+    attempts: int
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+
+def smtp() -> Smtp:
+    security = _text("smtp", "security", "starttls").lower()
+    if security not in SMTP_SECURITY:
+        raise SettingError("[smtp] security", security, ", ".join(SMTP_SECURITY))
+    sender = _text("smtp", "sender", "smart-city@bochum.de")
+    if "@" not in sender:
+        raise SettingError("[smtp] sender", sender, "eine E-Mail-Adresse / an e-mail address")
+    return Smtp(
+        host=_text("smtp", "host"),
+        port=_int("smtp", "port", 587, 1, 65535),
+        security=security,
+        user=_text("smtp", "user"),
+        password=_text("smtp", "password"),
+        sender=sender,
+        timeout_seconds=_int("smtp", "timeout_seconds", 30, 1, 600),
+        attempts=_int("smtp", "attempts", 3, 1, 10),
+    )
+
+
+@dataclass(frozen=True)
+class Digest:
+    period: str  # weekly, daily
+    horizon_days: int
+
+
+def digest() -> Digest:
+    period = _text("digest", "period", "weekly").lower()
+    if period not in DIGEST_PERIODS:
+        raise SettingError("[digest] period", period, ", ".join(DIGEST_PERIODS))
+    return Digest(period, _int("digest", "horizon_days", 30, 1, 365))

@@ -8,6 +8,7 @@ import os
 import threading
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from db import migrate
 from db.engine import make_engine, make_session_factory
@@ -33,3 +34,8 @@ def engine(url: str | None = None) -> Engine:
                     ensure_reference_data(session)
             _engines[key] = found
         return found
+
+
+def session_factory(url: str | None = None, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions on :func:`engine` (``read_only``: never takes SQLite's write lock)."""
+    return make_session_factory(engine(url), read_only=read_only)

@@ -13,6 +13,8 @@ from db.enums import (
     CapScope,
     ChangeSource,
     CostType,
+    DeadlineKind,
+    FeedScope,
     FundingLevel,
     JournalAction,
     MilestoneState,
@@ -26,6 +28,7 @@ from db.enums import (
     ProofKind,
     ProofOfUseBasis,
     ProofState,
+    PublishGroup,
     RefundKind,
     SpatialScope,
     TrafficLight,
@@ -35,6 +38,26 @@ from portfolio.i18n import DEFAULT_LANG, Both
 Labels = dict[str, tuple[str, str]]  # code -> (German, English)
 
 ENUM_LABELS: dict[type[StrEnum], Labels] = {
+    FeedScope: {
+        "account": ("alles, was ich sehen darf", "everything I may see"),
+        "organisation": ("eine Organisation", "one organisation"),
+        "project": ("ein Projekt", "one project"),
+    },
+    PublishGroup: {
+        "description": ("Beschreibung und Ziele", "Description and goals"),
+        "partners": ("Partner (nur Organisationen)", "Partners (organisations only)"),
+        "funding": ("Kosten und Förderung", "Costs and funding"),
+        "milestones": ("Meilensteine", "Milestones"),
+        "kpis": ("Kennzahlen", "KPIs"),
+        "status": ("Ampel des letzten Statusberichts", "Light of the newest status report"),
+    },
+    DeadlineKind: {
+        "milestone": ("Meilenstein", "Milestone"),
+        "payment_request": ("Mittelabruf", "Payment request"),
+        "proof": ("Nachweis", "Proof of use"),
+        "status_report": ("Statusbericht fällig", "Status report due"),
+        "period_end": ("Ende des Bewilligungszeitraums", "End of the funding period"),
+    },
     ProjectStatus: {
         "idea": ("Ideenstadium", "Idea"),
         "planning": ("Vorbereitung/Planung", "Preparation/planning"),

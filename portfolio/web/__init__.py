@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from portfolio.web import common, feeds, opendata, public
+from portfolio.web import common, factsheets, feeds, opendata, public
 
 
 def routes() -> list[BaseRoute]:
     """Every route the app serves besides Streamlit's own."""
-    return [*common.ROUTES, *feeds.ROUTES, *opendata.ROUTES, *public.ROUTES]
+    return [
+        *common.ROUTES,
+        *feeds.ROUTES,
+        *opendata.ROUTES,
+        *public.ROUTES,
+        *factsheets.ROUTES,
+    ]

@@ -1,0 +1,396 @@
+"""The agenda ("Fristen"): every open deadline of the projects a principal may see, the one list
+behind the Fristen page, the calendar feeds and the e-mail digest.
+
+Five kinds (:class:`db.enums.DeadlineKind`), each read by the rule that owns it:
+
+- open milestones (not archived, no done date);
+- open payment requests (Mittelabrufe) of applications that count
+  (:func:`portfolio.funding_rules.open_payment`);
+- proofs still to hand in (:data:`db.enums.OPEN_PROOF_STATES`): interim proofs, the Sachbericht
+  and the Verwendungsnachweis, each with the deadline :mod:`portfolio.services.proofs` keeps;
+- the next status report of a running project: due :data:`STALE_REPORT_DAYS` after the newest
+  one (after the project's start when there is none yet), overdue exactly when the project
+  counts as "Statusbericht veraltet" (:func:`portfolio.queries.common.stale_report_condition`);
+- the end of the funding period of a running grant (:func:`portfolio.funding_rules.running_grant`).
+
+A partner sees the projects its organisation takes part in (:func:`portfolio.policy.visible_project_ids`);
+``organisation_key`` narrows to one organisation's projects, ``project_key`` to one project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy.orm import Session
+
+from db.enums import OPEN_PROOF_STATES, DeadlineKind, ProofKind
+from db.models import (
+    FundingApplication,
+    FundingProgramme,
+    Milestone,
+    Organisation,
+    Participation,
+    PaymentRequest,
+    Project,
+    ProofOfUse,
+)
+from portfolio import funding_rules as rules
+from portfolio.errors import NotFound
+from portfolio.i18n import DEFAULT_LANG, fmt_date, fmt_eur
+from portfolio.policy import (
+    Action,
+    Principal,
+    principal_of,
+    require_organisation,
+    require_project,
+    requires,
+    visible_project_ids,
+)
+from portfolio.queries.common import RUNNING_STATUSES, STALE_REPORT_DAYS, latest_report_date
+from portfolio.vocab import label
+
+REMINDER_DAYS: Mapping[DeadlineKind, int] = {
+    DeadlineKind.MILESTONE: 7,
+    DeadlineKind.PAYMENT_REQUEST: 14,
+    DeadlineKind.PROOF: 28,
+    DeadlineKind.STATUS_REPORT: 7,
+    DeadlineKind.PERIOD_END: 60,
+}
+"""How many days ahead a calendar alarm rings: four weeks for a proof of use (ANBest: the
+documents of a whole budget year), two for a payment request (the funder's processing time),
+two months for the end of a funding period (an extension must be asked for before it ends)."""
+
+SECTION_OF: Mapping[DeadlineKind, str] = {
+    DeadlineKind.MILESTONE: "meilensteine",
+    DeadlineKind.PAYMENT_REQUEST: "zuwendung",
+    DeadlineKind.PROOF: "zuwendung",
+    DeadlineKind.STATUS_REPORT: "status",
+    DeadlineKind.PERIOD_END: "foerderung",
+}
+"""The project page's section each kind of deadline is worked on in."""
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    kind: DeadlineKind
+    due: dt.date
+    overdue: bool  # open and due before today
+    project_key: str
+    project_title: str
+    ref: str  # identifies the item within its kind, stable across exports
+    subject: str  # milestone title, proof kind, programme name; "" for status reports
+    application_key: str = ""  # payment requests, proofs, period ends
+    reference_number: str = ""  # the funder's file number (Aktenzeichen)
+    amount: Decimal | None = None  # payment requests
+    budget_year: int = 0  # interim proofs
+    organisation_ids: frozenset[int] = frozenset()  # who is responsible (milestone, lead)
+    responsible: str = ""  # short name of the responsible organisation
+
+    @property
+    def uid(self) -> str:
+        """Stable across exports and edits of the date or title: a calendar client updates the
+        event instead of adding a second one."""
+        return f"{self.kind}-{self.ref}@smart-city-portfolio"
+
+    @property
+    def reminder_days(self) -> int:
+        return REMINDER_DAYS[self.kind]
+
+    @property
+    def section(self) -> str:
+        return SECTION_OF[self.kind]
+
+
+def title(item: AgendaItem, lang: str = DEFAULT_LANG) -> str:
+    """One line naming the deadline, e.g. "Verwendungsnachweis · SC-004 Smarte Parkplätze"."""
+    return f"{what(item, lang)} · {item.project_key} {item.project_title}"
+
+
+def what(item: AgendaItem, lang: str = DEFAULT_LANG) -> str:
+    de = lang == "de"
+    if item.kind is DeadlineKind.MILESTONE:
+        return f"{label(DeadlineKind, item.kind, lang)}: {item.subject}"
+    if item.kind is DeadlineKind.PAYMENT_REQUEST:
+        money = f" {fmt_eur(item.amount, lang)}" if item.amount is not None else ""
+        return f"{label(DeadlineKind, item.kind, lang)}{money}"
+    if item.kind is DeadlineKind.PROOF:
+        kind = label(ProofKind, item.subject, lang)
+        if item.subject == ProofKind.INTERIM and item.budget_year:
+            kind += f" {item.budget_year}"
+        return kind
+    if item.kind is DeadlineKind.PERIOD_END:
+        return (
+            f"Ende des Bewilligungszeitraums ({item.subject})"
+            if de
+            else f"End of the funding period ({item.subject})"
+        )
+    return label(DeadlineKind, item.kind, lang)
+
+
+def description(item: AgendaItem, lang: str = DEFAULT_LANG) -> str:
+    """The lines a calendar event or a digest entry explains the deadline with."""
+    de = lang == "de"
+    lines = [
+        f"{'Projekt' if de else 'Project'}: {item.project_key} {item.project_title}",
+        f"{'Fällig am' if de else 'Due on'}: {fmt_date(item.due, lang)}"
+        + ((" (überfällig)" if de else " (overdue)") if item.overdue else ""),
+    ]
+    if item.application_key:
+        ref = f" ({item.reference_number})" if item.reference_number else ""
+        lines.append(
+            f"{'Förderantrag' if de else 'Funding application'}: {item.application_key}{ref}"
+        )
+    if item.responsible:
+        lines.append(f"{'Verantwortlich' if de else 'Responsible'}: {item.responsible}")
+    return "\n".join(lines)
+
+
+def _scope(
+    session: Session, who: Principal, organisation_key: str | None, project_key: str | None
+) -> Select[Any]:
+    """The ids of the active projects in scope."""
+    stmt = select(Project.id).where(Project.archived.is_(False))
+    visible = visible_project_ids(who)
+    if visible is not None:
+        stmt = stmt.where(Project.id.in_(visible))
+    if organisation_key is not None:
+        org_id = session.scalar(select(Organisation.id).where(Organisation.key == organisation_key))
+        if org_id is None:
+            raise NotFound("organisation", organisation_key)
+        require_organisation(who, org_id)
+        stmt = stmt.where(
+            Project.id.in_(
+                select(Participation.project_id).where(Participation.organisation_id == org_id)
+            )
+        )
+    if project_key is not None:
+        project_id = session.scalar(select(Project.id).where(Project.key == project_key))
+        if project_id is None:
+            raise NotFound("project", project_key)
+        require_project(session, project_id, who)
+        stmt = stmt.where(Project.id == project_id)
+    return stmt
+
+
+def _window(column: Any, since: dt.date | None, until: dt.date | None) -> ColumnElement[bool]:
+    parts = [column.is_not(None)]
+    if since is not None:
+        parts.append(column >= since)
+    if until is not None:
+        parts.append(column <= until)
+    return and_(*parts)
+
+
+@requires(Action.READ_DEADLINES)
+def agenda(
+    session: Session,
+    *,
+    today: dt.date,
+    organisation_key: str | None = None,
+    project_key: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[AgendaItem]:
+    """The open deadlines in scope, soonest first; ``since``/``until`` bound the due date
+    (None: every open one, overdue ones included)."""
+    who = principal_of(session)
+    projects = _scope(session, who, organisation_key, project_key)
+    items: list[AgendaItem] = []
+    short: dict[int, str] = {
+        oid: name for oid, name in session.execute(select(Organisation.id, Organisation.short_name))
+    }
+
+    def owners(*ids: int | None) -> tuple[frozenset[int], str]:
+        found = frozenset(i for i in ids if i is not None)
+        first = next((i for i in ids if i is not None), None)
+        return found, short.get(first, "") if first is not None else ""
+
+    for m in session.execute(
+        select(
+            Milestone.key,
+            Milestone.title,
+            Milestone.due_date,
+            Milestone.responsible_organisation_id,
+            Project.key.label("pkey"),
+            Project.title.label("ptitle"),
+            Project.lead_organisation_id,
+        )
+        .join(Project, Project.id == Milestone.project_id)
+        .where(
+            Project.id.in_(projects),
+            Milestone.archived.is_(False),
+            Milestone.done_date.is_(None),
+            _window(Milestone.due_date, since, until),
+        )
+    ):
+        ids, name = owners(m.responsible_organisation_id or m.lead_organisation_id)
+        items.append(
+            AgendaItem(
+                DeadlineKind.MILESTONE,
+                m.due_date,
+                m.due_date < today,
+                m.pkey,
+                m.ptitle,
+                m.key,
+                m.title,
+                organisation_ids=ids,
+                responsible=name,
+            )
+        )
+    application = (
+        select(
+            FundingApplication.id,
+            FundingApplication.key.label("akey"),
+            FundingApplication.reference_number,
+            FundingProgramme.name.label("programme"),
+            Project.key.label("pkey"),
+            Project.title.label("ptitle"),
+            Project.lead_organisation_id,
+        )
+        .join(Project, Project.id == FundingApplication.project_id)
+        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .where(rules.application_counts(projects))
+    )
+    apps = {row.id: row for row in session.execute(application)}
+    if apps:
+        app_ids = list(apps)
+        for p in session.execute(
+            select(
+                PaymentRequest.key,
+                PaymentRequest.due_on,
+                PaymentRequest.amount,
+                PaymentRequest.application_id,
+            ).where(
+                PaymentRequest.application_id.in_(app_ids),
+                rules.open_payment(),
+                _window(PaymentRequest.due_on, since, until),
+            )
+        ):
+            a = apps[p.application_id]
+            owner, name = owners(a.lead_organisation_id)
+            items.append(
+                AgendaItem(
+                    DeadlineKind.PAYMENT_REQUEST,
+                    p.due_on,
+                    p.due_on < today,
+                    a.pkey,
+                    a.ptitle,
+                    p.key,
+                    "",
+                    a.akey,
+                    a.reference_number or "",
+                    p.amount,
+                    organisation_ids=owner,
+                    responsible=name,
+                )
+            )
+        for proof in session.execute(
+            select(
+                ProofOfUse.kind,
+                ProofOfUse.budget_year,
+                ProofOfUse.due_on,
+                ProofOfUse.application_id,
+            ).where(
+                ProofOfUse.application_id.in_(app_ids),
+                ProofOfUse.state.in_(OPEN_PROOF_STATES),
+                _window(ProofOfUse.due_on, since, until),
+            )
+        ):
+            a = apps[proof.application_id]
+            owner, name = owners(a.lead_organisation_id)
+            items.append(
+                AgendaItem(
+                    DeadlineKind.PROOF,
+                    proof.due_on,
+                    proof.due_on < today,
+                    a.pkey,
+                    a.ptitle,
+                    f"{a.akey}-{proof.kind}-{proof.budget_year}",
+                    proof.kind,
+                    a.akey,
+                    a.reference_number or "",
+                    budget_year=proof.budget_year,
+                    organisation_ids=owner,
+                    responsible=name,
+                )
+            )
+        for row in session.execute(
+            select(FundingApplication.id, FundingApplication.period_end).where(
+                FundingApplication.id.in_(app_ids),
+                rules.running_grant(),
+                _window(FundingApplication.period_end, since, until),
+            )
+        ):
+            a = apps[row.id]
+            owner, name = owners(a.lead_organisation_id)
+            items.append(
+                AgendaItem(
+                    DeadlineKind.PERIOD_END,
+                    row.period_end,
+                    row.period_end < today,
+                    a.pkey,
+                    a.ptitle,
+                    a.akey,
+                    a.programme,
+                    a.akey,
+                    a.reference_number or "",
+                    organisation_ids=owner,
+                    responsible=name,
+                )
+            )
+    items.extend(_status_reports(session, projects, today, since, until, owners))
+    items.sort(key=lambda i: (i.due, i.project_key, i.kind, i.ref))
+    return items
+
+
+def _status_reports(
+    session: Session,
+    projects: Select[Any],
+    today: dt.date,
+    since: dt.date | None,
+    until: dt.date | None,
+    owners: Any,
+) -> Iterable[AgendaItem]:
+    """The next status report of each running project, owed by its lead organisation."""
+    newest = latest_report_date()
+    for r in session.execute(
+        select(
+            Project.key,
+            Project.title,
+            Project.start_date,
+            Project.lead_organisation_id,
+            newest.label("newest"),
+        ).where(Project.id.in_(projects), Project.status.in_(RUNNING_STATUSES))
+    ):
+        if r.newest is not None:
+            due = r.newest + dt.timedelta(days=STALE_REPORT_DAYS)
+            overdue = due < today
+        else:  # never reported: owed since the start, and stale (the data-quality rule) now
+            due = min(r.start_date or today, today)
+            overdue = True
+        if (since is not None and due < since) or (until is not None and due > until):
+            continue
+        owner, name = owners(r.lead_organisation_id)
+        yield AgendaItem(
+            DeadlineKind.STATUS_REPORT,
+            due,
+            overdue,
+            r.key,
+            r.title,
+            r.key,
+            "",
+            organisation_ids=owner,
+            responsible=name,
+        )
+
+
+def count_by_kind(items: Iterable[AgendaItem]) -> dict[DeadlineKind, int]:
+    out: dict[DeadlineKind, int] = {}
+    for item in items:
+        out[item.kind] = out.get(item.kind, 0) + 1
+    return out
