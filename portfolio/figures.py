@@ -375,22 +375,11 @@ class Deadline:
     title: str
 
 
-@requires(Action.READ_PORTFOLIO)
-def deadlines(
-    session: Session,
-    *,
-    today: dt.date | None = None,
-    days: int = 90,
-    theme_key: str | None = None,
-    include_overdue: bool = False,
-    limit: int | None = None,
-) -> list[Deadline]:
-    """Open milestones, proof-of-use and payment-request dates in the window, soonest first."""
-    today = today or clock.today()
-    end = today + dt.timedelta(days=days)
-    start = dt.date.min if include_overdue else today
-    theme_id = theme_id_of(session, theme_key)
-    projects = _active_projects(theme_id)
+def deadline_rows(projects: Select[Any], start: dt.date, end: dt.date) -> Any:
+    """The open deadlines of the brief, the summary and the overview's radar, due in
+    ``[start, end]``: open milestones, proof-of-use dates of running grants, planned or
+    submitted payment requests (a subquery: kind, due, project_key, project_title, item_key,
+    title)."""
     scope = Project.id.in_(projects)
     milestones = (
         select(
@@ -434,7 +423,26 @@ def deadlines(
         .join(Project, Project.id == FundingApplication.project_id)
         .where(rules.application_counts(projects), rules.payment_due_between(start, end))
     )
-    union = union_all(milestones, proofs, payments).subquery()
+    return union_all(milestones, proofs, payments).subquery()
+
+
+@requires(Action.READ_PORTFOLIO)
+def deadlines(
+    session: Session,
+    *,
+    today: dt.date | None = None,
+    days: int = 90,
+    theme_key: str | None = None,
+    include_overdue: bool = False,
+    limit: int | None = None,
+) -> list[Deadline]:
+    """Open milestones, proof-of-use and payment-request dates in the window, soonest first."""
+    today = today or clock.today()
+    end = today + dt.timedelta(days=days)
+    start = dt.date.min if include_overdue else today
+    theme_id = theme_id_of(session, theme_key)
+    projects = _active_projects(theme_id)
+    union = deadline_rows(projects, start, end)
     stmt = select(union).order_by(union.c.due, union.c.project_key)
     if limit is not None:
         stmt = stmt.limit(limit)

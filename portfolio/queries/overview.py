@@ -6,21 +6,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import (
     ActionField,
     FundingApplication,
     FundingProgramme,
-    Milestone,
     Organisation,
     Participation,
-    PaymentRequest,
     Project,
     Theme,
 )
-from portfolio import funding_rules as rules
+from portfolio.figures import deadline_rows
 from portfolio.policy import Action, requires
 from portfolio.queries.common import (
     NO_LIGHT,
@@ -92,34 +90,10 @@ def deadline_counts(
 ) -> list[RadarPoint]:
     """Open deadlines per day and kind in ``[today, today + days]``, counted in SQL.
 
-    The same three sources as :func:`portfolio.figures.deadlines`: open milestones, proof-of-use
-    dates of running grants, planned or submitted payment requests.
+    The rows of :func:`portfolio.figures.deadlines` (:func:`portfolio.figures.deadline_rows`).
     """
     end = today + dt.timedelta(days=days)
-    projects = active_projects(theme_id_of(session, theme_key))
-    scope = Project.id.in_(projects)
-    milestones = (
-        select(literal("milestone").label("kind"), Milestone.due_date.label("due"))
-        .join(Project, Project.id == Milestone.project_id)
-        .where(
-            scope,
-            Milestone.archived.is_(False),
-            Milestone.done_date.is_(None),
-            Milestone.due_date.between(today, end),
-        )
-    )
-    proofs = (
-        select(literal("proof_of_use"), FundingApplication.proof_of_use_due)
-        .join(Project, Project.id == FundingApplication.project_id)
-        .where(rules.application_counts(projects), rules.proof_due_between(today, end))
-    )
-    payments = (
-        select(literal("payment_request"), PaymentRequest.due_on)
-        .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
-        .join(Project, Project.id == FundingApplication.project_id)
-        .where(rules.application_counts(projects), rules.payment_due_between(today, end))
-    )
-    union = union_all(milestones, proofs, payments).subquery()
+    union = deadline_rows(active_projects(theme_id_of(session, theme_key)), today, end)
     stmt = (
         select(union.c.due, union.c.kind, func.count())
         .group_by(union.c.due, union.c.kind)
