@@ -93,7 +93,7 @@ def _register_fonts() -> tuple[str, str]:
     return "Helvetica", "Helvetica-Bold"  # pragma: no cover - fonts-dejavu-core is installed
 
 
-class _Styles:
+class Styles:
     def __init__(self) -> None:
         self.font, self.bold = _register_fonts()
         base = ParagraphStyle("base", fontName=self.font, fontSize=9, leading=11.5)
@@ -129,8 +129,29 @@ class _Styles:
         self.right = ParagraphStyle("right", parent=self.cell, alignment=TA_RIGHT)
 
 
-def _numbered_canvas(brief: Brief, font: str) -> type[Canvas]:
-    lang = brief.lang
+def a4_document(out: io.BytesIO, *, title: str, subject: str, lang: str) -> BaseDocTemplate:
+    """The A4 page of the brief and the fact sheet: margins, one body frame above the footer,
+    the document's metadata."""
+    doc = BaseDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=18 * mm,
+        title=title,
+        author="Smart City Innovation Unit Bochum",
+        subject=subject,
+        lang="de-DE" if lang == "de" else "en-GB",
+    )
+    frame = Frame(MARGIN, 18 * mm, WIDTH, PAGE_H - MARGIN - 18 * mm, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    return doc
+
+
+def numbered_canvas(font: str, lang: str, *, left: str, centre: str) -> type[Canvas]:
+    """A canvas whose footer reads ``left`` · ``centre`` · "Seite n von N" (the brief's and the
+    fact sheet's)."""
 
     class NumberedCanvas(Canvas):
         """Keeps each page until the end, then writes "Seite n von N" on all of them."""
@@ -157,11 +178,8 @@ def _numbered_canvas(brief: Brief, font: str) -> type[Canvas]:
             self.setFillColor(colors.HexColor("#555555"))
             self.setStrokeColor(LINE)
             self.line(MARGIN, 12 * mm, PAGE_W - MARGIN, 12 * mm)
-            left = f"{tx(lang, 'title_short')} · {brief.scope_label()}"
             self.drawString(MARGIN, 8 * mm, left)
-            self.drawCentredString(
-                PAGE_W / 2, 8 * mm, tx(lang, "footer", day=day(brief.as_of, lang))
-            )
+            self.drawCentredString(PAGE_W / 2, 8 * mm, centre)
             self.drawRightString(
                 PAGE_W - MARGIN,
                 8 * mm,
@@ -170,6 +188,44 @@ def _numbered_canvas(brief: Brief, font: str) -> type[Canvas]:
             self.restoreState()
 
     return NumberedCanvas
+
+
+def _numbered_canvas(brief: Brief, font: str) -> type[Canvas]:
+    lang = brief.lang
+    return numbered_canvas(
+        font,
+        lang,
+        left=f"{tx(lang, 'title_short')} · {brief.scope_label()}",
+        centre=tx(lang, "footer", day=day(brief.as_of, lang)),
+    )
+
+
+def table_style(
+    st: Styles, *, numeric: Sequence[int] = (), total: bool = False
+) -> list[tuple[Any, ...]]:
+    """The look of every table: header row shaded and underlined in blue, thin lines between
+    rows, numbers right-aligned, a total row in bold (the brief's and the fact sheet's)."""
+    style: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), st.font),
+        ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+        ("LEADING", (0, 0), (-1, -1), 9),
+        ("BACKGROUND", (0, 0), (-1, 0), GREY),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.6, BLUE),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, LINE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    for col in numeric:
+        style.append(("ALIGN", (col, 1), (col, -1), "RIGHT"))
+    if total:
+        style += [
+            ("FONTNAME", (0, -1), (-1, -1), st.bold),
+            ("LINEABOVE", (0, -1), (-1, -1), 0.6, BLUE),
+        ]
+    return style
 
 
 @lru_cache(maxsize=4096)
@@ -188,7 +244,7 @@ class _Builder:
     def __init__(self, brief: Brief) -> None:
         self.brief = brief
         self.lang = brief.lang
-        self.st = _Styles()
+        self.st = Styles()
         self.story: list[Flowable] = []
 
     # -- helpers ----------------------------------------------------------------------------------
@@ -236,26 +292,7 @@ class _Builder:
             data.append(total)
         cls = LongTable if long else Table
         table = cls(data, colWidths=col_widths, repeatRows=1)
-        style = [
-            ("FONTNAME", (0, 0), (-1, -1), self.st.font),
-            ("FONTSIZE", (0, 0), (-1, -1), 7.5),
-            ("LEADING", (0, 0), (-1, -1), 9),
-            ("BACKGROUND", (0, 0), (-1, 0), GREY),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.6, BLUE),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.25, LINE),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ]
-        for col in numeric:
-            style.append(("ALIGN", (col, 1), (col, -1), "RIGHT"))
-        if total is not None:
-            style += [
-                ("FONTNAME", (0, -1), (-1, -1), self.st.bold),
-                ("LINEABOVE", (0, -1), (-1, -1), 0.6, BLUE),
-            ]
+        style = table_style(self.st, numeric=numeric, total=total is not None)
         table.setStyle(TableStyle(style))
         self.story.append(table)
         if more:
@@ -763,20 +800,12 @@ class _Builder:
         self.risks()
         self.annex()
         out = io.BytesIO()
-        doc = BaseDocTemplate(
+        doc = a4_document(
             out,
-            pagesize=A4,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=18 * mm,
             title=f"{self.brief.title()} – {self.brief.scope_label()} – {self.d(self.brief.as_of)}",
-            author="Smart City Innovation Unit Bochum",
             subject=self.brief.scope_label(),
-            lang="de-DE" if self.lang == "de" else "en-GB",
+            lang=self.lang,
         )
-        frame = Frame(MARGIN, 18 * mm, WIDTH, PAGE_H - MARGIN - 18 * mm, id="body")
-        doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
         doc.build(self.story, canvasmaker=_numbered_canvas(self.brief, self.st.font))
         return out.getvalue()
 

@@ -3,6 +3,7 @@
 portfolio report OUT.pdf|OUT.xlsx [--theme KEY] [--as-of DATE] [--since DATE] [--publish]
 portfolio report --list
 portfolio report OUT.pdf --published ID
+portfolio factsheet KEY OUT.pdf [--lang en] [--public]
 """
 
 from __future__ import annotations
@@ -52,6 +53,28 @@ def register(sub: Any) -> None:
     )
     rep.add_argument("--list", action="store_true", help="veröffentlichte Berichte auflisten")
     rep.set_defaults(handler=cmd_report)
+
+    sheet = sub.add_parser(
+        "factsheet",
+        help="Projektsteckbrief als PDF (ein bis zwei Seiten)",
+        description="Steckbrief eines Projekts als PDF: Ziele, Leitthema, Partner, Förderung, "
+        "Meilensteine, Kennzahlen und Status. Ohne --public die interne Fassung.",
+    )
+    sheet.add_argument("key", metavar="PROJEKT", help="Projektschlüssel, z. B. SC-001")
+    sheet.add_argument("out", metavar="OUT.pdf", help="Zieldatei")
+    sheet.add_argument(
+        "--lang",
+        dest="sheet_lang",
+        choices=["de", "en"],
+        help="Sprache des Steckbriefs (Standard: die Sprache der Ausgaben)",
+    )
+    sheet.add_argument(
+        "--public",
+        action="store_true",
+        help="die veröffentlichte Fassung: nur ein veröffentlichtes Projekt, nur die "
+        "freigegebenen Feldgruppen, keine personenbezogenen Daten",
+    )
+    sheet.set_defaults(handler=cmd_factsheet)
 
 
 def _kind(out: str) -> str:
@@ -160,4 +183,54 @@ def cmd_report(args: argparse.Namespace) -> int:
     if published_id is not None:
         print(f"Veröffentlicht als Bericht Nr. {published_id}.")
     print(f"{args.out} geschrieben in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+def cmd_factsheet(args: argparse.Namespace) -> int:
+    from portfolio import clock
+    from portfolio.cli import UsageError
+    from portfolio.errors import NotFound
+    from portfolio.policy import PUBLIC
+    from portfolio.queries.factsheet import fact_sheet, published_fact_sheet
+    from reports.factsheet import render_pdf
+
+    if Path(args.out).suffix.lower() != ".pdf":
+        raise UsageError(f"„{args.out}“: Bitte eine Datei mit der Endung .pdf angeben.")
+    lang = args.sheet_lang or args.lang
+    who = operator(args, "factsheet")
+    reader = make_session_factory(engine_for(args), read_only=True)
+    today = clock.today()
+    with reader() as session:
+        set_principal(session, PUBLIC if args.public else who)
+        try:
+            sheet = (
+                published_fact_sheet(session, args.key, today=today)
+                if args.public
+                else fact_sheet(session, args.key, today=today)
+            )
+        except NotFound:
+            if not args.public:
+                raise
+            set_principal(session, who)
+            fact_sheet(session, args.key, today=today)  # unknown: the plain "not found"
+            print(
+                f"Projekt {args.key} ist nicht veröffentlicht; ohne --public entsteht der "
+                "interne Steckbrief."
+                if args.lang == "de"
+                else f"Project {args.key} is not published; without --public you get the "
+                "internal fact sheet.",
+                file=sys.stderr,
+            )
+            return 1
+        finally:
+            session.rollback()
+    _write(args.out, render_pdf(sheet, lang=lang))
+    version = "veröffentlichte" if args.public else "interne"
+    print(
+        f"Steckbrief {sheet.key} ({version} Fassung, Stand {fmt_date(sheet.as_of, args.lang)}) "
+        f"geschrieben: {args.out}"
+        if args.lang == "de"
+        else f"Fact sheet {sheet.key} ({'published' if args.public else 'internal'} version, "
+        f"as of {fmt_date(sheet.as_of, args.lang)}) written: {args.out}"
+    )
     return 0

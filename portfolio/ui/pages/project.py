@@ -25,6 +25,7 @@ from db.enums import (
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number
 from portfolio.policy import AccessDenied, Action
 from portfolio.queries import detail as detail_q
+from portfolio.queries import factsheet as factsheet_q
 from portfolio.queries import grant as grant_q
 from portfolio.queries import quality as quality_q
 from portfolio.queries.common import pick
@@ -59,8 +60,20 @@ from portfolio.ui.components.widgets import (
     table,
 )
 from portfolio.ui.navigation import page
-from portfolio.ui.runtime import lang, may, read_session, show_error, tr, user_name
+from portfolio.ui.runtime import (
+    lang,
+    may,
+    read_session,
+    require_principal,
+    session_as,
+    session_factory,
+    show_error,
+    tr,
+    user_name,
+)
 from portfolio.vocab import entity_label, field_label, label
+from reports.factsheet import file_name as factsheet_name
+from reports.factsheet import render_pdf as factsheet_pdf
 
 TEXTS = {
     "de": {
@@ -136,6 +149,8 @@ TEXTS = {
         "old": "vorher",
         "new_value": "nachher",
         "total": "Summe",
+        "factsheet": "Steckbrief (PDF)",
+        "factsheet_help": "Der interne Projektsteckbrief auf ein bis zwei Seiten: Ziele, Partner, Förderung, Meilensteine, Kennzahlen, Status.",
     },
     "en": {
         "title": "Project",
@@ -210,6 +225,8 @@ TEXTS = {
         "old": "before",
         "new_value": "after",
         "total": "Total",
+        "factsheet": "Fact sheet (PDF)",
+        "factsheet_help": "The internal project fact sheet on one or two pages: goals, partners, funding, milestones, KPIs, status.",
     },
 }
 SECTIONS = (
@@ -288,6 +305,7 @@ def render() -> None:
         detail = detail_q.project_detail(session, key, today=stamp.today)
         problems = quality_q.problems_of(session, key, today=stamp.today)
     header(detail, problems)
+    factsheet_download(key, stamp)
     if st.session_state.get("prj_section") not in sections:
         st.session_state["prj_section"] = "stammdaten"
     section = st.segmented_control(
@@ -416,6 +434,29 @@ def header(d: detail_q.ProjectDetail, problems: tuple[str, ...]) -> None:
         with st.expander(tx("quality", score=score), icon=":material/fact_check:"):
             for code in problems:
                 st.markdown(f"- {tx('q_' + code)} → *{tx('sec_' + quality_q.FIX_SECTION[code])}*")
+
+
+def factsheet_download(key: str, stamp: data.Stamp) -> None:
+    """The project's internal fact sheet as a PDF, built when the button is clicked (outside
+    the script run: the principal and the session factory go along)."""
+    who, reader, language = require_principal(), session_factory(read_only=True), lang()
+    today = stamp.today
+
+    def build() -> bytes:
+        with session_as(who, reader) as session:
+            sheet = factsheet_q.fact_sheet(session, key, today=today)
+        return factsheet_pdf(sheet, lang=language)
+
+    st.download_button(
+        tx("factsheet"),
+        data=build,
+        file_name=factsheet_name(key, language),
+        mime="application/pdf",
+        help=tx("factsheet_help"),
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        key="prj_factsheet",
+    )
 
 
 # ---- Stammdaten -------------------------------------------------------------------------------
