@@ -52,3 +52,20 @@ def fact_sheet(project_key: str, *, lang: str = "de", base: str | None = None) -
         base=base,
         lang="en" if lang == "en" else None,
     )
+
+
+def digest_entry(
+    project_key: str,
+    *,
+    principal: Principal | None = None,
+    partner_portal: bool = False,
+    section: str | None = None,
+    base: str | None = None,
+) -> str:
+    """Where an entry of the e-mail digest leads. An account's digest: the page that account
+    works on the project in (:func:`project_page`). An organisation's digest goes to its
+    contact address: to the partner portal when the organisation has partner accounts (they
+    sign in there), else to the project page (the unit works for it)."""
+    if partner_portal:
+        return absolute(PARTNER_PAGE, base=base, projekt=project_key)
+    return project_page(project_key, principal=principal, section=section, base=base)

@@ -226,6 +226,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "council_resolution_on": ("Ratsbeschluss vom", "Council resolution of"),
     "council_resolution_url": ("Ratsbeschluss", "Council resolution"),
     "repository_url": ("Open-Source-Repository", "Open-source repository"),
+    "published": ("Veröffentlicht", "Published"),
+    "publish_groups": ("Veröffentlichte Angaben", "Published field groups"),
     # organisation
     "short_name": ("Kurzname", "Short name"),
     "kind": ("Art", "Kind"),

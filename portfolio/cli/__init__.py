@@ -26,6 +26,8 @@ COMMAND_MODULES = [
     "portfolio.cli.users",
     "portfolio.cli.exchange",
     "portfolio.cli.report",
+    "portfolio.cli.digest",
+    "portfolio.cli.opendata",
 ]
 
 

@@ -2793,13 +2793,63 @@ class _Ids:
         return self._programmes[key]
 
 
+DEMO_CONTACTS: dict[str, str] = {
+    "STADT": "smart-city@bochum.example",
+    "STW": "smart-city@stadtwerke-bochum.example",
+    "BOG": "digitalisierung@bogestra.example",
+    "USB": "it@usb-bochum.example",
+}
+"""Example contact addresses (reserved ``.example`` domain): the organisations the e-mail
+digest reaches in the demo."""
+
+
 def load_bochum(session: Session, *, today: dt.date | None = None) -> int:
     """Load the Bochum demo portfolio through the services; returns the number of projects."""
     today = today or clock.today()
     ids = _Ids(session)
     for number, demo in enumerate(PROJECTS, start=1):
         _load_project(session, f"SC-{number:03d}", demo, today, ids)
+    for key, email in DEMO_CONTACTS.items():
+        org = organisations.get_by_key(session, key)
+        if not org.contact_email:
+            organisations.update(
+                session, org.id, {"contact_email": email}, expected_version=org.version
+            )
+    _publish_demo(session)
     return len(PROJECTS)
+
+
+_ALL_GROUPS = ("description", "partners", "funding", "milestones", "kpis", "status")
+DEMO_PUBLISHED: dict[str, tuple[str, ...]] = {
+    "SC-001": _ALL_GROUPS,
+    "SC-002": _ALL_GROUPS,
+    "SC-004": ("description", "partners", "kpis"),
+    "SC-005": ("description", "partners", "milestones", "status"),
+    "SC-006": ("description", "partners", "kpis"),
+    "SC-009": ("description", "partners", "funding"),
+    "SC-012": ("description", "kpis", "status"),
+    "SC-014": ("description", "partners", "funding", "milestones"),
+    "SC-015": ("description", "funding", "status"),
+    "SC-018": ("description", "partners", "milestones"),
+    "SC-019": ("description", "partners", "funding", "milestones", "status"),
+    "SC-022": ("description",),
+}
+"""The demo's published projects (public page, open data, public fact sheets) and the field
+groups each publishes; the other projects stay internal."""
+
+
+def _publish_demo(session: Session) -> None:
+    from portfolio.services import publication
+
+    for key, groups in DEMO_PUBLISHED.items():
+        project = projects.get_by_key(session, key)
+        publication.set_publication(
+            session,
+            project.id,
+            published=True,
+            groups=groups,
+            expected_version=project.version,
+        )
 
 
 def _load_project(session: Session, key: str, demo: ProjectDef, today: dt.date, ids: _Ids) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from portfolio import figures
+from portfolio.queries import agenda as agenda_q
 from portfolio.queries import budget as budget_q
 from portfolio.queries import detail as detail_q
 from portfolio.queries import funding_overview as funding_q
@@ -268,3 +269,24 @@ def _project_keys(db: str, stamp: int, access: str, text: str, limit: int) -> li
 
 def project_keys(s: Stamp, text: str = "", *, limit: int = 200) -> list[tuple[str, str]]:
     return _project_keys(s.db, s.stamp, s.access, text, limit)
+
+
+@data_cache
+def _agenda(
+    db: str,
+    stamp: int,
+    access: str,
+    day: dt.date,
+    organisation: str | None,
+    until: dt.date | None,
+) -> list[agenda_q.AgendaItem]:
+    with read_session() as session:
+        return agenda_q.agenda(session, today=day, organisation_key=organisation, until=until)
+
+
+def agenda(
+    s: Stamp, *, organisation: str | None = None, until: dt.date | None = None
+) -> list[agenda_q.AgendaItem]:
+    """The open deadlines of the Fristen page (:func:`portfolio.queries.agenda.agenda`):
+    ``until`` bounds the due date (overdue ones included); a list of ``AgendaItem``."""
+    return _agenda(s.db, s.stamp, s.access, s.today, organisation, until)

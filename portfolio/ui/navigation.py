@@ -72,6 +72,14 @@ PAGES: tuple[PageSpec, ...] = (
         "sec_steering",
         Action.PARTNER_READ,
     ),
+    PageSpec(
+        "deadlines",
+        "fristen",
+        "nav_deadlines",
+        ":material/event:",
+        "sec_steering",
+        Action.READ_DEADLINES,
+    ),
     PageSpec("quality", "datenqualitaet", "nav_quality", ":material/fact_check:", "sec_data", READ),
     PageSpec(
         "exchange",
@@ -90,6 +98,14 @@ PAGES: tuple[PageSpec, ...] = (
         Action.READ_PUBLISHED,
     ),
     PageSpec("masterdata", "stammdaten", "nav_masterdata", ":material/database:", "sec_data", READ),
+    PageSpec(
+        "publication",
+        "veroeffentlichung",
+        "nav_publication",
+        ":material/public:",
+        "sec_data",
+        Action.EDIT_PORTFOLIO,
+    ),
     PageSpec(
         "accounts",
         "konten",

@@ -1,0 +1,54 @@
+"""``portfolio opendata OUTDIR``: write the open-data catalogue (DCAT-AP.de) and its files.
+
+Writes catalog.jsonld, catalog.ttl and the distributions projekte, leitthemen, partner and
+foerderung as .csv and .json (:mod:`reports.opendata`). Runs as the anonymous public principal
+(:data:`portfolio.policy.PUBLIC`): it only ever sees what is published. The day is the clock's
+(``PORTFOLIO_TODAY`` pins it); the addresses in the catalogue use ``PORTFOLIO_BASE_URL``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from db.engine import make_session_factory
+from portfolio import clock
+from portfolio.cli.core import engine_for
+from portfolio.policy import PUBLIC, set_principal
+
+
+def register(sub: Any) -> None:
+    cmd = sub.add_parser(
+        "opendata",
+        help="Offene Daten (DCAT-AP.de-Katalog, CSV und JSON) der veröffentlichten Projekte "
+        "schreiben",
+        description="Schreibt den DCAT-AP.de-Katalog (JSON-LD und Turtle) mit CSV- und "
+        "JSON-Distributionen der veröffentlichten Projekte, Leitthemen, Partner und Förderung "
+        "in das Verzeichnis. Enthält nur Veröffentlichtes, nie personenbezogene Daten.",
+    )
+    cmd.add_argument("outdir", metavar="VERZEICHNIS", type=Path, help="Zielverzeichnis")
+    cmd.set_defaults(handler=cmd_opendata)
+
+
+def cmd_opendata(args: argparse.Namespace) -> int:
+    from reports.opendata import write_open_data
+
+    de = args.lang == "de"
+    today = clock.today()
+    with make_session_factory(engine_for(args), read_only=True)() as session:
+        set_principal(session, PUBLIC)
+        written = write_open_data(session, args.outdir, today=today)
+        session.rollback()
+    for path in written:
+        print(
+            f"{path}  ({path.stat().st_size} Bytes)"
+            if de
+            else f"{path}  ({path.stat().st_size} bytes)"
+        )
+    print(
+        f"{len(written)} Dateien geschrieben (Stand {today.isoformat()})."
+        if de
+        else f"{len(written)} files written (as of {today.isoformat()})."
+    )
+    return 0
