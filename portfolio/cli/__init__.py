@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "portfolio.cli.users",
     "portfolio.cli.exchange",
     "portfolio.cli.report",
+    "portfolio.cli.feeds",
     "portfolio.cli.digest",
     "portfolio.cli.opendata",
 ]

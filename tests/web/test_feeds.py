@@ -258,3 +258,33 @@ def _project_keys(demo: Demo) -> list[str]:
         return list(
             session.execute(select(Project.key).where(Project.archived.is_(False))).scalars()
         )
+
+
+def test_the_command_line_makes_lists_and_revokes_a_feed_of_the_operators_account(
+    demo: Demo, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from portfolio.cli import main
+
+    partner = demo.principal("stw.partner", Role.PARTNER, "STW")
+    db = ["--db", engine.url.render_as_string(hide_password=False), "--user", partner.name]
+    assert main([*db, "feed", "add", "--organisation", "STW"]) == 0
+    out = capsys.readouterr().out
+    address = next(line.strip() for line in out.splitlines() if "/feeds/" in line)
+    secret = address.rsplit("/", 1)[1].removesuffix(".ics")
+    assert address == links.feed(secret)
+    wanted = [i.uid for i in demo.agenda(partner, organisation_key="STW")]
+    assert sorted(_uids(demo.calendar(secret))) == sorted(wanted) and wanted
+
+    assert main([*db, "feed", "list"]) == 0
+    listed = capsys.readouterr().out
+    feed_id = int(listed.split()[0])
+    assert secret not in listed and "eine Organisation" in listed
+
+    assert main([*db, "feed", "revoke", str(feed_id)]) == 0
+    assert "widerrufen" in capsys.readouterr().out
+    assert demo.get(secret)[0] == 404
+    # another organisation's projects are refused for a partner's account, nothing is written
+    assert main([*db, "feed", "add", "--organisation", "BOG"]) == 1
+    assert "Organisation" in capsys.readouterr().err
+    assert main([*db, "feed", "list"]) == 0
+    assert "Keine aktiven Kalender-Abos" in capsys.readouterr().out

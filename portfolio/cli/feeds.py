@@ -1,0 +1,124 @@
+"""``portfolio feed add|list|revoke``: calendar feeds (Kalender-Abos) of the operator's account.
+
+A feed belongs to an account and lists what that account may see (:mod:`portfolio.queries.agenda`);
+the command line makes it for the account ``--user`` names and acts as that account (with its
+own role and scope, not the operator's administrator rights), as the Fristen page does for the
+signed-in user. ``add`` prints the feed's address once: only its SHA-256 is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from db.engine import make_session_factory
+from db.enums import ChangeSource, FeedScope
+from db.models import Account
+from portfolio import links
+from portfolio.cli.core import engine_for, operator
+from portfolio.i18n import fmt_stamp
+from portfolio.policy import SYSTEM, Principal, set_principal
+from portfolio.services import accounts, feeds
+from portfolio.services.base import unit_of_work
+from portfolio.vocab import label
+
+
+def register(sub: Any) -> None:
+    feed = sub.add_parser(
+        "feed",
+        help="Kalender-Abos (iCalendar) des Kontos von --user anlegen, auflisten, widerrufen",
+        description="Kalender-Abos des Kontos, das --user nennt: alle Fristen, die das Konto "
+        "sehen darf, oder die einer Organisation oder eines Projekts.",
+    )
+    verbs = feed.add_subparsers(dest="verb", required=True, metavar="AKTION")
+    add = verbs.add_parser("add", help="ein Abo anlegen und seine Adresse einmal zeigen")
+    which = add.add_mutually_exclusive_group()
+    which.add_argument(
+        "--organisation", metavar="KÜRZEL", help="nur die Projekte dieser Organisation"
+    )
+    which.add_argument("--project", metavar="SC-001", help="nur dieses Projekt")
+    add.add_argument("--label", default="", help="Name des Abos (Standard: nach dem Umfang)")
+    add.set_defaults(handler=cmd_add)
+    listing = verbs.add_parser("list", help="die aktiven Abos des Kontos")
+    listing.set_defaults(handler=cmd_list)
+    revoke = verbs.add_parser("revoke", help="ein Abo widerrufen (seine Adresse antwortet 404)")
+    revoke.add_argument("id", type=int, metavar="NR", help="die Nummer aus „portfolio feed list“")
+    revoke.set_defaults(handler=cmd_revoke)
+
+
+def _owner(args: argparse.Namespace, ref: str) -> Principal:
+    """The account ``--user`` names, as itself: a feed lists what its owner may see, so it is
+    made with the owner's role and scope. Without an account the service refuses."""
+    who = operator(args, ref)
+    if who.account_id is None:
+        return who
+    with make_session_factory(engine_for(args), read_only=True)() as session:
+        set_principal(session, SYSTEM)
+        account = session.get(Account, who.account_id)
+        owner = (
+            accounts.principal_for_account(session, account, source=ChangeSource.CLI)
+            if account is not None
+            else who
+        )
+        session.rollback()
+    return owner.with_ref(ref)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    who = _owner(args, "feed add")
+    scope = (
+        FeedScope.ORGANISATION
+        if args.organisation
+        else FeedScope.PROJECT
+        if args.project
+        else FeedScope.ACCOUNT
+    )
+    with unit_of_work(make_session_factory(engine_for(args)), who) as session:
+        created = feeds.create(
+            session,
+            scope=scope,
+            organisation_key=args.organisation,
+            project_key=args.project,
+            label=args.label,
+        )
+    de = args.lang == "de"
+    print(
+        f"Kalender-Abo {created.feed.id} „{created.feed.label}“ angelegt. Adresse (wird nur "
+        "jetzt angezeigt):"
+        if de
+        else f"Calendar feed {created.feed.id} “{created.feed.label}” created. Address (shown "
+        "only now):"
+    )
+    print(f"  {links.feed(created.secret)}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    who = _owner(args, "feed list")
+    with make_session_factory(engine_for(args), read_only=True)() as session:
+        set_principal(session, who)
+        rows = feeds.get_all(session)
+        session.rollback()
+    de = args.lang == "de"
+    if not rows:
+        print("Keine aktiven Kalender-Abos." if de else "No active calendar feeds.")
+        return 0
+    for row in rows:
+        used = fmt_stamp(row.last_used_at, args.lang) if row.last_used_at else "–"
+        print(
+            f"{row.id:>4}  {row.label}  ({label(FeedScope, row.scope, args.lang)}; "
+            + (f"zuletzt abgerufen {used})" if de else f"last fetched {used})")
+        )
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    who = _owner(args, "feed revoke")
+    with unit_of_work(make_session_factory(engine_for(args)), who) as session:
+        row = feeds.revoke(session, args.id)
+    print(
+        f"Kalender-Abo {row.id} „{row.label}“ widerrufen."
+        if args.lang == "de"
+        else f"Calendar feed {row.id} “{row.label}” revoked."
+    )
+    return 0
