@@ -3,7 +3,8 @@
 The CLI is the operator's tool on the server and acts with administrator rights, as the account
 ``--user`` names (:func:`portfolio.cli.core.operator`).
 
-Exit codes: 0 done; 1 rejected (invalid data, conflicts; nothing written); 2 a file that cannot
+Exit codes: 0 done; 1 rejected (invalid data, conflicts; nothing written) or a digest message
+that could not be delivered (retried on the next run); 2 a file that cannot
 or must not be read, or a usage error; 3 an unexpected internal error (no traceback unless
 ``--debug``).
 """
