@@ -162,6 +162,17 @@ def _preview() -> None:
         st.json(records[key], expanded=True)
 
 
+SHORT_GROUP_LABELS: dict[str, tuple[str, str]] = {
+    "description": ("Ziele", "Goals"),
+    "partners": ("Partner", "Partners"),
+    "funding": ("Förderung", "Funding"),
+    "milestones": ("Meilensteine", "Milestones"),
+    "kpis": ("Kennzahlen", "KPIs"),
+    "status": ("Ampel", "Light"),
+}
+"""Column heads narrow enough for the table to fit at 1280 px; the full label is the help."""
+
+
 def render() -> None:
     page_header(tx("title"), tx("caption"))
     flash = st.session_state.pop("__publication_flash", None)
@@ -180,9 +191,15 @@ def render() -> None:
     group_labels = labels(PublishGroup, runtime.lang())
     config: dict[str, Any] = {
         "key": st.column_config.TextColumn(tx("key"), disabled=True),
-        "title": st.column_config.TextColumn(tx("project"), disabled=True),
+        "title": st.column_config.TextColumn(tx("project"), disabled=True, width="medium"),
         "published": st.column_config.CheckboxColumn(tx("published")),
-        **{g: st.column_config.CheckboxColumn(group_labels[g]) for g in GROUPS},
+        **{
+            g: st.column_config.CheckboxColumn(
+                SHORT_GROUP_LABELS[g][0 if runtime.lang() == "de" else 1],
+                help=group_labels[g],
+            )
+            for g in GROUPS
+        },
     }
     edited = st.data_editor(
         _frame(rows),
