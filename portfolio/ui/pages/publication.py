@@ -196,7 +196,7 @@ def render() -> None:
         **{
             g: st.column_config.CheckboxColumn(
                 SHORT_GROUP_LABELS[g][0 if runtime.lang() == "de" else 1],
-                help=group_labels[g],
+                help=md(group_labels[g]),
             )
             for g in GROUPS
         },
