@@ -279,6 +279,7 @@ class AuditKind(StrEnum):
     FEED_REVOKED = "feed_revoked"
     DIGEST_SENT = "digest_sent"  # one digest run: messages sent and failed
     DIGEST_FAILED = "digest_failed"  # a message that could not be delivered after its attempts
+    DIGEST_SUBSCRIPTION = "digest_subscription"  # an account subscribed to or left the digest
     PUBLICATION_CHANGED = "publication_changed"  # a project's publish flag or field groups
 
 

@@ -42,6 +42,10 @@ KIND_LABELS: Mapping[AuditKind, tuple[str, str]] = {
         "Fristen-Übersicht nicht zugestellt",
         "Deadline digest not delivered",
     ),
+    AuditKind.DIGEST_SUBSCRIPTION: (
+        "Fristen-Übersicht abonniert oder abbestellt",
+        "Deadline digest subscribed or left",
+    ),
     AuditKind.PUBLICATION_CHANGED: ("Veröffentlichung geändert", "Publication changed"),
 }
 

@@ -177,6 +177,12 @@ _REFUSALS: dict[str, tuple[str, str]] = {
         "Sie sind nicht mit einem Konto des Portfolios angemeldet.",
         "You are not signed in with a portfolio account.",
     ),
+    "no_email": (
+        "Ihr Konto hat keine E-Mail-Adresse. Bitte die Administration, sie einzutragen; dann "
+        "können Sie die Fristen-Übersicht abonnieren.",
+        "Your account has no e-mail address. Ask the administrators to add one; then you can "
+        "subscribe to the deadline digest.",
+    ),
 }
 
 
@@ -634,6 +640,44 @@ def change_password(session: Session, *, current: str, new: str, ip: str | None 
     audit.record(
         session, AuditKind.PASSWORD_CHANGED, actor=account.name, subject=account.name, ip=ip
     )
+
+
+@dataclass(frozen=True)
+class DigestSubscription:
+    """Whether the signed-in account gets the e-mail digest, and where it would go."""
+
+    email: str | None
+    wanted: bool
+
+
+@requires(Action.READ_DEADLINES)
+def digest_subscription(session: Session) -> DigestSubscription | None:
+    """The signed-in account's digest subscription; None without an account."""
+    who = principal_of(session)
+    account = session.get(Account, who.account_id) if who.account_id is not None else None
+    if account is None:
+        return None
+    return DigestSubscription(account.email, bool(account.wants_digest and account.email))
+
+
+@requires(Action.READ_DEADLINES)
+def set_digest_subscription(session: Session, *, wanted: bool) -> DigestSubscription:
+    """The signed-in account subscribes to the e-mail digest of its deadlines (or leaves it);
+    it needs an e-mail address. Audited as ``digest_subscription``."""
+    account = _own_account(session)
+    if wanted and not account.email:
+        raise AccountRefused("no_email")
+    if account.wants_digest != wanted:
+        account.wants_digest = wanted
+        flush(session, account)
+        audit.record(
+            session,
+            AuditKind.DIGEST_SUBSCRIPTION,
+            actor=account.name,
+            subject=account.name,
+            detail={"wanted": wanted},
+        )
+    return DigestSubscription(account.email, wanted)
 
 
 @requires(Action.SIGNED_IN)

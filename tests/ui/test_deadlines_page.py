@@ -4,6 +4,8 @@ made (its address shown once) and revoked."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -98,3 +100,72 @@ def test_without_an_account_the_page_says_how_to_get_a_feed(q: Query) -> None:
     assert [t.value for t in at.title] == ["Deadlines"]
     assert any("portfolio user add" in i.value for i in at.info)
     assert "feed_create" not in [b.key for b in at.button]
+
+
+def test_an_account_subscribes_to_the_digest_and_leaves_it_again(q: Query) -> None:
+    from db.enums import AuditKind
+    from db.models import AuditEvent
+    from portfolio.services.accounts import AccountRefused
+
+    def make(s: Session) -> Principal:
+        set_principal(s, TESTER)
+        made = accounts.create(
+            s, name="p.stw", role=Role.PARTNER, organisation_key="STW", email="P.Stw@Example.org"
+        )
+        account = s.get(Account, made.account.id)
+        assert account is not None
+        account.must_change_password = False
+        return accounts.principal_for_account(s, account)
+
+    partner = q(make)
+
+    def wanted(s: Session) -> bool:
+        return bool(s.scalar(select(Account.wants_digest).where(Account.name == "p.stw")))
+
+    at = open_page(PAGE, principal=partner)
+    no_errors(at)
+    assert not wanted_toggle(at).value and not q(wanted)
+    assert any("p.stw@example.org" in _plain(c.value) for c in at.caption)
+    wanted_toggle(at).set_value(True).run()
+    no_errors(at)
+    assert q(wanted)
+    assert any("jetzt per E-Mail" in _plain(t.value) for t in at.toast)
+    assert wanted_toggle(at).value
+    wanted_toggle(at).set_value(False).run()
+    assert not q(wanted)
+    kinds = q(
+        lambda s: list(
+            s.scalars(
+                select(AuditEvent.detail).where(
+                    AuditEvent.kind == AuditKind.DIGEST_SUBSCRIPTION, AuditEvent.actor == "p.stw"
+                )
+            )
+        )
+    )
+    assert kinds == [{"wanted": True}, {"wanted": False}]
+
+    # an account without an address gets the hint, no switch; the service refuses it too
+    staff = _account(q, "o.adresse", Role.STAFF)
+    at = open_page(PAGE, principal=staff)
+    no_errors(at)
+    assert not [t for t in at.toggle if t.key == "dl_digest"]
+    assert any("keine E-Mail-Adresse" in c.value for c in at.caption)
+
+    def refuse(s: Session) -> str:
+        set_principal(s, staff)
+        try:
+            accounts.set_digest_subscription(s, wanted=True)
+        except AccountRefused as exc:
+            return exc.message("de")
+        return ""
+
+    assert "keine E-Mail-Adresse" in q(refuse)
+
+
+def wanted_toggle(at: AppTest) -> Any:
+    return next(t for t in at.toggle if t.key == "dl_digest")
+
+
+def _plain(markdown: str) -> str:
+    """The text a reader sees of an escaped markdown string (backslashes and word joiners)."""
+    return markdown.replace("\\", "").replace("\u2060", "")

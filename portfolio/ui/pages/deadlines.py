@@ -26,7 +26,7 @@ from portfolio.errors import PortfolioError
 from portfolio.i18n import fmt_int
 from portfolio.policy import Principal
 from portfolio.queries import agenda
-from portfolio.services import feeds
+from portfolio.services import accounts, feeds
 from portfolio.ui import data, runtime
 from portfolio.ui.components.forms import flash
 from portfolio.ui.components.safe_text import md
@@ -74,6 +74,12 @@ TEXTS = {
         "subscribe": "**So abonnieren Sie:**\n\n- **Outlook:** Kalender → Kalender hinzufügen → Aus dem Internet abonnieren → Adresse einfügen.\n- **Thunderbird:** Termine und Aufgaben → Neuer Kalender → Im Netzwerk → Adresse einfügen.\n- **iPhone/iPad:** Einstellungen → Kalender → Accounts → Account hinzufügen → Andere → Kalenderabo hinzufügen → Adresse einfügen.\n\nDer Kalender lädt die Fristen etwa stündlich neu.",
         "mine": "Meine Abos",
         "no_feeds": "Noch keine Abos.",
+        "digest": "Fristen-Übersicht per E-Mail",
+        "digest_toggle": "Wöchentlich eine E-Mail mit dem, was überfällig, bald fällig oder als Statusbericht veraltet ist",
+        "digest_to": "Sie geht an {email}.",
+        "digest_no_email": "Ihr Konto hat keine E-Mail-Adresse; die Administration kann sie eintragen.",
+        "digest_on": "Sie erhalten die Fristen-Übersicht jetzt per E-Mail.",
+        "digest_off": "Sie erhalten die Fristen-Übersicht nicht mehr.",
         "created_at": "angelegt",
         "last_used": "zuletzt abgerufen",
         "never": "noch nie",
@@ -118,6 +124,12 @@ TEXTS = {
         "subscribe": "**How to subscribe:**\n\n- **Outlook:** Calendar → Add calendar → Subscribe from web → paste the address.\n- **Thunderbird:** Events and Tasks → New Calendar → On the Network → paste the address.\n- **iPhone/iPad:** Settings → Calendar → Accounts → Add Account → Other → Add Subscribed Calendar → paste the address.\n\nThe calendar reloads the deadlines about every hour.",
         "mine": "My feeds",
         "no_feeds": "No feeds yet.",
+        "digest": "Deadline digest by e-mail",
+        "digest_toggle": "A weekly e-mail with what is overdue, due soon, or a stale status report",
+        "digest_to": "It goes to {email}.",
+        "digest_no_email": "Your account has no e-mail address; the administrators can add one.",
+        "digest_on": "You now get the deadline digest by e-mail.",
+        "digest_off": "You no longer get the deadline digest.",
         "created_at": "created",
         "last_used": "last fetched",
         "never": "never",
@@ -308,6 +320,31 @@ def _feeds(who: Principal, choices: feeds.FeedChoices) -> None:
         return
     _create(choices)
     _own_feeds()
+    _digest()
+
+
+def _digest() -> None:
+    """Subscribe to (or leave) the e-mail digest of the same deadlines."""
+    with runtime.read_session() as session:
+        current = accounts.digest_subscription(session)
+    if current is None:
+        return
+    st.subheader(tx("digest"))
+    if not current.email:
+        st.caption(tx("digest_no_email"))
+        return
+    wanted = st.toggle(tx("digest_toggle"), value=current.wanted, key="dl_digest")
+    st.caption(md(tx("digest_to", email=current.email)))
+    if wanted == current.wanted:
+        return
+    try:
+        with runtime.write_session() as session:
+            accounts.set_digest_subscription(session, wanted=wanted)
+    except PortfolioError as exc:
+        st.error(md(exc.message(runtime.lang()), lines=True))
+        return
+    st.session_state["__flash"] = tx("digest_on" if wanted else "digest_off")
+    st.rerun()
 
 
 def render() -> None:
