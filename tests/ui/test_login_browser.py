@@ -163,6 +163,15 @@ def _kinds(server: Server, actor: str) -> list[str]:
     )
 
 
+def _recorded(page: Any, server: Server, actor: str, kind: AuditKind, count: int) -> None:
+    """Wait (up to 30 s) until the audit log holds ``count`` events of ``kind`` for ``actor``."""
+    for _ in range(150):
+        if _kinds(server, actor).count(kind) >= count:
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"{count} × {kind} for {actor} never recorded: {_kinds(server, actor)}")
+
+
 def test_an_anonymous_browser_sees_only_the_login_page(page: Any, server: Server) -> None:
     key = server.query(lambda s: s.scalar(select(Project.key).order_by(Project.key).limit(1)))
     for path in ("", "projekte", f"projekt?projekt={key}", "foerderung", "konten", "berichte"):
@@ -194,6 +203,9 @@ def test_the_lockout(page: Any, server: Server) -> None:
     _login_page(page, server.base)
     for attempt in range(5):
         _submit(page, "sperr.test", f"falsch-{attempt}")
+        # the next attempt only once the server has recorded this one: a click during the
+        # previous rerun could be taken by that run and lost on a loaded machine
+        _recorded(page, server, "sperr.test", AuditKind.LOGIN_FAILED, attempt + 1)
         _settled(page)
     page.get_by_text("15 Minuten gesperrt").wait_for(timeout=20_000)
     _submit(page, "sperr.test", GOOD)  # the right password does not help now
