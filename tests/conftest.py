@@ -30,6 +30,7 @@ from portfolio.policy import SYSTEM, Principal, set_principal
 from portfolio.seed import ensure_reference_data
 
 POSTGRES_URL = os.environ.get("PORTFOLIO_TEST_POSTGRES_URL")
+pytest_plugins = ["tests.fixtures.databases"]
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 TODAY = dt.date(2026, 11, 26)
 # The whole suite, its session fixtures and every subprocess it starts (CLI, Streamlit server)

@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "portfolio.cli.feeds",
     "portfolio.cli.digest",
     "portfolio.cli.opendata",
+    "portfolio.cli.ops",
 ]
 
 

@@ -14,9 +14,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
+import tempfile
 import time
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -98,6 +101,23 @@ def register(sub: Any) -> None:
     summ.add_argument("--theme", metavar="KEY", help="nur ein Leitthema (Schlüssel 1–5)")
     summ.add_argument("--as-of", type=date_arg, help="Stichtag (JJJJ-MM-TT), Standard heute")
     summ.set_defaults(handler=cmd_summary)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` all or nothing: a hidden file beside it, flushed to disk, then
+    renamed into place. A command killed halfway leaves the old file (or none), never half a
+    file; only its hidden ``.NAME.part-*`` may stay behind. Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.part-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def engine_for(args: argparse.Namespace) -> Engine:

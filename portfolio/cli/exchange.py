@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from db.engine import make_session_factory
-from portfolio.cli.core import engine_for, operator
+from portfolio.cli.core import engine_for, operator, write_atomically
 from portfolio.i18n import fmt_int
 from portfolio.policy import set_principal
 from portfolio.services.base import unit_of_work
@@ -142,7 +142,7 @@ def _output_path(args: argparse.Namespace, raw: str, option: str) -> Path:
 
 def _write(args: argparse.Namespace, out: Path, data: bytes) -> None:
     try:
-        out.write_bytes(data)
+        write_atomically(out, data)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise _usage(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from db.engine import make_session_factory
-from portfolio.cli.core import date_arg, engine_for, operator
+from portfolio.cli.core import date_arg, engine_for, operator, write_atomically
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int
 from portfolio.policy import set_principal
 from portfolio.services.base import unit_of_work
@@ -89,12 +89,8 @@ def _kind(out: str) -> str:
 def _write(out: str, data: bytes) -> None:
     from portfolio.cli import UsageError
 
-    path = Path(out)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        write_atomically(Path(out), data)
     except OSError as exc:
         raise UsageError(f"„{out}“ kann nicht geschrieben werden: {exc.strerror}") from None
 
