@@ -14,9 +14,25 @@
    write of the same row and the import, one wins and the other is a conflict naming it (SQLite:
    always the import, which holds the write lock). The import's time is what
    ``db.engine.SQLITE_BUSY_TIMEOUT_MS`` must cover.
+3. Writers through the services with retry, beside a partner import and a brief (issue 15):
+   P processes × E increments (default 8 × 50) of the same few projects (default 3), each edit
+   +1 € on a project's total cost through ``portfolio.services.projects.update``, retried with a
+   fresh read on every :class:`~portfolio.errors.ConflictError`; meanwhile the partner (USB)
+   exports its workbook, raises its cash contribution in each of those projects by 100 € (every
+   other round also rewrites their summaries, rows the writers keep changing) and imports it,
+   round after round, and the CDO brief is built and rendered as PDF, again and again, until
+   the writers are done. No edit starts after ``--seconds``. Prints edits saved, attempts,
+   conflicts, retries, waits (write attempts > 0.1 s, lock waits included), failures by class
+   (target 0; nothing escapes as a traceback), the import rounds applied or refused as
+   conflicts, the briefs, and the lost updates (target 0): the final total costs and the
+   journal against the saved edits, the partner's contributions against the applied rounds.
+   ``--markdown FILE`` writes these figures as a table.
+
+Every database is local: SQLite files in a temporary folder, PostgreSQL only on 127.0.0.1.
 
 Usage: ``python bench/bench_concurrency.py [--processes 8] [--edits 50] [--projects 10000]
-[--changes 30000] [--skip-race] [--skip-import] [--backend sqlite|postgresql]``
+[--changes 30000] [--race-projects 3] [--seconds 300] [--skip-race] [--skip-import]
+[--skip-services] [--markdown FILE] [--backend sqlite|postgresql]``
 """
 
 from __future__ import annotations
@@ -57,6 +73,8 @@ def database(backend: str, tmp: Path, *, empty: bool = False) -> Iterator[str]:
         admin = None
     else:
         pg = os.environ["PORTFOLIO_TEST_POSTGRES_URL"]
+        if make_url(pg).host not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit(f"PostgreSQL must be local (127.0.0.1), not {make_url(pg).host}")
         name = f"portfolio_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(pg, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
@@ -182,14 +200,100 @@ def bench_import(backends: list[str], tmp: Path, projects: int, changes: int) ->
     return ok
 
 
+SERVICE_COLUMNS = (
+    "database",
+    "processes × edits",
+    "projects",
+    "seconds",
+    "saved",
+    "given up",
+    "not started",
+    "attempts",
+    "conflicts",
+    "retries",
+    "waits > 0.1 s (s)",
+    "longest write (s)",
+    "failures",
+    "import rounds: applied / conflict / other",
+    "PDF briefs (longest s)",
+    "lost updates",
+)
+
+
+def service_row(backend: str, r: racing.ServiceRaceResult) -> list[str]:
+    failures = ", ".join(f"{k} {v}" for k, v in sorted(r.failures.items())) or "0"
+    return [
+        backend,
+        f"{r.processes} × {r.edits}",
+        str(r.projects),
+        f"{r.seconds:.1f}",
+        str(r.saved),
+        str(r.gave_up),
+        str(r.not_started),
+        str(r.attempts),
+        str(r.conflicts),
+        str(r.retries),
+        f"{r.waits} ({r.wait_seconds:.1f})",
+        f"{r.max_write_seconds:.2f}",
+        failures,
+        f"{r.import_rounds}: {r.imports_applied} / {r.imports_conflicting} / {r.imports_refused}",
+        f"{r.briefs} ({max(r.brief_seconds, default=0):.1f})",
+        f"{r.lost_updates} (+{r.lost_import_updates} import)",
+    ]
+
+
+def bench_services(
+    backends: list[str],
+    tmp: Path,
+    processes: int,
+    edits: int,
+    projects: int,
+    seconds: float,
+    markdown: Path | None,
+) -> bool:
+    ok = True
+    print(
+        f"3. {processes} processes × {edits} increments of {projects} projects through the "
+        f"services, retried on conflicts, beside partner imports and PDF briefs (≤ {seconds:.0f} s)"
+    )
+    rows = []
+    for backend in backends:
+        with database(backend, tmp) as url:
+            result = racing.service_race(
+                url, processes=processes, edits=edits, projects=projects, seconds=seconds
+            )
+        print(f"  {backend:<11} {result.summary()}", flush=True)
+        for sample in result.samples[:3]:
+            print("    " + sample)
+        rows.append(service_row(backend, result))
+        # every edit saved (none given up, none cut off by the time limit) and nothing lost
+        ok &= result.ok and result.saved == processes * edits
+        ok &= result.briefs > 0 and result.imports_applied > 0
+    if markdown is not None:
+        lines = [
+            "| " + " | ".join(SERVICE_COLUMNS) + " |",
+            "|" + "---|" * len(SERVICE_COLUMNS),
+            *("| " + " | ".join(row) + " |" for row in rows),
+        ]
+        markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"  table written to {markdown}")
+    return ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--processes", type=int, default=8)
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--projects", type=int, default=10_000)
     parser.add_argument("--changes", type=int, default=30_000)
+    parser.add_argument("--race-projects", type=int, default=3)
+    parser.add_argument(
+        "--seconds", type=float, default=300, help="no service edit starts after this"
+    )
     parser.add_argument("--skip-race", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-services", action="store_true")
+    parser.add_argument("--markdown", type=Path, help="write the service figures as a table")
     parser.add_argument(
         "--backend",
         action="append",
@@ -207,6 +311,16 @@ def main() -> int:
             ok &= bench_race(backends, Path(tmp), args.processes, args.edits)
         if not args.skip_import:
             ok &= bench_import(backends, Path(tmp), args.projects, args.changes)
+        if not args.skip_services:
+            ok &= bench_services(
+                backends,
+                Path(tmp),
+                args.processes,
+                args.edits,
+                args.race_projects,
+                args.seconds,
+                args.markdown,
+            )
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
 

@@ -22,7 +22,6 @@ restoring it compares the target's counts and fingerprint with the manifest's. R
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -35,7 +34,6 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -137,34 +135,33 @@ def portfolio_tables(conn: Connection) -> list[Table]:
     return sorted(tables, key=lambda t: t.name)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, bytes | memoryview):
-        return bytes(value).hex()
-    return value
-
-
 def fingerprint(conn: Connection) -> Fingerprint:
     """Row counts and a SHA-256 over every row of every table of ours, in primary-key order.
 
     Two databases of the same engine with the same content have the same fingerprint; any
-    changed, added or missing value changes it. Rows are streamed, never all held at once."""
+    changed, added or missing value changes it. Rows are streamed, never all held at once, and
+    never converted to Python types: PostgreSQL hashes each row's text form itself (timestamps
+    in UTC, so the server's time zone does not matter), SQLite hands over its stored values."""
     digest = hashlib.sha256()
     counts: dict[str, int] = {}
-    streaming = conn.execution_options(stream_results=True, yield_per=5_000)
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        conn.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
+    quote = conn.dialect.identifier_preparer.quote
+    streaming = conn.execution_options(stream_results=True, yield_per=20_000)
     for table in portfolio_tables(conn):
         digest.update(f"\x1e{table.name}\x1f".encode())
-        order = list(table.primary_key.columns) or list(table.columns)
+        order = ", ".join(
+            quote(c.name) for c in (list(table.primary_key.columns) or list(table.columns))
+        )
+        name = quote(table.name)
+        if postgres:
+            sql = f"SELECT md5(t::text) FROM {name} AS t ORDER BY {order}"
+        else:
+            sql = f"SELECT * FROM {name} ORDER BY {order}"
         count = 0
-        for row in streaming.execute(select(*table.columns).order_by(*order)):
-            digest.update(
-                json.dumps(
-                    [_plain(v) for v in row], sort_keys=True, separators=(",", ":"), default=str
-                ).encode()
-            )
+        for row in streaming.exec_driver_sql(sql):
+            digest.update(row[0].encode() if postgres else repr(tuple(row)).encode())
             digest.update(b"\n")
             count += 1
         counts[table.name] = count

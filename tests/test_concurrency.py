@@ -2,7 +2,8 @@
 
 Each process opens its own engine on one shared database (a file for SQLite, a database of its
 own on the PostgreSQL server), as the dashboard's server processes, the CLI and an import do.
-bench/bench_concurrency.py runs the same races and a 30,000-change import and prints the numbers.
+bench/bench_concurrency.py runs the same races and a 30,000-change import and prints the numbers,
+and the long run of the writers through the services (8 × 50, with partner imports and briefs).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from tests.conftest import (
     drop_postgres_database,
     signed_in_factory,
 )
-from tests.exchange.helpers import edit, export, run, small_portfolio
+from tests.exchange.helpers import edit, export, partner, run, small_portfolio
 
 # Real processes racing for seconds; the clock-ahead pass of `make test` skips them (the
 # clock is not what they test), the main pass runs them on both databases.
@@ -77,6 +78,88 @@ def test_eight_editors_of_one_project_lose_nothing_and_see_only_conflicts(
     assert result.successes + result.conflicts == 8 * 50, result.summary()
     assert result.successes > 0 and result.conflicts > 0, result.summary()  # it was a race
     assert result.unnamed_conflicts == 0, "\n".join(result.samples)
+
+
+def test_four_writers_through_the_services_retrying_conflicts_lose_nothing(
+    shared_url: str,
+) -> None:
+    """4 processes × 10 increments (+1 € total cost) of two shared projects through the
+    services, each conflict retried with a fresh read: every edit is saved exactly once (the
+    final costs and the journal agree), nothing fails. (The benchmark runs 8 × 50 beside
+    partner imports and PDF briefs.)"""
+    result = racing.service_race(
+        shared_url,
+        processes=4,
+        edits=10,
+        projects=2,
+        seconds=60,
+        partner_import=False,
+        brief=False,
+    )
+    summary = "\n".join([result.summary(), *result.samples])
+    print(summary)
+    assert not result.failures, summary
+    assert (result.saved, result.gave_up, result.not_started) == (40, 0, 0), summary
+    assert result.lost_updates == 0, summary
+    assert result.conflicts > 0, summary  # it was a race
+    assert result.retries == result.conflicts, summary  # every conflict read afresh, retried
+    assert result.attempts == 40 + result.conflicts, summary
+    assert sorted(result.saved_by_project.values()) == [20, 20], summary
+
+
+def _usb_participation(factory: sessionmaker[Session], project_id: int) -> Any:
+    with factory() as session:
+        set_principal(session, TESTER)
+        usb = organisations.get_by_key(session, "USB").id
+        return participations.get_all(session, project_id=project_id, organisation_id=usb)[0]
+
+
+def test_a_partner_workbook_gone_stale_by_a_locked_field_still_imports_the_partners_change(
+    factory: sessionmaker[Session],
+) -> None:
+    """The unit raised the total cost (a field partners may not change) after the partner's
+    export: the file repeats the value of its version, which is no change of the partner's;
+    its own contribution is applied and the unit's cost stays."""
+    keys = small_portfolio(factory)
+    usb = partner(factory, "USB")
+    data = export(factory, principal=usb)
+    with unit_of_work(factory, admin("anna")) as session:
+        projects.update(
+            session, keys["p1_id"], {"total_cost": Decimal("1000001")}, expected_version=1
+        )
+    share = _usb_participation(factory, keys["p1_id"])
+    data = edit(data, "Beteiligungen", f"BT-{share.id}", {"Beitrag (Geld)": 6000})
+
+    result = run(factory, data, principal=usb)
+
+    assert result.applied and not result.conflicts, [e.message for e in result.errors]
+    assert result.updated == 1
+    assert _usb_participation(factory, keys["p1_id"]).contribution_cash == Decimal(6000)
+    with factory() as session:
+        set_principal(session, TESTER)
+        assert projects.get(session, keys["p1_id"]).total_cost == Decimal("1000001")
+
+
+def test_a_stale_partner_workbook_that_changes_a_locked_field_is_still_refused(
+    factory: sessionmaker[Session],
+) -> None:
+    keys = small_portfolio(factory)
+    usb = partner(factory, "USB")
+    data = edit(export(factory, principal=usb), "Projekte", keys["p1"], {"Gesamtkosten": 5})
+    with unit_of_work(factory, admin("anna")) as session:
+        projects.update(
+            session, keys["p1_id"], {"total_cost": Decimal("1000001")}, expected_version=1
+        )
+
+    result = run(factory, data, principal=usb)
+
+    assert not result.applied
+    messages = [e.message for e in result.errors]
+    assert len(messages) == 1 and "darf von Partnern nicht geändert werden" in messages[0]
+    assert "5,00" in messages[0] and "1.000.001,00" in messages[0], messages
+    with factory() as session:
+        set_principal(session, TESTER)
+        assert projects.get(session, keys["p1_id"]).total_cost == Decimal("1000001")
 
 
 IMPORT_HOLD_S = {"sqlite": 12.0, "postgresql": 4.0}

@@ -870,7 +870,17 @@ def _plan_update(
             err(p.message(lang), cols_by_field.get(p.field), key=key)
         return
     if ctx.partner_org is not None:
+        # A stale row repeats the values of its version: a locked field someone else changed
+        # meanwhile is not the partner's change (the version check below judges the rest).
+        base_of_file: dict[str, str | None] | None = None
+        if version is not None and version < existing["version"]:
+            current = {f: existing.get(f) for f in sheet.specs if f in existing}
+            base_of_file, _ = _journal_base(
+                ctx.conn, sheet.entity, existing["id"], version, current
+            )
         for f, v in changed.items():
+            if base_of_file is not None and to_text(v) == base_of_file.get(f):
+                continue
             if f not in allowed_partner:
                 column = column_of.get(f)
                 new = _shown(column, v, lang, refs)

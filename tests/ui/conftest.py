@@ -196,16 +196,16 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(
-    db: Path, folder: Path, *, user: str = "browser-test", secrets: Path | None = None
+    db: Path | str, folder: Path, *, user: str = "browser-test", secrets: Path | None = None
 ) -> Iterator[str]:
     """``streamlit run streamlit_app.py`` on a free port of 127.0.0.1 against the SQLite file
-    ``db``, journaling as ``user``; yields the base URL. ``secrets``: the only ``secrets.toml``
-    the server reads (e.g. an ``[auth]`` section for the OpenID login). The server's log must
-    hold no traceback when it stops."""
+    ``db`` (or the database URL ``db``), journaling as ``user``; yields the base URL.
+    ``secrets``: the only ``secrets.toml`` the server reads (e.g. an ``[auth]`` section for the
+    OpenID login). The server's log must hold no traceback when it stops."""
     port = free_port()
     env = {
         **os.environ,
-        "PORTFOLIO_DATABASE_URL": f"sqlite:///{db}",
+        "PORTFOLIO_DATABASE_URL": db if isinstance(db, str) else f"sqlite:///{db}",
         "PORTFOLIO_TODAY": TODAY.isoformat(),
         "PORTFOLIO_USER": user,
     }
