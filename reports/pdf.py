@@ -304,6 +304,10 @@ class _Builder:
         self.story.append(CondPageBreak(40 * mm))
         self.story.append(Paragraph(escape(self.t(key, **params)), self.st.h2))
 
+    def annex_key(self) -> str:
+        """The annex's title: all projects, or the largest where the PDF lists only those."""
+        return "s_annex_top" if len(self.brief.annex) > PDF_LIST_LIMIT else "s_annex"
+
     def section(self, key: str) -> None:
         self.story.append(PageBreak())
         self.story.append(Paragraph(escape(self.t(key)), self.st.h1))
@@ -351,7 +355,15 @@ class _Builder:
         self.story.append(Spacer(1, 10 * mm))
         self.story.append(Paragraph(escape(self.t("contents")), self.st.h2))
         for n, key in enumerate(
-            ("s_key", "s_themes", "s_funding", "s_milestones", "s_changes", "s_risks", "s_annex"),
+            (
+                "s_key",
+                "s_themes",
+                "s_funding",
+                "s_milestones",
+                "s_changes",
+                "s_risks",
+                self.annex_key(),
+            ),
             start=2,
         ):
             self.story.append(Paragraph(f"{n}. {escape(self.t(key))}", self.st.body))
@@ -735,7 +747,7 @@ class _Builder:
 
     def annex(self) -> None:
         b = self.brief
-        self.section("s_annex")
+        self.section(self.annex_key())
         font, size = self.st.font, 7.5
         widths = [18, 56, 12, 22, 28, 11, 28, 28]
         scale = WIDTH / sum(widths)
@@ -752,6 +764,22 @@ class _Builder:
             self.t("cost"),
             self.t("funding"),
         ]
+        shown = b.annex
+        if len(shown) > PDF_LIST_LIMIT:
+            # What a CDO reads: the largest projects by total cost (in key order); every
+            # project is in the Excel version, and the totals below stay those of all.
+            largest = sorted(b.annex, key=lambda a: (-a.total_cost, a.key))[:PDF_LIST_LIMIT]
+            shown = sorted(largest, key=lambda a: a.key)
+            self.story.append(
+                self.p(
+                    self.t(
+                        "annex_top",
+                        shown=count(len(shown), self.lang),
+                        count=count(len(b.annex), self.lang),
+                    ),
+                    self.st.note,
+                )
+            )
         rows = [
             [
                 a.key,
@@ -763,7 +791,7 @@ class _Builder:
                 self.e(a.total_cost),
                 self.e(a.funding),
             ]
-            for a in b.annex
+            for a in shown
         ]
         total = [
             self.t("total"),

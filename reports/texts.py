@@ -35,6 +35,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "s_changes": "Was hat sich geändert?",
         "s_risks": "Risiken",
         "s_annex": "Anhang: alle Projekte",
+        "s_annex_top": "Anhang: die größten Projekte",
         "figure": "Kennzahl",
         "now": "Stand {day}",
         "before": "Stand {day}",
@@ -106,6 +107,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "funding": "Förderung",
         "none": "keine",
         "more_rows": "… und {count} weitere (vollständig in der Excel-Fassung).",
+        "annex_top": "Die {shown} Projekte mit den höchsten Gesamtkosten; alle {count} Projekte "
+        "stehen in der Excel-Fassung.",
         "page": "Seite {page} von {pages}",
         "footer": "Stand {day}",
         "total": "Summe",
@@ -157,6 +160,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "s_changes": "What changed?",
         "s_risks": "Risks",
         "s_annex": "Annex: all projects",
+        "s_annex_top": "Annex: the largest projects",
         "figure": "Figure",
         "now": "As of {day}",
         "before": "As of {day}",
@@ -228,6 +232,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "funding": "Funding",
         "none": "none",
         "more_rows": "… and {count} more (all of them in the Excel version).",
+        "annex_top": "The {shown} projects with the highest total cost; all {count} projects are "
+        "in the Excel version.",
         "page": "Page {page} of {pages}",
         "footer": "As of {day}",
         "total": "Total",

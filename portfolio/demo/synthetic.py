@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from db.enums import (
@@ -29,6 +29,8 @@ from db.models import (
     ActionField,
     FundingApplication,
     FundingProgramme,
+    JournalChange,
+    JournalEntry,
     Kpi,
     KpiMeasurement,
     Milestone,
@@ -44,6 +46,22 @@ from portfolio.journal import Actor, Change, record
 from portfolio.services.funding import add_months
 
 CENT = Decimal("0.01")
+ANALYZED = tuple(
+    table_of(m)
+    for m in (
+        Project,
+        Participation,
+        Milestone,
+        FundingApplication,
+        PaymentRequest,
+        StatusReport,
+        Kpi,
+        KpiMeasurement,
+        JournalEntry,
+        JournalChange,
+    )
+)
+"""The tables the generator writes, analysed after a load on PostgreSQL."""
 WORDS_A = [
     "Digitale",
     "Smarte",
@@ -127,10 +145,46 @@ def _money(rng: random.Random, low: int, high: int) -> Decimal:
 
 
 def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` in bulk and return their ids in order: COPY on PostgreSQL, an
+    executemany ``INSERT … RETURNING`` elsewhere (SQLite)."""
     if not rows:
         return []
+    if conn.dialect.name == "postgresql":
+        return _copy_postgres(conn, table, rows)
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(conn.execute(stmt, rows).scalars())
+
+
+def _copy_postgres(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """PostgreSQL: reserve the ids from the table's own sequence (so it stays ahead of every
+    row, no ``setval`` needed afterwards), then COPY the rows with those ids, in the caller's
+    transaction. Values go through each column type's bind processing (JSON lists, …)."""
+    ids = list(
+        conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": table.name, "n": len(rows)},
+        ).scalars()
+    )
+    columns = list(rows[0])
+    dialect = conn.dialect
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    ]
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    sql = f"COPY {table.name} (id, {', '.join(columns)}) FROM STDIN"
+    with raw.cursor() as cur, cur.copy(sql) as copy:
+        for row_id, row in zip(ids, rows, strict=True):
+            copy.write_row(
+                (
+                    row_id,
+                    *(
+                        row[name] if proc is None else proc(row[name])
+                        for name, proc in zip(columns, processors, strict=True)
+                    ),
+                )
+            )
+    return ids
 
 
 def _journal(
@@ -501,4 +555,8 @@ def generate(
         done += size
         if progress is not None:
             progress(done, count)
+    if conn.dialect.name == "postgresql":
+        # Fresh statistics for the planner: right after a bulk load autovacuum has not yet
+        # looked at the tables, and estimates of one row turn every join into a nested loop.
+        conn.execute(text(f"ANALYZE {', '.join(t.name for t in ANALYZED)}"))
     return count
