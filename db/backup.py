@@ -265,38 +265,36 @@ def libpq(url: URL) -> tuple[str, dict[str, str]]:
     return plain.render_as_string(hide_password=False), env
 
 
-def _tool(name: str) -> str:
+def _run_pg_tool(name: str, engine: Engine, *args: str) -> None:
+    """Run one of PostgreSQL's client tools against ``engine``'s database; its first line of
+    complaint becomes the refusal (nothing it did not finish is left: dump into a temporary
+    folder, restore in one transaction)."""
     found = shutil.which(name)
     if found is None:
         raise BackupRefused("backup_tool_missing", tool=name)
-    return found
+    uri, env = libpq(engine.url)
+    done = subprocess.run(
+        [found, *args, f"--dbname={uri}"], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise BackupRefused("backup_tool_failed", tool=name, detail=_first(done.stderr))
 
 
 def _pg_dump(engine: Engine, payload: Path, pg_dump: str) -> tuple[str | None, str, Fingerprint]:
-    tool = _tool(pg_dump)
-    uri, env = libpq(engine.url)
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
         conn.execute(text("SET TRANSACTION READ ONLY"))
         snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
         server = str(conn.execute(text("SHOW server_version")).scalar_one())
         head = _head(conn)
-        done = subprocess.run(
-            [
-                tool,
-                "--format=custom",
-                "--no-owner",
-                "--no-privileges",
-                f"--snapshot={snapshot}",
-                f"--file={payload}",
-                f"--dbname={uri}",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+        _run_pg_tool(
+            pg_dump,
+            engine,
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            f"--snapshot={snapshot}",
+            f"--file={payload}",
         )
-        if done.returncode != 0:
-            raise BackupRefused("backup_tool_failed", tool="pg_dump", detail=_first(done.stderr))
         content = fingerprint(conn)
         conn.rollback()
     return head, server, content
@@ -435,24 +433,14 @@ def _sqlite_restore(engine: Engine, payload: Path) -> None:
 
 
 def _pg_restore(engine: Engine, payload: Path, pg_restore: str) -> None:
-    tool = _tool(pg_restore)
-    uri, env = libpq(engine.url)
     with engine.connect() as conn:
         has_schema = bool(portfolio_tables(conn))
         conn.rollback()
     engine.dispose()
-    command = [tool, "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges"]
+    options = ["--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges"]
     if has_schema:  # the schema without rows (or, forced, with rows): replaced as a whole
-        command += ["--clean", "--if-exists"]
-    done = subprocess.run(
-        [*command, f"--dbname={uri}", str(payload)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise BackupRefused("backup_tool_failed", tool="pg_restore", detail=_first(done.stderr))
+        options += ["--clean", "--if-exists"]
+    _run_pg_tool(pg_restore, engine, *options, str(payload))
     # A dump carries no planner statistics: without them the planner takes every table for a
     # few rows and picks nested loops (the brief of 10,000 projects then ran for minutes).
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
