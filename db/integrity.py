@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -155,7 +156,20 @@ def journaled_tables() -> list[Table]:
     return [t for t in Base.metadata.sorted_tables if t.name in versioned - UNJOURNALED]
 
 
+def _newest_id(entity: str, entity_id: Any) -> Any:
+    """The id of the newest journal entry of the row ``entity_id`` (correlated)."""
+    inner = table_of(JournalEntry).alias("inner")
+    return (
+        select(func.max(inner.c.id))
+        .where(inner.c.entity == entity, inner.c.entity_id == entity_id)
+        .scalar_subquery()
+    )
+
+
 def _journal(conn: Connection) -> list[Finding]:
+    """The three journal checks, table by table. Each reaches the journal through its
+    ``(entity, entity_id)`` index (a row's newest entry is a ``max(id)`` per row, never a join
+    of two whole histories), so the checks stay linear in the journal's size."""
     present = {t.name for t in portfolio_tables(conn)}
     je = table_of(JournalEntry)
     rows = Finding("journal_rows", 0)
@@ -166,30 +180,15 @@ def _journal(conn: Connection) -> list[Finding]:
     for table in sorted(journaled_tables(), key=lambda t: t.name):
         if table.name not in present:
             continue
-        history = (
-            select(
-                je.c.entity_id,
-                je.c.action,
-                je.c.version,
-                func.row_number()
-                .over(partition_by=je.c.entity_id, order_by=je.c.id.desc())
-                .label("newest"),
-                func.lag(je.c.version)
-                .over(partition_by=je.c.entity_id, order_by=je.c.id)
-                .label("before"),
-            )
-            .where(je.c.entity == table.name)
-            .subquery()
-        )
-        last = select(history).where(history.c.newest == 1).subquery()
+        newest = je.alias("newest")
         unjournaled = (
-            select(table.c.id, table.c.version, last.c.action, last.c.version)
-            .select_from(table.outerjoin(last, last.c.entity_id == table.c.id))
+            select(table.c.id, table.c.version, newest.c.action, newest.c.version)
+            .select_from(table.outerjoin(newest, newest.c.id == _newest_id(table.name, table.c.id)))
             .where(
                 or_(
-                    last.c.entity_id.is_(None),
-                    last.c.action == JournalAction.DELETE.value,
-                    last.c.version.is_distinct_from(table.c.version),
+                    newest.c.id.is_(None),
+                    newest.c.action == JournalAction.DELETE.value,
+                    newest.c.version.is_distinct_from(table.c.version),
                 )
             )
             .order_by(table.c.id)
@@ -199,6 +198,18 @@ def _journal(conn: Connection) -> list[Finding]:
             rows,
             len(found),
             [f"{table.name} {r[0]}: Version {r[1]}, Journal {r[3] or '–'}" for r in found],
+        )
+        history = (
+            select(
+                je.c.entity_id,
+                je.c.action,
+                je.c.version,
+                func.lag(je.c.version)
+                .over(partition_by=je.c.entity_id, order_by=je.c.id)
+                .label("before"),
+            )
+            .where(je.c.entity == table.name)
+            .subquery()
         )
         gaps = (
             select(history.c.entity_id, history.c.before, history.c.version)
@@ -212,12 +223,14 @@ def _journal(conn: Connection) -> list[Finding]:
         jumps = conn.execute(gaps).all()
         steps = _add(steps, len(jumps), [f"{table.name} {r[0]}: {r[1]} → {r[2]}" for r in jumps])
         vanished = (
-            select(last.c.entity_id)
+            select(je.c.entity_id)
             .where(
-                last.c.action != JournalAction.DELETE.value,
-                not_(exists().where(table.c.id == last.c.entity_id)),
+                je.c.entity == table.name,
+                not_(exists().where(table.c.id == je.c.entity_id)),
+                je.c.id == _newest_id(table.name, je.c.entity_id),
+                je.c.action != JournalAction.DELETE.value,
             )
-            .order_by(last.c.entity_id)
+            .order_by(je.c.entity_id)
         )
         gone = conn.execute(vanished).all()
         deleted = _add(deleted, len(gone), [f"{table.name} {r[0]}" for r in gone])
