@@ -31,7 +31,7 @@ import subprocess
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -135,7 +135,12 @@ def portfolio_tables(conn: Connection) -> list[Table]:
     return sorted(tables, key=lambda t: t.name)
 
 
-def fingerprint(conn: Connection) -> Fingerprint:
+Progress = Callable[[str, int, int], None]
+"""Told the table being hashed, its position and the number of tables (long at 100,000
+projects: the CLI shows it on a terminal)."""
+
+
+def fingerprint(conn: Connection, progress: Progress | None = None) -> Fingerprint:
     """Row counts and a SHA-256 over every row of every table of ours, in primary-key order.
 
     Two databases of the same engine with the same content have the same fingerprint; any
@@ -149,7 +154,10 @@ def fingerprint(conn: Connection) -> Fingerprint:
         conn.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
     quote = conn.dialect.identifier_preparer.quote
     streaming = conn.execution_options(stream_results=True, yield_per=20_000)
-    for table in portfolio_tables(conn):
+    tables = portfolio_tables(conn)
+    for position, table in enumerate(tables, 1):
+        if progress is not None:
+            progress(table.name, position, len(tables))
         digest.update(f"\x1e{table.name}\x1f".encode())
         order = ", ".join(
             quote(c.name) for c in (list(table.primary_key.columns) or list(table.columns))
@@ -185,7 +193,9 @@ def occupied_tables(engine: Engine) -> dict[str, int]:
 # -- backup -------------------------------------------------------------------------------------
 
 
-def backup(engine: Engine, target: Path, *, pg_dump: str = "pg_dump") -> Manifest:
+def backup(
+    engine: Engine, target: Path, *, pg_dump: str = "pg_dump", progress: Progress | None = None
+) -> Manifest:
     """Write a consistent backup of the database behind ``engine`` to ``target``."""
     target = Path(target)
     if target.is_dir():
@@ -197,9 +207,9 @@ def backup(engine: Engine, target: Path, *, pg_dump: str = "pg_dump") -> Manifes
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.") as work:
         payload = Path(work) / PAYLOADS[kind]
         if kind == "sqlite":
-            head, server, content = _sqlite_copy(engine, payload)
+            head, server, content = _sqlite_copy(engine, payload, progress)
         else:
-            head, server, content = _pg_dump(engine, payload, pg_dump)
+            head, server, content = _pg_dump(engine, payload, pg_dump, progress)
         if head is None:
             raise BackupRefused("backup_not_a_portfolio")
         size, sha = _file_digest(payload)
@@ -233,7 +243,9 @@ def _sqlite_file(engine: Engine) -> Path:
     return Path(database)
 
 
-def _sqlite_copy(engine: Engine, payload: Path) -> tuple[str | None, str, Fingerprint]:
+def _sqlite_copy(
+    engine: Engine, payload: Path, progress: Progress | None
+) -> tuple[str | None, str, Fingerprint]:
     source_path = _sqlite_file(engine)
     if not source_path.is_file():
         raise BackupRefused("backup_source_missing", path=str(source_path))
@@ -249,7 +261,7 @@ def _sqlite_copy(engine: Engine, payload: Path) -> tuple[str | None, str, Finger
     try:
         with copy_engine.connect() as conn:
             head = _head(conn)
-            content = fingerprint(conn)
+            content = fingerprint(conn, progress)
     finally:
         copy_engine.dispose()
     return head, sqlite3.sqlite_version, content
@@ -280,7 +292,9 @@ def _run_pg_tool(name: str, engine: Engine, *args: str) -> None:
         raise BackupRefused("backup_tool_failed", tool=name, detail=_first(done.stderr))
 
 
-def _pg_dump(engine: Engine, payload: Path, pg_dump: str) -> tuple[str | None, str, Fingerprint]:
+def _pg_dump(
+    engine: Engine, payload: Path, pg_dump: str, progress: Progress | None
+) -> tuple[str | None, str, Fingerprint]:
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
         conn.execute(text("SET TRANSACTION READ ONLY"))
         snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
@@ -295,7 +309,7 @@ def _pg_dump(engine: Engine, payload: Path, pg_dump: str) -> tuple[str | None, s
             f"--snapshot={snapshot}",
             f"--file={payload}",
         )
-        content = fingerprint(conn)
+        content = fingerprint(conn, progress)
         conn.rollback()
     return head, server, content
 
@@ -363,7 +377,12 @@ def _archive(path: Path) -> Iterator[zipfile.ZipFile]:
 
 
 def restore(
-    engine: Engine, path: Path, *, force: bool = False, pg_restore: str = "pg_restore"
+    engine: Engine,
+    path: Path,
+    *,
+    force: bool = False,
+    pg_restore: str = "pg_restore",
+    progress: Progress | None = None,
 ) -> Manifest:
     """Restore the backup ``path`` into the (empty, unless ``force``) database of ``engine``.
 
@@ -391,7 +410,7 @@ def restore(
         else:
             _pg_restore(engine, payload, pg_restore)
     with engine.connect() as conn:
-        content = fingerprint(conn)
+        content = fingerprint(conn, progress)
         conn.rollback()
     if content.tables != manifest.tables or content.digest != manifest.fingerprint:
         raise BackupRefused("backup_restore_mismatch")

@@ -234,15 +234,21 @@ def test_a_backup_taken_while_a_writer_writes_is_consistent(
     stop = threading.Event()
     written = 0
 
+    failures: list[BaseException] = []
+
     def write() -> None:
+        try:
+            _write_until_stopped()
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            failures.append(exc)
+
+    def _write_until_stopped() -> None:
         nonlocal written
         while not stop.is_set():
             with engine.begin() as conn:
                 conn.execute(
-                    text(
-                        "UPDATE milestone SET title = title || '+', version = version + 1 "
-                        "WHERE id = 1"
-                    )
+                    text("UPDATE milestone SET title = :t, version = version + 1 WHERE id = 1"),
+                    {"t": f"Geschrieben während der Sicherung ({written + 1})"},
                 )
                 conn.execute(
                     text(
@@ -267,6 +273,7 @@ def test_a_backup_taken_while_a_writer_writes_is_consistent(
         stop.set()
         writer.join()
     engine.dispose()
+    assert failures == []  # the writer never failed: it really wrote all along
     assert after_backup > before_backup  # the writer really committed while the backup ran
     target = databases.new()
     restored = make_engine(target)
@@ -424,3 +431,19 @@ def test_verify_reports_damaged_sqlite_pages_as_a_finding(
         broken.dispose()
     assert set(findings) == set(integrity.CHECKS)
     assert not findings["storage"].ok
+
+
+def test_backup_and_restore_report_their_progress_table_by_table(
+    demo: str, databases: Databases, tmp_path: Path
+) -> None:
+    seen: list[tuple[str, int, int]] = []
+    engine = make_engine(demo)
+    manifest = backup(engine, tmp_path / "progress.backup", progress=lambda *a: seen.append(a))
+    engine.dispose()
+    tables = sorted(manifest.tables)
+    assert seen == [(name, i, len(tables)) for i, name in enumerate(tables, 1)]
+    seen.clear()
+    target = make_engine(databases.new())
+    restore(target, tmp_path / "progress.backup", progress=lambda *a: seen.append(a))
+    target.dispose()
+    assert [name for name, _, _ in seen] == tables
