@@ -42,6 +42,9 @@ class StatusReport(Versioned, Base):
     budget: Mapped[Code]
     funding: Mapped[Code]
     summary: Mapped[str | None] = mapped_column(Text)
+    risks: Mapped[str | None] = mapped_column(Text)
+    decisions_needed: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(200))
     published_on: Mapped[dt.date | None]
 

@@ -23,6 +23,9 @@ FIELDS: dict[str, FieldSpec] = {
     "budget": FieldSpec("enum", required=True, enum=TrafficLight),
     "funding": FieldSpec("enum", required=True, enum=TrafficLight),
     "summary": FieldSpec("text", max_length=4000),
+    "risks": FieldSpec("text", max_length=4000),
+    "decisions_needed": FieldSpec("text", max_length=4000),
+    "next_steps": FieldSpec("text", max_length=4000),
     "author": FieldSpec("str", max_length=200),
     "published_on": FieldSpec("date"),
 }
