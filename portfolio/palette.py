@@ -126,3 +126,30 @@ def text_colour(background: str) -> str:
     """Black or white text, whichever contrasts more with ``background`` (direct bar labels)."""
     light = luminance(background)
     return TEXT_ON_DARK if (1.05 / (light + 0.05)) > ((light + 0.05) / 0.05) else TEXT_ON_LIGHT
+
+
+LIGHT_MARKS: Mapping[str, str] = MappingProxyType(
+    {
+        TrafficLight.GREEN.value: "●",
+        TrafficLight.YELLOW.value: "▲",
+        TrafficLight.RED.value: "◆",
+        NO_LIGHT: "○",
+    }
+)
+"""A traffic light's mark: a shape of its own as well as its colour, so a light reads in
+greyscale and for colour-blind readers. Geometric characters that DejaVu and Liberation (both
+shipped with the app's fonts) draw, never emoji, which Debian's Chromium shows as empty boxes."""
+
+MILESTONE_MARKS: Mapping[str, str] = MappingProxyType(
+    {
+        MilestoneState.DONE.value: "✓",
+        MilestoneState.OPEN.value: "○",
+        MilestoneState.DUE_SOON.value: "▲",
+        MilestoneState.OVERDUE.value: "◆",
+    }
+)
+
+
+def mark(table: Mapping[str, str], code: str | None) -> str:
+    """The mark of ``code`` in ``table`` (the "no light" mark for an unknown code)."""
+    return table.get(code or "", LIGHT_MARKS[NO_LIGHT])

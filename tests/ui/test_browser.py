@@ -139,3 +139,65 @@ def test_http_routes_are_served_by_the_dashboards_own_process(server: str) -> No
     with urllib.request.urlopen(f"{server}/", timeout=30) as response:
         assert response.status == 200
         assert b"<noscript>" in response.read()  # Streamlit's page, from the same server
+
+
+def _trace_colours(page: object) -> dict[str, str]:
+    """Every plotly trace's name (or a pie's slice label) → the colour the browser drew."""
+    pairs = page.evaluate(  # type: ignore[attr-defined]
+        """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(el =>
+            (el.data || []).flatMap(tr => {
+                if (tr.type === 'pie') {
+                    return (tr.labels || []).map((l, i) => [l, tr.marker.colors[i]]);
+                }
+                const c = tr.marker && tr.marker.color;
+                return tr.name && typeof c === 'string' ? [[tr.name, c]] : [];
+            }))"""
+    )
+    return {str(name): str(colour).lower() for name, colour in pairs}
+
+
+def _settled(page: object, url: str) -> None:
+    page.goto(url)  # type: ignore[attr-defined]
+    page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=45_000)  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+    )
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("path", "filtered"), [("", "?thema=1"), ("foerderung", "?thema=1"), ("zeitplan", "?thema=2")]
+)
+def test_status_colours_are_fixed_and_stay_under_filters(
+    server: str, browser: object, path: str, filtered: str
+) -> None:
+    """A status has its palette colour in every chart, with or without a filter: colours are
+    keyed by the status code, never handed out in order of appearance."""
+    from db.enums import ApplicationStatus, MilestoneState, ProjectStatus
+    from portfolio import palette
+    from portfolio.vocab import label
+
+    expected = {
+        label(enum, code, "de"): colour.lower()
+        for enum, table in (
+            (ApplicationStatus, palette.APPLICATION_STATUS_COLOURS),
+            (ProjectStatus, palette.PROJECT_STATUS_COLOURS),
+            (MilestoneState, palette.MILESTONE_STATE_COLOURS),
+        )
+        for code, colour in table.items()
+    }
+    context = browser.new_context(viewport={"width": 1440, "height": 1800}, locale="de-DE")  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        _settled(page, f"{server}/{path}")
+        everything = _trace_colours(page)
+        _settled(page, f"{server}/{path}{filtered}")
+        narrowed = _trace_colours(page)
+    finally:
+        context.close()
+    statuses = {n for n in everything if n in expected}
+    assert statuses, everything  # the page draws statuses at all
+    assert {n for n in narrowed if n in expected}, narrowed  # and still does when filtered
+    for name in statuses | {n for n in narrowed if n in expected}:
+        drawn = {everything.get(name), narrowed.get(name)} - {None}
+        assert drawn == {expected[name]}, (name, drawn, expected[name])

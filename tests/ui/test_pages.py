@@ -11,7 +11,7 @@ import pytest
 
 from db.enums import ProjectStatus
 from portfolio.figures import summary
-from portfolio.i18n import fmt_eur, fmt_int
+from portfolio.i18n import fmt_eur, fmt_eur_short, fmt_int
 from portfolio.queries import quality as quality_q
 from portfolio.queries import register as register_q
 from portfolio.queries.register_export import column_titles, export_view
@@ -42,16 +42,23 @@ def _metrics(at) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {m.label: m.value for m in at.metric}
 
 
+def _money(at, title: str, amount, lang: str = "de") -> None:  # type: ignore[no-untyped-def]
+    """A money tile shows the compact amount and, in its help, the exact sum to the euro."""
+    tile = next(m for m in at.metric if m.label == title)
+    assert tile.value == fmt_eur_short(amount, lang)
+    assert fmt_eur(amount, lang, cents=False) in tile.proto.help
+
+
 def test_overview_tiles_equal_the_figures(demo_db: str, q: Query) -> None:
     at = open_page("overview")
     no_errors(at)
     s = q(lambda s: summary(s, today=TODAY))
     tiles = _metrics(at)
     assert tiles["Projekte"] == fmt_int(s.projects)
-    assert tiles["Gesamtkosten"] == fmt_eur(s.total_cost, cents=False)
-    assert tiles["Förderung beantragt"] == fmt_eur(s.funding_requested, cents=False)
-    assert tiles["Förderung bewilligt"] == fmt_eur(s.funding_approved, cents=False)
-    assert tiles["Eigenanteil"] == fmt_eur(s.own_share, cents=False)
+    _money(at, "Gesamtkosten", s.total_cost)
+    _money(at, "Förderung beantragt", s.funding_requested)
+    _money(at, "Förderung bewilligt", s.funding_approved)
+    _money(at, "Eigenanteil", s.own_share)
     assert tiles["Überfällige Meilensteine"] == fmt_int(s.overdue_milestones)
     status_line = " ".join(c.value for c in at.caption)
     for code, count in s.by_status.items():
@@ -65,7 +72,7 @@ def test_choosing_a_theme_filters_the_overview(demo_db: str, q: Query) -> None:
     everything = q(lambda s: summary(s, today=TODAY))
     assert s.projects < everything.projects
     assert _metrics(at)["Projekte"] == fmt_int(s.projects)
-    assert _metrics(at)["Gesamtkosten"] == fmt_eur(s.total_cost, cents=False)
+    _money(at, "Gesamtkosten", s.total_cost)
     at.segmented_control(key="ov_theme").set_value("3").run()
     assert at.query_params["thema"] == ["3"] or at.query_params["thema"] == "3"
     assert _metrics(at)["Projekte"] == fmt_int(
@@ -82,7 +89,7 @@ def test_charts_use_german_separators_and_formatted_hover(demo_db: str, q: Query
         [trace.get("customdata") for spec in specs for trace in spec["data"]], ensure_ascii=False
     )
     assert "\xa0€" in hover and "€1" not in hover  # German currency format: 1.234 €
-    pipeline = next(s for s in specs if any(t.get("orientation") == "h" for t in s["data"]))
+    pipeline = next(s for s in specs if s["layout"].get("barmode") == "stack")
     assert pipeline["layout"]["xaxis"]["ticksuffix"] == " Mio. €"
 
 
@@ -96,7 +103,7 @@ def test_english_switch(demo_db: str, q: Query) -> None:
     s = q(lambda s: summary(s, today=TODAY))
     tiles = _metrics(at)
     assert tiles["Projects"] == fmt_int(s.projects, "en")
-    assert tiles["Total cost"] == fmt_eur(s.total_cost, "en", cents=False)
+    _money(at, "Total cost", s.total_cost, "en")
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert all(spec["layout"]["separators"] == ".," for spec in specs)
     for page in PAGES[:7]:

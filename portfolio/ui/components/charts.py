@@ -8,6 +8,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from portfolio.ui.components.safe_text import chart_text
 from portfolio.ui.runtime import lang
 
 PALETTE = ["#1f5f8b", "#4e9f9a", "#e0a458", "#8c6bb1", "#c8553d", "#6c8ead", "#9bbf85", "#a7a9ac"]
@@ -95,6 +96,17 @@ def _explicit_root(trace: Any) -> None:
         trace.hovertemplate = [trace.hovertemplate] * n + [""]
     hoverinfo = trace.hoverinfo if isinstance(trace.hoverinfo, str) else "label+text+value+name"
     trace.hoverinfo = [hoverinfo] * n + ["skip"]
+
+
+def wrap(text: str, width: int = 18) -> str:
+    """Break a long axis label into lines at spaces (each line escaped for plotly)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + len(word) < width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(chart_text(line) for line in lines)
 
 
 def money_axis(fig: go.Figure, axis: str = "y") -> None:

@@ -30,6 +30,7 @@ COMMON: dict[str, dict[str, str]] = {
         "nav_accounts": "Konten",
         "nav_audit": "Sicherheitsprotokoll",
         "as_of": "Stand: {date}",
+        "exact": "Genau: {value}",
         "all_themes": "Alle Leitthemen",
         "theme": "Leitthema",
         "empty_title": "Noch keine Projekte im Portfolio",
@@ -89,6 +90,7 @@ COMMON: dict[str, dict[str, str]] = {
         "nav_accounts": "Accounts",
         "nav_audit": "Audit log",
         "as_of": "As of {date}",
+        "exact": "Exactly: {value}",
         "all_themes": "All themes",
         "theme": "Theme",
         "empty_title": "No projects in the portfolio yet",
@@ -125,9 +127,6 @@ COMMON: dict[str, dict[str, str]] = {
         "no": "no",
     },
 }
-
-LIGHT_COLOURS = {"green": "#3a9d5d", "yellow": "#e3b23c", "red": "#c8553d", "none": "#b0b7bf"}
-STATE_COLOURS = {"done": "#3a9d5d", "open": "#6c8ead", "due_soon": "#e3b23c", "overdue": "#c8553d"}
 
 
 def option_labels(labels: Mapping[Any, str]) -> Callable[[Any], str]:

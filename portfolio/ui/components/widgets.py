@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from portfolio import i18n
+from portfolio import i18n, palette
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number, fmt_percent
 from portfolio.queries.common import pick
 from portfolio.ui.components.texts import COMMON
@@ -37,7 +37,27 @@ def light_badge(light: str | None) -> str:
 
 
 def light_dot(light: str | None) -> str:
-    return {"green": "🟢", "yellow": "🟡", "red": "🔴"}.get(light or "", "⚪")
+    """The light's mark (a shape of its own; :func:`table` colours it with ``tinted``)."""
+    return palette.mark(palette.LIGHT_MARKS, light)
+
+
+def late_mark(text: str) -> str:
+    """An "overdue" cell: the overdue mark and the word."""
+    return f"{palette.mark(palette.MILESTONE_MARKS, 'overdue')} {text}"
+
+
+def money_tile(
+    where: Any, title: str, amount: Decimal | None, help_text: str | None = None
+) -> None:
+    """A key-figure tile with a compact amount ("32,2 Mio. €") that fits at 1280 px; the exact
+    sum to the euro is in its help, after the tile's own explanation."""
+    exact = t("exact", value=fmt_eur(amount, lang(), cents=False))
+    where.metric(
+        title,
+        i18n.fmt_eur_short(amount, lang()),
+        border=True,
+        help=f"{help_text}\n\n{exact}" if help_text else exact,
+    )
 
 
 def fmt_stamp(value: dt.datetime | None) -> str:
@@ -95,8 +115,12 @@ def table(
     key: str | None = None,
     on_select: str | Callable[..., None] = "ignore",
     selection_mode: str = "single-row",
+    tinted: Mapping[str, tuple[Mapping[str, str], Sequence[str | None]]] | None = None,
 ) -> Any:
-    """``st.dataframe`` with German (or English) formats; sorting still uses the raw values."""
+    """``st.dataframe`` with German (or English) formats; sorting still uses the raw values.
+
+    ``tinted`` colours a column's text by a status: column → (palette table, the row's codes).
+    """
     language = lang()
     formatters: dict[str, Any] = {}  # column → formatter, as Styler.format takes it
     for col in money:
@@ -113,7 +137,11 @@ def table(
         if col in df.columns:
             df[col] = pd.to_numeric(df[col], errors="coerce")
     formatters = {c: f for c, f in formatters.items() if c in df.columns}
-    data: Any = df.style.format(formatters) if formatters and len(df) else df
+    tinted = {c: v for c, v in (tinted or {}).items() if c in df.columns}
+    data: Any = df.style.format(formatters) if (formatters or tinted) and len(df) else df
+    for col, (colours, codes) in tinted.items() if len(df) else ():
+        css = [f"color: {palette.colour(colours, code)}" for code in codes]
+        data = data.apply(lambda _column, css=css: css, subset=[col], axis=0)
     kwargs: dict[str, Any] = {
         "hide_index": True,
         "column_config": column_config,

@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from db.enums import ApplicationStatus, FundingLevel, PaymentRequestStatus, ProofKind
 from portfolio import funding_rules
-from portfolio.i18n import fmt_eur, fmt_eur_short, fmt_int
+from portfolio.i18n import fmt_eur, fmt_int
 from portfolio.queries import budget as budget_q
 from portfolio.queries.common import pick
 from portfolio.services.proofs import OpenDuty
 from portfolio.ui import data
-from portfolio.ui.components import charts
+from portfolio.ui.components import charts, status_charts
 from portfolio.ui.components.page import start as start_page
 from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
-from portfolio.ui.components.widgets import frame, t, table
+from portfolio.ui.components.widgets import frame, late_mark, money_tile, t, table
 from portfolio.ui.navigation import link_to_project
 from portfolio.ui.runtime import lang, tr
 from portfolio.vocab import label
@@ -179,20 +178,14 @@ def render() -> None:
     # Three tiles a row: five in one row cut "32,2 Mio. €" to "32,2 Mi…" at 1280 and 1440 px.
     columns = [*st.columns(3), *st.columns(3)]
     for column, (name, amount, help_text) in zip(columns, tiles, strict=False):
-        exact = fmt_eur(amount, language, cents=False)
-        column.metric(
-            tx(name),
-            fmt_eur_short(amount, language),
-            border=True,
-            help=f"{help_text} {exact}" if help_text else exact,
-        )
+        money_tile(column, tx(name), amount, help_text)
     if not extra.pipeline:
         st.info(tx("no_funding"))
         return
     left, right = st.columns(2)
     with left:
         st.subheader(tx("by_programme"))
-        charts.show(by_programme_chart(extra), key="chart_funding_status")
+        charts.show(status_charts.pipeline(extra), key="chart_funding_status")
     with right:
         st.subheader(tx("approved_vs_requested"))
         programmes = [p for p in s.programmes if p.applications]
@@ -242,7 +235,7 @@ def render() -> None:
             [
                 {
                     "due": d.due,
-                    "late": "🔴 " + tx("overdue") if d.overdue else "",
+                    "late": late_mark(tx("overdue")) if d.overdue else "",
                     "kind": t(f"kind_{d.kind}"),
                     "project": f"{d.project_key} · {d.project_title}",
                     "item": d.item_key,
@@ -319,7 +312,7 @@ def proof_duties_block(duties: list[OpenDuty], today: dt.date, days: int) -> Non
     rows = [
         {
             "due": d.due_on,
-            "late": "🔴 " + tx("overdue") if d.overdue else "",
+            "late": late_mark(tx("overdue")) if d.overdue else "",
             "kind": label(ProofKind, d.kind, language)
             + (f" {d.budget_year}" if d.budget_year else ""),
             "project": f"{d.project_key} · {d.project_title}",
@@ -394,12 +387,6 @@ def budget_block(money: budget_q.MoneyByBudgetYear) -> None:
     )
 
 
-def by_programme_chart(extra: object) -> go.Figure:
-    from portfolio.ui.pages.overview import pipeline
-
-    return pipeline(extra)  # type: ignore[arg-type]
-
-
 def warnings_block(f: object) -> None:
     from portfolio.queries.funding_overview import FundingOverview
 
@@ -412,7 +399,7 @@ def warnings_block(f: object) -> None:
         return
     for w in found:
         title = funding_rules.warning_title(w.code, language)
-        with st.expander(f"⚠️ {md(title)}: {fmt_int(w.count, language)}"):
+        with st.expander(f"{md(title)}: {fmt_int(w.count, language)}", icon=":material/warning:"):
             st.caption(tx("examples"))
             for project_key, item_key, detail in w.examples:
                 cols = st.columns([2, 3, 3])

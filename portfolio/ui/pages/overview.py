@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from decimal import Decimal
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from db.enums import ApplicationStatus, ProjectStatus
+from db.enums import ProjectStatus
+from portfolio import palette
 from portfolio.figures import Summary
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int
 from portfolio.queries.common import pick
 from portfolio.queries.overview import OverviewFigures
 from portfolio.ui import data
-from portfolio.ui.components import charts
+from portfolio.ui.components import charts, status_charts
 from portfolio.ui.components.forms import flash
 from portfolio.ui.components.safe_text import chart_text, md
-from portfolio.ui.components.texts import LIGHT_COLOURS
 from portfolio.ui.components.urlstate import Param, publish, restore
-from portfolio.ui.components.widgets import empty_portfolio, light_text, page_header, t
+from portfolio.ui.components.widgets import (
+    empty_portfolio,
+    light_text,
+    money_tile,
+    page_header,
+    t,
+)
 from portfolio.ui.navigation import page
 from portfolio.ui.runtime import lang, tr
 from portfolio.vocab import label
@@ -46,7 +50,7 @@ TEXTS = {
         "stale": "Statusberichte > 90 Tage",
         "stale_help": "Laufende Projekte (Planung, Umsetzung), deren neuester Statusbericht fehlt oder älter als 90 Tage ist.",
         "by_field": "Projekte und Kosten nach Leitthema und Handlungsfeld",
-        "by_field_caption": "Fläche: Anzahl der Projekte; Farbe: Gesamtkosten.",
+        "by_field_caption": "Balken: Anzahl der Projekte; daneben Anzahl und Gesamtkosten.",
         "pipeline": "Förder-Pipeline nach Status und Programm",
         "pipeline_caption": "Bewilligter Betrag, wo entschieden; sonst beantragter Betrag.",
         "heatmap": "Partner × Leitthema",
@@ -84,7 +88,7 @@ TEXTS = {
         "stale": "Status reports > 90 days",
         "stale_help": "Running projects (planning, implementation) whose newest status report is missing or older than 90 days.",
         "by_field": "Projects and cost by theme and action field",
-        "by_field_caption": "Area: number of projects; colour: total cost.",
+        "by_field_caption": "Bar: number of projects; beside it the count and total cost.",
         "pipeline": "Funding pipeline by status and programme",
         "pipeline_caption": "Approved amount where decided, else the requested amount.",
         "heatmap": "Partner × theme",
@@ -125,12 +129,12 @@ def render() -> None:
     with left:
         st.subheader(tx("by_field"))
         st.caption(tx("by_field_caption"))
-        charts.show(sunburst(extra), key="chart_fields")
+        charts.show(status_charts.field_bars(extra), key="chart_fields")
     with right:
         st.subheader(tx("pipeline"))
         st.caption(tx("pipeline_caption"))
         if extra.pipeline:
-            charts.show(pipeline(extra), key="chart_pipeline")
+            charts.show(status_charts.pipeline(extra), key="chart_pipeline")
         else:
             st.info(tx("no_funding"))
     left, right = st.columns([3, 2])
@@ -180,29 +184,24 @@ def tiles(s: Summary, extra: OverviewFigures) -> None:
     cells[0].metric(
         tx("projects"), fmt_int(s.projects, language), help=tx("projects_help"), border=True
     )
-    cells[1].metric(
+    money_tile(
+        cells[1],
         tx("total_cost"),
-        fmt_eur(s.total_cost, language, cents=False),
-        border=True,
-        help=tx("eligible", value=fmt_eur(s.eligible_cost, language)),
+        s.total_cost,
+        tx("eligible", value=fmt_eur(s.eligible_cost, language)),
     )
-    cells[2].metric(
-        tx("requested"),
-        fmt_eur(s.funding_requested, language, cents=False),
-        border=True,
-        help=tx("requested_help"),
-    )
-    cells[3].metric(
+    money_tile(cells[2], tx("requested"), s.funding_requested, tx("requested_help"))
+    money_tile(
+        cells[3],
         tx("approved"),
-        fmt_eur(s.funding_approved, language, cents=False),
-        border=True,
-        help=tx("paid", value=fmt_eur(s.paid_out, language)),
+        s.funding_approved,
+        tx("paid", value=fmt_eur(s.paid_out, language)),
     )
-    cells[4].metric(
+    money_tile(
+        cells[4],
         tx("own_share"),
-        fmt_eur(s.own_share, language, cents=False),
-        border=True,
-        help=tx("own_share_help", budget=fmt_eur(s.own_budget, language)),
+        s.own_share,
+        tx("own_share_help", budget=fmt_eur(s.own_budget, language)),
     )
     cells[5].metric(tx("overdue"), fmt_int(s.overdue_milestones, language), border=True)
     cells[6].metric(
@@ -224,105 +223,6 @@ def tiles(s: Summary, extra: OverviewFigures) -> None:
             for code, n in s.by_status.items()
         )
     )
-
-
-def sunburst(extra: OverviewFigures) -> go.Figure:
-    language = lang()
-    ids, labels_, parents, values, colours, hover = [], [], [], [], [], []
-    per_theme: dict[str, list[int | Decimal]] = defaultdict(lambda: [0, Decimal(0)])
-    theme_names: dict[str, str] = {}
-    for f in extra.fields:
-        per_theme[f.theme_key][0] += f.projects
-        per_theme[f.theme_key][1] += f.total_cost
-        theme_names[f.theme_key] = chart_text(pick(f.theme_name, f.theme_name_en, language))
-    for key, (count, cost) in per_theme.items():
-        ids.append(f"t{key}")
-        labels_.append(f"{chart_text(key)} {theme_names[key]}")
-        parents.append("")
-        values.append(int(count))
-        colours.append(0.0)  # theme frames stay light; the action fields carry the colour
-        hover.append(_hover(theme_names[key], int(count), Decimal(cost)))
-    for f in extra.fields:
-        name = chart_text(pick(f.field_name, f.field_name_en, language))
-        ids.append(f"f{f.field_key}")
-        labels_.append(f"{chart_text(f.field_key)} {name}")
-        parents.append(f"t{f.theme_key}")
-        values.append(f.projects)
-        colours.append(float(f.total_cost))
-        hover.append(_hover(name, f.projects, f.total_cost))
-    fig = go.Figure(
-        go.Treemap(
-            ids=ids,
-            labels=labels_,
-            parents=parents,
-            values=values,
-            branchvalues="total",
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-            marker={
-                "colors": colours,
-                "colorscale": charts.SEQUENTIAL,
-                "showscale": True,
-                "colorbar": {
-                    "title": {"text": tx("cost")},
-                    "tickformat": ",.0f",
-                    "ticksuffix": " €" if language == "de" else "",
-                },
-            },
-            texttemplate="%{label}<br>%{value}",
-            tiling={"pad": 2},
-            pathbar={"visible": False},
-            root={"color": "#f1f4f7"},
-            maxdepth=2,
-        )
-    )
-    fig.update_layout(margin={"l": 4, "r": 4, "t": 8, "b": 4})
-    return charts.style(fig, height=420, legend=False)
-
-
-def _hover(name: str, count: int, cost: Decimal) -> str:
-    """Hover text of a tile; ``name`` is already :func:`chart_text`."""
-    language = lang()
-    return f"<b>{name}</b><br>{tx('projects')}: {fmt_int(count, language)}<br>{tx('cost')}: {fmt_eur(cost, language, cents=False)}"
-
-
-def pipeline(extra: OverviewFigures) -> go.Figure:
-    language = lang()
-    names = {p.programme_key: chart_text(p.programme_name) for p in extra.pipeline}
-    programmes = sorted(names, key=lambda k: names[k])
-    fig = go.Figure()
-    for status in ApplicationStatus:
-        rows = {p.programme_key: p for p in extra.pipeline if p.status == status}
-        if not rows:
-            continue
-        amounts = [
-            float(rows[name].approved or rows[name].requested) / 1e6 if name in rows else 0.0
-            for name in programmes
-        ]
-        hover = [
-            (
-                f"<b>{names[name]}</b><br>{label(ApplicationStatus, status, language)}: "
-                f"{fmt_int(rows[name].applications, language)}<br>"
-                f"{tx('amount')}: {fmt_eur(rows[name].approved or rows[name].requested, language, cents=False)}"
-            )
-            if name in rows
-            else ""
-            for name in programmes
-        ]
-        fig.add_bar(
-            y=[chart_text(name) for name in programmes],
-            x=amounts,
-            name=label(ApplicationStatus, status, language),
-            orientation="h",
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(tickformat=",.1~f", ticksuffix=" Mio. €" if language == "de" else "m €")
-    fig = charts.style(fig, height=420)
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0})
-    return fig
 
 
 def radar(extra: OverviewFigures, today: dt.date) -> go.Figure:
@@ -372,7 +272,7 @@ def lights(extra: OverviewFigures) -> go.Figure:
             values=counts,
             hole=0.55,
             sort=False,
-            marker={"colors": [LIGHT_COLOURS[k] for k in order]},
+            marker={"colors": [palette.colour(palette.LIGHT_COLOURS, k) for k in order]},
             customdata=[
                 f"{light_text(k)}: {fmt_int(n, language)}"
                 for k, n in zip(order, counts, strict=True)
@@ -409,7 +309,7 @@ def heatmap(extra: OverviewFigures, figures: Summary) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[_wrap(f"{th.key} {pick(th.label, th.label_en, language)}") for th in themes],
+            x=[charts.wrap(f"{th.key} {pick(th.label, th.label_en, language)}") for th in themes],
             y=[chart_text(org) for org in orgs],
             colorscale=charts.SEQUENTIAL,
             customdata=text,
@@ -421,17 +321,6 @@ def heatmap(extra: OverviewFigures, figures: Summary) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=0, side="top")
     return charts.style(fig, height=max(340, 28 * len(orgs) + 150), legend=False)
-
-
-def _wrap(text: str, width: int = 18) -> str:
-    """Break a long axis label into lines at spaces (each line escaped for plotly)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + len(word) < width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "<br>".join(chart_text(line) for line in lines)
 
 
 def next_deadlines(stamp: data.Stamp, theme: str | None) -> None:

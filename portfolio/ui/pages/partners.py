@@ -16,6 +16,7 @@ from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import (
     frame,
+    late_mark,
     pager,
     range_caption,
     table,
@@ -262,7 +263,7 @@ def detail(stamp: data.Stamp, key: str) -> None:
         [
             {
                 "due": m.due_date,
-                "late": "🔴 " + tx("late") if m.overdue else "",
+                "late": late_mark(tx("late")) if m.overdue else "",
                 "project": f"{m.project_key} · {m.project_title}",
                 "milestone": m.title,
             }

@@ -22,6 +22,7 @@ from db.enums import (
     ProjectStatus,
     TrafficLight,
 )
+from portfolio import palette
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number
 from portfolio.policy import AccessDenied, Action
 from portfolio.queries import detail as detail_q
@@ -48,7 +49,7 @@ from portfolio.ui.components.forms import (
 )
 from portfolio.ui.components.grant_section import grant_section
 from portfolio.ui.components.safe_text import chart_text, md
-from portfolio.ui.components.texts import LIGHT_COLOURS, option_labels
+from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import (
     fmt_stamp,
@@ -787,8 +788,7 @@ def milestones_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> 
 
 
 def _state_text(state: str) -> str:
-    icon = {"done": "✅", "open": "⏳", "due_soon": "🟡", "overdue": "🔴"}.get(state, "")
-    return f"{icon} {label(MilestoneState, state, lang())}"
+    return f"{palette.mark(palette.MILESTONE_MARKS, state)} {label(MilestoneState, state, lang())}"
 
 
 # ---- Statusberichte ---------------------------------------------------------------------------
@@ -885,7 +885,7 @@ def trend_chart(d: detail_q.ProjectDetail) -> go.Figure:
             line={"width": 3 if dimension == "overall" else 1.5, "shape": "hv"},
             marker={
                 "size": 12 if dimension == "overall" else 8,
-                "color": [LIGHT_COLOURS.get(x, "#999") for x in lights],
+                "color": [palette.colour(palette.LIGHT_COLOURS, x) for x in lights],
             },
             customdata=[
                 f"{fmt_date(r.values['report_date'], language)} · {field_label(dimension, language)}: {light_text(x)}"
@@ -970,8 +970,8 @@ def kpi_chart(k: detail_q.Row, rows: list[detail_q.Row]) -> go.Figure:
         hovertemplate="%{customdata}<extra></extra>",
     )
     for name, value, colour in (
-        ("baseline", v["baseline"], "#a7a9ac"),
-        ("target", v["target"], "#3a9d5d"),
+        ("baseline", v["baseline"], palette.LIGHT_COLOURS[palette.NO_LIGHT]),
+        ("target", v["target"], palette.LIGHT_COLOURS["green"]),
     ):
         if value is not None:
             fig.add_hline(

@@ -8,6 +8,7 @@ from functools import partial
 import streamlit as st
 
 from db.enums import ProjectStatus, TrafficLight
+from portfolio import palette
 from portfolio.policy import Action
 from portfolio.queries import register as register_q
 from portfolio.queries.common import NO_LIGHT, pick
@@ -51,6 +52,8 @@ TEXTS = {
         "reset": "Filter zurücksetzen",
         "found": "{count} Projekte",
         "select_hint": "Zeile anklicken, um das Projekt zu öffnen.",
+        "columns": "Spalten",
+        "columns_help": "Schlüssel und Titel stehen immer vorn; die Auswahl steht in der Adresse, ein Link zeigt dieselbe Ansicht.",
         "open": "Projekt {key} öffnen",
         "new": "Neues Projekt anlegen",
         "col_key": "Schlüssel",
@@ -102,6 +105,8 @@ TEXTS = {
         "reset": "Reset filters",
         "found": "{count} projects",
         "select_hint": "Click a row to open the project.",
+        "columns": "Columns",
+        "columns_help": "Key and title always lead; the choice is in the address, so a link shows the same view.",
         "open": "Open project {key}",
         "new": "Create a new project",
         "col_key": "Key",
@@ -142,9 +147,31 @@ def tx(key: str, /, **params: object) -> str:
     return tr(TEXTS, key, **params)
 
 
+PINNED = ("key", "title")
+"""Always shown, first (and pinned while scrolling sideways)."""
+OPTIONAL = (
+    "status",
+    "light",
+    "end",
+    "approved",
+    "next",
+    "theme",
+    "lead",
+    "start",
+    "total",
+    "overdue",
+)
+"""The columns a user may choose, in the order they appear."""
+DEFAULT_COLUMNS = ("status", "light", "end", "approved", "next")
+"""What fits at 1280 px beside key and title; the rest is one click away."""
+
+
 def params() -> list[Param]:
     choices = data.choices(data.stamp())
     return [
+        Param(
+            "spalten", "reg_columns", "list", default=list(DEFAULT_COLUMNS), allowed=set(OPTIONAL)
+        ),
         Param("thema", "reg_theme", allowed={c.key for c in choices.themes}),
         Param("feld", "reg_field", allowed={c.key for c in choices.action_fields}),
         Param("status", "reg_status", "list", allowed=set(labels(ProjectStatus))),
@@ -179,19 +206,20 @@ def render() -> None:
     result = data.register_page(stamp, f, offset=_offset(page_size), limit=page_size)
     # The Datenaustausch page exports exactly this view as a partner workbook.
     st.session_state[VIEW_FILTER] = (f, result.total)
-    top = st.columns([3, 2, 2])
+    top = st.columns([3, 2, 2, 2])
     top[0].markdown(f"**{tx('found', count=_int(result.total))}**")
     with top[1]:
         download(f, result.total, stamp.today)
+    columns = column_chooser(top[2])
     if may(Action.EDIT_PORTFOLIO):
-        top[2].page_link(
+        top[3].page_link(
             page("project"), label=tx("new"), query_params={"neu": "1"}, icon=":material/add:"
         )
     if not result.rows:
         st.info(t("empty_filtered"))
         publish(url)
         return
-    selection = show_rows(result)
+    selection = show_rows(result, columns)
     range_caption(result.offset, len(result.rows), result.total)
     pager(result.total, page_size, key="reg_page")
     publish(url)
@@ -326,13 +354,31 @@ def _first_page() -> None:
 
 
 def _reset() -> None:
+    """Clears the filters; the chosen columns are the user's view, not a filter, and stay."""
     for p in params():
+        if p.key == "reg_columns":
+            continue
         st.session_state[p.key] = (
             [] if p.kind == "list" else ("" if p.key == "reg_text" else p.default)
         )
 
 
-def show_rows(result: register_q.RegisterPage) -> int | None:
+def column_chooser(where: st.delta_generator.DeltaGenerator) -> list[str]:
+    """The register's optional columns the user chose (in the register's order)."""
+    if "reg_columns" not in st.session_state:
+        st.session_state["reg_columns"] = list(DEFAULT_COLUMNS)
+    with where.popover(tx("columns"), icon=":material/view_column:"):
+        chosen = st.multiselect(
+            tx("columns"),
+            list(OPTIONAL),
+            format_func=lambda c: tx(f"col_{c}"),
+            key="reg_columns",
+            help=tx("columns_help"),
+        )
+    return [c for c in OPTIONAL if c in (chosen or [])]
+
+
+def show_rows(result: register_q.RegisterPage, columns: list[str]) -> int | None:
     language = lang()
     df = frame(
         [
@@ -352,25 +398,12 @@ def show_rows(result: register_q.RegisterPage) -> int | None:
             }
             for r in result.rows
         ],
-        [
-            "key",
-            "title",
-            "status",
-            "theme",
-            "lead",
-            "start",
-            "end",
-            "total",
-            "approved",
-            "light",
-            "next",
-            "overdue",
-        ],
+        [*PINNED, *columns],
     )
     col = st.column_config
     cfg = {
         "key": col.Column(tx("col_key"), pinned=True, width="small"),
-        "title": col.Column(tx("col_title"), width="large"),
+        "title": col.Column(tx("col_title"), pinned=True, width="large"),
         "status": col.Column(tx("col_status")),
         "theme": col.Column(tx("col_theme")),
         "lead": col.Column(tx("col_lead")),
@@ -387,7 +420,8 @@ def show_rows(result: register_q.RegisterPage) -> int | None:
         money=["total", "approved"],
         dates=["start", "end", "next"],
         ints=["overdue"],
-        column_config=cfg,
+        column_config={c: cfg[c] for c in df.columns},
+        tinted={"light": (palette.LIGHT_COLOURS, [r.light for r in result.rows])},
         key="register_table",
         on_select="rerun",
         selection_mode="single-row",

@@ -8,14 +8,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from db.enums import MilestoneState, ProjectStatus
+from portfolio import palette
 from portfolio.i18n import fmt_date, fmt_int
 from portfolio.queries.common import pick
 from portfolio.queries.timeline import Gantt
 from portfolio.ui import data
-from portfolio.ui.components import charts
+from portfolio.ui.components import charts, status_charts
 from portfolio.ui.components.page import start as start_page
 from portfolio.ui.components.safe_text import chart_text
-from portfolio.ui.components.texts import STATE_COLOURS, option_labels
+from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import pager, range_caption, t
 from portfolio.ui.runtime import lang, tr
@@ -52,13 +53,6 @@ TEXTS = {
     },
 }
 PAGE_SIZES = (20, 40, 80)
-STATUS_COLOURS = {
-    "idea": "#a7a9ac",
-    "planning": "#6c8ead",
-    "implementation": "#1f5f8b",
-    "completed": "#4e9f9a",
-    "discontinued": "#c9b8a6",
-}
 
 
 def tx(key: str, /, **params: object) -> str:
@@ -145,7 +139,8 @@ def _first() -> None:
 
 def gantt_chart(g: Gantt, today: dt.date) -> go.Figure:
     language = lang()
-    labels_ = {p.key: chart_text(f"{p.key} {p.title[:40]}") for p in g.projects}
+    # the full name, wrapped: a cut name hides which of two similar projects a bar is
+    labels_ = {p.key: charts.wrap(f"{p.key} {p.title}", 44) for p in g.projects}
     order = [labels_[p.key] for p in g.projects]
     fig = go.Figure()
     shown: set[str] = set()
@@ -157,7 +152,7 @@ def gantt_chart(g: Gantt, today: dt.date) -> go.Figure:
             x=[days * 86_400_000],
             y=[labels_[p.key]],
             orientation="h",
-            marker={"color": STATUS_COLOURS.get(p.status, "#6c8ead"), "opacity": 0.75},
+            marker=status_charts.marker(palette.PROJECT_STATUS_COLOURS, p.status),
             name=name,
             legendgroup=p.status,
             showlegend=p.status not in shown,
@@ -181,8 +176,8 @@ def gantt_chart(g: Gantt, today: dt.date) -> go.Figure:
             marker={
                 "symbol": "diamond",
                 "size": 13 if state == "overdue" else 9,
-                "color": STATE_COLOURS[state],
-                "line": {"width": 1, "color": "#ffffff"},
+                "color": palette.colour(palette.MILESTONE_STATE_COLOURS, state),
+                "line": {"width": 1, "color": charts.FRAME},
             },
             customdata=[
                 f"<b>{chart_text(m.title)}</b><br>{chart_text(m.project_key)} · {name}<br>{fmt_date(m.due, language)}"
@@ -195,4 +190,4 @@ def gantt_chart(g: Gantt, today: dt.date) -> go.Figure:
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
     charts.date_axis(fig)
     charts.today_line(fig, today, t("today"))
-    return charts.style(fig, height=max(320, 26 * len(g.projects) + 140))
+    return charts.style(fig, height=max(320, 34 * len(g.projects) + 140))
