@@ -1,8 +1,9 @@
 """The exchange workbook, written with XlsxWriter.
 
 Real types (dates, numbers with EUR and percent formats), dropdowns from the reference sheets,
-frozen header, filters, widths, locked columns under sheet protection, a German (or English)
-instruction sheet and a hidden ``_meta`` sheet with format version, export time and scope, signed
+date and number validations with the services' bounds, frozen header, filters, widths, locked
+columns under sheet protection, A4 landscape print set-up (one page wide, repeated header row
+and key column, sheet name and page numbers), a German (or English) instruction sheet and a hidden ``_meta`` sheet with format version, export time and scope, signed
 with the server's key (:mod:`portfolio.exchange.signing`). Text is always written as text with a quote prefix, so ``=SUMME(A1)`` or ``@x`` is
 never evaluated and comes back unchanged.
 """
@@ -11,9 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
@@ -55,6 +59,7 @@ from portfolio.exchange.state import (
     partner_id,
     scope_project_ids,
 )
+from portfolio.i18n import fmt_date, fmt_eur, fmt_number
 from portfolio.policy import (
     Action,
     Principal,
@@ -63,6 +68,7 @@ from portfolio.policy import (
     require_organisation,
     requires,
 )
+from portfolio.services.fields import INTEGER_MAX, MEASURE_MAX, MONEY_MAX
 from portfolio.vocab import label, labels
 
 Progress = Callable[[float, str], None]
@@ -131,6 +137,16 @@ GRANT_READ_ONLY = (
     "Nur Lesen (Partner): Förderungen pflegt die Smart-City Innovation Unit",
     "Read-only (partners): grants are kept by the Smart-City Innovation Unit",
 )
+
+
+A4_PAPER = 9  # Excel's paper code for A4
+INSTRUCTIONS_WIDTH = 110
+"""Width (characters) of the instruction sheet's one column: it fits an A4 landscape page at
+100 % (about 775 of the page's 1,045 printable pixels), so its wrapped lines are never cut."""
+
+
+LINE_HEIGHT = 13  # points per line of 10-point text
+TITLE_HEIGHT = 20  # the instruction sheet's 14-point title
 
 
 @dataclass
@@ -204,6 +220,108 @@ class _Formats:
             "version": "int",
         }.get(column.kind, "text")
         return self.cell[(kind, locked)]
+
+
+def _header_text(text: str) -> str:
+    """``text`` for an Excel header or footer, where ``&`` starts a code."""
+    return text.replace("&", "&&")
+
+
+def _print_setup(
+    ws: Worksheet, lang: str, heading: str, stamp: dt.datetime, *, table: bool = True
+) -> None:
+    """A4 landscape, one page wide (as many tall as needed), small margins, the sheet's name and
+    the workbook's ``heading`` in the header, the export date and "page x of y" in the footer;
+    a ``table`` repeats its header row and key column on every page and prints gridlines."""
+    ws.set_landscape()
+    ws.set_paper(A4_PAPER)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_header(f'&L&"-,Bold"&A&R{_header_text(heading)}', {"margin": 0.25})
+    ws.set_footer(
+        "&L"
+        + _header_text(_t(lang, "Export vom ", "Exported on ") + fmt_date(stamp.date(), lang))
+        + "&R"
+        + _t(lang, "Seite &P von &N", "Page &P of &N"),
+        {"margin": 0.25},
+    )
+    if table:
+        ws.repeat_rows(0)
+        ws.repeat_columns(0)
+        ws.hide_gridlines(0)  # gridlines on screen and on paper: rows are easy to follow
+
+
+def _float_at_most(bound: Decimal) -> float:
+    """The largest float whose shortest text (as the import reads a number cell) is within
+    ``bound``."""
+    value = float(bound)
+    while Decimal(repr(value)) > bound:
+        value = math.nextafter(value, -math.inf)
+    return value
+
+
+def _number_validation(column: Column, spec_kind: str | None, lang: str) -> dict[str, Any] | None:
+    """The data validation of a numeric column's editable cells, None for other columns.
+
+    The bounds are the services' (:mod:`portfolio.services.fields`): amounts 0 to the largest a
+    money column holds, rates 0 to 100 % (a cell holds 0.65 for 65 %, or 65 typed without the
+    percent format: both are read as 65 %), measured values within the measure column's range,
+    whole numbers for integer fields. A warning, like the lists': the import checks again."""
+    kind = column.kind if column.kind in ("money", "rate", "measure") else spec_kind
+    if kind == "money":
+        largest = fmt_eur(MONEY_MAX, lang)
+        rule: dict[str, Any] = {
+            "validate": "decimal",
+            "minimum": 0,
+            "maximum": _float_at_most(MONEY_MAX),
+            "error_title": _t(lang, "Ungültiger Betrag", "Invalid amount"),
+            "error_message": _t(
+                lang,
+                f"Bitte einen Betrag in Euro eintragen, nicht negativ, höchstens {largest}.",
+                f"Please enter an amount in euros, not negative, at most {largest}.",
+            ),
+        }
+    elif kind == "rate":
+        rule = {
+            "validate": "decimal",
+            "minimum": 0,
+            "maximum": 100,
+            "error_title": _t(lang, "Ungültiger Prozentsatz", "Invalid percentage"),
+            "error_message": _t(
+                lang,
+                "Bitte einen Prozentsatz von 0 bis 100 % eintragen, z. B. 65 %.",
+                "Please enter a percentage from 0 to 100 %, e.g. 65 %.",
+            ),
+        }
+    elif kind == "measure":
+        largest = fmt_number(MEASURE_MAX, lang, digits=4)
+        rule = {
+            "validate": "decimal",
+            "minimum": -_float_at_most(MEASURE_MAX),
+            "maximum": _float_at_most(MEASURE_MAX),
+            "error_title": _t(lang, "Ungültige Zahl", "Invalid number"),
+            "error_message": _t(
+                lang,
+                f"Bitte eine Zahl eintragen, dem Betrag nach höchstens {largest}.",
+                f"Please enter a number, at most {largest} in absolute value.",
+            ),
+        }
+    elif kind == "int":
+        rule = {
+            "validate": "integer",
+            "minimum": 0,
+            "maximum": INTEGER_MAX,
+            "error_title": _t(lang, "Ungültige Zahl", "Invalid number"),
+            "error_message": _t(
+                lang,
+                f"Bitte eine ganze Zahl von 0 bis {fmt_number(INTEGER_MAX, lang, digits=0)} "
+                "eintragen.",
+                f"Please enter a whole number from 0 to {fmt_number(INTEGER_MAX, lang, digits=0)}.",
+            ),
+        }
+    else:
+        return None
+    return {"criteria": "between", "error_type": "warning", **rule}
 
 
 def _cell_writer(
@@ -353,8 +471,11 @@ def _write_data_sheet(
     partner: bool,
     list_ranges: dict[str, str],
     ref_ranges: dict[str, str],
+    heading: str,
+    stamp: dt.datetime,
 ) -> None:
     ws = wb.add_worksheet(sheet.title(lang))
+    _print_setup(ws, lang, heading, stamp)
     columns = sheet.columns
     can_create = bool(sheet.partner_create) if partner else True
     writable_existing = [(c.partner if partner else True) and c.editable for c in columns]
@@ -433,6 +554,11 @@ def _write_data_sheet(
                     ),
                 },
             )
+        else:
+            spec = sheet.specs.get(c.field)
+            rule = _number_validation(c, spec.kind if spec else None, lang)
+            if rule:
+                ws.data_validation(1, i, max(last_row, 1), i, rule)
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
     ws.protect(
@@ -450,7 +576,13 @@ def _write_data_sheet(
 
 
 def _write_reference_sheets(
-    wb: xlsxwriter.Workbook, fm: _Formats, refs: Refs, conn: Connection, lang: str
+    wb: xlsxwriter.Workbook,
+    fm: _Formats,
+    refs: Refs,
+    conn: Connection,
+    lang: str,
+    heading: str,
+    stamp: dt.datetime,
 ) -> tuple[dict[str, str], dict[str, str]]:
     en = lang == "en"
 
@@ -469,6 +601,7 @@ def _write_reference_sheets(
                 else:
                     ws.write(r, i, value)
         ws.freeze_panes(1, 0)
+        _print_setup(ws, lang, heading, stamp)
         ws.protect("", {"autofilter": True, "sort": True, "select_locked_cells": True})
         return title
 
@@ -574,6 +707,7 @@ def _write_reference_sheets(
 
 def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple[str, str]]:
     """(style, text) lines of the instruction sheet."""
+    new_rows = _new_rows_instruction(lang, scope != "all")
     if lang == "en":
         lines = [
             ("title", "Smart-City Portfolio Bochum – data exchange workbook"),
@@ -591,13 +725,7 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
                 "",
                 "2. Never change the columns “Key” and “Version”: they match each row with the database.",
             ),
-            (
-                "",
-                "3. New rows: fill in a row below the list and leave “Version” empty. Leave “Key” "
-                "empty (a key is assigned) or, for projects, funding applications, payment requests, "
-                "cost items and milestones, enter a free key (e.g. SC-031): rows of other sheets can "
-                "then refer to the new record by that key, e.g. the milestones of a new project.",
-            ),
+            ("", new_rows),
             (
                 "",
                 "4. Rows you delete are not deleted in the portfolio; to end something, change its status.",
@@ -608,9 +736,13 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
             ),
             (
                 "",
-                "6. Lists (status, role …) accept the label from the dropdown or the code from the sheet “Lists”.",
+                "6. Lists (status, role …): choose an entry from the dropdown; the sheet “Lists” shows "
+                "every allowed entry, the reference sheets (organisations, action fields …) every key.",
             ),
-            ("", "7. Lines whose first cell starts with # are comments and are ignored."),
+            (
+                "",
+                "7. Rows whose first filled cell starts with # are comments and are ignored.",
+            ),
             (
                 "",
                 "8. Save as .xlsx (not .xlsm, not .csv, without password) and send the file back.",
@@ -641,15 +773,7 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
                 "",
                 "2. Die Spalten „Schlüssel“ und „Version“ bitte nie ändern: Sie ordnen jede Zeile dem Datenbestand zu.",
             ),
-            (
-                "",
-                "3. Neue Zeilen: unterhalb der Liste ausfüllen, „Version“ leer lassen. „Schlüssel“ leer "
-                "lassen (wird vergeben) oder bei Projekten, Förderanträgen, Mittelabrufen, "
-                "Kostenpositionen und Meilensteinen einen freien Schlüssel eintragen (z. B. SC-031): "
-                "Zeilen anderer Blätter "
-                "können sich dann mit diesem Schlüssel auf den neuen Eintrag beziehen, z. B. die "
-                "Meilensteine eines neuen Projekts.",
-            ),
+            ("", new_rows),
             (
                 "",
                 "4. Gelöschte Zeilen werden im Portfolio nicht gelöscht; zum Beenden bitte den Status ändern.",
@@ -660,11 +784,14 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
             ),
             (
                 "",
-                "6. Listen (Status, Rolle …) nehmen die Bezeichnung aus der Auswahlliste oder den Code aus dem Blatt „Listen“.",
+                "6. Listen (Status, Rolle …): einen Eintrag aus der Auswahlliste wählen; das Blatt "
+                "„Listen“ zeigt alle zulässigen Einträge, die Referenzblätter (Organisationen, "
+                "Handlungsfelder …) alle Schlüssel.",
             ),
             (
                 "",
-                "7. Zeilen, deren erste Zelle mit # beginnt, sind Kommentare und werden übergangen.",
+                "7. Zeilen, deren erste ausgefüllte Zelle mit # beginnt, sind Kommentare und werden "
+                "übergangen.",
             ),
             (
                 "",
@@ -693,8 +820,58 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
                 " (Förderungen pflegt die Smart-City Innovation Unit)",
                 " (grants are kept by the Smart-City Innovation Unit)",
             )
+        if editable is not None and s.partner_create:
+            what += _t(lang, "; neue Zeilen: ", "; new rows: ") + ", ".join(
+                _create_headers(s, lang)
+            )
         lines.append(("", f"{s.title(lang)}: {what}"))
     return lines
+
+
+def _create_headers(sheet: Sheet, lang: str) -> list[str]:
+    """The headers of the columns a partner fills in a new row of ``sheet``."""
+    return [c.header(lang) for c in sheet.columns if c.field in sheet.partner_create]
+
+
+def _new_rows_instruction(lang: str, partner: bool) -> str:
+    """Instruction 3, on new rows: where the workbook takes them (a partner's: only the sheets
+    whose rows below the list are unlocked, see :func:`_write_data_sheet`) and how to fill them."""
+    if not partner:
+        return _t(
+            lang,
+            "3. Neue Zeilen (in jedem Datenblatt möglich): unterhalb der Liste ausfüllen, "
+            "„Version“ leer lassen. „Schlüssel“ leer lassen (wird vergeben) oder bei Projekten, "
+            "Förderanträgen, Mittelabrufen, Kostenpositionen und Meilensteinen einen freien "
+            "Schlüssel eintragen (z. B. SC-031): Zeilen anderer Blätter können sich dann mit diesem "
+            "Schlüssel auf den neuen Eintrag beziehen, z. B. die Meilensteine eines neuen Projekts.",
+            "3. New rows (possible in every data sheet): fill in a row below the list and leave "
+            "“Version” empty. Leave “Key” empty (a key is assigned) or, for projects, funding "
+            "applications, payment requests, cost items and milestones, enter a free key (e.g. "
+            "SC-031): rows of other sheets can then refer to the new record by that key, e.g. the "
+            "milestones of a new project.",
+        )
+    open_, close = _t(lang, "„", "“"), _t(lang, "“", "”")
+    creatable = [s for s in SHEETS if s.partner_create]
+    where = "; ".join(
+        f"{open_}{s.title(lang)}{close} ({', '.join(_create_headers(s, lang))})" for s in creatable
+    )
+    sheet_de, sheet_en = (
+        ("im Blatt", "sheet") if len(creatable) == 1 else ("in den Blättern", "sheets")
+    )
+    others = ", ".join(f"{open_}{s.title(lang)}{close}" for s in SHEETS if not s.partner_create)
+    return _t(
+        lang,
+        f"3. Neue Zeilen nur {sheet_de} {where}: unterhalb der Liste in den weißen Zellen ausfüllen, "
+        "„Schlüssel“ und „Version“ bleiben leer (der Schlüssel wird vergeben). Die Blätter "
+        f"{others} nehmen keine neuen Zeilen auf (unterhalb der Liste gesperrt): neue Projekte, "
+        "Beteiligungen, Förderanträge, Mittelabrufe, Kostenpositionen und Meilensteine legt die "
+        "Smart-City Innovation Unit an.",
+        f"3. New rows only in the {sheet_en} {where}: fill in the white cells of a row below the list; "
+        "“Key” and “Version” stay empty (the key is assigned). The sheets "
+        f"{others} take no new rows (locked below the list): new projects, participations, "
+        "funding applications, payment requests, cost items and milestones are entered by the "
+        "Smart-City Innovation Unit.",
+    )
 
 
 @requires(Action.EXPORT_DATA)
@@ -822,10 +999,21 @@ def _export(
     )
     fm = _Formats(wb)
     partner_name = refs.organisation.by_id[partner_org]["name"] if partner_org else None
+    heading = _t(lang, "Smart-City-Portfolio Bochum", "Smart-City Portfolio Bochum") + (
+        f" – {partner_name}" if partner_name else ""
+    )
     info = wb.add_worksheet(REFERENCE_TITLES["instructions"][1 if lang == "en" else 0])
-    info.set_column(0, 0, 120)
+    _print_setup(info, lang, heading, stamp, table=False)
+    info.set_column(0, 0, INSTRUCTIONS_WIDTH)
     for r, (style, line) in enumerate(_instructions(lang, scope.label, partner_name)):
         fmt = {"title": fm.title, "bold": fm.bold}.get(style, fm.wrap)
+        if style == "title":
+            info.set_row(r, TITLE_HEIGHT)
+        elif (lines := len(textwrap.wrap(line, INSTRUCTIONS_WIDTH))) > 1:
+            # Neither Excel nor LibreOffice grows a row for wrapped text on opening a file: a
+            # line's row is as high as its wrapped lines at the column's width (at most as many
+            # as characters fit, so rather a little space below than a cut line).
+            info.set_row(r, LINE_HEIGHT * lines + 2)
         if line:
             info.write_string(r, 0, line, fmt)
     info.protect("", {"select_locked_cells": True})
@@ -851,12 +1039,22 @@ def _export(
     done = 0
     for sheet, rows in loaded:
         _write_data_sheet(
-            wb, fm, sheet, rows, refs, lang, partner_org is not None, list_ranges, ref_ranges
+            wb,
+            fm,
+            sheet,
+            rows,
+            refs,
+            lang,
+            partner_org is not None,
+            list_ranges,
+            ref_ranges,
+            heading,
+            stamp,
         )
         done += len(rows)
         if progress:
             progress(0.3 + 0.6 * done / total, sheet.title(lang))
-    got_lists, got_refs = _write_reference_sheets(wb, fm, refs, conn, lang)
+    got_lists, got_refs = _write_reference_sheets(wb, fm, refs, conn, lang, heading, stamp)
     assert got_lists == list_ranges and got_refs == ref_ranges
     meta = {
         "format_version": str(FORMAT_VERSION),

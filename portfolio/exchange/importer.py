@@ -264,6 +264,8 @@ class _Ctx:
         default_factory=lambda: defaultdict(dict)
     )
     repeated: int = 0  # new rows that already exist with the same values (file imported before)
+    # the file is a partner's workbook: its locked cells stay locked whatever scope it is read in
+    locked_by_file: bool = False
     write_failed: bool = False
     leads: dict[int, int] = field(default_factory=dict)  # project id -> lead organisation id
     # caps already exceeded before the file's writes (group -> total): not the file's doing
@@ -869,7 +871,7 @@ def _plan_update(
         for p in problems:
             err(p.message(lang), cols_by_field.get(p.field), key=key)
         return
-    if ctx.partner_org is not None:
+    if ctx.partner_org is not None or ctx.locked_by_file:
         # A stale row repeats the values of its version: a locked field someone else changed
         # meanwhile is not the partner's change (the version check below judges the rest).
         base_of_file: dict[str, str | None] | None = None
@@ -895,7 +897,8 @@ def _plan_update(
                     ).message(lang)
                 else:
                     field_name = column.header(lang) if column else f
-                    text = msg("partner_field", lang, field=field_name, new=new, old=old)
+                    code = "partner_field" if ctx.partner_org is not None else "locked_field"
+                    text = msg(code, lang, field=field_name, new=new, old=old)
                 err(text, col, key=key)
         if row_errors:
             return
@@ -1878,6 +1881,7 @@ def _apply(
         breaches_before = _cap_breaches(conn)
         ctx = _Ctx(session, conn, refs, scope, partner_org, partner_projects, lang, today, result)
         ctx.cap_breaches_before = breaches_before
+        ctx.locked_by_file = file_scope is not None and bool(file_scope.partner)
         previous = conn.execute(
             select(ImportRecord.id, ImportRecord.at, ImportRecord.actor)
             .where(ImportRecord.sha256 == sha, ImportRecord.outcome == "applied")

@@ -86,6 +86,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field}: darf von Partnern nicht geändert werden (in der Datei „{new}“, im Portfolio „{old}“).",
         "{field}: partners may not change it (file “{new}”, portfolio “{old}”).",
     ),
+    "locked_field": (
+        "{field}: ist in dieser Partner-Arbeitsmappe gesperrt (in der Datei „{new}“, im Portfolio „{old}“). Bitte im Portfolio selbst ändern oder eine Arbeitsmappe des ganzen Portfolios verwenden.",
+        "{field}: locked in this partner workbook (file “{new}”, portfolio “{old}”). Please change it in the portfolio itself or use a whole-portfolio workbook.",
+    ),
     "partner_row": (
         "„{key}“ gehört nicht zu den Projekten von {partner}. Partner können nur eigene Projekte ändern.",
         "“{key}” is not one of {partner}'s projects. Partners can change their own projects only.",

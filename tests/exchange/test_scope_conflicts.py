@@ -101,6 +101,29 @@ def test_partner_may_not_change_other_fields(sqlite_factory: sessionmaker[Sessio
     assert snapshot(sqlite_factory) == before
 
 
+@pytest.mark.parametrize("scope", [Scope(), STW, None], ids=["whole-portfolio", "partner", "file"])
+def test_a_locked_cell_changed_in_a_partner_workbook_is_refused_in_any_scope(
+    sqlite_factory: sessionmaker[Session], scope: Scope | None
+) -> None:
+    """An administrator reading Stadtwerke's workbook as the whole portfolio (confirmed) still
+    gets a locked-field change for a cell the workbook locked, never an ordinary update."""
+    keys = small_portfolio(sqlite_factory)
+    data = edit(
+        export(sqlite_factory, principal=partner(sqlite_factory, "STW")),
+        "Projekte",
+        keys["p1"],
+        {"Gesamtkosten": 5},
+    )
+    before = snapshot(sqlite_factory)
+    result = run(sqlite_factory, data, scope=scope, confirm_scope=scope is not None)
+    code = "locked_field" if scope == Scope() else "partner_field"
+    expected = msg(
+        code, "de", field=field_label("total_cost"), new="5,00\xa0€", old="1.000.000,00\xa0€"
+    )
+    assert not result.applied and [e.message for e in result.errors] == [expected]
+    assert snapshot(sqlite_factory) == before
+
+
 def test_partner_may_not_touch_other_projects(sqlite_factory: sessionmaker[Session]) -> None:
     keys = small_portfolio(sqlite_factory)
     full = export(sqlite_factory)
