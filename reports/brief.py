@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from db.enums import ApplicationStatus, ProjectStatus
+from db.enums import REPORTING_PROJECT_STATUSES, ApplicationStatus, ProjectStatus, TrafficLight
 from db.models import (
     ActionField,
     FundingApplication,
@@ -160,7 +160,28 @@ class RiskRow:
     project_title: str
     light: str
     report_date: dt.date
-    text: str
+    text: str  # the report's summary
+    risks: str = ""  # the report's risks column
+    decisions_needed: str = ""
+    next_steps: str = ""
+
+    @property
+    def risk_text(self) -> str:
+        """What the risk is: the report's risks, else its summary (reports before the columns)."""
+        return self.risks or self.text
+
+
+@dataclass(frozen=True)
+class Report:
+    """The latest status report of a project up to the as-of date."""
+
+    light: str
+    day: dt.date
+    text: str | None
+    budget: str | None = None
+    risks: str | None = None
+    decisions_needed: str | None = None
+    next_steps: str | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +221,36 @@ class Brief:
     changes: Changes | None = None
     risks: list[RiskRow] = field(default_factory=list)
     annex: list[AnnexRow] = field(default_factory=list)
+    money_at_risk: Decimal = ZERO
+    at_risk_projects: int = 0
+
+    SUMMARY_KEYS = (
+        "projects",
+        "total_cost",
+        "funding_approved",
+        "paid_out",
+        "overdue_milestones",
+    )
+    """The five figures of the executive summary (page 1)."""
+
+    @property
+    def has_comparison(self) -> bool:
+        """Whether there is something to compare with: a date was asked for or an earlier brief
+        was published (not merely the 90-day default of a first brief)."""
+        return self.since_default != "none"
+
+    def summary_figures(self) -> list[KeyFigure]:
+        """The five figures of page 1; without comparison data ``before`` is None."""
+        by_key = {f.key: f for f in self.key_figures() if f.status is None}
+        return [
+            by_key[key] if self.has_comparison else dataclasses.replace(by_key[key], before=None)
+            for key in self.SUMMARY_KEYS
+        ]
+
+    def light_counts(self) -> dict[str, int]:
+        """Projects per overall light of their latest report (green, yellow, red, none)."""
+        keys = (*(str(x) for x in TrafficLight), "none")
+        return {k: sum(t.lights.get(k, 0) for t in self.themes) for k in keys}
 
     @property
     def scope(self) -> str:
@@ -220,7 +271,16 @@ class Brief:
 
     @property
     def decisions(self) -> list[Event]:
-        return self.changes.of(Kind.DECISION) if self.changes else []
+        """Funding decisions dated inside the period (after ``since``, up to ``as_of``); one
+        recorded in the period but dated before it is left out. Without a decision date the day
+        it was recorded counts."""
+        if not self.changes:
+            return []
+        return [
+            e
+            for e in self.changes.of(Kind.DECISION)
+            if self.since < (e.day or clock.to_local(e.at).date()) <= self.as_of
+        ]
 
     @property
     def grant_changes(self) -> list[Event]:
@@ -367,25 +427,32 @@ def _dec(value: Any) -> Decimal:
     return Decimal(value if value is not None else 0).quantize(Decimal("0.01"))
 
 
-@requires(Action.READ_PORTFOLIO)
-def latest_reports(
-    s: Session, as_of: dt.date, theme_id: int | None
-) -> dict[int, tuple[str, dt.date, str | None]]:
-    """Project id → (overall light, date, text) of its latest status report up to ``as_of``."""
-    latest = (
+def _latest(as_of: dt.date, theme_id: int | None) -> Any:
+    """(project_id, day) of each project's latest status report up to ``as_of``."""
+    return (
         select(StatusReport.project_id, func.max(StatusReport.report_date).label("day"))
         .where(StatusReport.report_date <= as_of, StatusReport.project_id.in_(_scope_ids(theme_id)))
         .group_by(StatusReport.project_id)
         .subquery()
     )
+
+
+@requires(Action.READ_PORTFOLIO)
+def latest_report_rows(s: Session, as_of: dt.date, theme_id: int | None) -> dict[int, Report]:
+    """Project id → its latest status report up to ``as_of``."""
+    latest = _latest(as_of, theme_id)
     return {
-        pid: (light, day, text)
-        for pid, light, day, text in s.execute(
+        row[0]: Report(*row[1:])
+        for row in s.execute(
             select(
                 StatusReport.project_id,
                 StatusReport.overall,
                 StatusReport.report_date,
                 StatusReport.summary,
+                StatusReport.budget,
+                StatusReport.risks,
+                StatusReport.decisions_needed,
+                StatusReport.next_steps,
             ).join(
                 latest,
                 and_(
@@ -394,6 +461,16 @@ def latest_reports(
                 ),
             )
         )
+    }
+
+
+@requires(Action.READ_PORTFOLIO)
+def latest_reports(
+    s: Session, as_of: dt.date, theme_id: int | None
+) -> dict[int, tuple[str, dt.date, str | None]]:
+    """Project id → (overall light, date, text) of its latest status report up to ``as_of``."""
+    return {
+        pid: (r.light, r.day, r.text) for pid, r in latest_report_rows(s, as_of, theme_id).items()
     }
 
 
@@ -500,19 +577,75 @@ def milestone_rows(
 
 @requires(Action.READ_PORTFOLIO)
 def risk_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[RiskRow]:
-    reports = latest_reports(s, as_of, theme_id)
-    rank = {"red": 0, "yellow": 1}
-    risky = [pid for pid, (light, _day, _text) in reports.items() if light in rank]
+    """Running projects (:data:`db.enums.REPORTING_PROJECT_STATUSES`) whose latest report has a
+    red or yellow overall light; completed, discontinued and idea projects are no risks."""
+    reports = latest_report_rows(s, as_of, theme_id)
+    rank = {TrafficLight.RED.value: 0, TrafficLight.YELLOW.value: 1}
+    risky = [pid for pid, r in reports.items() if r.light in rank]
     rows = []
     for start in range(0, len(risky), 5000):
         for pid, key, title in s.execute(
             select(Project.id, Project.key, Project.title).where(
-                Project.id.in_(risky[start : start + 5000])
+                Project.id.in_(risky[start : start + 5000]),
+                Project.status.in_(REPORTING_PROJECT_STATUSES),
             )
         ):
-            light, day, text = reports[pid]
-            rows.append(RiskRow(key, title, light, day, text or ""))
+            r = reports[pid]
+            rows.append(
+                RiskRow(
+                    key,
+                    title,
+                    r.light,
+                    r.day,
+                    r.text or "",
+                    r.risks or "",
+                    r.decisions_needed or "",
+                    r.next_steps or "",
+                )
+            )
     return sorted(rows, key=lambda r: (rank[r.light], r.project_key))
+
+
+@requires(Action.READ_PORTFOLIO)
+def money_at_risk(s: Session, as_of: dt.date, theme_id: int | None) -> tuple[Decimal, int]:
+    """(approved funding, projects) at risk on the day: the funding awarded by then
+    (:func:`portfolio.funding_rules.awarded_by`, external programmes, as "Förderung bewilligt")
+    of running projects whose latest report has a red budget light, or of grants whose proof of
+    use is overdue (:func:`portfolio.funding_rules.proof_overdue`). Each grant counts once."""
+    latest = _latest(as_of, theme_id)
+    red_budget = (
+        select(StatusReport.project_id)
+        .join(
+            latest,
+            and_(
+                latest.c.project_id == StatusReport.project_id,
+                latest.c.day == StatusReport.report_date,
+            ),
+        )
+        .where(StatusReport.budget == TrafficLight.RED.value)
+    )
+    at_risk = or_(
+        rules.proof_overdue(as_of),
+        and_(
+            FundingApplication.project_id.in_(red_budget),
+            Project.status.in_(REPORTING_PROJECT_STATUSES),
+        ),
+    )
+    amount, projects = s.execute(
+        select(
+            func.sum(FundingApplication.amount_approved),
+            func.count(func.distinct(FundingApplication.project_id)),
+        )
+        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+        .join(Project, Project.id == FundingApplication.project_id)
+        .where(
+            rules.application_counts(_scope_ids(theme_id)),
+            rules.external_programme(),
+            rules.awarded_by(as_of),
+            at_risk,
+        )
+    ).one()
+    return _dec(amount), int(projects or 0)
 
 
 @requires(Action.READ_PORTFOLIO)
@@ -676,6 +809,7 @@ def build_brief(
             risks=risk_rows(s, as_of, theme_id),
             annex=annex_rows(s, as_of, theme_id),
         )
+        brief.money_at_risk, brief.at_risk_projects = money_at_risk(s, as_of, theme_id)
     brief.changes = journal_changes.what_changed(
         session, since=since, as_of=as_of, theme_key=theme_key
     )

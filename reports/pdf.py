@@ -17,7 +17,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -29,8 +29,10 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Frame,
+    KeepInFrame,
     KeepTogether,
     LongTable,
+    NextPageTemplate,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -38,11 +40,12 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.tableofcontents import TableOfContents
 
-from db.enums import ProjectStatus
-from portfolio import clock
+from db.enums import ProjectStatus, TrafficLight
+from portfolio import clock, palette
 from portfolio.changes import Event, Kind
-from reports.brief import Brief, MilestoneRow
+from reports.brief import Brief, KeyFigure, MilestoneRow
 from reports.texts import (
     application_label,
     count,
@@ -66,18 +69,40 @@ FONT_DIRS = (
 BLUE = colors.HexColor("#004a8f")
 GREY = colors.HexColor("#f0f3f7")
 LINE = colors.HexColor("#c5ced9")
-LIGHT_COLOURS = {
-    "green": colors.HexColor("#2e8540"),
-    "yellow": colors.HexColor("#e0a800"),
-    "red": colors.HexColor("#c62828"),
-    "none": colors.HexColor("#9aa5b1"),
-}
-STATUS_COLOURS = [
-    colors.HexColor(c) for c in ("#9ecae1", "#6baed6", "#2171b5", "#2e8540", "#9aa5b1")
-]
+LIGHT_COLOURS = {code: colors.HexColor(hex_) for code, hex_ in palette.LIGHT_COLOURS.items()}
+"""The traffic lights of :mod:`portfolio.palette` as reportlab colours (the fact sheet's too)."""
+LIGHTS = (*(str(x) for x in TrafficLight), palette.NO_LIGHT)
 PAGE_W, PAGE_H = A4
+LAND_W, LAND_H = landscape(A4)
 MARGIN = 16 * mm
 WIDTH = PAGE_W - 2 * MARGIN
+LAND_WIDTH = LAND_W - 2 * MARGIN
+SUMMARY_RISKS = 5
+SUMMARY_MILESTONES = 3
+SUMMARY_TEXT = 220  # characters of a risk or decision on page 1
+
+
+def status_colour(code: str) -> colors.Color:
+    """A project status's colour from :mod:`portfolio.palette`."""
+    return colors.HexColor(palette.colour(palette.PROJECT_STATUS_COLOURS, code))
+
+
+def light_colour(code: str | None) -> colors.Color:
+    return LIGHT_COLOURS.get(code or palette.NO_LIGHT, LIGHT_COLOURS[palette.NO_LIGHT])
+
+
+def light_mark(code: str | None) -> str:
+    """Paragraph markup of a traffic light's mark in its colour (shape and colour)."""
+    hex_ = palette.colour(palette.LIGHT_COLOURS, code or palette.NO_LIGHT)
+    return f'<font color="{hex_}">{palette.mark(palette.LIGHT_MARKS, code)}</font>'
+
+
+def _short(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word with an ellipsis after ``limit`` characters."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + " …"
 
 
 def _register_fonts() -> tuple[str, str]:
@@ -127,6 +152,25 @@ class Styles:
         )
         self.cover = ParagraphStyle("cover", parent=base, fontSize=12, leading=17)
         self.right = ParagraphStyle("right", parent=self.cell, alignment=TA_RIGHT)
+        # Headers of the annex: wrapped between words, never inside one.
+        self.head = ParagraphStyle("head", parent=self.cell, splitLongWords=0)
+        self.head_right = ParagraphStyle("head_right", parent=self.right, splitLongWords=0)
+        self.top = ParagraphStyle(
+            "top", parent=base, fontName=self.bold, fontSize=12, leading=15, textColor=BLUE
+        )
+        self.tile_label = ParagraphStyle("tile_label", parent=base, fontSize=8, leading=10)
+        self.tile_value = ParagraphStyle(
+            "tile_value", parent=base, fontName=self.bold, fontSize=10.5, leading=13
+        )
+        self.tile_delta = ParagraphStyle(
+            "tile_delta",
+            parent=base,
+            fontSize=7.5,
+            leading=9.5,
+            textColor=colors.HexColor("#444444"),
+        )
+        self.lights = ParagraphStyle("lights", parent=base, fontSize=10, leading=14)
+        self.toc = ParagraphStyle("toc", parent=base, fontSize=10.5, leading=16)
 
 
 def a4_document(out: io.BytesIO, *, title: str, subject: str, lang: str) -> BaseDocTemplate:
@@ -149,6 +193,48 @@ def a4_document(out: io.BytesIO, *, title: str, subject: str, lang: str) -> Base
     return doc
 
 
+class _Heading(Paragraph):
+    """A section heading: an entry of the contents list and of the PDF's outline."""
+
+    def __init__(self, text: str, style: ParagraphStyle, key: str) -> None:
+        super().__init__(escape(text), style)
+        self.toc_key = key
+        self.toc_text = text
+
+
+class BriefDocument(BaseDocTemplate):
+    """The brief: A4 portrait pages and landscape ones (the annex); every :class:`_Heading` goes
+    into the contents list (:class:`TableOfContents`, filled by ``multiBuild``) and the outline."""
+
+    def __init__(self, out: io.BytesIO, *, title: str, subject: str, lang: str) -> None:
+        super().__init__(
+            out,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=18 * mm,
+            title=title,
+            author="Smart City Innovation Unit Bochum",
+            subject=subject,
+            lang="de-DE" if lang == "de" else "en-GB",
+        )
+        portrait = Frame(MARGIN, 18 * mm, WIDTH, PAGE_H - MARGIN - 18 * mm, id="body")
+        wide = Frame(MARGIN, 18 * mm, LAND_WIDTH, LAND_H - MARGIN - 18 * mm, id="wide")
+        self.addPageTemplates(
+            [
+                PageTemplate(id="page", frames=[portrait], pagesize=A4),
+                PageTemplate(id="landscape", frames=[wide], pagesize=landscape(A4)),
+            ]
+        )
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if isinstance(flowable, _Heading):
+            self.canv.bookmarkPage(flowable.toc_key)
+            self.canv.addOutlineEntry(flowable.toc_text, flowable.toc_key, level=0)
+            self.notify("TOCEntry", (0, flowable.toc_text, self.page, flowable.toc_key))
+
+
 def numbered_canvas(font: str, lang: str, *, left: str, centre: str) -> type[Canvas]:
     """A canvas whose footer reads ``left`` · ``centre`` · "Seite n von N" (the brief's and the
     fact sheet's)."""
@@ -159,29 +245,38 @@ def numbered_canvas(font: str, lang: str, *, left: str, centre: str) -> type[Can
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
+            self._marks: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+        def bookmarkPage(self, *args: Any, **kwargs: Any) -> None:
+            # Kept with the page: the page it names exists once it is written in save().
+            self._marks.append((args, kwargs))
 
         def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
+            self._marks = []
             self._startPage()
 
         def save(self) -> None:
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
+                for args, kwargs in state["_marks"]:
+                    super().bookmarkPage(*args, **kwargs)
                 self._footer(total)
                 super().showPage()
             super().save()
 
         def _footer(self, total: int) -> None:
+            page_w = self._pagesize[0]  # portrait or landscape
             self.saveState()
             self.setFont(font, 7.5)
             self.setFillColor(colors.HexColor("#555555"))
             self.setStrokeColor(LINE)
-            self.line(MARGIN, 12 * mm, PAGE_W - MARGIN, 12 * mm)
+            self.line(MARGIN, 12 * mm, page_w - MARGIN, 12 * mm)
             self.drawString(MARGIN, 8 * mm, left)
-            self.drawCentredString(PAGE_W / 2, 8 * mm, centre)
+            self.drawCentredString(page_w / 2, 8 * mm, centre)
             self.drawRightString(
-                PAGE_W - MARGIN,
+                page_w - MARGIN,
                 8 * mm,
                 tx(lang, "page", page=self._pageNumber, pages=total),
             )
@@ -276,17 +371,45 @@ class _Builder:
         long: bool = False,
         total: Sequence[Any] | None = None,
         more: int = 0,
+        width: float = WIDTH,
+        whole_words: bool = False,
     ) -> None:
         """A table that breaks across pages with its header repeated; ``more`` rows left out."""
+        self.story += self.make_table(
+            header,
+            rows,
+            widths,
+            numeric=numeric,
+            long=long,
+            total=total,
+            more=more,
+            width=width,
+            whole_words=whole_words,
+        )
+
+    def make_table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        widths: Sequence[float],
+        *,
+        numeric: Sequence[int] = (),
+        long: bool = False,
+        total: Sequence[Any] | None = None,
+        more: int = 0,
+        width: float = WIDTH,
+        whole_words: bool = False,
+    ) -> list[Flowable]:
+        """The flowables of :meth:`table`; ``whole_words`` keeps header words unbroken."""
         shown = list(rows)
         if not shown:
-            self.story.append(self.p(self.t("none"), self.st.note))
-            return
-        scale = WIDTH / sum(widths)
+            return [self.p(self.t("none"), self.st.note)]
+        scale = width / sum(widths)
         col_widths = [w * scale for w in widths]
-        head = [
-            self.p(h, self.st.right if i in numeric else self.st.cell) for i, h in enumerate(header)
-        ]
+        left, right = (
+            (self.st.head, self.st.head_right) if whole_words else (self.st.cell, self.st.right)
+        )
+        head = [self.p(h, right if i in numeric else left) for i, h in enumerate(header)]
         data: list[Sequence[Any]] = [head, *shown]
         if total is not None:
             data.append(total)
@@ -294,11 +417,14 @@ class _Builder:
         table = cls(data, colWidths=col_widths, repeatRows=1)
         style = table_style(self.st, numeric=numeric, total=total is not None)
         table.setStyle(TableStyle(style))
-        self.story.append(table)
+        out: list[Flowable] = [table]
         if more:
-            self.story.append(
-                self.p(self.t("more_rows", count=count(more, self.lang)), self.st.note)
-            )
+            out.append(self.p(self.t("more_rows", count=count(more, self.lang)), self.st.note))
+        return out
+
+    def marked(self, code: str | None, text: str, style: ParagraphStyle | None = None) -> Paragraph:
+        """A paragraph led by a traffic light's coloured mark."""
+        return Paragraph(f"{light_mark(code)} {escape(text)}", style or self.st.cell)
 
     def heading(self, key: str, **params: Any) -> None:
         self.story.append(CondPageBreak(40 * mm))
@@ -308,20 +434,186 @@ class _Builder:
         """The annex's title: all projects, or the largest where the PDF lists only those."""
         return "s_annex_top" if len(self.brief.annex) > PDF_LIST_LIMIT else "s_annex"
 
-    def section(self, key: str) -> None:
+    def section(self, key: str, *, wide: bool = False) -> None:
+        """A new page (landscape if ``wide``) headed by the section's title."""
+        if wide:
+            self.story.append(NextPageTemplate("landscape"))
         self.story.append(PageBreak())
-        self.story.append(Paragraph(escape(self.t(key)), self.st.h1))
+        self.story.append(_Heading(self.t(key), self.st.h1, key))
 
     # -- sections ---------------------------------------------------------------------------------
+
+    # -- page 1: the executive summary -----------------------------------------------------------
+
+    def summary(self) -> None:
+        """Page 1: the five key figures, the lights, the top risks with the decisions they need,
+        the missed milestones and the funding at risk — shrunk to one page if need be."""
+        b, st = self.brief, self.st
+        where = f"{b.scope_label()} · {self.t('as_of')} {self.d(b.as_of)}"
+        if b.has_comparison:
+            where += f" · {self.t('since')} {self.d(b.since)}"
+        self.story += [
+            Paragraph(escape(b.title()), st.top),
+            Paragraph(escape(where), st.note),
+            Spacer(1, 2 * mm),
+            _Heading(self.t("s_summary"), st.h1, "s_summary"),
+        ]
+        parts: list[Flowable] = [Paragraph(escape(self.t("sum_figures")), st.h2)]
+        parts.append(self.figure_tiles(b.summary_figures()))
+        if not b.has_comparison:
+            parts += [Spacer(1, 1 * mm), self.p(self.t("no_comparison_note"), st.note)]
+        parts.append(Paragraph(escape(self.t("sum_lights", day=self.d(b.as_of))), st.h2))
+        parts.append(self.light_strip(b.light_counts()))
+        parts.append(Paragraph(escape(self.t("sum_risks")), st.h2))
+        parts += self.top_risks()
+        parts.append(Paragraph(escape(self.t("sum_missed")), st.h2))
+        parts += self.missed_milestones()
+        parts.append(Paragraph(escape(self.t("sum_money")), st.h2))
+        parts.append(Paragraph(escape(self.e(b.money_at_risk)), st.tile_value))
+        parts.append(
+            self.p(
+                self.t(
+                    "sum_money_text",
+                    amount=self.e(b.money_at_risk),
+                    projects=count(b.at_risk_projects, self.lang),
+                ),
+                st.note,
+            )
+        )
+        self.story.append(KeepInFrame(0, 0, parts, mode="shrink"))
+
+    def figure_tiles(self, figures: Sequence[KeyFigure]) -> Table:
+        """The key figures side by side: label, value, change (or "no comparison data")."""
+        b, st = self.brief, self.st
+        cells = []
+        for f in figures:
+            if f.before is None:
+                delta = self.t("no_comparison")
+            else:
+                delta = self.t(
+                    "sum_delta", delta=signed(f.delta, f.kind, self.lang), day=self.d(b.since)
+                )
+            cells.append(
+                [
+                    self.p(f.label(self.lang), st.tile_label),
+                    self.p(self.figure(f.now, f.kind), st.tile_value),
+                    self.p(delta, st.tile_delta),
+                ]
+            )
+        # Amounts get the wider tiles, so "123.456.789,00 €" stays on one line.
+        shares = [1.25 if f.kind == "eur" else 0.75 for f in figures]
+        table = Table([cells], colWidths=[WIDTH * x / sum(shares) for x in shares])
+        table.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), GREY),
+                    ("LINEABOVE", (0, 0), (-1, 0), 1.2, BLUE),
+                    ("LINEAFTER", (0, 0), (-2, -1), 2, colors.white),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 5),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
+        return table
+
+    def light_strip(self, counts: dict[str, int]) -> Table:
+        """Projects per traffic light, each as its coloured mark with its label and count."""
+        cells = [
+            Paragraph(
+                f'<font size="14">{light_mark(k)}</font> '
+                f"{escape(light_label(None if k == palette.NO_LIGHT else k, self.lang))}: "
+                f"<b>{escape(count(counts.get(k, 0), self.lang))}</b>",
+                self.st.lights,
+            )
+            for k in LIGHTS
+        ]
+        table = Table([cells], colWidths=[WIDTH / len(cells)] * len(cells))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
+        return table
+
+    def top_risks(self) -> list[Flowable]:
+        """The first risks (red before yellow) with the decision each needs."""
+        b = self.brief
+        top = b.risks[:SUMMARY_RISKS]
+        out = self.make_table(
+            [self.t("project"), self.t("light"), self.t("risk"), self.t("decision_needed")],
+            [
+                [
+                    self.p(_short(f"{r.project_key} {r.project_title}", 70)),
+                    self.marked(r.light, light_label(r.light, self.lang)),
+                    self.p(_short(r.risk_text, SUMMARY_TEXT) or "–"),
+                    self.p(_short(r.decisions_needed, SUMMARY_TEXT) or self.t("no_decision")),
+                ]
+                for r in top
+            ],
+            [40, 17, 62, 56],
+        )
+        if len(b.risks) > len(top):
+            out.append(
+                self.p(
+                    self.t(
+                        "sum_risks_more",
+                        shown=count(len(top), self.lang),
+                        count=count(len(b.risks), self.lang),
+                    ),
+                    self.st.note,
+                )
+            )
+        return out
+
+    def missed_milestones(self) -> list[Flowable]:
+        """How many milestones are overdue, and the longest overdue."""
+        b = self.brief
+        oldest = sorted(b.overdue, key=lambda m: (m.due, m.project_key, m.key))
+        out: list[Flowable] = [
+            self.p(
+                self.t(
+                    "sum_missed_text",
+                    count=count(b.now.overdue_milestones, self.lang),
+                    day=self.d(b.as_of),
+                ),
+                self.st.body,
+            ),
+            Spacer(1, 1.5 * mm),
+        ]
+        if oldest:
+            out += self.make_table(
+                [self.t("due"), self.t("project"), self.t("milestone"), self.t("days_overdue")],
+                [
+                    [
+                        self.d(m.due),
+                        self.p(_short(f"{m.project_key} {m.project_title}", 70)),
+                        self.p(_short(f"{m.key} {m.title}", 70)),
+                        count((b.as_of - m.due).days, self.lang),
+                    ]
+                    for m in oldest[:SUMMARY_MILESTONES]
+                ],
+                [18, 70, 70, 18],
+                numeric=(3,),
+            )
+        return out
+
+    # -- page 2: cover details and contents -------------------------------------------------------
 
     def cover(self) -> None:
         b, lang = self.brief, self.lang
         self.story += [
-            Spacer(1, 30 * mm),
+            Spacer(1, 12 * mm),
             Paragraph(escape(b.title()), self.st.title),
-            Spacer(1, 10 * mm),
-            Paragraph(escape(b.scope_label()), self.st.h1),
             Spacer(1, 6 * mm),
+            Paragraph(escape(b.scope_label()), self.st.h1),
+            Spacer(1, 4 * mm),
         ]
         rows = [
             [self.t("as_of"), self.d(b.as_of)],
@@ -339,7 +631,7 @@ class _Builder:
                 ]
             )
         )
-        self.story += [table, Spacer(1, 8 * mm)]
+        self.story += [table, Spacer(1, 6 * mm)]
         notes = [self.as_of_note(), self.since_note()]
         if b.since_default == "none":
             notes.append(self.t("since_default_none"))
@@ -352,21 +644,12 @@ class _Builder:
         for note in notes:
             self.story.append(Paragraph(escape(note), self.st.note))
             self.story.append(Spacer(1, 2 * mm))
-        self.story.append(Spacer(1, 10 * mm))
+        self.story.append(Spacer(1, 8 * mm))
         self.story.append(Paragraph(escape(self.t("contents")), self.st.h2))
-        for n, key in enumerate(
-            (
-                "s_key",
-                "s_themes",
-                "s_funding",
-                "s_milestones",
-                "s_changes",
-                "s_risks",
-                self.annex_key(),
-            ),
-            start=2,
-        ):
-            self.story.append(Paragraph(f"{n}. {escape(self.t(key))}", self.st.body))
+        toc = TableOfContents()
+        toc.levelStyles = [self.st.toc]
+        toc.dotsMinLevel = 0
+        self.story.append(toc)
 
     def as_of_note(self) -> str:
         b = self.brief
@@ -412,10 +695,11 @@ class _Builder:
         self.section("s_themes")
         rows = []
         for t in b.themes:
-            lights = " · ".join(
-                f"{light_label(None if k == 'none' else k, self.lang)} "
+            lights = "<br/>".join(
+                f"{light_mark(k)} "
+                f"{escape(light_label(None if k == palette.NO_LIGHT else k, self.lang))} "
                 f"{count(t.lights.get(k, 0), self.lang)}"
-                for k in ("green", "yellow", "red", "none")
+                for k in LIGHTS
             )
             rows.append(
                 [
@@ -424,7 +708,7 @@ class _Builder:
                     self.e(t.total_cost),
                     self.e(t.requested),
                     self.e(t.approved),
-                    self.p(lights),
+                    Paragraph(lights, self.st.cell),
                 ]
             )
         total = [
@@ -476,22 +760,32 @@ class _Builder:
         chart.valueAxis.labelTextFormat = lambda v: count(int(v), self.lang)
         chart.barWidth = 14
         chart.groupSpacing = 6
-        for i, colour in enumerate(STATUS_COLOURS):
-            chart.bars[i].fillColor = colour
+        # Each status its palette colour and its count written on the bar, so the chart reads in
+        # greyscale as well.
+        chart.barLabelFormat = lambda v: count(int(v), self.lang) if v else ""
+        chart.barLabels.fontName = self.st.font
+        chart.barLabels.fontSize = 6.5
+        chart.barLabels.boxTarget = "mid"
+        chart.barLabels.boxAnchor = "c"
+        for i, code in enumerate(statuses):
+            hex_ = palette.colour(palette.PROJECT_STATUS_COLOURS, code)
+            chart.bars[i].fillColor = colors.HexColor(hex_)
             chart.bars[i].strokeColor = colors.white
             chart.bars[i].strokeWidth = 0.3
+            chart.barLabels[i].fillColor = colors.HexColor(palette.text_colour(hex_))
         drawing.add(chart)
         legend = Legend()
         legend.x, legend.y = 0, 22
         legend.fontName = self.st.font
         legend.fontSize = 7
         legend.alignment = "right"
-        legend.columnMaximum = 1
-        legend.deltax = WIDTH / 5
+        legend.columnMaximum = 2
+        legend.deltax = WIDTH / 3
+        legend.deltay = 10
         legend.dx = legend.dy = 7
-        legend.colorNamePairs = [
-            (STATUS_COLOURS[i], status_label(s, self.lang)) for i, s in enumerate(statuses)
-        ]
+        legend.strokeColor = colors.black
+        legend.strokeWidth = 0.3
+        legend.colorNamePairs = [(status_colour(s), status_label(s, self.lang)) for s in statuses]
         drawing.add(legend)
         return drawing
 
@@ -731,29 +1025,32 @@ class _Builder:
         self.story.append(Spacer(1, 3 * mm))
         risks, more = _cut(b.risks)
         self.table(
-            [self.t("project"), self.t("light"), self.t("report_date"), self.t("report_text")],
+            [
+                self.t("project"),
+                self.t("light"),
+                self.t("report_date"),
+                self.t("report_text"),
+                self.t("decision_needed"),
+            ],
             [
                 [
                     self.p(f"{r.project_key} {r.project_title}"),
-                    self.p(light_label(r.light, self.lang)),
+                    self.marked(r.light, light_label(r.light, self.lang)),
                     self.d(r.report_date),
-                    self.p(r.text),
+                    self.p(r.risk_text),
+                    self.p(r.decisions_needed or "–"),
                 ]
                 for r in risks
             ],
-            [50, 14, 18, 90],
+            [42, 16, 18, 58, 42],
             more=more,
         )
 
     def annex(self) -> None:
+        """Every project (or the largest) on landscape pages; cells wrap, nothing is cut."""
         b = self.brief
-        self.section(self.annex_key())
-        font, size = self.st.font, 7.5
-        widths = [18, 56, 12, 22, 28, 11, 28, 28]
-        scale = WIDTH / sum(widths)
-        title_w = widths[1] * scale - 6
-        lead_w = widths[3] * scale - 6
-        status_w = widths[4] * scale - 6
+        self.section(self.annex_key(), wide=True)
+        widths = [22, 80, 14, 44, 40, 26, 30, 30]
         header = [
             self.t("project"),
             self.t("title_col"),
@@ -782,12 +1079,12 @@ class _Builder:
             )
         rows = [
             [
-                a.key,
-                _fit(a.title, title_w, font, size),
+                self.p(a.key),
+                self.p(a.title),
                 a.theme_key,
-                _fit(a.lead, lead_w, font, size),
-                _fit(status_label(a.status, self.lang), status_w, font, size),
-                light_label(a.light, self.lang) if a.light else "–",
+                self.p(a.lead),
+                self.p(status_label(a.status, self.lang)),
+                self.marked(a.light, light_label(a.light, self.lang)) if a.light else "–",
                 self.e(a.total_cost),
                 self.e(a.funding),
             ]
@@ -816,9 +1113,13 @@ class _Builder:
                 numeric=(6, 7),
                 long=True,
                 total=total if last else None,
+                width=LAND_WIDTH,
+                whole_words=True,
             )
 
     def build(self) -> bytes:
+        self.summary()
+        self.story.append(PageBreak())
         self.cover()
         self.key_figures()
         self.themes()
@@ -828,13 +1129,14 @@ class _Builder:
         self.risks()
         self.annex()
         out = io.BytesIO()
-        doc = a4_document(
+        doc = BriefDocument(
             out,
             title=f"{self.brief.title()} – {self.brief.scope_label()} – {self.d(self.brief.as_of)}",
             subject=self.brief.scope_label(),
             lang=self.lang,
         )
-        doc.build(self.story, canvasmaker=_numbered_canvas(self.brief, self.st.font))
+        # Two passes (or more): the contents list learns the pages of the sections.
+        doc.multiBuild(self.story, canvasmaker=_numbered_canvas(self.brief, self.st.font))
         return out.getvalue()
 
 
