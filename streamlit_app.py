@@ -14,23 +14,28 @@ from __future__ import annotations
 import streamlit as st
 
 from portfolio.ui import auth, navigation
+from portfolio.ui.components import page_style
+from portfolio.ui.components.urlstate import LANG_PARAM, LANGUAGES, keep_language_in_url
 from portfolio.ui.components.widgets import t
 from portfolio.ui.runtime import engine, guarded
 
 
 def _sidebar() -> None:
     engine()  # migrate and seed a fresh database before the first page reads from it
-    if st.session_state.get("lang") not in ("de", "en"):
-        st.session_state["lang"] = "de"
+    if st.session_state.get("lang") not in LANGUAGES:
+        # a new session (or a reload) takes the language from the address: ?lang=en
+        asked = st.query_params.get(LANG_PARAM)
+        st.session_state["lang"] = asked if asked in LANGUAGES else LANGUAGES[0]
     with st.sidebar:
         st.segmented_control(
             t("language"),
-            ["de", "en"],
+            list(LANGUAGES),
             format_func=lambda code: {"de": "Deutsch", "en": "English"}[code],
             key="lang",
             required=True,
         )
         st.caption(t("app_caption"))
+    keep_language_in_url()
 
 
 def _page() -> None:
@@ -41,6 +46,7 @@ def _page() -> None:
         initial_sidebar_state="expanded",
     )
     guarded(_sidebar)()
+    page_style.apply(st.session_state.get("lang", "de"))
     principal = auth.gate()  # the login page, until someone is signed in
     auth.demo_banner()
     st.navigation(navigation.sections(principal), position="sidebar", expanded=True).run()

@@ -207,6 +207,10 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     # project
     "title": ("Titel", "Title"),
     "summary": ("Kurzbeschreibung", "Summary"),
+    # status report
+    "risks": ("Risiken", "Risks"),
+    "decisions_needed": ("Erforderliche Entscheidungen", "Decisions needed"),
+    "next_steps": ("Nächste Schritte", "Next steps"),
     "goals": ("Ziele", "Goals"),
     "priority": ("Priorität", "Priority"),
     "theme": ("Leitthema", "Theme"),

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from db.enums import REPORTING_PROJECT_STATUSES
 from db.models import ActionField, FundingApplication, Milestone, Project, Theme
 from portfolio import funding_rules as rules
 from portfolio.policy import Action, requires
@@ -21,6 +22,7 @@ CHECKS: tuple[str, ...] = (
     "open_past_milestones",
     "milestones_outside_period",
     "funding_without_amounts",
+    "running_past_end",
 )
 """Each failed check costs 100 / len(CHECKS) points."""
 FIX_SECTION = {
@@ -30,6 +32,7 @@ FIX_SECTION = {
     "open_past_milestones": "meilensteine",
     "milestones_outside_period": "meilensteine",
     "funding_without_amounts": "foerderung",
+    "running_past_end": "stammdaten",
 }
 """Where on the project page each problem is fixed."""
 
@@ -60,6 +63,13 @@ def _checks(today: dt.date) -> dict[str, ColumnElement[bool]]:
                 FundingApplication.archived.is_(False),
                 rules.live_without_amounts(),
             )
+        ),
+        # still "in Umsetzung" (or planning) after its end date: the status or the end date is
+        # out of date
+        "running_past_end": and_(
+            Project.status.in_(REPORTING_PROJECT_STATUSES),
+            Project.end_date.is_not(None),
+            Project.end_date < today,
         ),
     }
 

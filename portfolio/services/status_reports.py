@@ -31,6 +31,20 @@ FIELDS: dict[str, FieldSpec] = {
 }
 
 
+DIMENSIONS = ("schedule", "budget", "funding")
+"""The lights the overall light sums up."""
+SEVERITY = {TrafficLight.GREEN.value: 0, TrafficLight.YELLOW.value: 1, TrafficLight.RED.value: 2}
+
+
+def worse_than_overall(values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The dimensions whose light is worse than the report's overall light (e.g. overall green
+    with budget red): allowed, since the overall light is a judgement, but worth a second look."""
+    overall = SEVERITY.get(str(values.get("overall") or ""))
+    if overall is None:
+        return ()
+    return tuple(d for d in DIMENSIONS if SEVERITY.get(str(values.get(d) or ""), -1) > overall)
+
+
 @requires(Action.READ_PORTFOLIO)
 def get(session: Session, report_id: int) -> StatusReport:
     return get_or_raise(session, StatusReport, report_id)

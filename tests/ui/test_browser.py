@@ -201,3 +201,38 @@ def test_status_colours_are_fixed_and_stay_under_filters(
     for name in statuses | {n for n in narrowed if n in expected}:
         drawn = {everything.get(name), narrowed.get(name)} - {None}
         assert drawn == {expected[name]}, (name, drawn, expected[name])
+
+
+def test_the_overview_prints_without_sidebar_and_streamlit_speaks_german(
+    server: str, browser: object
+) -> None:
+    """The browser's print of the Übersicht: no sidebar, no toolbar, full width. And the file
+    uploader's own words (which Streamlit draws in English) read German."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1200}, locale="de-DE")  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        _settled(page, f"{server}/")
+        page.emulate_media(media="print")
+        shown = page.evaluate(
+            """() => ['stSidebar', 'stHeader'].map(id => {
+                const el = document.querySelector(`[data-testid="${id}"]`);
+                return el ? getComputedStyle(el).display : 'none';
+            })"""
+        )
+        assert shown == ["none", "none"]
+        main = page.evaluate(
+            "() => document.querySelector('[data-testid=stMain]').getBoundingClientRect().left"
+        )
+        assert main < 40  # the content starts at the page's left edge
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.pdf(path=str(SHOTS / "uebersicht-print.pdf"), landscape=True)
+        page.emulate_media(media="screen")
+        page.goto(f"{server}/datenaustausch")
+        page.get_by_role("tab", name="Import", exact=False).first.click()
+        button = page.wait_for_selector(
+            '[data-testid="stFileUploaderDropzone"] button', state="attached", timeout=45_000
+        )
+        words = page.evaluate("(b) => getComputedStyle(b, '::after').content", button)
+        assert "Datei wählen" in words
+    finally:
+        context.close()

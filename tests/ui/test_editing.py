@@ -207,3 +207,41 @@ def test_a_save_the_rules_warn_about_is_saved_and_shows_the_warning(demo_db: str
         ).first()
     )
     assert any("außerhalb der Projektlaufzeit" in seen(w.value) for w in at.warning)
+
+
+def test_a_status_report_with_risks_and_an_overall_light_better_than_its_worst(
+    demo_db: str, q: Query
+) -> None:
+    from db.models import StatusReport
+
+    key, pid = _first_project(q)
+    at = _editing("carla", key)
+    at.segmented_control(key="prj_section").set_value("status").run()
+    prefix = f"rep:{pid}:new"
+    at.date_input(key=f"{prefix}:report_date").set_value(TODAY)
+    at.selectbox(key=f"{prefix}:overall").set_value("green")
+    at.selectbox(key=f"{prefix}:budget").set_value("red")
+    at.text_area(key=f"{prefix}:risks").input("Baukosten steigen um 12 %")
+    at.text_area(key=f"{prefix}:decisions_needed").input("Nachtrag beim Fördergeber beantragen")
+    at.text_area(key=f"{prefix}:next_steps").input("Angebote bis Januar einholen")
+    _submit(at, "Anlegen")
+    no_errors(at)
+    saved = q(
+        lambda s: (
+            s.execute(
+                select(StatusReport)
+                .where(StatusReport.project_id == pid, StatusReport.report_date == TODAY)
+                .order_by(StatusReport.id.desc())
+            )
+            .scalars()
+            .first()
+        )
+    )
+    assert saved is not None
+    assert (saved.risks, saved.decisions_needed, saved.next_steps) == (
+        "Baukosten steigen um 12 %",
+        "Nachtrag beim Fördergeber beantragen",
+        "Angebote bis Januar einholen",
+    )
+    hints = [w.value for w in at.warning if "Gesamtampel grün" in w.value]
+    assert hints and "Budget rot" in hints[0], [w.value for w in at.warning]

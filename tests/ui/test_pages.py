@@ -8,16 +8,19 @@ import json
 
 import openpyxl
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from db.enums import ProjectStatus
+from db.enums import ProjectStatus, Role
 from portfolio.figures import summary
 from portfolio.i18n import fmt_eur, fmt_eur_short, fmt_int
+from portfolio.policy import Principal
 from portfolio.queries import quality as quality_q
 from portfolio.queries import register as register_q
 from portfolio.queries.register_export import column_titles, export_view
+from portfolio.ui.runtime import PRINCIPAL_KEY
 from portfolio.vocab import field_label, label
 from tests.conftest import TESTER, TODAY
-from tests.ui.conftest import PAGES, Query, no_errors, open_page, seen
+from tests.ui.conftest import APP, PAGES, Query, no_errors, open_page, seen
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -235,3 +238,21 @@ def test_datenaustausch_offers_the_register_view(demo_db: str) -> None:
     no_errors(at)
     labels = [str(o) for r in at.radio for o in r.options]
     assert any("Aktuelle Auswahl im Projektregister" in label for label in labels), labels
+
+
+def test_the_language_is_in_the_url_and_survives_a_reload(demo_db: str) -> None:
+    # ``lang`` is open_page's own argument (session state); the address is set by hand here
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[PRINCIPAL_KEY] = Principal("tester", Role.ADMIN)
+    at.query_params["lang"] = "en"
+    at.run()
+    no_errors(at)
+    assert at.title[0].value == "Overview"  # a new session (a reload) reads ?lang=en
+    at.sidebar.button_group[0].set_value("de").run()
+    assert at.title[0].value == "Übersicht"
+    assert "lang" not in at.query_params  # German is the default and stays out of the URL
+    at.sidebar.button_group[0].set_value("en").run()
+    assert at.query_params["lang"] in ("en", ["en"])
+    at.segmented_control(key="ov_theme").set_value("2").run()  # a page writing its own state
+    assert at.query_params["lang"] in ("en", ["en"])
+    assert at.query_params["thema"] in ("2", ["2"])

@@ -15,6 +15,9 @@ from typing import Any, Literal
 import streamlit as st
 
 Kind = Literal["str", "list", "bool", "int"]
+LANG_PARAM = "lang"
+LANGUAGES = ("de", "en")
+"""The first is the default, which the address leaves out; any other is ``?lang=en``."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ def publish(params: Sequence[Param], *, keep: Sequence[str] = ()) -> None:
     for name in keep:
         if name in st.query_params:
             wanted[name] = st.query_params[name]
+    language = _language()
+    if language:
+        wanted[LANG_PARAM] = language
     for p in params:
         text = _dump(p, st.session_state.get(p.key))
         if text is not None:
@@ -83,3 +89,19 @@ def publish(params: Sequence[Param], *, keep: Sequence[str] = ()) -> None:
     current = {k: st.query_params[k] for k in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)
+
+
+def _language() -> str | None:
+    """The session's language as the address carries it (None for the default language)."""
+    language = st.session_state.get("lang")
+    return str(language) if language in LANGUAGES[1:] else None
+
+
+def keep_language_in_url() -> None:
+    """``?lang=en`` in the address while the session is English, so a reload or a shared link
+    opens in the same language; removed again for German."""
+    language = _language()
+    if language and st.query_params.get(LANG_PARAM) != language:
+        st.query_params[LANG_PARAM] = language
+    elif not language and LANG_PARAM in st.query_params:
+        del st.query_params[LANG_PARAM]

@@ -108,6 +108,8 @@ TEXTS = {
         "q_stale_report": "Neuester Statusbericht fehlt oder ist älter als 90 Tage.",
         "q_open_past_milestones": "Vergangene Meilensteine sind nicht abgeschlossen.",
         "q_milestones_outside_period": "Meilensteine liegen außerhalb der Projektlaufzeit.",
+        "overall_better": "Im neuesten Bericht ist die Gesamtampel {overall}, obwohl {worse}. Bitte prüfen, ob die Gesamtampel stimmt.",
+        "q_running_past_end": "Das Projekt läuft noch, obwohl sein Enddatum vorbei ist: Status oder Enddatum anpassen.",
         "q_funding_without_amounts": "Förderlinie ohne Beträge.",
         "theme": "Leitthema",
         "action_field": "Handlungsfeld",
@@ -184,6 +186,8 @@ TEXTS = {
         "q_stale_report": "Newest status report missing or older than 90 days.",
         "q_open_past_milestones": "Past milestones are not closed.",
         "q_milestones_outside_period": "Milestones lie outside the project period.",
+        "overall_better": "In the newest report the overall light is {overall} although {worse}. Please check that the overall light is right.",
+        "q_running_past_end": "The project is still running although its end date has passed: update the status or the end date.",
         "q_funding_without_amounts": "Funding line without amounts.",
         "theme": "Theme",
         "action_field": "Action field",
@@ -834,6 +838,19 @@ def reports_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
                 )
             },
         )
+        newest = max(d.reports, key=lambda r: r.values["report_date"])
+        worse = status_reports.worse_than_overall(newest.values)
+        if worse:
+            st.warning(
+                tx(
+                    "overall_better",
+                    overall=light_text(newest.values["overall"]),
+                    worse=", ".join(
+                        f"{field_label(w, language)} {light_text(newest.values[w])}" for w in worse
+                    ),
+                ),
+                icon=":material/rule:",
+            )
     else:
         st.info(tx("no_reports"))
     fields = [
@@ -843,6 +860,9 @@ def reports_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
         "budget",
         "funding",
         "summary",
+        "risks",
+        "decisions_needed",
+        "next_steps",
         "author",
         "published_on",
     ]
