@@ -17,7 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from db.enums import ProjectStatus
-from portfolio import clock
+from portfolio import clock, palette
 from portfolio.changes import Kind
 from reports.brief import Brief, MilestoneRow
 from reports.texts import (
@@ -30,7 +30,6 @@ from reports.texts import (
 
 EUR_FORMAT = '#,##0.00 "€";-#,##0.00 "€"'
 DATE_FORMAT = "dd.mm.yyyy"
-STATUS_COLOURS = ["#9ECAE1", "#6BAED6", "#2171B5", "#2E8540", "#9AA5B1"]
 Cell = tuple[str, Any]  # ("text" | "int" | "eur" | "date", value)
 
 
@@ -264,7 +263,9 @@ class _Writer:
                     "name": [name, 1, col],
                     "categories": [name, first, 0, last, 0],
                     "values": [name, first, col, last, col],
-                    "fill": {"color": STATUS_COLOURS[i]},
+                    "fill": {
+                        "color": palette.colour(palette.PROJECT_STATUS_COLOURS, statuses[i])
+                    },
                     "gap": 60,
                 }
             )
@@ -513,7 +514,8 @@ class _Writer:
                 self.t("title_col"),
                 self.t("light"),
                 self.t("report_date"),
-                self.t("report_text"),
+                self.t("risk"),
+                self.t("decision_needed"),
             ],
             [
                 [
@@ -521,11 +523,12 @@ class _Writer:
                     ("text", r.project_title),
                     ("text", light_label(r.light, self.lang)),
                     ("date", r.report_date),
-                    ("wrap", r.text),
+                    ("wrap", r.risk_text),
+                    ("wrap", r.decisions_needed or self.t("no_decision")),
                 ]
                 for r in b.risks
             ],
-            [14, 44, 10, 14, 90],
+            [14, 44, 10, 14, 70, 50],
             freeze=True,
         )
 

@@ -212,6 +212,21 @@ def test_closed_projects_are_no_risks_and_risks_carry_the_decision_needed(
     assert "Freigabe einer zweiten Ausschreibung durch den Lenkungskreis." in first
     risks = section_text(pages, tx("de", "risks_intro", day="")[:30], tx("de", "s_annex"))
     assert running.key in risks and gone.key not in risks
+    # the Excel brief's risk sheet: the same rows, with the risk and the decision needed
+    import openpyxl
+
+    from reports.xlsx import render_xlsx
+
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(brief)))
+    sheet = book[tx("de", "sheet_risks")]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    header = next(r for r in rows if tx("de", "decision_needed") in r)
+    row = next(r for r in rows if r[0] == running.key)
+    assert row[header.index(tx("de", "risk"))] == "Ausschreibung ohne Angebot."
+    assert row[header.index(tx("de", "decision_needed"))] == (
+        "Freigabe einer zweiten Ausschreibung durch den Lenkungskreis."
+    )
+    assert all(r[0] != gone.key for r in rows)
 
 
 def test_money_at_risk_counts_the_approved_funding_of_a_red_budget(
