@@ -263,9 +263,7 @@ class _Writer:
                     "name": [name, 1, col],
                     "categories": [name, first, 0, last, 0],
                     "values": [name, first, col, last, col],
-                    "fill": {
-                        "color": palette.colour(palette.PROJECT_STATUS_COLOURS, statuses[i])
-                    },
+                    "fill": {"color": palette.colour(palette.PROJECT_STATUS_COLOURS, statuses[i])},
                     "gap": 60,
                 }
             )
