@@ -7,9 +7,12 @@ percentages in ``params`` are formatted for the language with Babel (1.234,56 �
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
+from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.numbers import (
     format_compact_currency,
@@ -129,6 +132,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bad_key": "{field}: „{value}“ ist kein gültiger Schlüssel (nur Buchstaben, Ziffern, - und _; höchstens {max} Zeichen).",
         "bad_url": "{field}: „{value}“ ist keine Web-Adresse. Bitte mit https:// beginnen.",
         "bad_email": "{field}: „{value}“ ist keine E-Mail-Adresse.",
+        "invalid_view": "{field}: keine gültige Ansicht. Bitte die Ansicht auf der Seite einstellen und dann speichern.",
+        "too_many_views": "{field}: höchstens {max} gespeicherte Ansichten. Bitte zuerst eine nicht mehr gebrauchte löschen.",
         "control_chars": "{field}: enthält Steuer- oder Zeilenumbruchzeichen. Bitte den Text ohne sie eintragen (Zeilenumbrüche nur in mehrzeiligen Feldern).",
         "bad_chars": "{field}: enthält Zeichen, die sich nicht speichern lassen (z. B. aus einer defekten Kopie). Bitte den Text neu eintippen.",
         "invisible_only": "{field}: enthält nur unsichtbare Zeichen. Bitte einen lesbaren Text eintragen oder das Feld leeren.",
@@ -271,7 +276,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "verify_journal_deleted": "Keine Zeile ohne Löschung im Journal verschwunden",
         "verify_ok": "in Ordnung",
         "verify_finding": "1 Befund",
-        "verify_findings": "{count} Befunde",
+        "verify_findings": "{count} {count|Befund|Befunde}",
         "verify_all_ok": "Die Datenbank ist in Ordnung.",
         "verify_failed": "Die Datenbank hat Befunde. Bitte die Sicherung der letzten Nacht prüfen (docs/operations.md, „Wiederherstellung“).",
     },
@@ -287,6 +292,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bad_key": "{field}: “{value}” is not a valid key (letters, digits, - and _ only; at most {max} characters).",
         "bad_url": "{field}: “{value}” is not a web address. Please start with https://.",
         "bad_email": "{field}: “{value}” is not an e-mail address.",
+        "invalid_view": "{field}: not a valid view. Please set the view up on the page and save it then.",
+        "too_many_views": "{field}: at most {max} saved views. Please delete one you no longer need first.",
         "control_chars": "{field}: contains control characters or line breaks. Please enter the text without them (line breaks only in multi-line fields).",
         "bad_chars": "{field}: contains characters that cannot be stored (e.g. from a broken copy). Please type the text again.",
         "invisible_only": "{field}: contains only invisible characters. Please enter readable text or clear the field.",
@@ -426,7 +433,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "verify_journal_deleted": "No row vanished without a deletion in the journal",
         "verify_ok": "ok",
         "verify_finding": "1 finding",
-        "verify_findings": "{count} findings",
+        "verify_findings": "{count} {count|finding|findings}",
         "verify_all_ok": "The database is whole.",
         "verify_failed": "The database has findings. Please check last night's backup (docs/operations.md, “Restore”).",
     },
@@ -438,7 +445,37 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
     catalogue = MESSAGES.get(lang, MESSAGES[DEFAULT_LANG])
     template = catalogue.get(key) or MESSAGES[DEFAULT_LANG].get(key) or key
     formatted = {name: fmt_value(value, lang) for name, value in params.items()}
-    return template.format(**formatted)
+    return pluralise(template, lang, params).format(**formatted)
+
+
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+_GROUPING = re.compile(r"[.,\s\u00a0\u202f']")
+
+
+def _count(value: Any) -> int | None:
+    """A count from an int or a number already formatted for reading ("1.234")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    digits = _GROUPING.sub("", str(value))
+    return int(digits) if digits.isdigit() else None
+
+
+def pluralise(template: str, lang: str, params: Mapping[str, Any]) -> str:
+    """Resolve the plural choices of a text by the language's plural rules (Babel/CLDR):
+    ``"{count} {count|Projekt|Projekte}"`` with ``count=1`` reads "1 Projekt", with 3
+    "3 Projekte". Used by every text catalogue (UI, messages, exchange, reports) before
+    ``str.format``; a template without a choice is returned as it is."""
+    if "|" not in template:
+        return template
+
+    def choose(match: re.Match[str]) -> str:
+        n = _count(params.get(match.group(1)))
+        form = Locale.parse(locale_of(lang)).plural_form(n) if n is not None else "other"
+        return match.group(2) if form == "one" else match.group(3)
+
+    return _PLURAL.sub(choose, template)
 
 
 def fmt_stamp(value: dt.datetime | None, lang: str = DEFAULT_LANG) -> str:

@@ -36,7 +36,7 @@ from db.models import (
 )
 from db.models.access import Account, AuditEvent
 from db.models.base import table_of, utcnow
-from db.models.outreach import DigestDelivery, FeedToken
+from db.models.outreach import DigestDelivery, FeedToken, SavedView
 from db.models.records import ImportRecord, PublishedBrief
 
 SKIPPED_FIELDS = frozenset({"id", "version", "created_at", "updated_at"})
@@ -49,6 +49,7 @@ UNJOURNALED = (
     AuditEvent,
     FeedToken,
     DigestDelivery,
+    SavedView,
 )
 
 

@@ -211,6 +211,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "risks": ("Risiken", "Risks"),
     "decisions_needed": ("Erforderliche Entscheidungen", "Decisions needed"),
     "next_steps": ("Nächste Schritte", "Next steps"),
+    # saved view
+    "view_name": ("Name der Ansicht", "View name"),
+    "view_query": ("Ansicht", "View"),
     "goals": ("Ziele", "Goals"),
     "priority": ("Priorität", "Priority"),
     "theme": ("Leitthema", "Theme"),
@@ -346,6 +349,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
 }
 
 ENTITY_LABELS: dict[str, tuple[str, str]] = {
+    "saved_view": ("Gespeicherte Ansicht", "Saved view"),
     "theme": ("Leitthema", "Theme"),
     "action_field": ("Handlungsfeld", "Action field"),
     "organisation": ("Organisation", "Organisation"),

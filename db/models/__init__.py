@@ -20,7 +20,7 @@ from db.models.funding import (
     Refund,
 )
 from db.models.journal import JournalChange, JournalEntry
-from db.models.outreach import DigestDelivery, FeedToken
+from db.models.outreach import DigestDelivery, FeedToken, SavedView
 from db.models.project import Participation, Project
 from db.models.records import ImportRecord, PublishedBrief
 from db.models.tracking import Kpi, KpiMeasurement, Milestone, StatusReport
@@ -52,6 +52,7 @@ __all__ = [
     "ProofOfUse",
     "PublishedBrief",
     "Refund",
+    "SavedView",
     "StatusReport",
     "Theme",
 ]

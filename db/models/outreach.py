@@ -1,8 +1,9 @@
-"""What reaches people outside the dashboard: calendar-feed tokens and the e-mail digest's
-deliveries.
+"""What reaches people outside the dashboard and what they keep for themselves: calendar-feed
+tokens, the e-mail digest's deliveries, saved views.
 
-Neither table is journaled. A feed token is a secret (only its SHA-256 is stored; creating and
-revoking one is an audit event), and a delivery is itself the record of a message sent.
+None of these tables is journaled. A feed token is a secret (only its SHA-256 is stored;
+creating and revoking one is an audit event), a delivery is itself the record of a message sent,
+and a saved view is a personal setting, not portfolio data.
 """
 
 from __future__ import annotations
@@ -49,3 +50,18 @@ class DigestDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
+
+
+class SavedView(Base):
+    """Gespeicherte Ansicht: a user's named view of a page (the register's filters, sort and
+    columns), kept as the page's URL query of codes, so opening it and sharing its link are the
+    same thing. A personal setting, not portfolio data: not journaled, deleted for real."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("owner", "page", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200), index=True)  # the principal's name
+    page: Mapped[Code]  # the page's code: "register"
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(String(2000))  # e.g. "thema=2&status=implementation"
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -17,7 +17,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, Stop
 from db.engine import make_session_factory
 from portfolio import clock, store
 from portfolio.errors import PortfolioError
-from portfolio.i18n import DEFAULT_LANG
+from portfolio.i18n import DEFAULT_LANG, pluralise
 from portfolio.journal import Actor
 from portfolio.policy import AccessDenied, Action, Principal, set_principal
 from portfolio.services.base import unit_of_work
@@ -171,7 +171,7 @@ def tr(texts: Mapping[str, Mapping[str, str]], key: str, /, **params: Any) -> st
     """A UI text from a page's own catalogue ``{"de": {...}, "en": {...}}``."""
     catalogue = texts.get(lang()) or texts[DEFAULT_LANG]
     template = catalogue.get(key) or texts[DEFAULT_LANG].get(key) or key
-    return template.format(**params) if params else template
+    return pluralise(template, lang(), params).format(**params) if params else template
 
 
 def show_error(exc: BaseException) -> None:

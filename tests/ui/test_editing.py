@@ -219,8 +219,14 @@ def test_a_status_report_with_risks_and_an_overall_light_better_than_its_worst(
     at.segmented_control(key="prj_section").set_value("status").run()
     prefix = f"rep:{pid}:new"
     at.date_input(key=f"{prefix}:report_date").set_value(TODAY)
-    at.selectbox(key=f"{prefix}:overall").set_value("green")
-    at.selectbox(key=f"{prefix}:budget").set_value("red")
+    lights = at.segmented_control(key=f"{prefix}:overall")
+    assert list(lights.options) == [
+        ":green[●] grün",
+        ":yellow[▲] gelb",
+        ":red[◆] rot",
+    ]
+    lights.set_value("green")
+    at.segmented_control(key=f"{prefix}:budget").set_value("red")
     at.text_area(key=f"{prefix}:risks").input("Baukosten steigen um 12 %")
     at.text_area(key=f"{prefix}:decisions_needed").input("Nachtrag beim Fördergeber beantragen")
     at.text_area(key=f"{prefix}:next_steps").input("Angebote bis Januar einholen")

@@ -256,3 +256,38 @@ def test_the_language_is_in_the_url_and_survives_a_reload(demo_db: str) -> None:
     at.segmented_control(key="ov_theme").set_value("2").run()  # a page writing its own state
     assert at.query_params["lang"] in ("en", ["en"])
     assert at.query_params["thema"] in ("2", ["2"])
+
+
+def test_a_saved_register_view_comes_back_with_its_filters_and_columns(demo_db: str) -> None:
+    at = open_page("register", thema="2", status="implementation", spalten="status,total")
+    no_errors(at)
+    at.text_input(key="reg_views_name").input("Stadtmanagement in Umsetzung").run()
+    next(b for b in at.button if b.key == "reg_views_save").click().run()
+    no_errors(at)
+    at.selectbox(key="reg_theme").set_value("3").run()
+    at.multiselect(key="reg_status").set_value([]).run()
+    assert at.session_state["reg_theme"] == "3"
+    view = next(b for b in at.button if b.label == "Stadtmanagement in Umsetzung")
+    view.click().run()
+    no_errors(at)
+    assert at.session_state["reg_theme"] == "2"
+    assert at.session_state["reg_status"] == ["implementation"]
+    assert at.session_state["reg_columns"] == ["status", "total"]
+    headers = list(at.dataframe[0].value.columns)
+    assert headers == ["key", "title", "status", "total"]
+
+
+def test_the_themes_light_colours_are_the_palettes() -> None:
+    """Streamlit colours ":green[…]" marks and badges with its theme; the theme's lights must be
+    the palette's, or a light would have two colours."""
+    import tomllib
+
+    from portfolio import palette
+    from tests.ui.conftest import ROOT
+
+    theme = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["theme"]
+    assert (theme["greenColor"], theme["yellowColor"], theme["redColor"]) == (
+        palette.LIGHT_COLOURS["green"],
+        palette.LIGHT_COLOURS["yellow"],
+        palette.LIGHT_COLOURS["red"],
+    )

@@ -25,7 +25,7 @@ from portfolio.exchange.importer import (
 )
 from portfolio.exchange.safety import UnreadableFile, check_file_size
 from portfolio.exchange.state import Scope
-from portfolio.i18n import fmt_date, fmt_int
+from portfolio.i18n import fmt_int, fmt_stamp
 from portfolio.policy import Action
 from portfolio.services import organisations
 from portfolio.ui import runtime
@@ -46,7 +46,7 @@ TEXTS = {
         "scope_all": "Gesamtes Portfolio",
         "scope_unknown": "unbekannt",
         "scope_partner": "Ein Partner",
-        "scope_view": "Aktuelle Auswahl im Projektregister ({count} Projekte)",
+        "scope_view": "Aktuelle Auswahl im Projektregister ({count} {count|Projekt|Projekte})",
         "partner": "Partner",
         "export_help": "Partner-Arbeitsmappen enthalten nur die Projekte, an denen der Partner beteiligt ist; änderbar sind nur die Felder, die Partner pflegen.",
         "download": "Arbeitsmappe herunterladen",
@@ -69,7 +69,7 @@ TEXTS = {
         "sheet": "Blatt",
         "preview_ok": "Die Arbeitsmappe ist in Ordnung. Bitte die Änderungen prüfen und dann übernehmen.",
         "preview_nothing": "Die Arbeitsmappe enthält keine Änderungen.",
-        "preview_bad": "Die Arbeitsmappe wird so nicht übernommen: {errors} Fehler, {conflicts} Konflikte. Es wurde nichts geändert.",
+        "preview_bad": "Die Arbeitsmappe wird so nicht übernommen: {errors} Fehler, {conflicts} {conflicts|Konflikt|Konflikte}. Es wurde nichts geändert.",
         "diff": "Änderungen",
         "errors": "Fehler",
         "conflicts": "Konflikte",
@@ -104,7 +104,7 @@ TEXTS = {
         "scope_all": "Whole portfolio",
         "scope_unknown": "unknown",
         "scope_partner": "One partner",
-        "scope_view": "Current selection in the project register ({count} projects)",
+        "scope_view": "Current selection in the project register ({count} {count|project|projects})",
         "partner": "Partner",
         "export_help": "Partner workbooks hold only the projects the partner takes part in; only the fields partners maintain are editable.",
         "download": "Download workbook",
@@ -127,7 +127,7 @@ TEXTS = {
         "sheet": "Sheet",
         "preview_ok": "The workbook is fine. Please review the changes, then apply them.",
         "preview_nothing": "The workbook contains no changes.",
-        "preview_bad": "The workbook is not applied as it is: {errors} errors, {conflicts} conflicts. Nothing was changed.",
+        "preview_bad": "The workbook is not applied as it is: {errors} {errors|error|errors}, {conflicts} {conflicts|conflict|conflicts}. Nothing was changed.",
         "diff": "Changes",
         "errors": "Errors",
         "conflicts": "Conflicts",
@@ -482,7 +482,7 @@ def history(lang: str, *, scope_label: str | None = None) -> None:
         [
             {
                 "Nr.": r["id"],
-                tr(TEXTS, "at"): f"{fmt_date(r['at'], lang)} {r['at']:%H:%M}",
+                tr(TEXTS, "at"): fmt_stamp(r["at"], lang),
                 tr(TEXTS, "by"): r["actor"],
                 tr(TEXTS, "file"): r["file_name"],
                 tr(TEXTS, "scope"): scope_name(r["scope"]),
@@ -490,7 +490,6 @@ def history(lang: str, *, scope_label: str | None = None) -> None:
                 tr(TEXTS, "changed"): sum(
                     c.get("changed", 0) for c in (r["counts"] or {}).values()
                 ),
-                "SHA-256": r["sha256"][:12] + "…",
             }
             for r in rows
         ]

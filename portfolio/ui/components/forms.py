@@ -16,6 +16,8 @@ from typing import Any
 import streamlit as st
 from babel.numbers import NumberFormatError, parse_decimal
 
+from db.enums import TrafficLight
+from portfolio import palette
 from portfolio.errors import ConflictError, NotFound, PortfolioError, ValidationFailed
 from portfolio.i18n import fmt_number, locale_of
 from portfolio.journal import to_text
@@ -252,6 +254,19 @@ def _widget(
         )
     if kind == "bool":
         return st.checkbox(text, value=bool(value), key=key, disabled=disabled, help=help_text)
+    if kind == "enum" and spec.enum is TrafficLight:
+        # a light is chosen by its colour and mark, in one click
+        codes = list(label_map(spec.enum))
+        return st.segmented_control(
+            text,
+            codes,
+            default=value if value in codes else (codes[0] if spec.required else None),
+            format_func=light_choice,
+            required=spec.required,
+            key=key,
+            disabled=disabled,
+            help=help_text,
+        )
     if kind == "enum":
         assert spec.enum is not None
         codes = list(label_map(spec.enum))
@@ -291,6 +306,17 @@ def _widget(
             help=help_text,
         )
     raise AssertionError(kind)  # pragma: no cover
+
+
+LIGHT_MARKDOWN = {"green": "green", "yellow": "yellow", "red": "red"}
+"""Streamlit's markdown colour of each light: the theme's greenColor, yellowColor and redColor,
+which .streamlit/config.toml sets to the palette's light colours (a test compares them)."""
+
+
+def light_choice(code: str) -> str:
+    """A light as a coloured mark and its label (markdown: Streamlit colours the mark)."""
+    mark = palette.mark(palette.LIGHT_MARKS, code)
+    return f":{LIGHT_MARKDOWN.get(code, 'gray')}[{mark}] {label(TrafficLight, code, lang())}"
 
 
 def label_map(enum: Any) -> dict[str, str]:

@@ -125,7 +125,7 @@ def field_bars(extra: OverviewFigures) -> go.Figure:
     ]
     fig = go.Figure(
         go.Bar(
-            x=[f.projects for f in fields],
+            x=[int(f.projects) for f in fields],
             y=[themes, names],
             orientation="h",
             marker={"color": BAR_COLOUR},

@@ -8,7 +8,7 @@ in both languages. Invalid values in a URL are ignored.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -71,6 +71,16 @@ def restore(params: Sequence[Param]) -> None:
         value = _parse(p, st.query_params.get_all(p.name))
         if value is not None:
             st.session_state[p.key] = value
+
+
+def apply(params: Sequence[Param], query: Mapping[str, Sequence[str]]) -> None:
+    """Put the values of a URL query (a saved view) into the widgets, as opening that link
+    would: a parameter the query lacks goes back to its default (a widget callback)."""
+    for p in params:
+        value = _parse(p, list(query.get(p.name, ())))
+        if value is None:
+            value = p.default if p.default is not None else ([] if p.kind == "list" else None)
+        st.session_state[p.key] = value
 
 
 def publish(params: Sequence[Param], *, keep: Sequence[str] = ()) -> None:

@@ -31,7 +31,7 @@ TEXTS = {
         "organisation": "Organisation",
         "state": "Stand",
         "last_login": "Letzte Anmeldung",
-        "count": "{count} Konten",
+        "count": "{count} {count|Konto|Konten}",
         "none": "Noch keine Konten. Solange es keine gibt, läuft das Dashboard auf diesem "
         "Rechner im Demo-Modus ohne Anmeldung; mit dem ersten Konto ist die Anmeldung Pflicht.",
         "state_disabled": "gesperrt",
@@ -80,7 +80,7 @@ TEXTS = {
         "organisation": "Organisation",
         "state": "State",
         "last_login": "Last sign-in",
-        "count": "{count} accounts",
+        "count": "{count} {count|account|accounts}",
         "none": "No accounts yet. As long as there are none, the dashboard runs in demo mode "
         "on this machine without a login; with the first account signing in is required.",
         "state_disabled": "disabled",

@@ -15,6 +15,7 @@ from portfolio.queries.common import NO_LIGHT, pick
 from portfolio.queries.register_export import export_view
 from portfolio.ui import data
 from portfolio.ui.components.page import start as start_page
+from portfolio.ui.components.saved_views import views_menu
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import (
@@ -47,10 +48,10 @@ TEXTS = {
         "sort": "Sortieren nach",
         "descending": "absteigend",
         "page_size": "Zeilen je Seite",
-        "download": "Excel herunterladen ({count} Zeilen)",
+        "download": "Excel herunterladen ({count} {count|Zeile|Zeilen})",
         "download_help": "Genau diese Ansicht: dieselben Filter, dieselbe Reihenfolge, alle Spalten, echte Datums- und Zahlenwerte.",
         "reset": "Filter zurücksetzen",
-        "found": "{count} Projekte",
+        "found": "{count} {count|Projekt|Projekte}",
         "select_hint": "Zeile anklicken, um das Projekt zu öffnen.",
         "columns": "Spalten",
         "columns_help": "Schlüssel und Titel stehen immer vorn; die Auswahl steht in der Adresse, ein Link zeigt dieselbe Ansicht.",
@@ -100,10 +101,10 @@ TEXTS = {
         "sort": "Sort by",
         "descending": "descending",
         "page_size": "Rows per page",
-        "download": "Download Excel ({count} rows)",
+        "download": "Download Excel ({count} {count|row|rows})",
         "download_help": "Exactly this view: same filters, same order, all columns, real date and number values.",
         "reset": "Reset filters",
-        "found": "{count} projects",
+        "found": "{count} {count|project|projects}",
         "select_hint": "Click a row to open the project.",
         "columns": "Columns",
         "columns_help": "Key and title always lead; the choice is in the address, so a link shows the same view.",
@@ -178,7 +179,7 @@ def params() -> list[Param]:
         Param("partner", "reg_partner", allowed={c.key for c in choices.organisations}),
         Param("programm", "reg_programme", allowed={c.key for c in choices.programmes}),
         Param("ampel", "reg_light", allowed={*(str(x) for x in TrafficLight), NO_LIGHT}),
-        Param("suche", "reg_text"),
+        Param("suche", "reg_text", default=""),
         Param("archiv", "reg_archived", "bool", default=False),
         Param(
             "sortierung",
@@ -206,13 +207,14 @@ def render() -> None:
     result = data.register_page(stamp, f, offset=_offset(page_size), limit=page_size)
     # The Datenaustausch page exports exactly this view as a partner workbook.
     st.session_state[VIEW_FILTER] = (f, result.total)
-    top = st.columns([3, 2, 2, 2])
+    top = st.columns([3, 3, 2, 2, 2])
     top[0].markdown(f"**{tx('found', count=_int(result.total))}**")
     with top[1]:
         download(f, result.total, stamp.today)
     columns = column_chooser(top[2])
+    views_menu(top[3], "register", url, key="reg_views")
     if may(Action.EDIT_PORTFOLIO):
-        top[3].page_link(
+        top[4].page_link(
             page("project"), label=tx("new"), query_params={"neu": "1"}, icon=":material/add:"
         )
     if not result.rows:

@@ -33,8 +33,8 @@ TEXTS = {
         "rows": "Projekte je Seite",
         "runtime": "Laufzeit",
         "from_to": "{start} – {end}",
-        "overdue_count": "{count} überfällige Meilensteine in dieser Ansicht",
-        "without_dates": "{count} Projekte ohne Beginn oder Ende sind nicht dargestellt.",
+        "overdue_count": "{count} {count|überfälliger Meilenstein|überfällige Meilensteine} in dieser Ansicht",
+        "without_dates": "{count} {count|Projekt|Projekte} ohne Beginn oder Ende {count|ist|sind} nicht dargestellt.",
         "none": "Keine Projekte mit Laufzeit für diese Auswahl.",
     },
     "en": {
@@ -47,8 +47,8 @@ TEXTS = {
         "rows": "Projects per page",
         "runtime": "Runtime",
         "from_to": "{start} – {end}",
-        "overdue_count": "{count} overdue milestones in this view",
-        "without_dates": "{count} projects without start or end are not shown.",
+        "overdue_count": "{count} overdue {count|milestone|milestones} in this view",
+        "without_dates": "{count} {count|project|projects} without start or end {count|is|are} not shown.",
         "none": "No projects with a runtime for this selection.",
     },
 }
