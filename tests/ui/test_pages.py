@@ -291,3 +291,20 @@ def test_the_themes_light_colours_are_the_palettes() -> None:
         palette.LIGHT_COLOURS["yellow"],
         palette.LIGHT_COLOURS["red"],
     )
+
+
+def test_the_overview_search_opens_the_register_with_the_search(demo_db: str, q: Query) -> None:
+    at = open_page("register", thema="3")  # an earlier register view must not win
+    at.switch_page("portfolio/ui/entry/overview.py").run()
+    at.text_input(key="ov_search").input("Klima").run()
+    no_errors(at)
+    assert at.title[0].value == "Projekte"
+    assert at.session_state["reg_text"] == "Klima"
+    assert at.session_state["reg_theme"] is None
+    expected = q(
+        lambda s: register_q.page(s, register_q.RegisterFilter(text="Klima"), today=TODAY)
+    ).total
+    assert expected > 0
+    assert any(m.value.startswith(f"**{fmt_int(expected)} ") for m in at.markdown), [
+        m.value for m in at.markdown
+    ][:5]

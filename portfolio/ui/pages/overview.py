@@ -67,6 +67,8 @@ TEXTS = {
         "no_funding": "Noch keine Förderanträge.",
         "no_partners": "Noch keine Beteiligungen eingetragen.",
         "status_line": "{status}: {count}",
+        "search": "Projekt suchen",
+        "search_placeholder": "Projekt suchen: Schlüssel, Titel, Ort … (Enter öffnet das Projektregister)",
     },
     "en": {
         "title": "Overview",
@@ -105,6 +107,8 @@ TEXTS = {
         "no_funding": "No funding applications yet.",
         "no_partners": "No participations yet.",
         "status_line": "{status}: {count}",
+        "search": "Find a project",
+        "search_placeholder": "Find a project: key, title, place … (Enter opens the register)",
     },
 }
 
@@ -121,6 +125,7 @@ def render() -> None:
     if everything.projects == 0:
         empty_portfolio()
         return
+    search_box()
     theme = theme_filter(everything)
     figures = data.summary(stamp, theme) if theme else everything
     extra = data.overview(stamp, theme)
@@ -157,6 +162,36 @@ def render() -> None:
     cols = st.columns(4)
     cols[0].page_link(page("register"), label=tx("to_register"), icon=":material/table_rows:")
     cols[1].page_link(page("timeline"), label=tx("to_timeline"), icon=":material/timeline:")
+
+
+SEARCH_KEY = "ov_search"
+GO_KEY = "__ov_search_go"
+
+
+def search_box() -> None:
+    """Find a project from the top of the overview: Enter opens the register with the search
+    (its ``suche`` parameter, so the result is a link like any register view)."""
+    asked = st.session_state.pop(GO_KEY, None)
+    if asked:
+        # the register takes its view from the URL only on a fresh visit: forget the last one
+        for key in [k for k in st.session_state if str(k).startswith("reg_")]:
+            del st.session_state[key]
+        st.switch_page(page("register"), query_params={"suche": asked})
+    st.text_input(
+        tx("search"),
+        key=SEARCH_KEY,
+        placeholder=tx("search_placeholder"),
+        icon=":material/search:",
+        on_change=_go_search,
+        label_visibility="collapsed",
+    )
+
+
+def _go_search() -> None:
+    text = " ".join(str(st.session_state.get(SEARCH_KEY) or "").split())
+    st.session_state[SEARCH_KEY] = ""
+    if text:
+        st.session_state[GO_KEY] = text
 
 
 def theme_filter(figures: Summary) -> str | None:
