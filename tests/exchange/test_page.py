@@ -103,6 +103,12 @@ def test_import_scope_starts_at_the_files_and_another_needs_a_confirmation(
 
     keys = small_portfolio(page_db)
     data = edit(export(page_db, Scope(partner="STW")), "Projekte", keys["p1"], {"Titel": "Neu"})
+    allowed = edit(
+        export(page_db, Scope(partner="STW")),
+        "Meilensteine",
+        keys["ms"],
+        {"Erledigt am": "02.11.2026"},
+    )
     at = signed_in_app(_page).run()
     _upload(at, data)
     assert at.selectbox(key="exchange_import_scope").value == "partner:STW"
@@ -119,6 +125,19 @@ def test_import_scope_starts_at_the_files_and_another_needs_a_confirmation(
     assert at.button(key="exchange_check").disabled
     at.checkbox(key="exchange_confirm_scope").check().run()
     assert not at.button(key="exchange_check").disabled
+    at.button(key="exchange_check").click().run()
+    # read as the whole portfolio, what Stadtwerke's workbook locked is still locked
+    assert not at.exception
+    frames = [f.value for f in at.dataframe]
+    assert any(
+        "Meldung" in f.columns and f["Meldung"].str.contains("Partner-Arbeitsmappe gesperrt").any()
+        for f in frames
+    )
+    assert "exchange_apply" not in [b.key for b in at.button]
+    # the partner's own change alone goes through in the confirmed scope
+    _upload(at, allowed)
+    at.selectbox(key="exchange_import_scope").set_value("all").run()
+    at.checkbox(key="exchange_confirm_scope").check().run()
     at.button(key="exchange_check").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("ausdrücklich bestätigt" in seen(i.value) for i in at.info)

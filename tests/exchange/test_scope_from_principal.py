@@ -4,6 +4,7 @@ confirm another one; the journal, the import record and the audit log name the u
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -189,14 +190,30 @@ def test_another_scope_than_the_files_needs_a_confirmation(
     assert not any("partner:" in e for e in errors(refused))  # names, never the internal code
     assert any("--confirm-scope" in n for n in refused.notices)
     assert snapshot(sqlite_factory) == before
-    confirmed = run(
+    # confirmed, the file is read as the whole portfolio, but what Stadtwerke's workbook locked
+    # stays locked: the changed Gesamtkosten is a locked-field change, and nothing is applied
+    locked = run(
         sqlite_factory, data, principal=STAFF, scope=Scope(), confirm_scope=True, lang=lang
     )
-    assert confirmed.applied and confirmed.updated == 2, errors(confirmed)
+    total = "9.999.999,00\xa0€" if lang == "de" else "€9,999,999.00"
+    old = "1.000.000,00\xa0€" if lang == "de" else "€1,000,000.00"
+    assert not locked.applied and errors(locked) == [
+        msg("locked_field", lang, field=field_label("total_cost", lang), new=total, old=old)
+    ]
+    assert snapshot(sqlite_factory) == before
+    # the partner's own change alone (the done date) goes through once the scope is confirmed
+    allowed = edit(
+        export(sqlite_factory, STW), "Meilensteine", str(keys["ms"]), {"Erledigt am": "02.11.2026"}
+    )
+    confirmed = run(
+        sqlite_factory, allowed, principal=STAFF, scope=Scope(), confirm_scope=True, lang=lang
+    )
+    assert confirmed.applied and confirmed.updated == 1, errors(confirmed)
     assert any("Stadtwerke" in n for n in confirmed.notices)
     with sqlite_factory() as s:
         set_principal(s, STAFF)
-        assert projects.get_by_key(s, str(keys["p1"])).total_cost == 9_999_999
+        assert projects.get_by_key(s, str(keys["p1"])).total_cost == 1_000_000
+        assert milestones.get_by_key(s, str(keys["ms"])).done_date == dt.date(2026, 11, 2)
         record = s.get(ImportRecord, confirmed.import_id)
         assert record is not None and (record.scope, record.actor) == ("all", "m.muster")
 
@@ -306,8 +323,16 @@ def test_the_command_line_reads_the_files_scope_and_confirms_another(
     assert main(["--db", db, "import", str(path), "--whole-portfolio"]) == 1
     captured = capsys.readouterr()
     assert "--confirm-scope" in captured.out + captured.err
-    assert main(["--db", db, "import", str(path), "--whole-portfolio", "--confirm-scope"]) == 0
+    # confirmed: read as the whole portfolio, but the workbook's locked title stays locked
+    assert main(["--db", db, "import", str(path), "--whole-portfolio", "--confirm-scope"]) == 1
+    assert "in dieser Partner-Arbeitsmappe gesperrt" in capsys.readouterr().err
+    allowed = tmp_path / "allowed.xlsx"
+    allowed.write_bytes(
+        edit(out.read_bytes(), "Meilensteine", str(keys["ms"]), {"Erledigt am": "02.11.2026"})
+    )
+    assert main(["--db", db, "import", str(allowed), "--whole-portfolio", "--confirm-scope"]) == 0
     with sqlite_factory() as s:
-        assert projects.get_by_key(s, str(keys["p1"])).title == "Neu"
+        assert projects.get_by_key(s, str(keys["p1"])).title != "Neu"
+        assert milestones.get_by_key(s, str(keys["ms"])).done_date == dt.date(2026, 11, 2)
         kinds = [e.kind for e in s.execute(select(AuditEvent)).scalars()]
         assert kinds == [AuditKind.PARTNER_EXPORT.value]  # the whole-portfolio import: none

@@ -236,3 +236,40 @@ def test_the_overview_prints_without_sidebar_and_streamlit_speaks_german(
         assert "Datei wählen" in words
     finally:
         context.close()
+
+
+def test_clicking_a_milestone_row_opens_its_change_form(
+    server: str, browser: object, bochum_template: Path
+) -> None:
+    import sqlite3
+
+    key = _project_key(bochum_template)
+    with sqlite3.connect(bochum_template) as conn:
+        # the second row: without the click the form would show the first
+        second = conn.execute(
+            "select m.title from milestone m join project p on p.id = m.project_id"
+            " where p.key = ? and m.archived = 0 order by m.due_date, m.key limit 1 offset 1",
+            (key,),
+        ).fetchone()[0]
+    context = browser.new_context(viewport={"width": 1440, "height": 1400}, locale="de-DE")  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/projekt?projekt={key}&bereich=meilensteine")
+        grid = page.wait_for_selector('[data-testid="stDataFrame"]', timeout=45_000)
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+        )
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 12, box["y"] + 35 + 35 + 17)  # row 2's selection cell
+        expander = page.locator('[data-testid="stExpander"]', has_text="Ändern").first
+        expander.locator('[data-testid="stSelectbox"]').first.wait_for(timeout=30_000)
+        title = expander.locator('[data-testid="stTextInput"] input').first
+        # the rerun replaces the form's elements: ask the locator again until it shows row 2
+        for _ in range(60):
+            if title.input_value() == second:
+                break
+            page.wait_for_timeout(500)
+        assert title.input_value() == second
+    finally:
+        context.close()

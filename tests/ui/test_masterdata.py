@@ -7,17 +7,17 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-import plotly.graph_objects as go
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from db.enums import OrganisationKind
 from db.models import JournalEntry, Organisation
 from portfolio.errors import Problem
+from portfolio.i18n import fmt_eur
 from portfolio.queries import masterdata as md_q
 from portfolio.services import catalogue, organisations, programmes
-from portfolio.ui.components import charts
 from portfolio.vocab import label
+from tests.conftest import TODAY
 from tests.ui.conftest import Query, no_errors, open_page, seen
 
 NEW = "md_org_new"
@@ -263,49 +263,35 @@ def test_a_fresh_database_offers_to_create_the_first_partner(empty_db: str) -> N
     assert at.text_input(key=f"{NEW}:key")  # the create form is there without projects
 
 
-# ---- the overview treemap and the default page's address ---------------------------------------
+# ---- the overview's bars by theme and action field, and the default page's address ------------
 
 
-def test_the_overview_treemap_has_no_dark_frame(demo_db: str) -> None:
+def test_the_overview_bars_are_sorted_and_readable(demo_db: str, q: Query) -> None:
+    """The treemap gave way to bars: grouped by theme, the longest first within a theme, labels
+    of at least 11 px, the full name and the exact cost in the hover."""
+    from portfolio.queries.overview import overview
+
     at = open_page("overview")
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    tree = next(t for spec in specs for t in spec["data"] if t["type"] == "treemap")
-    roots = [i for i, p in enumerate(tree["parents"]) if not p]
-    assert len(roots) == 1  # an explicit root, coloured by the scale (plotly's implied one is #444)
-    root = roots[0]
-    assert tree["ids"][root] == charts.ROOT_ID
-    assert tree["marker"]["colors"][root] == min(tree["marker"]["colors"])
-    assert tree["marker"]["line"]["color"] == charts.FRAME
-    themes = [i for i, p in enumerate(tree["parents"]) if p == charts.ROOT_ID]
-    assert tree["values"][root] == sum(tree["values"][i] for i in themes)
-    assert tree["maxdepth"] == 3  # root, themes, action fields: the fields stay visible
-
-
-def test_calm_hierarchies_keeps_the_tree() -> None:
-    fig = go.Figure(
-        go.Treemap(
-            ids=["a", "b", "a1", "a2"],
-            labels=["A", "B", "A1", "A2"],
-            parents=["", "", "a", "a"],
-            values=[3, 2, 1, 2],
-            branchvalues="total",
-            marker={"colors": [0.0, 0.0, 5.0, 7.0], "colorscale": charts.SEQUENTIAL},
-            texttemplate="%{label}",
-        )
+    assert not any(t["type"] == "treemap" for spec in specs for t in spec["data"])
+    spec = next(s for s in specs if any(isinstance(t.get("y", [None])[0], list) for t in s["data"]))
+    [bars] = spec["data"]
+    themes, fields = bars["y"]
+    counts = bars["x"]
+    groups: dict[str, list[int]] = {}
+    for theme, count in zip(themes, counts, strict=True):
+        groups.setdefault(theme, []).append(count)
+    assert all(g == sorted(g, reverse=True) for g in groups.values())
+    assert (
+        spec["layout"]["font"]["size"] >= 11 and spec["layout"]["yaxis"]["tickfont"]["size"] >= 11
     )
-    charts.calm_hierarchies(fig)
-    t = fig.data[0]
-    assert list(t.ids) == ["a", "b", "a1", "a2", charts.ROOT_ID]
-    assert list(t.parents) == [charts.ROOT_ID, charts.ROOT_ID, "a", "a", ""]
-    assert list(t.values) == [3, 2, 1, 2, 5]
-    assert list(t.marker.colors) == [0.0, 0.0, 5.0, 7.0, 0.0]
-    assert list(t.texttemplate) == ["%{label}"] * 4 + [" "]
-    assert list(t.hoverinfo)[-1] == "skip"  # no empty hover label on the frame
-    charts.calm_hierarchies(fig)  # idempotent: one root already
-    assert len(fig.data[0].ids) == 5
-    single = go.Figure(go.Treemap(labels=["R", "x"], parents=["", "R"], values=[1, 1]))
-    charts.calm_hierarchies(single)
-    assert list(single.data[0].parents) == ["", "R"]  # no colour scale, one root: untouched
+    extra = q(lambda s: overview(s, today=TODAY))
+    assert len(fields) == len(counts) == len(extra.fields)
+    assert sorted(counts) == sorted(f.projects for f in extra.fields)
+    assert sum(counts) == sum(f.projects for f in extra.fields)
+    biggest = max(extra.fields, key=lambda f: f.total_cost)
+    hover = " ".join(bars["customdata"])
+    assert fmt_eur(biggest.total_cost, cents=False) in hover
 
 
 def _navigation_facts() -> None:

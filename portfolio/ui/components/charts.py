@@ -21,8 +21,7 @@ SEQUENTIAL = [
 ]
 FONT = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
 FRAME = "#ffffff"
-"""Lines between the tiles of a treemap: the page's background, so tiles read as cards."""
-ROOT_ID = "__portfolio_root__"
+"""Lines between bar segments and around marks: the page's background."""
 
 
 def separators() -> str:
@@ -47,55 +46,7 @@ def style(fig: go.Figure, *, height: int = 360, legend: bool = True) -> go.Figur
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
     )
-    calm_hierarchies(fig)
     return fig
-
-
-def calm_hierarchies(fig: go.Figure) -> None:
-    """Treemaps without plotly's dark frame.
-
-    With a colour scale plotly paints the implied root of a treemap with several top-level
-    nodes in its default line colour (#444), a dark frame around and between the tiles, and
-    ignores ``root.color``. An explicit root with the scale's lowest value takes the scale's
-    lightest colour instead; thin lines in the page background separate the tiles.
-    """
-    for trace in fig.data:
-        if trace.type != "treemap":
-            continue
-        if trace.marker.line.color is None:
-            trace.marker.line = {"color": FRAME, "width": 1}
-        _explicit_root(trace)
-
-
-def _explicit_root(trace: Any) -> None:
-    colours = list(trace.marker.colors) if trace.marker.colors is not None else []
-    parents = list(trace.parents) if trace.parents is not None else []
-    numeric = bool(colours) and all(isinstance(c, int | float) for c in colours)
-    if not numeric or sum(1 for p in parents if not p) < 2 or len(colours) != len(parents):
-        return
-    ids = list(trace.ids) if trace.ids is not None else list(trace.labels)
-    n = len(ids)
-    values = list(trace.values) if trace.values is not None else None
-    low = trace.marker.cmin if trace.marker.cmin is not None else min(colours)
-    trace.ids = [*ids, ROOT_ID]
-    trace.labels = [*list(trace.labels), ""]
-    trace.parents = [p if p else ROOT_ID for p in parents] + [""]
-    trace.marker.colors = [*colours, low]
-    if trace.maxdepth is not None and trace.maxdepth > 0:
-        trace.maxdepth += 1  # plotly does not count an implied root, but counts this one
-    if values is not None:
-        top = sum(v for v, p in zip(values, parents, strict=True) if not p)
-        trace.values = [*values, top if trace.branchvalues == "total" else 0]
-    if trace.customdata is not None:
-        trace.customdata = [*list(trace.customdata), ""]
-    # the root has no text of its own and no hover label (plotly shows none for a point whose
-    # template is empty and whose hoverinfo is "skip")
-    if isinstance(trace.texttemplate, str):
-        trace.texttemplate = [trace.texttemplate] * n + [" "]
-    if isinstance(trace.hovertemplate, str):
-        trace.hovertemplate = [trace.hovertemplate] * n + [""]
-    hoverinfo = trace.hoverinfo if isinstance(trace.hoverinfo, str) else "label+text+value+name"
-    trace.hoverinfo = [hoverinfo] * n + ["skip"]
 
 
 def wrap(text: str, width: int = 18) -> str:

@@ -166,8 +166,12 @@ def record_editor(
     remove: Callable[[Any, int, int], Any] | None = None,
     remove_is_archive: bool = False,
     new_label: str | None = None,
+    picked: int | None = None,
 ) -> None:
-    """An "add" form and a "change" form (with remove) for the records ``rows``."""
+    """An "add" form and a "change" form (with remove) for the records ``rows``.
+
+    ``picked``: the id of the row the user clicked in the section's table; the change form
+    opens on it at once."""
     if create is not None:
         with st.expander(new_label or tx("new"), icon=":material/add:"):
             form = entity_form(
@@ -183,14 +187,18 @@ def record_editor(
                 run_save(form, lambda s: create(s, data))
     if not rows or (update is None and remove is None):
         return
-    with st.expander(tx("edit"), icon=":material/edit:"):
-        ids = [r.id for r in rows]
+    ids = [r.id for r in rows]
+    pick_key = f"{prefix}:pick"
+    if picked in ids and st.session_state.get(f"{prefix}:picked") != picked:
+        st.session_state[pick_key] = picked  # a new click: the form follows the table
+    st.session_state[f"{prefix}:picked"] = picked
+    with st.expander(tx("edit"), icon=":material/edit:", expanded=picked in ids):
         by_id = {r.id: r for r in rows}
         chosen = st.selectbox(
             tx("which"),
             ids,
             format_func=option_labels({i: title_of(r) for i, r in by_id.items()}),
-            key=f"{prefix}:pick",
+            key=pick_key,
         )
         row = by_id.get(chosen) if chosen is not None else None
         if row is None:

@@ -138,7 +138,8 @@ def table(
             df[col] = pd.to_numeric(df[col], errors="coerce")
     formatters = {c: f for c, f in formatters.items() if c in df.columns}
     tinted = {c: v for c, v in (tinted or {}).items() if c in df.columns}
-    data: Any = df.style.format(formatters) if (formatters or tinted) and len(df) else df
+    # na_rep: a missing value is an empty cell, never "None" or "nan"
+    data: Any = df.style.format(formatters, na_rep="") if (formatters or tinted) and len(df) else df
     for col, (colours, codes) in tinted.items() if len(df) else ():
         css = [f"color: {palette.colour(colours, code)}" for code in codes]
         data = data.apply(lambda _column, css=css: css, subset=[col], axis=0)

@@ -4,7 +4,7 @@ portfolio: the forms follow the policy the services enforce)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, ParamSpec
 
@@ -109,6 +109,7 @@ TEXTS = {
         "q_open_past_milestones": "Vergangene Meilensteine sind nicht abgeschlossen.",
         "q_milestones_outside_period": "Meilensteine liegen außerhalb der Projektlaufzeit.",
         "overall_better": "Im neuesten Bericht ist die Gesamtampel {overall}, obwohl {worse}. Bitte prüfen, ob die Gesamtampel stimmt.",
+        "click_to_edit": "Zeile anklicken, um sie zu ändern.",
         "q_running_past_end": "Das Projekt läuft noch, obwohl sein Enddatum vorbei ist: Status oder Enddatum anpassen.",
         "q_funding_without_amounts": "Förderlinie ohne Beträge.",
         "theme": "Leitthema",
@@ -187,6 +188,7 @@ TEXTS = {
         "q_open_past_milestones": "Past milestones are not closed.",
         "q_milestones_outside_period": "Milestones lie outside the project period.",
         "overall_better": "In the newest report the overall light is {overall} although {worse}. Please check that the overall light is right.",
+        "click_to_edit": "Click a row to change it.",
         "q_running_past_end": "The project is still running although its end date has passed: update the status or the end date.",
         "q_funding_without_amounts": "Funding line without amounts.",
         "theme": "Theme",
@@ -759,7 +761,7 @@ def milestones_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> 
             ["key", "title", "due", "done", "state", "organisation"],
         )
         col = st.column_config
-        table(
+        event = table(
             df,
             dates=["due", "done"],
             column_config={
@@ -770,8 +772,16 @@ def milestones_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> 
                 "state": col.Column(tx("state")),
                 "organisation": col.Column(field_label("responsible_organisation_id", language)),
             },
+            tinted={
+                "state": (palette.MILESTONE_STATE_COLOURS, [m.extra["state"] for m in d.milestones])
+            },
+            **_clickable(f"ms_table:{project_id}"),
         )
+        picked = _picked(event, d.milestones)
+        if editable():
+            st.caption(tx("click_to_edit"))
     else:
+        picked = None
         st.info(tx("no_milestones"))
     fields = ["title", "due_date", "done_date", "responsible_organisation_id"]
     editor(
@@ -788,7 +798,24 @@ def milestones_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> 
         remove=lambda s, id_, v: milestones.archive(s, id_, expected_version=v),
         remove_is_archive=True,
         new_label=tx("add_milestone"),
+        picked=picked,
     )
+
+
+def _clickable(key: str) -> dict[str, Any]:
+    """A section table whose rows open the change form when clicked (for those who may edit)."""
+    if not editable():
+        return {}
+    return {"key": key, "on_select": "rerun", "selection_mode": "single-row"}
+
+
+def _picked(event: Any, rows: Sequence[Any]) -> int | None:
+    """The id of the row clicked in a section table, if any."""
+    try:
+        chosen = event.selection.rows
+    except AttributeError:
+        return None
+    return int(rows[chosen[0]].id) if chosen and chosen[0] < len(rows) else None
 
 
 def _state_text(state: str) -> str:
