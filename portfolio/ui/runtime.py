@@ -176,11 +176,16 @@ def tr(texts: Mapping[str, Mapping[str, str]], key: str, /, **params: Any) -> st
 
 def show_error(exc: BaseException) -> None:
     """A user-facing message for ``exc``; unexpected errors are logged, never shown raw."""
+    st.error(error_text(exc))
+
+
+def error_text(exc: BaseException) -> str:
+    """What a user reads about ``exc`` (markdown-safe); an unexpected error is logged and told
+    in general words, never as a traceback."""
     if isinstance(exc, PortfolioError | clock.ClockConfigError):
-        st.error(md(exc.message(lang()), lines=True))  # messages quote user input
-        return
+        return md(exc.message(lang()), lines=True)  # messages quote user input
     log.exception("unexpected error in the dashboard", exc_info=exc)
-    st.error(
+    return (
         "Das hat nicht geklappt. Bitte die Seite neu laden; wenn es wieder passiert, "
         "das Team der Innovation Unit informieren."
         if lang() == "de"

@@ -201,7 +201,8 @@ def render() -> None:
                 }
                 for p in programmes
             ],
-            ["programme", "level", "applications", "requested", "approved", "rate"],
+            # the amounts are the point: right after the programme, the rest behind
+            ["programme", "requested", "approved", "rate", "applications", "level"],
         )
         col = st.column_config
         table(
@@ -210,7 +211,7 @@ def render() -> None:
             ints=["applications"],
             percents=["rate"],
             column_config={
-                "programme": col.Column(tx("programme")),
+                "programme": col.Column(tx("programme"), pinned=True, width="medium"),
                 "level": col.Column(tx("level")),
                 "applications": col.Column(tx("applications")),
                 "requested": col.Column(tx("requested")),

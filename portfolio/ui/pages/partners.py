@@ -104,6 +104,7 @@ def render() -> None:
         return
     lines = data.partners(stamp)
     overview_table(lines)
+    st.markdown(f"**{tx('contributions')}**")
     charts.show(contributions_chart(lines), key="chart_partners")
     url = [Param("partner", "par_key", allowed={p.key for p in lines})]
     restore(url)
@@ -189,9 +190,12 @@ def contributions_chart(lines: list[PartnerLine]) -> go.Figure:
             ],
             hovertemplate="%{customdata}<extra></extra>",
         )
-    fig.update_layout(barmode="stack", title={"text": tx("contributions"), "x": 0})
+    fig.update_layout(barmode="stack")
     charts.money_axis(fig, "y")
-    return charts.style(fig, height=340)
+    fig = charts.style(fig, height=340)
+    # the legend below the bars: above them it ran into the chart's heading
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0})
+    return fig
 
 
 def detail(stamp: data.Stamp, key: str) -> None:
