@@ -693,7 +693,9 @@ def partner_round(data: bytes, partner_key: str, step: Decimal, summary: str | N
                 cell = ws.cell(row=row[0].row, column=cols["Kurzbeschreibung"])
                 cell.value, cell.data_type = summary, "s"
                 continue
-            if ws.cell(row=row[0].row, column=cols["Organisation"]).value != partner_key:
+            # the cell reads "STW – Stadtwerke Bochum": the key before the dash
+            organisation = str(ws.cell(row=row[0].row, column=cols["Organisation"]).value or "")
+            if organisation.split(" – ")[0] != partner_key:
                 continue
             cell = ws.cell(row=row[0].row, column=cols[header])
             value = Decimal(str(cell.value)) + step

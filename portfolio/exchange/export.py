@@ -11,6 +11,8 @@ never evaluated and comes back unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import io
 import math
 import re
@@ -37,6 +39,7 @@ from db.enums import (
     Priority,
     ProjectStatus,
     SpatialScope,
+    TrafficLight,
 )
 from db.models import Organisation, ProgrammePhase
 from db.models.base import utcnow
@@ -46,6 +49,7 @@ from portfolio.exchange import signing
 from portfolio.exchange.schema import (
     FORMAT_VERSION,
     META_SHEET,
+    NAMED_REFS,
     REFERENCE_TITLES,
     SHEETS,
     Column,
@@ -57,6 +61,7 @@ from portfolio.exchange.state import (
     load_refs,
     load_rows,
     partner_id,
+    ref_label,
     scope_project_ids,
 )
 from portfolio.i18n import fmt_date, fmt_eur, fmt_number
@@ -84,6 +89,7 @@ LISTS: tuple[tuple[str, type[Any]], ...] = (
     ("kind", OrganisationKind),
     ("level", FundingLevel),
     ("cost_type", CostType),
+    ("light", TrafficLight),
 )
 LIST_HEADERS = {
     "status": ("Projektstatus", "Project status"),
@@ -95,6 +101,7 @@ LIST_HEADERS = {
     "kind": ("Organisationsart", "Organisation kind"),
     "level": ("Förderebene", "Funding level"),
     "cost_type": ("Ausgabeart", "Cost type"),
+    "light": ("Ampel", "Traffic light"),
     "yes_no": ("Ja/Nein", "Yes/No"),
 }
 ENUM_LIST = {
@@ -105,6 +112,7 @@ ENUM_LIST = {
     ApplicationStatus: "application_status",
     PaymentRequestStatus: "payment_status",
     CostType: "cost_type",
+    TrafficLight: "light",
 }
 YES_NO = {"de": ("ja", "nein"), "en": ("yes", "no")}
 FIELD_COMMENTS: dict[str, tuple[str, str]] = {
@@ -133,10 +141,18 @@ FIELD_COMMENTS: dict[str, tuple[str, str]] = {
     ),
 }
 """Column comments of fields whose kind alone does not say enough."""
+FROZEN_COMMENT = (
+    "Bestehende Berichte nur Lesen (der Verlauf bleibt erhalten); neue Berichte in neuen Zeilen",
+    "Existing reports read-only (the history is kept); new reports in new rows",
+)
 GRANT_READ_ONLY = (
     "Nur Lesen (Partner): Förderungen pflegt die Smart-City Innovation Unit",
     "Read-only (partners): grants are kept by the Smart-City Innovation Unit",
 )
+
+
+CHOICE_COLUMN = {"action_field": "D", "organisation": "E", "programme": "I"}
+"""The reference sheets' last column, "CODE – Name": the source of the reference dropdowns."""
 
 
 A4_PAPER = 9  # Excel's paper code for A4
@@ -368,8 +384,13 @@ def _cell_writer(
         return lambda ws, r, c, v, row, fmt: text(ws, r, c, ", ".join(v or []), fmt)
     if kind == "ref":
         assert column.ref is not None
-        lookup = refs.lookup(column.ref)
-        return lambda ws, r, c, v, row, fmt: text(ws, r, c, lookup.key_of(v), fmt)
+        lookup, target = refs.lookup(column.ref), column.ref
+
+        def reference(v: Any) -> str | None:
+            found = lookup.by_id.get(v) if v is not None else None
+            return ref_label(target, found, lang) if found else None
+
+        return lambda ws, r, c, v, row, fmt: text(ws, r, c, reference(v), fmt)
     # context columns
     name = column.field
     projects, kpis = refs.project.by_id, refs.kpi.by_id
@@ -432,7 +453,16 @@ def _column_comment(sheet: Sheet, column: Column, lang: str, partner: bool) -> s
         "enum": _t(lang, "Auswahl aus der Liste", "Choose from the list"),
         "bool": _t(lang, "ja oder nein", "yes or no"),
         "tags": _t(lang, "Liste, durch Komma getrennt", "List, separated by commas"),
-        "ref": _t(lang, "Schlüssel aus dem Referenzblatt", "Key from the reference sheet"),
+        "ref": (
+            _t(
+                lang,
+                "Auswahl aus der Liste: „Schlüssel – Name“ (Referenzblatt); der Schlüssel allein "
+                "genügt",
+                "Choose from the list: “key – name” (reference sheet); the key alone will do",
+            )
+            if column.ref in NAMED_REFS
+            else _t(lang, "Schlüssel aus dem Referenzblatt", "Key from the reference sheet")
+        ),
         "context": _t(
             lang, "Nur zur Information, wird nicht eingelesen", "For information only, not imported"
         ),
@@ -451,7 +481,11 @@ def _column_comment(sheet: Sheet, column: Column, lang: str, partner: bool) -> s
         )
     if spec and spec.required and column.kind not in ("key",):
         parts.append(_t(lang, "Pflichtfeld", "Required"))
-    if partner and column.editable:
+    if sheet.frozen_rows and column.editable:
+        parts.append(_t(lang, *FROZEN_COMMENT))
+        if partner and column.field not in sheet.partner_create:
+            parts.append(_t(lang, "Nur Lesen (Partner)", "Read-only (partners)"))
+    elif partner and column.editable:
         if column.partner:
             parts.append(_t(lang, "Für Partner änderbar", "Partners may change it"))
         elif sheet.grant:
@@ -473,12 +507,15 @@ def _write_data_sheet(
     ref_ranges: dict[str, str],
     heading: str,
     stamp: dt.datetime,
+    password: str,
 ) -> None:
     ws = wb.add_worksheet(sheet.title(lang))
     _print_setup(ws, lang, heading, stamp)
     columns = sheet.columns
     can_create = bool(sheet.partner_create) if partner else True
-    writable_existing = [(c.partner if partner else True) and c.editable for c in columns]
+    writable_existing = [
+        (c.partner if partner else True) and c.editable and not sheet.frozen_rows for c in columns
+    ]
     writable_new = [
         can_create
         and ((c.field in sheet.partner_create) if partner else (c.editable or c.kind == "key"))
@@ -488,9 +525,8 @@ def _write_data_sheet(
         ws.set_column(i, i, c.width, fm.of(c, not writable_new[i]))
     ws.set_row(0, 30)
     for i, c in enumerate(columns):
-        ws.write_string(
-            0, i, c.header(lang), fm.header if writable_existing[i] else fm.header_locked
-        )
+        open_header = writable_existing[i] or (sheet.frozen_rows and writable_new[i])
+        ws.write_string(0, i, c.header(lang), fm.header if open_header else fm.header_locked)
         ws.write_comment(0, i, _column_comment(sheet, c, lang, partner), {"x_scale": 1.6})
     writers = [_cell_writer(c, refs, lang) for c in columns]
     fmts = [fm.of(c, not writable_existing[i]) for i, c in enumerate(columns)]
@@ -562,7 +598,7 @@ def _write_data_sheet(
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
     ws.protect(
-        "",
+        password,
         {
             "autofilter": True,
             "sort": True,
@@ -583,6 +619,7 @@ def _write_reference_sheets(
     lang: str,
     heading: str,
     stamp: dt.datetime,
+    password: str,
 ) -> tuple[dict[str, str], dict[str, str]]:
     en = lang == "en"
 
@@ -602,12 +639,13 @@ def _write_reference_sheets(
                     ws.write(r, i, value)
         ws.freeze_panes(1, 0)
         _print_setup(ws, lang, heading, stamp)
-        ws.protect("", {"autofilter": True, "sort": True, "select_locked_cells": True})
+        ws.protect(password, {"autofilter": True, "sort": True, "select_locked_cells": True})
         return title
 
     def ref(title: str, col: str, n: int) -> str:
         return f"='{title}'!${col}$2:${col}${max(n + 1, 2)}"
 
+    choice = _t(lang, "Auswahl (Schlüssel – Name)", "Choice (key – name)")
     sheet(
         "themes",
         [_t(lang, "Schlüssel", "Key"), _t(lang, "Leitthema", "Theme")],
@@ -621,16 +659,18 @@ def _write_reference_sheets(
             _t(lang, "Schlüssel", "Key"),
             _t(lang, "Handlungsfeld", "Action field"),
             _t(lang, "Leitthema", "Theme"),
+            choice,
         ],
         [
             [
                 a["key"],
                 (a["name_en"] if en and a["name_en"] else a["name"]),
                 a["theme"]["key"] if a["theme"] else None,
+                ref_label("action_field", a, lang),
             ]
             for a in afs
         ],
-        [10, 44, 10],
+        [10, 44, 10, 50],
     )
     orgs = [o for o in refs.organisation.by_id.values() if not o["archived"]]
     org_title = sheet(
@@ -640,12 +680,19 @@ def _write_reference_sheets(
             _t(lang, "Kurzname", "Short name"),
             _t(lang, "Name", "Name"),
             _t(lang, "Art", "Kind"),
+            choice,
         ],
         [
-            [o["key"], o["short_name"], o["name"], label(OrganisationKind, o["kind"], lang)]
+            [
+                o["key"],
+                o["short_name"],
+                o["name"],
+                label(OrganisationKind, o["kind"], lang),
+                ref_label("organisation", o, lang),
+            ]
             for o in orgs
         ],
-        [10, 28, 50, 24],
+        [10, 28, 50, 24, 50],
     )
     phases: dict[int, list[str]] = {}
     for programme_id, key in conn.execute(
@@ -664,6 +711,7 @@ def _write_reference_sheets(
             _t(lang, "Erhöhte Quote", "Raised rate"),
             _t(lang, "Obergrenze (€)", "Cap (€)"),
             _t(lang, "Phasen", "Phases"),
+            choice,
         ],
         [
             [
@@ -675,10 +723,11 @@ def _write_reference_sheets(
                 float(p["raised_rate"]) / 100 if p["raised_rate"] is not None else None,
                 float(p["cap"]) if p["cap"] is not None else None,
                 ", ".join(phases.get(p["id"], [])),
+                ref_label("programme", p, lang),
             ]
             for p in progs
         ],
-        [12, 44, 30, 10, 10, 10, 16, 10],
+        [12, 44, 30, 10, 10, 10, 16, 10, 50],
     )
     lists_rows: list[list[Any]] = []
     list_values = [list(labels(enum, lang).values()) for _, enum in LISTS] + [
@@ -698,9 +747,9 @@ def _write_reference_sheets(
         n: ref(list_title, chr(ord("A") + i), len(list_values[i])) for i, n in enumerate(names)
     }
     ref_ranges = {
-        "action_field": ref(af_title, "A", len(afs)),
-        "organisation": ref(org_title, "A", len(orgs)),
-        "programme": ref(prog_title, "A", len(progs)),
+        "action_field": ref(af_title, CHOICE_COLUMN["action_field"], len(afs)),
+        "organisation": ref(org_title, CHOICE_COLUMN["organisation"], len(orgs)),
+        "programme": ref(prog_title, CHOICE_COLUMN["programme"], len(progs)),
     }
     return list_ranges, ref_ranges
 
@@ -736,8 +785,9 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
             ),
             (
                 "",
-                "6. Lists (status, role …): choose an entry from the dropdown; the sheet “Lists” shows "
-                "every allowed entry, the reference sheets (organisations, action fields …) every key.",
+                "6. Lists and references: choose an entry from the dropdown (references read “key – "
+                "name”, the key alone will do); the sheet “Lists” and the reference sheets "
+                "(organisations, action fields …) show every allowed entry.",
             ),
             (
                 "",
@@ -784,9 +834,9 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
             ),
             (
                 "",
-                "6. Listen (Status, Rolle …): einen Eintrag aus der Auswahlliste wählen; das Blatt "
-                "„Listen“ zeigt alle zulässigen Einträge, die Referenzblätter (Organisationen, "
-                "Handlungsfelder …) alle Schlüssel.",
+                "6. Listen und Verweise: einen Eintrag der Auswahlliste wählen (Verweise: „Schlüssel – "
+                "Name“ oder nur der Schlüssel); alle zulässigen Einträge zeigen das Blatt „Listen“ und "
+                "die Referenzblätter (Organisationen …).",
             ),
             (
                 "",
@@ -820,7 +870,17 @@ def _instructions(lang: str, scope: str, partner_name: str | None) -> list[tuple
                 " (Förderungen pflegt die Smart-City Innovation Unit)",
                 " (grants are kept by the Smart-City Innovation Unit)",
             )
-        if editable is not None and s.partner_create:
+        if s.frozen_rows:
+            what = _t(lang, "bestehende Berichte nur Lesen; ", "existing reports read-only; ") + (
+                _t(
+                    lang,
+                    "neue Berichte für Projekte unter Ihrer Federführung (siehe 3.)",
+                    "new reports for the projects you lead (see 3.)",
+                )
+                if editable is not None and s.lead_only
+                else _t(lang, "neue Berichte in neuen Zeilen", "new reports in new rows")
+            )
+        elif editable is not None and s.partner_create:
             what += _t(lang, "; neue Zeilen: ", "; new rows: ") + ", ".join(
                 _create_headers(s, lang)
             )
@@ -852,24 +912,29 @@ def _new_rows_instruction(lang: str, partner: bool) -> str:
         )
     open_, close = _t(lang, "„", "“"), _t(lang, "“", "”")
     creatable = [s for s in SHEETS if s.partner_create]
-    where = "; ".join(
-        f"{open_}{s.title(lang)}{close} ({', '.join(_create_headers(s, lang))})" for s in creatable
+    lead = _t(
+        lang, "; nur für Projekte unter Ihrer Federführung", "; only for the projects you lead"
     )
-    sheet_de, sheet_en = (
-        ("im Blatt", "sheet") if len(creatable) == 1 else ("in den Blättern", "sheets")
+    each = [
+        _t(lang, "im Blatt ", "in the sheet ")
+        + f"{open_}{s.title(lang)}{close} ({', '.join(_create_headers(s, lang))}"
+        + (lead if s.lead_only else "")
+        + ")"
+        for s in creatable
+    ]
+    where = (
+        ", ".join(each[:-1]) + _t(lang, " und ", " and ") + each[-1] if len(each) > 1 else each[0]
     )
     others = ", ".join(f"{open_}{s.title(lang)}{close}" for s in SHEETS if not s.partner_create)
     return _t(
         lang,
-        f"3. Neue Zeilen nur {sheet_de} {where}: unterhalb der Liste in den weißen Zellen ausfüllen, "
+        f"3. Neue Zeilen nur {where}: unterhalb der Liste in den weißen Zellen ausfüllen, "
         "„Schlüssel“ und „Version“ bleiben leer (der Schlüssel wird vergeben). Die Blätter "
-        f"{others} nehmen keine neuen Zeilen auf (unterhalb der Liste gesperrt): neue Projekte, "
-        "Beteiligungen, Förderanträge, Mittelabrufe, Kostenpositionen und Meilensteine legt die "
-        "Smart-City Innovation Unit an.",
-        f"3. New rows only in the {sheet_en} {where}: fill in the white cells of a row below the list; "
+        f"{others} nehmen keine neuen Zeilen auf (unterhalb der Liste gesperrt): diese Einträge "
+        "legt die Smart-City Innovation Unit an.",
+        f"3. New rows only {where}: fill in the white cells of a row below the list; "
         "“Key” and “Version” stay empty (the key is assigned). The sheets "
-        f"{others} take no new rows (locked below the list): new projects, participations, "
-        "funding applications, payment requests, cost items and milestones are entered by the "
+        f"{others} take no new rows (locked below the list): those entries are made by the "
         "Smart-City Innovation Unit.",
     )
 
@@ -956,6 +1021,19 @@ def _organisation_of(session: Session, who: Principal, key: str | None) -> Organ
     return found
 
 
+PROTECTION = "sheet_password"
+"""The ``_meta`` entry holding the password the sheets are protected with."""
+
+
+def sheet_password(key: bytes, stamp: dt.datetime, scope: Scope) -> str:
+    """The sheets' protection password of one export: derived from the server's key, the export
+    time and the scope (16 characters; not guessable without the key, the same for the same
+    export). Sheet protection guards against slips, not against a determined user; the
+    importer's checks of locked cells are what counts."""
+    text = f"protect|{stamp.isoformat(timespec='seconds')}|{scope.label}".encode()
+    return hmac.new(key, text, hashlib.sha256).hexdigest()[:16]
+
+
 def _export(
     session: Session,
     scope: Scope,
@@ -975,6 +1053,7 @@ def _export(
         )
     project_ids = scope_project_ids(conn, refs, scope)
     stamp = now or utcnow()
+    password = sheet_password(key, stamp, scope)
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(
         buffer,
@@ -1016,7 +1095,7 @@ def _export(
             info.set_row(r, LINE_HEIGHT * lines + 2)
         if line:
             info.write_string(r, 0, line, fmt)
-    info.protect("", {"select_locked_cells": True})
+    info.protect(password, {"select_locked_cells": True})
     counts: dict[str, int] = {}
     loaded: list[tuple[Sheet, list[dict[str, Any]]]] = []
     for i, sheet in enumerate(SHEETS):
@@ -1050,17 +1129,23 @@ def _export(
             ref_ranges,
             heading,
             stamp,
+            password,
         )
         done += len(rows)
         if progress:
             progress(0.3 + 0.6 * done / total, sheet.title(lang))
-    got_lists, got_refs = _write_reference_sheets(wb, fm, refs, conn, lang, heading, stamp)
+    got_lists, got_refs = _write_reference_sheets(
+        wb, fm, refs, conn, lang, heading, stamp, password
+    )
     assert got_lists == list_ranges and got_refs == ref_ranges
     meta = {
         "format_version": str(FORMAT_VERSION),
         "exported_at": stamp.isoformat(timespec="seconds"),
         "scope": scope.label,
         "lang": lang,
+        # the sheets' protection password: in the signed entries, so the Innovation Unit can lift
+        # the protection in an office program and the file still proves where it came from
+        PROTECTION: password,
         **{f"rows:{k}": str(v) for k, v in counts.items()},
     }
     if scope.project_keys is not None:
@@ -1097,14 +1182,18 @@ def _reference_ranges(refs: Refs, lang: str) -> tuple[dict[str, str], dict[str, 
         n: ref("lists", chr(ord("A") + i), len(list_values[i])) for i, n in enumerate(names)
     }
     ref_ranges = {
-        "action_field": ref("action_fields", "A", len(refs.action_field.by_id)),
+        "action_field": ref(
+            "action_fields", CHOICE_COLUMN["action_field"], len(refs.action_field.by_id)
+        ),
         "organisation": ref(
             "organisations",
-            "A",
+            CHOICE_COLUMN["organisation"],
             sum(1 for o in refs.organisation.by_id.values() if not o["archived"]),
         ),
         "programme": ref(
-            "programmes", "A", sum(1 for p in refs.programme.by_id.values() if not p["archived"])
+            "programmes",
+            CHOICE_COLUMN["programme"],
+            sum(1 for p in refs.programme.by_id.values() if not p["archived"]),
         ),
     }
     return list_ranges, ref_ranges

@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain
@@ -50,15 +50,25 @@ from portfolio.exchange import parse, signing
 from portfolio.exchange.messages import msg
 from portfolio.exchange.reader import RawSheet, RawWorkbook, read_workbook
 from portfolio.exchange.safety import UnreadableFile, prescan
-from portfolio.exchange.schema import FORMAT_VERSION, Column, Sheet, partner_fields
+from portfolio.exchange.schema import (
+    FORMAT_VERSION,
+    NAMED_REFS,
+    Column,
+    Sheet,
+    partner_fields,
+)
 from portfolio.exchange.state import (
     TABLE_OF,
+    Lookup,
     Refs,
     Scope,
     chunks,
+    code_of,
+    lead_project_ids,
     load_refs,
     load_rows,
     partner_id,
+    ref_label,
 )
 from portfolio.i18n import Eur, fmt_stamp, fmt_value
 from portfolio.journal import Actor, Change, record, set_actor, to_text
@@ -79,6 +89,7 @@ from portfolio.services import (
     milestones,
     participations,
     projects,
+    status_reports,
 )
 from portfolio.services.base import KeySet, Preparation, is_race, last_change, lost_race
 from portfolio.services.fields import check
@@ -128,6 +139,13 @@ class Conflict(Issue):
     current_value: str = ""
     changed_by: str | None = None
     changed_at: dt.datetime | None = None
+    entity: str = ""  # with ``key`` and ``field``: what a resolution names
+    field: str = ""
+
+    @property
+    def decision_key(self) -> tuple[str, str, str]:
+        """The key of this conflict in ``import_workbook(resolutions=…)``."""
+        return (self.entity, self.key or "", self.field)
 
     def to_json(self) -> dict[str, Any]:
         out = super().to_json()
@@ -266,10 +284,78 @@ class _Ctx:
     repeated: int = 0  # new rows that already exist with the same values (file imported before)
     # the file is a partner's workbook: its locked cells stay locked whatever scope it is read in
     locked_by_file: bool = False
+    # conflicts the user decided field by field: (entity, key, field) -> KEEP_FILE / KEEP_CURRENT
+    resolutions: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
     write_failed: bool = False
     leads: dict[int, int] = field(default_factory=dict)  # project id -> lead organisation id
     # caps already exceeded before the file's writes (group -> total): not the file's doing
     cap_breaches_before: dict[tuple[Any, ...], Decimal] = field(default_factory=dict)
+    # a partner's scope: the projects it leads (Federführung), for the sheets of lead projects
+    partner_leads: set[int] | None = None
+    # the importing user as a new status report's author (when the row names none)
+    author: str = ""
+    # (project id, report date) of the new status reports of the file so far
+    report_days: set[tuple[int, dt.date]] = field(default_factory=set)
+
+
+KEEP_FILE = "file"
+"""A conflict's resolution: the file's value wins (the user's "keep mine")."""
+KEEP_CURRENT = "current"
+"""A conflict's resolution: the portfolio's current value stays ("take theirs")."""
+
+
+def _report_conflicts(
+    ctx: _Ctx,
+    entity: str,
+    title: str,
+    excel_row: int,
+    key: str,
+    version: int,
+    current_version: int,
+    latest: Any,
+    fields: set[str],
+    changed: Mapping[str, Any],
+    existing: Mapping[str, Any],
+    column_of: Mapping[str, Column],
+    cols_by_field: Mapping[str, int],
+    counts: SheetCounts,
+) -> None:
+    """A stale row's undecided fields as conflicts: who changed the row when, the portfolio's
+    value and the file's, and what a resolution names (entity, key, field)."""
+    lang, refs = ctx.lang, ctx.refs
+    counts.conflicting += 1
+    at = latest.at if latest is not None else None
+    stamp = fmt_stamp(at, lang) if at is not None else "?"
+    for f in sorted(fields, key=lambda f: cols_by_field.get(f, 0)):
+        column = column_of.get(f)
+        old = _shown(column, existing.get(f), lang, refs)
+        new = _shown(column, changed[f], lang, refs)
+        ctx.result.conflicts.append(
+            Conflict(
+                title,
+                excel_row,
+                column.header(lang) if column else f,
+                msg(
+                    "conflict_field",
+                    lang,
+                    field=column.header(lang) if column else f,
+                    version=str(version),
+                    current=str(current_version),
+                    actor=latest.actor if latest is not None else "?",
+                    at=stamp,
+                    old=old,
+                    new=new,
+                ),
+                cols_by_field.get(f),
+                key,
+                file_value=new,
+                current_value=old,
+                changed_by=latest.actor if latest is not None else None,
+                changed_at=at,
+                entity=entity,
+                field=f,
+            )
+        )
 
 
 def _shown(column: Column | None, value: Any, lang: str, refs: Refs) -> str:
@@ -319,11 +405,28 @@ def _parse_cell(column: Column, raw: Any, refs: Refs) -> Any:
         text = parse.parse_text(raw)
         if text is None:
             return None
-        found = refs.lookup(column.ref).resolve(text.strip())
+        found = _resolve_ref(refs.lookup(column.ref), text.strip())
         if found is None:
             raise parse.CellError("unknown_reference", text)
         return found
     raise AssertionError(kind)  # pragma: no cover
+
+
+def _resolve_ref(lookup: Lookup, text: str) -> int | None:
+    """The id a reference cell names: a key, "CODE – Name" as the export writes it and the
+    dropdowns offer it (the code before the first " – " counts; the name after it is not
+    compared, so a renamed organisation's old workbook still reads), or a unique name."""
+    n = _norm_text(text)
+    if n in lookup.keys:
+        return lookup.keys[n]
+    code = code_of(text)
+    if code is not None and (by_code := lookup.keys.get(_norm_text(code))) is not None:
+        return by_code
+    return lookup.names.get(n)
+
+
+def _norm_text(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _parser(column: Column, refs: Refs) -> Callable[[Any], Any]:
@@ -359,7 +462,13 @@ def _parser(column: Column, refs: Refs) -> Callable[[Any], Any]:
         return choice
     if kind == "ref":
         assert column.ref is not None
-        keys = refs.lookup(column.ref).keys
+        lookup, target = refs.lookup(column.ref), column.ref
+        keys = lookup.keys
+        if target in NAMED_REFS:  # the cells as exported: "STW – Stadtwerke Bochum GmbH"
+            keys = dict(keys)
+            for row in lookup.by_id.values():
+                for lang in ("de", "en"):
+                    keys.setdefault(ref_label(target, row, lang).casefold(), row["id"])
 
         def reference(v: Any) -> Any:
             if type(v) is str and (found := keys.get(v.casefold())) is not None:
@@ -449,7 +558,10 @@ PREPARE: dict[str, Preparation[Any]] = {
     "kpi_measurement": kpis.MEASUREMENT_PREPARE,
 }
 """The services' prepare-and-check step of each sheet's rows: the same defaults, keys, derived
-fields and rules as the dashboard's single edits."""
+fields and rules as the dashboard's single edits. Status reports have none: their rows are only
+created, by :func:`portfolio.services.status_reports.create` itself (see :func:`_write_stage`)."""
+FILLED_IN = frozenset({"author"})
+"""Fields of a new status report the import fills in when the row leaves them empty."""
 
 
 @dataclass
@@ -477,6 +589,13 @@ def _same_record(sheet: Sheet, existing: dict[str, Any], values: dict[str, Any])
     """Whether a new row of the file describes the stored row ``existing`` exactly, as its
     create() would have stored it (a file imported a second time): cells left empty where
     create() fills in a default or the rules derive a value count as equal."""
+    if sheet.entity not in PREPARE:  # a status report: the import fills in only the author
+        return all(
+            (v in (None, []) and f in FILLED_IN)
+            or v == (old := existing.get(f))
+            or to_text(v) == to_text(old)
+            for f, v in values.items()
+        )
     prepare = PREPARE[sheet.entity]
     data = prepare.with_defaults(values)
     for f, v in data.items():
@@ -497,6 +616,8 @@ def _natural_key(sheet: Sheet, values: dict[str, Any]) -> tuple[Any, ...] | None
         fields: tuple[str, ...] = ("project_id", "organisation_id", "role")
     elif sheet.entity == "kpi_measurement":
         fields = ("kpi_id", "measured_on")
+    elif sheet.entity == "status_report":
+        fields = ("project_id", "report_date")
     else:
         return None
     found = tuple(values.get(f) for f in fields)
@@ -853,6 +974,36 @@ def _plan_update(
     if not candidates:
         counts.unchanged += 1
         return
+    if sheet.frozen_rows:
+        # A stored report is never changed through the exchange (its history is kept): a cell
+        # that differs from the row's version in the file is refused; one that repeats it (the
+        # report was edited in the dashboard since the export) is the older state, skipped.
+        typed = candidates
+        if version is not None and version < existing["version"]:
+            current = {f: existing.get(f) for f in sheet.specs if f in existing}
+            base, _ = _journal_base(ctx.conn, sheet.entity, existing["id"], version, current)
+            if base is not None:
+                typed = {f: v for f, v in candidates.items() if to_text(v) != base.get(f)}
+        column_by_field = {c.field: c for c in mapping.values()}
+        for f in sorted(typed, key=lambda f: cols_by_field.get(f, 0)):
+            column = column_by_field.get(f)
+            err(
+                msg(
+                    "frozen_row",
+                    lang,
+                    field=column.header(lang) if column else f,
+                    key=key,
+                    sheet=title,
+                    new=_shown(column, typed[f], lang, refs),
+                    old=_shown(column, existing.get(f), lang, refs),
+                ),
+                cols_by_field.get(f),
+                key=key,
+            )
+        if not typed:
+            ctx.outdated += 1
+            counts.unchanged += 1
+        return
     prepare = PREPARE[sheet.entity]
     clean, problems = prepare.update_values(ctx.session, existing, candidates)
     changed = {
@@ -924,38 +1075,35 @@ def _plan_update(
             ctx.outdated += 1
             counts.unchanged += 1
             return
-        counts.conflicting += 1
-        at = latest.at if latest is not None else None
-        stamp = fmt_stamp(at, lang) if at is not None else "?"
-        for f in sorted(user_changed, key=lambda f: cols_by_field.get(f, 0)):
-            column = column_of.get(f)
-            old = _shown(column, existing.get(f), lang, refs)
-            new = _shown(column, changed[f], lang, refs)
-            ctx.result.conflicts.append(
-                Conflict(
-                    title,
-                    excel_row,
-                    column.header(lang) if column else f,
-                    msg(
-                        "conflict_field",
-                        lang,
-                        field=column.header(lang) if column else f,
-                        version=str(version),
-                        current=str(current_version),
-                        actor=latest.actor if latest is not None else "?",
-                        at=stamp,
-                        old=old,
-                        new=new,
-                    ),
-                    cols_by_field.get(f),
-                    key,
-                    file_value=new,
-                    current_value=old,
-                    changed_by=latest.actor if latest is not None else None,
-                    changed_at=at,
-                )
+        decided = {f: ctx.resolutions.get((sheet.entity, key, f)) for f in user_changed}
+        undecided = {f for f, d in decided.items() if d not in (KEEP_FILE, KEEP_CURRENT)}
+        if not undecided:
+            # every conflict decided: the file's value where the user chose it, the portfolio's
+            # everywhere else (also where only the portfolio changed since the export)
+            keep = {f for f, d in decided.items() if d == KEEP_FILE}
+            changed = {f: v for f, v in changed.items() if f in keep}
+            clean = {f: v for f, v in clean.items() if f in keep}
+            if not changed:
+                counts.unchanged += 1
+                return
+        else:
+            _report_conflicts(
+                ctx,
+                sheet.entity,
+                title,
+                excel_row,
+                key,
+                version,
+                current_version,
+                latest,
+                undecided,
+                changed,
+                existing,
+                column_of,
+                cols_by_field,
+                counts,
             )
-        return
+            return
     merged = prepare.merged(existing, clean)
 
     def finish() -> None:
@@ -1087,20 +1235,53 @@ def _plan_create(
         return
     # The services' defaults, key (one past the highest taken; a row without a key of its own
     # also leaves the keys other new rows of the sheet state free) and field checks.
-    prepare = PREPARE[sheet.entity]
+    prepare = PREPARE.get(sheet.entity)
     if key:
         data["key"] = key
-    clean, problems = prepare.create_values(
-        ctx.session,
-        {k: v for k, v in data.items() if k in sheet.specs},
-        taken_keys=(keys.for_new() if not key else keys.taken) if "key" in sheet.specs else None,
-    )
+    if prepare is None:  # a status report: the service's field checks, the author filled in
+        clean, problems = check(
+            sheet.specs, {k: v for k, v in data.items() if k in sheet.specs}, partial=False
+        )
+        if not clean.get("author") and ctx.author:
+            clean["author"] = ctx.author
+    else:
+        clean, problems = prepare.create_values(
+            ctx.session,
+            {k: v for k, v in data.items() if k in sheet.specs},
+            taken_keys=(keys.for_new() if not key else keys.taken)
+            if "key" in sheet.specs
+            else None,
+        )
     key = key or clean.get("key")
     if problems:
         for p in problems:
             err(p.message(lang), cols_by_field.get(p.field, key_index), key=key)
         return
     project_id = _project_of(ctx, sheet, clean)
+    if sheet.lead_only and ctx.partner_leads is not None and project_id not in ctx.partner_leads:
+        err(
+            msg(
+                "partner_not_lead",
+                lang,
+                row=str(excel_row),
+                sheet=title,
+                key=refs.project.key_of(project_id) or "?",
+                partner=ctx.scope.partner or "",
+            ),
+            cols_by_field.get("project_id"),
+        )
+        return
+    if sheet.entity == "status_report":
+        day = (clean["project_id"], clean["report_date"])
+        if day in ctx.report_days:  # the same project and date twice in the file
+            err(
+                Problem("report_date", "report_exists", {"date": clean["report_date"]}).message(
+                    lang
+                ),
+                cols_by_field.get("report_date"),
+            )
+            return
+        ctx.report_days.add(day)
     if ctx.partner_projects is not None and project_id not in ctx.partner_projects:
         err(
             msg(
@@ -1151,7 +1332,12 @@ def _finish_create(
     row_errors: list[Issue],
 ) -> None:
     lang, refs = ctx.lang, ctx.refs
-    problems = PREPARE[sheet.entity].create_rules(ctx.session, clean, today=ctx.today)
+    prepare = PREPARE.get(sheet.entity)
+    problems = (
+        prepare.create_rules(ctx.session, clean, today=ctx.today)
+        if prepare is not None
+        else status_reports.check_report(ctx.session, clean, None)
+    )
     if problems:
         for p in problems:
             err(p.message(lang), cols_by_field.get(p.field, key_index), key=key)
@@ -1219,9 +1405,11 @@ def _write_stage(ctx: _Ctx, actor: Actor, items: list[_Planned]) -> None:
         return
     if not items:
         return
+    reports = [p for p in items if p.sheet.entity == "status_report"]
     try:
         with ctx.conn.begin_nested():
-            _write(ctx, actor, items)
+            _write(ctx, actor, [p for p in items if p.sheet.entity != "status_report"])
+            _create_reports(ctx, actor, reports)
     except IntegrityError as exc:
         ctx.write_failed = True
         _forget_new(ctx, items)
@@ -1252,6 +1440,30 @@ def _write_stage(ctx: _Ctx, actor: Actor, items: list[_Planned]) -> None:
     for obj in list(ctx.session.identity_map.values()):
         if type(obj) in written:
             ctx.session.expire(obj)
+
+
+def _create_reports(ctx: _Ctx, actor: Actor, items: list[_Planned]) -> None:
+    """The file's new status reports, each through :func:`status_reports.create` (its checks,
+    journaled as the importing user under the import, like the other new rows)."""
+    if not items:
+        return
+    session = ctx.session
+    set_actor(session, actor)
+    for p in items:
+        try:
+            p.new_id = status_reports.create(session, p.values).id
+        except ValidationFailed as exc:  # a report of the same date written meanwhile
+            ctx.write_failed = True
+            title = ctx.result.sheet_titles.get(p.sheet.id, p.sheet.title_de)
+            for problem in exc.problems:
+                col = p.cols.get(problem.field)
+                column = next((c for c in p.sheet.columns if c.field == problem.field), None)
+                header = column.header(ctx.lang) if column else None
+                message = problem.message(ctx.lang)
+                ctx.result.errors.append(Issue(title, p.row, header, message, col, p.key))
+            counts = ctx.result.counts[p.sheet.id]
+            counts.invalid += 1
+            counts.new -= 1
 
 
 def _forget_new(ctx: _Ctx, items: list[_Planned]) -> None:
@@ -1419,6 +1631,8 @@ def _race_conflict(ctx: _Ctx, conn: Connection, table: Any, p: _Planned) -> None
                 current_value=old,
                 changed_by=entry.actor,
                 changed_at=entry.at,
+                entity=p.sheet.entity,
+                field=f,
             )
         )
 
@@ -1799,9 +2013,15 @@ def import_workbook(
     today: dt.date | None = None,
     progress: Progress | None = None,
     ip: str | None = None,
+    resolutions: Mapping[tuple[str, str, str], str] | None = None,
 ) -> ImportResult:
     """Check ``data`` and, unless ``dry_run`` or anything is wrong, apply it in one transaction,
     as ``principal`` (the journal's and the import record's name).
+
+    ``resolutions``: the user's decisions on conflicts, field by field — a
+    :attr:`Conflict.decision_key` → :data:`KEEP_FILE` ("keep mine") or :data:`KEEP_CURRENT`
+    ("take theirs"). A stale row whose conflicts are all decided is written against the current
+    version with the file's values where chosen and the portfolio's elsewhere.
 
     The scope: see :func:`_resolve_scope` (``scope``: the one asked for; None: the file's;
     ``confirm_scope``: a scope other than the file's is meant). An applied import into a
@@ -1836,6 +2056,7 @@ def import_workbook(
             today=today or clock.today(),
             progress=progress,
             ip=ip,
+            resolutions=resolutions or {},
         )
     if progress:
         progress(1.0, "")
@@ -1856,6 +2077,7 @@ def _apply(
     today: dt.date,
     progress: Progress | None,
     ip: str | None,
+    resolutions: Mapping[tuple[str, str, str], str],
 ) -> None:
     """The import's one transaction in ``session`` (whose principal :func:`import_workbook`'s
     guard allowed: the services' guarded steps inside pass as nested calls)."""
@@ -1882,6 +2104,10 @@ def _apply(
         ctx = _Ctx(session, conn, refs, scope, partner_org, partner_projects, lang, today, result)
         ctx.cap_breaches_before = breaches_before
         ctx.locked_by_file = file_scope is not None and bool(file_scope.partner)
+        ctx.resolutions = resolutions
+        ctx.author = (principal.display_name or principal.name)[:200]
+        if partner_org is not None:
+            ctx.partner_leads = lead_project_ids(conn, partner_org)
         previous = conn.execute(
             select(ImportRecord.id, ImportRecord.at, ImportRecord.actor)
             .where(ImportRecord.sha256 == sha, ImportRecord.outcome == "applied")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portfolio.i18n import fmt_value
+from portfolio.i18n import fmt_value, pluralise
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "bad_number": (
@@ -98,6 +98,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Partner können in diesem Blatt keine neuen Zeilen anlegen.",
         "Partners cannot add rows to this sheet.",
     ),
+    "partner_not_lead": (
+        "Zeile {row}: Das Projekt „{key}“ steht nicht unter der Federführung von {partner}. "
+        "Statusberichte legen Partner nur für Projekte an, die sie federführend leiten; diese "
+        "Zeile bitte löschen oder den Bericht der Smart-City Innovation Unit schicken.",
+        "Row {row}: project “{key}” is not led by {partner}. Partners add status reports only "
+        "for the projects they lead; please delete this row or send the report to the "
+        "Smart-City Innovation Unit.",
+    ),
+    "frozen_row": (
+        "{field}: „{key}“ ist ein gespeicherter Eintrag des Blatts „{sheet}“ und wird über den "
+        "Datenaustausch nicht geändert (in der Datei „{new}“, im Portfolio „{old}“); der Verlauf "
+        "bleibt erhalten. Bitte einen neuen Bericht in einer neuen Zeile anlegen.",
+        "{field}: “{key}” is a stored entry of the sheet “{sheet}” and is not changed through "
+        "the data exchange (file “{new}”, portfolio “{old}”); the history is kept. Please add a "
+        "new report in a new row.",
+    ),
     "partner_scope": (
         "Die Arbeitsmappe wurde für „{file_scope}“ exportiert, eingelesen wird für „{scope}“. "
         "Bitte die Arbeitsmappe des richtigen Partners verwenden.",
@@ -135,8 +151,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This file (same SHA-256) was already imported on {at} by {actor} (import {id}).",
     ),
     "outdated_rows": (
-        "{count} Zeilen stammen aus einem älteren Stand, sind aber unverändert; sie werden übergangen.",
-        "{count} rows come from an older state but are unchanged; they are skipped.",
+        "{count} {count|Zeile stammt|Zeilen stammen} aus einem älteren Stand, {count|ist|sind} aber unverändert; {count|sie wird|sie werden} übergangen.",
+        "{count} {count|row comes|rows come} from an older state but {count|is|are} unchanged; {count|it is|they are} skipped.",
     ),
     "ignored_columns": (
         "Blatt „{sheet}“: unbekannte Spalten werden übergangen: {columns}.",
@@ -186,4 +202,4 @@ MESSAGES: dict[str, tuple[str, str]] = {
 def msg(code: str, lang: str, **params: Any) -> str:
     de, en = MESSAGES[code]
     formatted = {k: v if isinstance(v, str) else fmt_value(v, lang) for k, v in params.items()}
-    return (en if lang == "en" else de).format(**formatted)
+    return pluralise(en if lang == "en" else de, lang, params).format(**formatted)

@@ -20,6 +20,7 @@ from db.enums import (
     Priority,
     ProjectStatus,
     SpatialScope,
+    TrafficLight,
 )
 from portfolio.services import (
     cost_plan,
@@ -28,6 +29,7 @@ from portfolio.services import (
     milestones,
     participations,
     projects,
+    status_reports,
 )
 from portfolio.services.fields import FieldSpec
 from portfolio.vocab import field_label
@@ -51,6 +53,12 @@ CellKind = Literal[
     "context",
 ]
 RefTarget = Literal["project", "organisation", "action_field", "programme", "application", "kpi"]
+NAMED_REFS: frozenset[str] = frozenset({"organisation", "action_field", "programme"})
+"""References whose cells show and offer "CODE – Name" (``STW – Stadtwerke Bochum GmbH``),
+their reference sheets' dropdown column too; the import reads the code before the first " – "
+(or the code alone, or the name). Projects, indicators and applications stay keys: a project's
+and an indicator's name stand in the context column beside them, applications have none."""
+NAME_SEPARATOR = " – "
 
 CONTEXT_LABELS: dict[str, tuple[str, str]] = {
     "theme": ("Leitthema", "Theme"),
@@ -116,6 +124,12 @@ class Sheet:
     # part of a grant (applications, payment requests, cost plan): kept by the Innovation Unit,
     # read-only for partners except the columns marked ``partner`` (the cost items' actuals)
     grant: bool = False
+    # rows already stored are read-only context for everyone (a dated snapshot: the status
+    # reports' history is kept); the sheet takes only new rows
+    frozen_rows: bool = False
+    # a partner adds rows only for the projects it leads (Federführung), not for every project
+    # it takes part in
+    lead_only: bool = False
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_de
@@ -297,6 +311,47 @@ MEASUREMENTS = Sheet(
     partner_create=("kpi_id", "measured_on", "value", "note"),
 )
 
+STATUS_REPORTS = Sheet(
+    "status_reports",
+    "status_report",
+    "Statusberichte",
+    "Status reports",
+    status_reports.FIELDS,
+    (
+        KEY,
+        VERSION,
+        _col("project_id", "ref", ref="project", width=14),
+        _col("project_title", "context", width=30),
+        _col("report_date", "date", width=12),
+        # widths as their headers need (and never two alike side by side: XlsxWriter writes
+        # equal neighbours as one column range, which some readers see only at its first column)
+        _col("overall", "enum", enum=TrafficLight, width=11),
+        _col("schedule", "enum", enum=TrafficLight, width=10),
+        _col("budget", "enum", enum=TrafficLight, width=9),
+        _col("funding", "enum", enum=TrafficLight, width=11),
+        _col("summary", "text", width=40),
+        _col("risks", "text", width=32),
+        _col("decisions_needed", "text", width=30),
+        _col("next_steps", "text", width=28),
+        _col("author", "str", width=20),
+    ),
+    id_key_prefix="SB",
+    partner_create=(
+        "project_id",
+        "report_date",
+        "overall",
+        "schedule",
+        "budget",
+        "funding",
+        "summary",
+        "risks",
+        "decisions_needed",
+        "next_steps",
+    ),
+    frozen_rows=True,
+    lead_only=True,
+)
+
 SHEETS: tuple[Sheet, ...] = (
     PROJECTS,
     PARTICIPATIONS,
@@ -305,6 +360,7 @@ SHEETS: tuple[Sheet, ...] = (
     COST_ITEMS,
     MILESTONES,
     MEASUREMENTS,
+    STATUS_REPORTS,
 )
 SHEETS_BY_ID = {s.id: s for s in SHEETS}
 

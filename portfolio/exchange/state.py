@@ -25,10 +25,11 @@ from db.models import (
     Participation,
     PaymentRequest,
     Project,
+    StatusReport,
     Theme,
 )
 from portfolio.errors import NotFound
-from portfolio.exchange.schema import Sheet
+from portfolio.exchange.schema import NAME_SEPARATOR, NAMED_REFS, Sheet
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,25 @@ class Lookup:
             return None
         row = self.by_id.get(id_)
         return row["key"] if row else None
+
+
+def code_of(text: str) -> str | None:
+    """The code of a "CODE – Name" cell (``STW – Stadtwerke Bochum GmbH`` → ``STW``), None for
+    text without the separator. A plain hyphen between spaces counts too (typed by hand)."""
+    for sep in (NAME_SEPARATOR, " - ", " — "):
+        head, found, _rest = text.partition(sep)
+        if found and head.strip():
+            return head.strip()
+    return None
+
+
+def ref_label(target: str, row: dict[str, Any], lang: str) -> str:
+    """What a reference cell and its dropdown show: "CODE – Name" for the targets in
+    :data:`NAMED_REFS` (the name in the workbook's language where there is one), else the key."""
+    if target not in NAMED_REFS:
+        return str(row["key"])
+    name = row.get("name_en") if lang == "en" and row.get("name_en") else row.get("name")
+    return f"{row['key']}{NAME_SEPARATOR}{' '.join(str(name).split())}" if name else str(row["key"])
 
 
 @dataclass
@@ -180,6 +200,15 @@ def partner_id(refs: Refs, partner: str) -> int:
     return org_id
 
 
+def lead_projects_stmt(org: int) -> Any:
+    """The ids of the projects ``org`` leads (Federführung): a subquery."""
+    return select(Project.id).where(Project.lead_organisation_id == org)
+
+
+def lead_project_ids(conn: Connection, org: int) -> set[int]:
+    return set(conn.execute(lead_projects_stmt(org)).scalars())
+
+
 def scope_project_ids(conn: Connection, refs: Refs, scope: Scope) -> set[int] | None:
     """The projects a scope covers (None: every project)."""
     ids: set[int] | None = None
@@ -205,6 +234,7 @@ TABLE_OF = {
     "cost_item": CostItem,
     "milestone": Milestone,
     "kpi_measurement": KpiMeasurement,
+    "status_report": StatusReport,
 }
 
 
@@ -262,6 +292,8 @@ def load_rows(
         )
         if sheet.entity == "participation":
             stmt = stmt.where(Participation.organisation_id == partner_org)
+        if sheet.lead_only:
+            stmt = stmt.where(project_col.in_(lead_projects_stmt(partner_org)))
     rows = _rows(conn, stmt)
     out: list[dict[str, Any]] = []
     projects = refs.project.by_id
@@ -295,6 +327,8 @@ def _order(sheet: Sheet, refs: Refs) -> Any:
         return lambda r: (project_key(r), r["due_date"], r["key"])
     if sheet.entity == "kpi_measurement":
         return lambda r: (kpis[r["kpi_id"]]["key"] if r["kpi_id"] in kpis else "", r["measured_on"])
+    if sheet.entity == "status_report":
+        return lambda r: (project_key(r), r["report_date"], r["id"])
     return lambda r: r["_key"]
 
 

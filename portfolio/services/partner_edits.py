@@ -49,7 +49,8 @@ OPEN_FIELDS: Mapping[str, frozenset[str]] = {
 CREATE_FIELDS: Mapping[str, frozenset[str]] = {
     sheet.entity: frozenset(sheet.partner_create) for sheet in SHEETS if sheet.partner_create
 }
-"""Per entity, the fields a partner sets when adding a row (measurements only)."""
+"""Per entity, the fields a partner sets when adding a row (KPI measurements; status reports of
+the projects it leads, through the workbook)."""
 MODELS: Mapping[str, type[Base]] = {
     "project": Project,
     "participation": Participation,

@@ -146,6 +146,7 @@ def run(
     actor: str = "partner-import",
     principal: Principal | None = None,
     confirm_scope: bool = False,
+    resolutions: dict[tuple[str, str, str], str] | None = None,
 ) -> ImportResult:
     """Import ``data`` as ``principal``, by default an administrator named ``actor``."""
     return import_workbook(
@@ -158,6 +159,7 @@ def run(
         dry_run=dry_run,
         lang=lang,
         today=TODAY,
+        resolutions=resolutions,
     )
 
 

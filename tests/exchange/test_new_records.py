@@ -176,6 +176,7 @@ def test_new_project_with_its_parts_in_one_file(factory: sessionmaker[Session]) 
         "cost_items": 0,
         "milestones": 3,
         "measurements": 0,
+        "status_reports": 0,
     }
     # the preview lists the new child rows with the new project's key
     shown = {(d.sheet, d.key, d.column): d.new for d in preview.diffs if d.action == "create"}

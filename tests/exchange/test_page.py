@@ -167,3 +167,46 @@ def test_a_partner_on_the_exchange_page_imports_in_its_own_scope_only(page_db: A
     assert not at.exception
     assert any("nichts geändert" in seen(e.value) for e in at.error)
     assert "exchange_apply" not in [b.key for b in at.button]
+
+
+def test_conflicts_are_decided_field_by_field_on_the_page(page_db: Any) -> None:
+    """A stale row's conflicts get a choice each (file or portfolio); checked again with the
+    decisions, the workbook applies: the portfolio's title stays, the file's person comes in."""
+    from portfolio.journal import Actor, set_actor
+    from portfolio.services import projects
+
+    keys = small_portfolio(page_db)
+    data = edit(
+        export(page_db),
+        "Projekte",
+        keys["p1"],
+        {"Titel": "Titel aus der Datei", "Verantwortlich": "Team Datei"},
+    )
+    with page_db() as s:
+        set_actor(s, Actor("m.muster"))
+        p = projects.get_by_key(s, keys["p1"])
+        projects.update(s, p.id, {"title": "Titel aus dem Dashboard"}, expected_version=p.version)
+        s.commit()
+    at = signed_in_app(_page).run()
+    _upload(at, data)
+    at.button(key="exchange_check").click().run()
+    assert not at.exception
+    assert "exchange_apply" not in [b.key for b in at.button]
+    assert at.button(key="exchange_recheck").disabled  # not before every conflict is decided
+    choices = {c.key: c for c in at.get("button_group")}
+    title = choices[f"exchange_resolve_project_{keys['p1']}_title"]
+    person = choices[f"exchange_resolve_project_{keys['p1']}_responsible_person"]
+    assert list(title.options) == [
+        "Datei: Titel aus der Datei",
+        "Portfolio: Titel aus dem Dashboard",
+    ]
+    title.set_value("current")
+    person.set_value("file").run()
+    at.button(key="exchange_recheck").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "exchange_recheck" not in [b.key for b in at.button]  # no conflicts left
+    at.button(key="exchange_apply").click().run()
+    assert any("Übernommen" in seen(m.value) for m in at.success)
+    with page_db() as s:
+        p = projects.get_by_key(s, keys["p1"])
+        assert (p.title, p.responsible_person) == ("Titel aus dem Dashboard", "Team Datei")

@@ -263,3 +263,39 @@ def test_the_partner_workbook_resaved_by_libreoffice_imports_as_a_no_op(
     assert journal_count(sqlite_factory) == journal
     changed = {t for t in after if after[t] != before[t]}
     assert changed <= {"import_record", "audit_event"}, changed
+
+
+@pytest.mark.libreoffice
+def test_sheets_are_protected_with_the_password_in_the_signed_meta_sheet(
+    tmp_path: Path, sqlite_factory: sessionmaker[Session]
+) -> None:
+    """Every sheet is protected with one password per export; the password stands in the
+    hidden ``_meta`` sheet among the signed entries (changing it breaks the signature), and the
+    protection survives a LibreOffice re-save."""
+    from openpyxl.worksheet.protection import hash_password
+
+    from portfolio.exchange import signing
+    from portfolio.exchange.export import PROTECTION
+
+    data, _ = _partner_workbook(sqlite_factory)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    meta = {
+        str(r[0].value): str(r[1].value)
+        for r in book[META_SHEET].iter_rows(min_row=2)
+        if r[0].value is not None
+    }
+    password = meta[PROTECTION]
+    assert len(password) == 16
+    key = signing.key_of(sqlite_factory.kw["bind"])
+    assert signing.verify(meta, key) == signing.Verdict.VALID
+    assert signing.verify({**meta, PROTECTION: "0" * 16}, key) != signing.Verdict.VALID
+    shown = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+    assert shown and all(ws.protection.sheet for ws in shown)
+    assert {ws.protection.password for ws in shown} == {hash_password(password)}
+    src = tmp_path / "src" / "stw.xlsx"
+    src.parent.mkdir()
+    src.write_bytes(data)
+    resaved = openpyxl.load_workbook(io.BytesIO(_convert(src, "xlsx", tmp_path).read_bytes()))
+    assert all(
+        resaved[ws.title].protection.sheet for ws in shown
+    )  # LibreOffice keeps the protection

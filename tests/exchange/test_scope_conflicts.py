@@ -206,6 +206,44 @@ def test_stale_edit_is_a_conflict_with_current_value_and_who(
         assert projects.get_by_key(s, keys["p1"]).title == "Titel aus dem Dashboard"
 
 
+def test_conflicts_are_resolved_field_by_field(factory: sessionmaker[Session]) -> None:
+    """Keep mine / take theirs per field: undecided fields stay conflicts; once every field of
+    a stale row is decided, the row is written against the current version, journaled."""
+    from portfolio.exchange.importer import KEEP_CURRENT, KEEP_FILE
+
+    keys = small_portfolio(factory)
+    data = edit(
+        export(factory),
+        "Projekte",
+        keys["p1"],
+        {"Titel": "Titel aus der Datei", "Verantwortlich": "Team Datei"},
+    )
+    _change_title_elsewhere(factory, keys["p1"], "Titel aus dem Dashboard")
+    first = run(factory, data, dry_run=True)
+    decisions = {c.decision_key: c for c in first.conflicts}
+    title_key = ("project", keys["p1"], "title")
+    person_key = ("project", keys["p1"], "responsible_person")
+    assert set(decisions) == {title_key, person_key}
+    # one field decided: the other is still a conflict, nothing is applied
+    before = snapshot(factory)
+    half = run(factory, data, resolutions={title_key: KEEP_CURRENT})
+    assert not half.applied and [c.decision_key for c in half.conflicts] == [person_key]
+    assert snapshot(factory) == before
+    # theirs for the title, mine for the responsible person
+    done = run(factory, data, resolutions={title_key: KEEP_CURRENT, person_key: KEEP_FILE})
+    assert done.applied and not done.conflicts and done.updated == 1, [
+        c.message for c in done.conflicts
+    ]
+    with factory() as s:
+        p = projects.get_by_key(s, keys["p1"])
+        assert (p.title, p.responsible_person) == ("Titel aus dem Dashboard", "Team Datei")
+    # mine for the title as well, from the same file: now the file's title wins
+    again = run(factory, data, resolutions={title_key: KEEP_FILE, person_key: KEEP_FILE})
+    assert again.applied and not again.conflicts
+    with factory() as s:
+        assert projects.get_by_key(s, keys["p1"]).title == "Titel aus der Datei"
+
+
 def test_untouched_stale_rows_are_no_conflict(sqlite_factory: sessionmaker[Session]) -> None:
     keys = small_portfolio(sqlite_factory)
     data = edit(export(sqlite_factory), "Projekte", keys["p2"], {"Verantwortlich": "Team Portal"})

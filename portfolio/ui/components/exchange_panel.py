@@ -15,9 +15,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from portfolio.changes import account_names, author_label
 from portfolio.exchange import signing
 from portfolio.exchange.annotate import annotate_errors
 from portfolio.exchange.importer import (
+    KEEP_CURRENT,
+    KEEP_FILE,
     ImportResult,
     import_workbook,
     past_imports,
@@ -73,6 +76,12 @@ TEXTS = {
         "diff": "Änderungen",
         "errors": "Fehler",
         "conflicts": "Konflikte",
+        "resolve": "Konflikte Feld für Feld entscheiden",
+        "resolve_help": "Für jedes Feld: den Wert aus der Datei übernehmen oder den aktuellen Stand im Portfolio behalten. Danach wird die Datei mit diesen Entscheidungen erneut geprüft; übernommen wird erst mit „Übernehmen“.",
+        "keep_file": "Datei: {value}",
+        "keep_current": "Portfolio: {value}",
+        "recheck": "Mit diesen Entscheidungen prüfen",
+        "decide_all": "Bitte zuerst jeden Konflikt entscheiden.",
         "apply": "Änderungen übernehmen",
         "applied": "Übernommen: {created} neu, {updated} geändert (Import {id}).",
         "rejected": "Nicht übernommen – es wurde nichts geändert.",
@@ -131,6 +140,12 @@ TEXTS = {
         "diff": "Changes",
         "errors": "Errors",
         "conflicts": "Conflicts",
+        "resolve": "Decide the conflicts field by field",
+        "resolve_help": "For each field: take the file's value or keep the portfolio's current one. The file is then checked again with these decisions; nothing is applied before “Apply”.",
+        "keep_file": "File: {value}",
+        "keep_current": "Portfolio: {value}",
+        "recheck": "Check with these decisions",
+        "decide_all": "Please decide every conflict first.",
         "apply": "Apply changes",
         "applied": "Applied: {created} new, {updated} changed (import {id}).",
         "rejected": "Not applied – nothing was changed.",
@@ -196,6 +211,7 @@ def _run(
     lang: str,
     *,
     confirm: bool = False,
+    resolutions: dict[tuple[str, str, str], str] | None = None,
 ) -> ImportResult | None:
     bar = st.progress(0.0, text=tr(TEXTS, "checking" if dry_run else "applying"))
     try:
@@ -210,6 +226,7 @@ def _run(
             lang=lang,
             progress=_progress_callback(bar, tr(TEXTS, "checking" if dry_run else "applying")),
             ip=ip_address(),
+            resolutions=resolutions,
         )
     except UnreadableFile as exc:
         st.error(md(exc.message(lang), lines=True))
@@ -422,6 +439,7 @@ def import_panel(
     ):
         state.pop("result", None)
         state.pop("applied", None)
+        state.pop("resolutions", None)
         result = _run(data, upload.name, scope, True, lang, confirm=confirm)
         if result is not None:
             state.update(ident=ident, result=result, applied=None)
@@ -448,6 +466,13 @@ def import_panel(
             show_result(applied, data, lang, key=key)
         return
     show_result(result, data, lang, key=key)
+    if result.conflicts and not result.errors:
+        decided = resolve_conflicts(result, key=key)
+        if decided is not None:
+            again = _run(data, upload.name, scope, True, lang, confirm=confirm, resolutions=decided)
+            if again is not None:
+                state.update(result=again, resolutions=decided)
+                st.rerun()
     if (
         result.ok
         and (result.created or result.updated)
@@ -455,11 +480,51 @@ def import_panel(
             tr(TEXTS, "apply"), type="primary", icon=":material/done_all:", key=f"{key}_apply"
         )
     ):
-        final = _run(data, upload.name, scope, False, lang, confirm=confirm)
+        final = _run(
+            data,
+            upload.name,
+            scope,
+            False,
+            lang,
+            confirm=confirm,
+            resolutions=state.get("resolutions"),
+        )
         if final is not None:
             state["applied"] = final
             runtime.clear_caches()
             st.rerun()
+
+
+def resolve_conflicts(result: ImportResult, *, key: str) -> dict[tuple[str, str, str], str] | None:
+    """Per conflicting field: keep the file's value or take the portfolio's. Returns the
+    decisions when the user asks to check again with them (every conflict decided)."""
+    st.markdown(f"**{tr(TEXTS, 'resolve')}**")
+    st.caption(tr(TEXTS, "resolve_help"))
+    decided: dict[tuple[str, str, str], str] = {}
+    shown = result.conflicts[:MAX_TABLE_ROWS]
+    for c in shown:
+        choice = st.segmented_control(
+            f"{md(c.key)} · {md(c.column)}",
+            [KEEP_FILE, KEEP_CURRENT],
+            format_func=lambda option, c=c: (  # type: ignore[misc]
+                tr(TEXTS, "keep_file", value=md(c.file_value))
+                if option == KEEP_FILE
+                else tr(TEXTS, "keep_current", value=md(c.current_value))
+            ),
+            key=f"{key}_resolve_{c.entity}_{c.key}_{c.field}",
+        )
+        if choice:
+            decided[c.decision_key] = str(choice)
+    complete = len(decided) == len(result.conflicts)
+    if st.button(
+        tr(TEXTS, "recheck"),
+        icon=":material/rule:",
+        key=f"{key}_recheck",
+        disabled=not complete,
+        help=None if complete else tr(TEXTS, "decide_all"),
+    ):
+        return decided
+    return None
 
 
 def history(lang: str, *, scope_label: str | None = None) -> None:
@@ -467,6 +532,11 @@ def history(lang: str, *, scope_label: str | None = None) -> None:
     into that scope)."""
     with runtime.read_session() as session:
         rows = past_imports(session, scope=scope_label)
+        names = (
+            account_names(session, [r["actor"] for r in rows])
+            if runtime.may(Action.READ_JOURNAL)
+            else {}
+        )
     if not rows:
         st.info(tr(TEXTS, "no_imports"))
         return
@@ -483,7 +553,7 @@ def history(lang: str, *, scope_label: str | None = None) -> None:
             {
                 "Nr.": r["id"],
                 tr(TEXTS, "at"): fmt_stamp(r["at"], lang),
-                tr(TEXTS, "by"): r["actor"],
+                tr(TEXTS, "by"): author_label(r["actor"], None, lang, names),
                 tr(TEXTS, "file"): r["file_name"],
                 tr(TEXTS, "scope"): scope_name(r["scope"]),
                 tr(TEXTS, "new"): sum(c.get("new", 0) for c in (r["counts"] or {}).values()),
