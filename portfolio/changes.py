@@ -53,10 +53,12 @@ from db.enums import (
     AWARD_NOTICE_KINDS,
     DECISION_OUTCOMES,
     ApplicationStatus,
+    ChangeSource,
     JournalAction,
     NoticeKind,
 )
 from db.models import (
+    Account,
     ActionField,
     Base,
     FundingApplication,
@@ -75,6 +77,7 @@ from db.models import (
     Theme,
 )
 from portfolio import clock
+from portfolio.i18n import DEFAULT_LANG, Both, fmt_value
 from portfolio.policy import Action, requires
 
 LOCAL_TZ = clock.LOCAL_TZ
@@ -372,6 +375,67 @@ def snapshot(
     return engine
 
 
+# ---- who made a change ----------------------------------------------------------------------
+
+# The journal's technical authors (not accounts): the first word of the actor, lower case.
+TECHNICAL_ACTORS: dict[str, Both] = {
+    "cli": Both("Kommandozeile", "command line"),
+    "system": Both("System", "system"),
+    "seed": Both("System", "system"),
+    "demo": Both("Demodaten", "demo data"),
+    "demo-admin": Both("Demodaten", "demo data"),
+    "import": Both("Datenimport", "data import"),
+}
+# What a technical author did the change through, where that says more than its name.
+SOURCE_ACTORS: dict[str, Both] = {
+    ChangeSource.IMPORT.value: Both("Datenimport", "data import"),
+    ChangeSource.CLI.value: Both("Kommandozeile", "command line"),
+}
+
+
+def technical_actor(actor: str) -> bool:
+    """Whether the journal's ``actor`` is no person: the command line's fallback user, the
+    system, the demo generator, the seed, an import without a user."""
+    words = actor.split()
+    return not words or words[0].lower() in TECHNICAL_ACTORS
+
+
+def author_label(
+    actor: str,
+    source: str | None,
+    lang: str = DEFAULT_LANG,
+    names: dict[str, str] | None = None,
+) -> str:
+    """The author of a journal entry as a reader names them: the account's display name (from
+    ``names``, see :func:`account_names`); for a technical author a word for what made the change
+    ("Kommandozeile", "Datenimport", "System", "Demodaten"); else the name as written."""
+    if names and actor in names:
+        return names[actor]
+    if not technical_actor(actor):
+        return actor
+    words = actor.split()
+    label = SOURCE_ACTORS.get(source or "") or TECHNICAL_ACTORS.get(
+        words[0].lower() if words else "system", TECHNICAL_ACTORS["system"]
+    )
+    return fmt_value(label, lang)
+
+
+@requires(Action.READ_JOURNAL)
+def account_names(session: Session, actors: Iterable[str]) -> dict[str, str]:
+    """Account name → its display name (the account name where it has none), for the given
+    journal authors that are accounts (accounts are never deleted, so every name resolves)."""
+    wanted = sorted({a for a in actors if a})
+    out: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        for name, shown in session.execute(
+            select(Account.name, Account.display_name).where(
+                Account.name.in_(wanted[start : start + 500])
+            )
+        ):
+            out[name] = (shown or "").strip() or name
+    return out
+
+
 # ---- what changed between two days -----------------------------------------------------------
 
 
@@ -434,9 +498,15 @@ class Changes:
     since: dt.date
     as_of: dt.date
     events: list[Event] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    """Account name → the name shown for it (:func:`account_names`) of the events' authors."""
 
     def of(self, kind: str) -> list[Event]:
         return [e for e in self.events if e.kind == kind]
+
+    def author(self, event: Event, lang: str = DEFAULT_LANG) -> str:
+        """Who made ``event``, as a reader names them (:func:`author_label`)."""
+        return author_label(event.actor, event.source, lang, self.names)
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(KINDS, 0)
@@ -766,6 +836,7 @@ def what_changed(
                 )
 
     out.events = [e for _, e in sorted(events, key=lambda pair: pair[0])]
+    out.names = account_names(session, {e.actor for e in out.events})
     return out
 
 

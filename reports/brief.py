@@ -45,7 +45,7 @@ from db.models import (
 from portfolio import changes as journal_changes
 from portfolio import clock
 from portfolio import funding_rules as rules
-from portfolio.changes import Changes, Event, Kind
+from portfolio.changes import KINDS, Changes, Event, Kind
 from portfolio.errors import PortfolioError
 from portfolio.figures import (
     SUMMARY_TABLES,
@@ -62,7 +62,7 @@ from portfolio.figures import (
 from portfolio.i18n import DEFAULT_LANG
 from portfolio.policy import Action, requires
 from portfolio.services.milestones import overdue_condition
-from reports.texts import tx
+from reports.texts import change_kind_label, change_sentence, tx
 
 HORIZON_DAYS = rules.DEADLINE_HORIZON_DAYS
 DEFAULT_SINCE_DAYS = 90
@@ -185,6 +185,28 @@ class Report:
 
 
 @dataclass(frozen=True)
+class ChangeLine:
+    """One change of the period as the brief tells it: a sentence in the reader's language."""
+
+    kind: str
+    project_key: str
+    project_title: str
+    day: dt.date  # the Bochum day it was recorded
+    author: str  # the author as a reader names them
+    text: str
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    """The changes of one kind (in the order of :data:`portfolio.changes.KINDS`), by project."""
+
+    kind: str
+    label: str
+    lines: list[ChangeLine]
+
+
+@dataclass(frozen=True)
 class AnnexRow:
     key: str
     title: str
@@ -289,6 +311,34 @@ class Brief:
         if not self.changes:
             return []
         return [e for e in self.changes.events if e.kind in (Kind.NOTICE, Kind.REFUND)]
+
+    def change_groups(self, lang: str | None = None) -> list[ChangeGroup]:
+        """The period's changes grouped by kind (fixed order, kinds without changes left out)
+        and within a kind by project (a project's changes oldest first), one sentence each."""
+        lang = lang or self.lang
+        if not self.changes:
+            return []
+        groups = []
+        for kind in KINDS:
+            events = sorted(self.changes.of(kind), key=lambda e: e.project_key)
+            if not events:
+                continue
+            lines = []
+            for e in events:
+                author = self.changes.author(e, lang)
+                lines.append(
+                    ChangeLine(
+                        kind=kind,
+                        project_key=e.project_key,
+                        project_title=e.project_title,
+                        day=clock.to_local(e.at).date(),
+                        author=author,
+                        text=change_sentence(e, lang, author),
+                        amount=e.amount,
+                    )
+                )
+            groups.append(ChangeGroup(kind, change_kind_label(kind, lang), lines))
+        return groups
 
     def key_figures(self) -> list[KeyFigure]:
         now, before = self.now, self.before

@@ -59,6 +59,7 @@ from reports.texts import (
 )
 
 PDF_LIST_LIMIT = 300
+CHANGES_PER_KIND = 8  # sentences per kind of change; all of them are in the Excel brief
 T = TypeVar("T")
 ANNEX_CHUNK = 400
 FONT_DIRS = (
@@ -171,6 +172,15 @@ class Styles:
         )
         self.lights = ParagraphStyle("lights", parent=base, fontSize=10, leading=14)
         self.toc = ParagraphStyle("toc", parent=base, fontSize=10.5, leading=16)
+        # One change of "Was hat sich geändert?": a sentence led by a bullet.
+        self.item = ParagraphStyle(
+            "item",
+            parent=base,
+            leftIndent=5 * mm,
+            bulletIndent=1 * mm,
+            bulletFontName=self.font,
+            spaceAfter=2,
+        )
 
 
 def a4_document(out: io.BytesIO, *, title: str, subject: str, lang: str) -> BaseDocTemplate:
@@ -987,34 +997,32 @@ class _Builder:
                 self.st.body,
             )
         )
-        self.story.append(Spacer(1, 3 * mm))
-        rows = []
-        events, more = _cut(b.changes.events if b.changes else [])
-        for e in events:
-            what, old, new = self.event_text(e)
-            rows.append(
-                [
-                    self.d(clock.to_local(e.at).date()),
-                    self.p(f"{e.project_key} {e.project_title}"),
-                    self.p(what),
-                    self.p(old),
-                    self.p(new),
-                    self.p(e.actor),
-                ]
+        groups = b.change_groups()
+        if not groups:
+            self.story.append(Spacer(1, 3 * mm))
+            self.story.append(self.p(self.t("changes_none"), self.st.note))
+            return
+        for group in groups:
+            self.story.append(CondPageBreak(30 * mm))
+            self.story.append(
+                Paragraph(
+                    escape(
+                        self.t(
+                            "changes_heading",
+                            kind=group.label,
+                            count=count(len(group.lines), self.lang),
+                        )
+                    ),
+                    self.st.h2,
+                )
             )
-        self.table(
-            [
-                self.t("when"),
-                self.t("project"),
-                self.t("change"),
-                self.t("old"),
-                self.t("new"),
-                self.t("by"),
-            ],
-            rows,
-            [17, 48, 45, 25, 30, 20],
-            more=more,
-        )
+            for line in group.lines[:CHANGES_PER_KIND]:
+                self.story.append(Paragraph(escape(line.text), self.st.item, bulletText="•"))
+            more = len(group.lines) - CHANGES_PER_KIND
+            if more > 0:
+                self.story.append(
+                    self.p(self.t("more_rows", count=count(more, self.lang)), self.st.note)
+                )
 
     def risks(self) -> None:
         b = self.brief

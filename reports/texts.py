@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from db.enums import ApplicationStatus, NoticeKind, ProjectStatus, RefundKind, TrafficLight
-from portfolio.changes import Kind
-from portfolio.i18n import fmt_date, fmt_eur, fmt_int
+from portfolio import clock
+from portfolio.changes import Event, Kind
+from portfolio.i18n import fmt_date, fmt_eur, fmt_int, pluralise
 from portfolio.vocab import label
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -40,7 +41,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "decision_needed": "Erforderliche Entscheidung",
         "no_decision": "keine angegeben",
         "sum_missed": "Verpasste Meilensteine",
-        "sum_missed_text": "{count} Meilensteine sind am {day} überfällig.",
+        "sum_missed_text": "{count} {count|Meilenstein ist|Meilensteine sind} am {day} überfällig.",
         "sum_money": "Gefährdete Fördermittel",
         "sum_money_text": "{amount} bewilligte Förderung in {projects} Projekten: rote Budgetampel im letzten Statusbericht eines laufenden Projekts oder überfälliger Verwendungsnachweis.",
         "contents": "Inhalt",
@@ -103,6 +104,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "days_overdue": "Tage überfällig",
         "changes_intro": "Aus dem Änderungsjournal vom {since} bis {as_of}: {summary}.",
         "change_counts": "{new} neue, {archived} archivierte Projekte, {status} Statuswechsel, {slipped} verschobene Meilensteine, {lights} Ampelwechsel, {decisions} Förderentscheidungen, {notices} Änderungen an Zuwendungen, {refunds} Rückforderungen",
+        "changes_none": "Im Zeitraum ist nichts geändert worden.",
+        "changes_heading": "{kind} ({count})",
+        "ck_new_project": "Neue Projekte",
+        "ck_archived_project": "Archivierte Projekte",
+        "ck_restored_project": "Wiederhergestellte Projekte",
+        "ck_status": "Statuswechsel",
+        "ck_milestone_slipped": "Verschobene Meilensteine",
+        "ck_light": "Geänderte Ampeln",
+        "ck_decision": "Förderentscheidungen",
+        "ck_grant_notice": "Änderungen an Zuwendungen",
+        "ck_refund": "Rückforderungen",
+        "quoted": "„{text}“",
+        "change_when": "am {day} von {author}",
+        "change_new_project": "{project}: neu aufgenommen ({when}).",
+        "change_archived_project": "{project}: archiviert ({when}).",
+        "change_restored_project": "{project}: aus dem Archiv wiederhergestellt ({when}).",
+        "change_status": "{project}: Status von {old} auf {new} geändert ({when}).",
+        "change_status_set": "{project}: Status auf {new} gesetzt ({when}).",
+        "change_milestone_slipped": "{project}: Meilenstein {item} vom {old} auf den {new} verschoben ({when}).",
+        "change_light": "{project}: Gesamtampel von {old} auf {new} gewechselt, Statusbericht vom {report} ({when}).",
+        "change_decision_approved": "{project}: Förderantrag {item} über {amount} bewilligt{decided} ({when}).",
+        "change_decision_rejected": "{project}: Förderantrag {item} abgelehnt{decided} ({when}).",
+        "change_decision": "{project}: Förderantrag {item} auf {new} gesetzt{decided} ({when}).",
+        "change_decided_on": ", Entscheidung vom {day}",
+        "change_grant_notice": "{project}: {what} vom {day} zu {item}{amount}{period} ({when}).",
+        "change_amount_now": ", Zuwendung nun {amount}",
+        "change_period_until": ", Förderzeitraum bis {day}",
+        "change_refund": "{project}: {what} zu {item} über {amount}, geltend gemacht am {day} ({when}).",
         "when": "Datum",
         "change": "Änderung",
         "old": "vorher",
@@ -181,7 +210,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "decision_needed": "Decision needed",
         "no_decision": "none given",
         "sum_missed": "Missed milestones",
-        "sum_missed_text": "{count} milestones are overdue on {day}.",
+        "sum_missed_text": "{count} {count|milestone is|milestones are} overdue on {day}.",
         "sum_money": "Funding at risk",
         "sum_money_text": "{amount} of approved funding in {projects} projects: a red budget light in the latest status report of a running project, or an overdue proof of use.",
         "contents": "Contents",
@@ -244,6 +273,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "days_overdue": "Days overdue",
         "changes_intro": "From the change journal, {since} to {as_of}: {summary}.",
         "change_counts": "{new} new, {archived} archived projects, {status} status changes, {slipped} slipped milestones, {lights} traffic-light changes, {decisions} funding decisions, {notices} changes to grants, {refunds} refunds",
+        "changes_none": "Nothing changed in the period.",
+        "changes_heading": "{kind} ({count})",
+        "ck_new_project": "New projects",
+        "ck_archived_project": "Archived projects",
+        "ck_restored_project": "Restored projects",
+        "ck_status": "Status changes",
+        "ck_milestone_slipped": "Slipped milestones",
+        "ck_light": "Changed traffic lights",
+        "ck_decision": "Funding decisions",
+        "ck_grant_notice": "Changes to grants",
+        "ck_refund": "Refunds",
+        "quoted": "“{text}”",
+        "change_when": "on {day} by {author}",
+        "change_new_project": "{project}: added to the portfolio ({when}).",
+        "change_archived_project": "{project}: archived ({when}).",
+        "change_restored_project": "{project}: restored from the archive ({when}).",
+        "change_status": "{project}: status changed from {old} to {new} ({when}).",
+        "change_status_set": "{project}: status set to {new} ({when}).",
+        "change_milestone_slipped": "{project}: milestone {item} moved from {old} to {new} ({when}).",
+        "change_light": "{project}: overall traffic light changed from {old} to {new}, status report of {report} ({when}).",
+        "change_decision_approved": "{project}: funding application {item} approved for {amount}{decided} ({when}).",
+        "change_decision_rejected": "{project}: funding application {item} rejected{decided} ({when}).",
+        "change_decision": "{project}: funding application {item} set to {new}{decided} ({when}).",
+        "change_decided_on": ", decided on {day}",
+        "change_grant_notice": "{project}: {what} of {day} for {item}{amount}{period} ({when}).",
+        "change_amount_now": ", grant now {amount}",
+        "change_period_until": ", funding period until {day}",
+        "change_refund": "{project}: {what} for {item} of {amount}, claimed on {day} ({when}).",
         "when": "Date",
         "change": "Change",
         "old": "before",
@@ -300,7 +357,7 @@ TEXTS: dict[str, dict[str, str]] = {
 def tx(lang: str, key: str, /, **params: Any) -> str:
     catalogue = TEXTS.get(lang) or TEXTS["de"]
     template = catalogue.get(key) or TEXTS["de"][key]
-    return template.format(**params) if params else template
+    return pluralise(template, lang, params).format(**params) if params else template
 
 
 def day(value: dt.date | None, lang: str) -> str:
@@ -358,3 +415,102 @@ def grant_change_label(kind: str, code: str | None, lang: str) -> str:
 
 def application_label(code: str | None, lang: str) -> str:
     return label(ApplicationStatus, code, lang) if code else "–"
+
+
+def change_kind_label(kind: str, lang: str) -> str:
+    """The heading of a kind of change: "Statuswechsel", "Verschobene Meilensteine" …"""
+    return tx(lang, f"ck_{kind}")
+
+
+def _quoted(text: str, lang: str) -> str:
+    return tx(lang, "quoted", text=text)
+
+
+def _iso_day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _item(e: Event, lang: str) -> str:
+    """The item a change concerns: a milestone's key and title, an application's key and
+    programme."""
+    key = e.item_key or ""
+    if not e.item_title:
+        return key
+    if e.kind == Kind.MILESTONE_SLIPPED:
+        return f"{key} {_quoted(e.item_title, lang)}".strip()
+    return f"{key} ({e.item_title})".strip()
+
+
+def change_sentence(e: Event, lang: str, author: str) -> str:
+    """One change of the journal as one sentence: the project's key and title, what changed in
+    labels (never codes), when it was recorded and by whom (``author``, a name a reader knows)."""
+    recorded = clock.to_local(e.at).date()
+    words: dict[str, Any] = {
+        "project": f"{e.project_key} {e.project_title}".strip(),
+        "when": tx(lang, "change_when", day=day(recorded, lang), author=author),
+    }
+    if e.kind == Kind.STATUS:
+        key = "change_status" if e.old else "change_status_set"
+        old = _quoted(status_label(e.old, lang), lang)
+        return tx(lang, key, old=old, new=_quoted(status_label(e.new, lang), lang), **words)
+    if e.kind == Kind.MILESTONE_SLIPPED:
+        return tx(
+            lang,
+            "change_milestone_slipped",
+            item=_item(e, lang),
+            old=day(_iso_day(e.old), lang),
+            new=day(_iso_day(e.new), lang),
+            **words,
+        )
+    if e.kind == Kind.LIGHT:
+        return tx(
+            lang,
+            "change_light",
+            old=_quoted(light_label(e.old, lang), lang),
+            new=_quoted(light_label(e.new, lang), lang),
+            report=day(e.day, lang),
+            **words,
+        )
+    if e.kind == Kind.DECISION:
+        decided = tx(lang, "change_decided_on", day=day(e.day, lang)) if e.day else ""
+        if e.new == ApplicationStatus.APPROVED and e.amount is not None:
+            key = "change_decision_approved"
+        elif e.new == ApplicationStatus.REJECTED:
+            key = "change_decision_rejected"
+        else:
+            key = "change_decision"
+        return tx(
+            lang,
+            key,
+            item=_item(e, lang),
+            amount=eur(e.amount, lang),
+            new=_quoted(application_label(e.new, lang), lang),
+            decided=decided,
+            **words,
+        )
+    if e.kind == Kind.NOTICE:
+        amount = tx(lang, "change_amount_now", amount=eur(e.amount, lang))
+        amount = amount if e.amount is not None else ""
+        until = _iso_day(e.old)
+        period = tx(lang, "change_period_until", day=day(until, lang)) if until else ""
+        return tx(
+            lang,
+            "change_grant_notice",
+            what=grant_change_label(e.kind, e.new, lang),
+            day=day(e.day, lang),
+            item=_item(e, lang),
+            amount=amount,
+            period=period,
+            **words,
+        )
+    if e.kind == Kind.REFUND:
+        return tx(
+            lang,
+            "change_refund",
+            what=grant_change_label(e.kind, e.new, lang),
+            item=_item(e, lang),
+            amount=eur(e.amount, lang),
+            day=day(e.day, lang),
+            **words,
+        )
+    return tx(lang, f"change_{e.kind}", **words)

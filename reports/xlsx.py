@@ -17,8 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from db.enums import ProjectStatus
-from portfolio import clock, palette
-from portfolio.changes import Kind
+from portfolio import palette
 from reports.brief import Brief, MilestoneRow
 from reports.texts import (
     application_label,
@@ -459,44 +458,38 @@ class _Writer:
         self.table(ws, top, self.t("upcoming", day=self.d(b.horizon)), base, rows(b.upcoming, None))
 
     def changes(self) -> None:
+        """Every change of the period, one row each: the sentence of the PDF with its date, kind,
+        project and author in columns of their own (to filter by)."""
         b = self.b
         ws = self.sheet("sheet_changes")
-        from reports.pdf import _Builder
-
-        words = _Builder(b)
-        rows: list[list[Cell]] = []
-        for e in b.changes.events if b.changes else []:
-            what, old, new = words.event_text(e)
-            rows.append(
-                [
-                    ("date", clock.to_local(e.at).date()),
-                    ("text", e.project_key),
-                    ("text", e.project_title),
-                    ("text", self.t("status_change") if e.kind == Kind.STATUS else self.t(e.kind)),
-                    ("text", what),
-                    ("text", old),
-                    ("text", new),
-                    ("eur", e.amount),
-                    ("text", e.actor),
-                ]
-            )
+        rows: list[list[Cell]] = [
+            [
+                ("date", line.day),
+                ("text", group.label),
+                ("text", line.project_key),
+                ("text", line.project_title),
+                ("wrap", line.text),
+                ("eur", line.amount),
+                ("text", line.author),
+            ]
+            for group in b.change_groups()
+            for line in group.lines
+        ]
         self.table(
             ws,
             0,
             self.t("s_changes"),
             [
                 self.t("when"),
+                self.t("kind"),
                 self.t("project"),
                 self.t("title_col"),
-                self.t("kind"),
                 self.t("change"),
-                self.t("old"),
-                self.t("new"),
                 self.t("amount"),
                 self.t("by"),
             ],
             rows,
-            [12, 14, 40, 22, 40, 22, 26, 18, 18],
+            [12, 24, 14, 36, 90, 18, 24],
             freeze=True,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -45,3 +46,38 @@ def test_every_enum_label_parses_back() -> None:
 def test_euro_format_round_trips(value: Decimal) -> None:
     text = fmt_eur(value).replace("\xa0€", "").replace(".", "").replace(",", ".").replace("-", "-")
     assert Decimal(text) == value
+
+
+@pytest.mark.parametrize(
+    ("count", "de", "en"),
+    [
+        (1, "1 Projekt", "1 project"),
+        ("1", "1 Projekt", "1 project"),
+        (0, "0 Projekte", "0 projects"),
+        (2, "2 Projekte", "2 projects"),
+        ("1.001", "1.001 Projekte", "1.001 projects"),
+    ],
+)
+def test_plural_forms_follow_the_languages_rules(count: object, de: str, en: str) -> None:
+    from portfolio.i18n import pluralise
+
+    for lang, template, expected in (
+        ("de", "{count} {count|Projekt|Projekte}", de),
+        ("en", "{count} {count|project|projects}", en),
+    ):
+        assert pluralise(template, lang, {"count": count}).format(count=count) == expected
+
+
+def test_every_catalogue_resolves_its_plural_choices() -> None:
+    """No text reaches a reader with a raw choice ("{count|Projekt|Projekte}") or a plural that
+    disagrees with its count ("1 Konflikte")."""
+    from portfolio.exchange.messages import msg
+    from portfolio.i18n import t
+    from reports.texts import tx
+
+    assert t("verify_findings", "de", count=1) == "1 Befund"
+    assert t("verify_findings", "en", count=3) == "3 findings"
+    assert tx("de", "sum_missed_text", count="1", day="01.12.2026") == (
+        "1 Meilenstein ist am 01.12.2026 überfällig."
+    )
+    assert msg("outdated_rows", "en", count="1").startswith("1 row comes")

@@ -23,6 +23,7 @@ from db.enums import (
     TrafficLight,
 )
 from portfolio import palette
+from portfolio.changes import account_names, author_label
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number
 from portfolio.policy import AccessDenied, Action
 from portfolio.queries import detail as detail_q
@@ -840,12 +841,28 @@ def reports_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
                     "budget": light_text(r.values["budget"]),
                     "funding": light_text(r.values["funding"]),
                     "summary": r.values["summary"] or "",
+                    "risks": r.values["risks"] or "",
+                    "decisions": r.values["decisions_needed"] or "",
+                    "next_steps": r.values["next_steps"] or "",
                     "author": r.values["author"] or "",
                     "published": r.values["published_on"],
                 }
                 for r in d.reports
             ],
-            ["date", "overall", "schedule", "budget", "funding", "summary", "author", "published"],
+            # the order of the form below
+            [
+                "date",
+                "overall",
+                "schedule",
+                "budget",
+                "funding",
+                "summary",
+                "risks",
+                "decisions",
+                "next_steps",
+                "author",
+                "published",
+            ],
         )
         col = st.column_config
         table(
@@ -860,6 +877,9 @@ def reports_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
                     ("budget", "budget"),
                     ("funding", "funding"),
                     ("summary", "summary"),
+                    ("risks", "risks"),
+                    ("decisions", "decisions_needed"),
+                    ("next_steps", "next_steps"),
                     ("author", "author"),
                     ("published", "published_on"),
                 )
@@ -1042,6 +1062,7 @@ def journal_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
     offset = max(0, (int(st.session_state.get("prj_journal") or 1) - 1) * JOURNAL_PAGE)
     with read_session() as session:
         items = detail_q.journal(session, d.project.id, offset=offset, limit=JOURNAL_PAGE)
+        names = account_names(session, [item.actor for item in items])
     refs = {name: dict(options) for name, options in ref_options(choices).items()}
     for item in items:
         with st.container(border=True):
@@ -1049,7 +1070,7 @@ def journal_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
                 tx(
                     "journal_line",
                     at=fmt_stamp(item.at),
-                    actor=md(item.actor),
+                    actor=md(author_label(item.actor, item.source, language, names)),
                     source=label(ChangeSource, item.source, language)
                     + (f", {md(item.source_ref)}" if item.source_ref else ""),
                     entity=entity_label(item.entity, language),

@@ -8,7 +8,6 @@ from typing import Any
 
 import streamlit as st
 
-from portfolio import clock
 from portfolio.changes import KINDS, Kind
 from portfolio.i18n import fmt_date, fmt_eur, fmt_eur_short, fmt_int
 from portfolio.policy import Action
@@ -64,8 +63,7 @@ TEXTS = {
         "date": "Datum",
         "project": "Projekt",
         "change": "Änderung",
-        "old": "vorher",
-        "new": "nachher",
+        "kind": "Art",
         "by": "durch",
     },
     "en": {
@@ -102,8 +100,7 @@ TEXTS = {
         "date": "Date",
         "project": "Project",
         "change": "Change",
-        "old": "before",
-        "new": "after",
+        "kind": "Kind",
         "by": "by",
     },
 }
@@ -261,29 +258,25 @@ def _preview(brief: Brief) -> None:
             refunds=fmt_int(counts[Kind.REFUND], lang),
         )
     )
-    events = brief.changes.events if brief.changes else []
-    if not events:
+    # the brief's own sentences, grouped by kind and project, with the authors' names
+    lines = [line for group in brief.change_groups(lang) for line in group.lines]
+    if not lines:
         st.info(tr(TEXTS, "no_changes"))
     else:
-        from reports.pdf import _Builder
-
-        words = _Builder(brief)
-        rows: list[dict[str, Any]] = []
-        for e in events[:PREVIEW_ROWS]:
-            what, old, new = words.event_text(e)
-            rows.append(
-                {
-                    tr(TEXTS, "date"): fmt_date(clock.to_local(e.at), lang),
-                    tr(TEXTS, "project"): f"{e.project_key} {e.project_title}",
-                    tr(TEXTS, "change"): what,
-                    tr(TEXTS, "old"): old,
-                    tr(TEXTS, "new"): new,
-                    tr(TEXTS, "by"): e.actor,
-                }
-            )
+        kinds = {g.kind: g.label for g in brief.change_groups(lang)}
+        rows = [
+            {
+                tr(TEXTS, "kind"): kinds[line.kind],
+                tr(TEXTS, "date"): fmt_date(line.day, lang),
+                tr(TEXTS, "project"): f"{line.project_key} {line.project_title}",
+                tr(TEXTS, "change"): line.text,
+                tr(TEXTS, "by"): line.author,
+            }
+            for line in lines[:PREVIEW_ROWS]
+        ]
         st.dataframe(rows, hide_index=True, use_container_width=True)
-        if len(events) > PREVIEW_ROWS:
-            st.caption(tr(TEXTS, "more", count=fmt_int(len(events) - PREVIEW_ROWS, lang)))
+        if len(lines) > PREVIEW_ROWS:
+            st.caption(tr(TEXTS, "more", count=fmt_int(len(lines) - PREVIEW_ROWS, lang)))
     red = sum(1 for r in brief.risks if r.light == "red")
     st.caption(
         tr(TEXTS, "risks", red=fmt_int(red, lang), yellow=fmt_int(len(brief.risks) - red, lang))
