@@ -57,6 +57,7 @@ class Action(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"  # accounts and roles
     READ_AUDIT = "read_audit"  # the audit log of logins, role changes, exports
     READ_DEADLINES = "read_deadlines"  # the deadlines of the projects one may see (feeds)
+    KEEP_VIEWS = "keep_views"  # one's own saved views of the register (a personal setting)
     SEND_DIGEST = "send_digest"  # the e-mail digest to organisations and accounts
     READ_PUBLIC = "read_public"  # what the city publishes: open data, public page, fact sheets
 
@@ -74,6 +75,7 @@ _PORTFOLIO_READ = frozenset(
         Action.PUBLISH_BRIEF,
         Action.READ_DEADLINES,
         Action.READ_PUBLIC,
+        Action.KEEP_VIEWS,
     }
 )
 ALLOWED: Mapping[Role, frozenset[Action]] = {
@@ -124,6 +126,7 @@ ACTION_LABELS: Mapping[Action, tuple[str, str]] = {
     Action.MANAGE_ACCOUNTS: ("Konten verwalten", "managing accounts"),
     Action.READ_AUDIT: ("das Sicherheitsprotokoll lesen", "reading the audit log"),
     Action.READ_DEADLINES: ("Fristen abonnieren", "subscribing to deadlines"),
+    Action.KEEP_VIEWS: ("eigene Ansichten speichern", "keeping one's own saved views"),
     Action.SEND_DIGEST: ("die Fristen-Übersicht versenden", "sending the deadline digest"),
     Action.READ_PUBLIC: ("veröffentlichte Projektdaten lesen", "reading published project data"),
 }

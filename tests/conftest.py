@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,6 +37,12 @@ TODAY = dt.date(2026, 11, 26)
 # The whole suite, its session fixtures and every subprocess it starts (CLI, Streamlit server)
 # live on TODAY through the one clock; nothing may compare with the wall clock.
 os.environ[clock.ENV_TODAY] = TODAY.isoformat()
+# Hypothesis: "ci" (the default, what `make test` runs) has no per-example deadline, since a
+# shared 2-core machine once took 398 ms for an example against the 200 ms default; "dev"
+# (HYPOTHESIS_PROFILE=dev) keeps the deadline to spot slow properties while writing them.
+settings.register_profile("ci", deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=200)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 TESTER = Principal("tester", Role.ADMIN)
 """Who the tests act as: an administrator (the role tests of :mod:`portfolio.policy` use others)."""
 

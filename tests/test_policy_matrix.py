@@ -64,6 +64,8 @@ ISSUE_ROLES: dict[Role, frozenset[Action]] = {
         A.PARTNER_READ,
         A.READ_PUBLISHED,
         A.PUBLISH_BRIEF,
+        # issue 13: "users can save their own register views": whoever reads the register
+        A.KEEP_VIEWS,
     },
     # "Partner: scoped to one organisation: reads the projects that organisation takes part in;
     # through its workbook or the partner pages, edits exactly the fields the exchange opens to

@@ -84,7 +84,7 @@ def _check(page: str, name: str, query: str) -> list[Problem]:
     return problems
 
 
-@requires(Action.READ_PORTFOLIO)
+@requires(Action.KEEP_VIEWS)
 def get_all(session: Session, *, page: str) -> list[View]:
     """The signed-in user's views of ``page``, by name."""
     owner = principal_of(session).name
@@ -96,7 +96,7 @@ def get_all(session: Session, *, page: str) -> list[View]:
     return [_view(r) for r in rows]
 
 
-@requires(Action.READ_PORTFOLIO)
+@requires(Action.KEEP_VIEWS)
 def save(session: Session, *, page: str, name: str, query: str) -> View:
     """Save the signed-in user's view ``name`` of ``page`` (replacing the query of a view of the
     same name). The caller commits."""
@@ -128,7 +128,7 @@ def save(session: Session, *, page: str, name: str, query: str) -> View:
     return _view(row)
 
 
-@requires(Action.READ_PORTFOLIO)
+@requires(Action.KEEP_VIEWS)
 def delete(session: Session, view_id: int) -> None:
     """Delete one of the signed-in user's views for real (it is a personal setting). Someone
     else's view is not found, as if it did not exist. The caller commits."""

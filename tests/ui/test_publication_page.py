@@ -50,7 +50,9 @@ def test_saving_publishes_through_the_service_and_a_stale_row_is_a_conflict(q: Q
     assert _stored(q, "SC-003")[0] is False
     _edit(at, 2, published=True, funding=True)  # SC-003 (rows in key order)
     no_errors(at)
-    assert [seen(s.value) for s in at.success] == ["1 Projekte gespeichert."]
+    assert [seen(s.value) for s in at.success] == [
+        "1 Projekt gespeichert."
+    ]  # the plural follows the count
     published, groups, version = _stored(q, "SC-003")
     assert published and groups == ["funding"]
 
