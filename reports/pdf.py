@@ -183,21 +183,25 @@ class Styles:
         )
 
 
+def _page_options(title: str, subject: str, lang: str) -> dict[str, Any]:
+    """What every A4 document of ours shares: margins above the footer and the metadata."""
+    return {
+        "pagesize": A4,
+        "leftMargin": MARGIN,
+        "rightMargin": MARGIN,
+        "topMargin": MARGIN,
+        "bottomMargin": 18 * mm,
+        "title": title,
+        "author": "Smart City Innovation Unit Bochum",
+        "subject": subject,
+        "lang": "de-DE" if lang == "de" else "en-GB",
+    }
+
+
 def a4_document(out: io.BytesIO, *, title: str, subject: str, lang: str) -> BaseDocTemplate:
     """The A4 page of the brief and the fact sheet: margins, one body frame above the footer,
     the document's metadata."""
-    doc = BaseDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=18 * mm,
-        title=title,
-        author="Smart City Innovation Unit Bochum",
-        subject=subject,
-        lang="de-DE" if lang == "de" else "en-GB",
-    )
+    doc = BaseDocTemplate(out, **_page_options(title, subject, lang))
     frame = Frame(MARGIN, 18 * mm, WIDTH, PAGE_H - MARGIN - 18 * mm, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     return doc
@@ -217,18 +221,7 @@ class BriefDocument(BaseDocTemplate):
     into the contents list (:class:`TableOfContents`, filled by ``multiBuild``) and the outline."""
 
     def __init__(self, out: io.BytesIO, *, title: str, subject: str, lang: str) -> None:
-        super().__init__(
-            out,
-            pagesize=A4,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=18 * mm,
-            title=title,
-            author="Smart City Innovation Unit Bochum",
-            subject=subject,
-            lang="de-DE" if lang == "de" else "en-GB",
-        )
+        super().__init__(out, **_page_options(title, subject, lang))
         portrait = Frame(MARGIN, 18 * mm, WIDTH, PAGE_H - MARGIN - 18 * mm, id="body")
         wide = Frame(MARGIN, 18 * mm, LAND_WIDTH, LAND_H - MARGIN - 18 * mm, id="wide")
         self.addPageTemplates(

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
+import subprocess
+import uuid
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -249,3 +253,28 @@ def journal_count(factory: sessionmaker[Session]) -> int:
 
 def import_count(factory: sessionmaker[Session]) -> int:
     return count(factory, ImportRecord)
+
+
+def libreoffice_convert(src: Path, target: str, tmp_path: Path) -> Path:
+    """``src`` converted by headless LibreOffice (``pdf`` or ``xlsx``, a re-save) into a folder
+    of ``tmp_path``, with a profile of its own (so parallel runs don't share one)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is installed by .ci/run"
+    out = tmp_path / f"out-{target}"
+    profile = tmp_path / f"lo-{uuid.uuid4().hex}"
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{profile}",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return out / f"{src.stem}.{target}"

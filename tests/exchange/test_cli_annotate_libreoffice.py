@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import subprocess
-import uuid
 from pathlib import Path
 
 import openpyxl
@@ -16,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portfolio.cli import main
 from portfolio.exchange.annotate import annotate_errors
 from portfolio.services import projects
-from tests.exchange.helpers import edit, export, run, small_portfolio
+from tests.exchange.helpers import edit, export, libreoffice_convert, run, small_portfolio
 
 
 def url_of(factory: sessionmaker[Session]) -> str:
@@ -108,8 +105,6 @@ def test_cli_usage_errors_exit_2(tmp_path: Path, sqlite_factory: sessionmaker[Se
 def test_workbook_resaved_by_libreoffice_imports_as_a_no_op(
     tmp_path: Path, sqlite_factory: sessionmaker[Session]
 ) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is installed by .ci/run"
     keys = small_portfolio(sqlite_factory)
     with sqlite_factory() as s:
         p = projects.get_by_key(s, keys["p1"])
@@ -123,24 +118,7 @@ def test_workbook_resaved_by_libreoffice_imports_as_a_no_op(
     src = tmp_path / "src" / "export.xlsx"
     src.parent.mkdir()
     src.write_bytes(export(sqlite_factory))
-    out = tmp_path / "out"
-    profile = tmp_path / f"lo-{uuid.uuid4().hex}"
-    subprocess.run(
-        [
-            soffice,
-            "--headless",
-            f"-env:UserInstallation=file://{profile}",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    resaved = (out / "export.xlsx").read_bytes()
+    resaved = libreoffice_convert(src, "xlsx", tmp_path).read_bytes()
     assert resaved != src.read_bytes()
     result = run(sqlite_factory, resaved, dry_run=True)
     assert result.ok, [e.message for e in result.errors]

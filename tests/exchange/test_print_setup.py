@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -19,7 +18,14 @@ from portfolio.exchange.schema import META_SHEET, SHEETS
 from portfolio.policy import Principal, set_principal
 from portfolio.services.fields import MEASURE_MAX, MONEY_MAX
 from tests.conftest import TESTER, TODAY
-from tests.exchange.helpers import export, journal_count, partner, run, snapshot
+from tests.exchange.helpers import (
+    export,
+    journal_count,
+    libreoffice_convert,
+    partner,
+    run,
+    snapshot,
+)
 
 PARTNER = "STW"
 PROJECTS = 12  # STW takes part in 12 of the Bochum demo's 25 projects
@@ -35,31 +41,6 @@ def _partner_workbook(factory: sessionmaker[Session], lang: str = "de") -> tuple
     projects = openpyxl.load_workbook(io.BytesIO(data))["Projekte" if lang == "de" else "Projects"]
     assert projects.max_row - 1 == PROJECTS  # the premise of the page bounds below
     return data, stw
-
-
-def _convert(src: Path, target: str, tmp_path: Path) -> Path:
-    """``src`` converted by headless LibreOffice (``pdf`` or ``xlsx``), with a profile of its
-    own as in :mod:`tests.exchange.test_cli_annotate_libreoffice`."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is installed by .ci/run"
-    out = tmp_path / f"out-{target}"
-    profile = tmp_path / f"lo-{uuid.uuid4().hex}"
-    subprocess.run(
-        [
-            soffice,
-            "--headless",
-            f"-env:UserInstallation=file://{profile}",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return out / f"{src.stem}.{target}"
 
 
 def _pages(pdf: Path) -> list[tuple[str, float, float]]:
@@ -205,7 +186,7 @@ def test_the_partner_workbook_prints_on_few_landscape_pages(
     src = tmp_path / "src" / "stw.xlsx"
     src.parent.mkdir()
     src.write_bytes(data)
-    pages = _pages(_convert(src, "pdf", tmp_path))
+    pages = _pages(libreoffice_convert(src, "pdf", tmp_path))
     visible = [
         ws.title
         for ws in openpyxl.load_workbook(io.BytesIO(data)).worksheets
@@ -246,7 +227,7 @@ def test_the_partner_workbook_resaved_by_libreoffice_imports_as_a_no_op(
     src = tmp_path / "src" / "stw.xlsx"
     src.parent.mkdir()
     src.write_bytes(data)
-    resaved = _convert(src, "xlsx", tmp_path).read_bytes()
+    resaved = libreoffice_convert(src, "xlsx", tmp_path).read_bytes()
     assert resaved != data
     # LibreOffice keeps the print set-up it was given
     projects = openpyxl.load_workbook(io.BytesIO(resaved))["Projekte"]
@@ -295,7 +276,9 @@ def test_sheets_are_protected_with_the_password_in_the_signed_meta_sheet(
     src = tmp_path / "src" / "stw.xlsx"
     src.parent.mkdir()
     src.write_bytes(data)
-    resaved = openpyxl.load_workbook(io.BytesIO(_convert(src, "xlsx", tmp_path).read_bytes()))
+    resaved = openpyxl.load_workbook(
+        io.BytesIO(libreoffice_convert(src, "xlsx", tmp_path).read_bytes())
+    )
     assert all(
         resaved[ws.title].protection.sheet for ws in shown
     )  # LibreOffice keeps the protection

@@ -900,19 +900,7 @@ def reports_section(d: detail_q.ProjectDetail, choices: detail_q.Choices) -> Non
             )
     else:
         st.info(tx("no_reports"))
-    fields = [
-        "report_date",
-        "overall",
-        "schedule",
-        "budget",
-        "funding",
-        "summary",
-        "risks",
-        "decisions_needed",
-        "next_steps",
-        "author",
-        "published_on",
-    ]
+    fields = [f for f in status_reports.FIELDS if f != "project_id"]  # the service's order
     editor(
         f"rep:{project_id}",
         d.reports,
