@@ -364,31 +364,10 @@ class _Builder:
     def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
         return Paragraph(escape(text), style or self.st.cell)
 
-    def table(
-        self,
-        header: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-        widths: Sequence[float],
-        *,
-        numeric: Sequence[int] = (),
-        long: bool = False,
-        total: Sequence[Any] | None = None,
-        more: int = 0,
-        width: float = WIDTH,
-        whole_words: bool = False,
-    ) -> None:
-        """A table that breaks across pages with its header repeated; ``more`` rows left out."""
-        self.story += self.make_table(
-            header,
-            rows,
-            widths,
-            numeric=numeric,
-            long=long,
-            total=total,
-            more=more,
-            width=width,
-            whole_words=whole_words,
-        )
+    def table(self, *args: Any, **kwargs: Any) -> None:
+        """A table that breaks across pages with its header repeated (:meth:`make_table`'s
+        arguments), added to the story."""
+        self.story += self.make_table(*args, **kwargs)
 
     def make_table(
         self,
