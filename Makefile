@@ -55,6 +55,7 @@ run: demo
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the layer contracts in pyproject.toml
 
 typecheck: install-dev
 	$(BIN)/mypy

@@ -1,72 +1,34 @@
-"""One direction of dependency: db ← portfolio ← ui; Streamlit only in the UI."""
+"""What the layer contracts can't say. The layers themselves (db ← domain ← reports ← UI, CLI,
+web; Streamlit only in the UI; pages never import each other and write no SQL) are import-linter
+contracts in pyproject.toml, run by `make test` (`lint-imports`); this test checks that they
+are there and run in `make test`, and the rest."""
 
 from __future__ import annotations
 
-import ast
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-UI = ROOT / "portfolio" / "ui"
 
 
-def imports_of(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
-
-
-def python_files(folder: str) -> list[Path]:
-    return sorted((ROOT / folder).rglob("*.py"))
-
-
-def test_streamlit_only_in_the_ui() -> None:
-    offenders = [
-        str(p.relative_to(ROOT))
-        for folder in ("db", "portfolio", "reports", "migrations")
-        for p in python_files(folder)
-        if UI not in p.parents
-        and any(n == "streamlit" or n.startswith("streamlit.") for n in imports_of(p))
-    ]
-    assert offenders == []
-
-
-def test_db_depends_on_nothing_of_ours() -> None:
-    offenders = [
-        str(p.relative_to(ROOT))
-        for p in python_files("db")
-        if any(n.split(".")[0] in ("portfolio", "reports") for n in imports_of(p))
-    ]
-    assert offenders == []
-
-
-def test_services_do_not_import_ui_or_reports() -> None:
-    offenders = [
-        str(p.relative_to(ROOT))
-        for p in python_files("portfolio")
-        if UI not in p.parents
-        and any(n.startswith("portfolio.ui") or n.split(".")[0] == "reports" for n in imports_of(p))
-        and "cli" not in p.parts
-        and "web" not in p.parts
-    ]
-    assert offenders == []
-
-
-def test_ui_pages_do_not_write_sql() -> None:
-    offenders = [
-        str(p.relative_to(ROOT))
-        for p in sorted(UI.rglob("*.py"))
-        if any(
-            n in ("sqlalchemy", "sqlite3", "psycopg") or n.startswith("sqlalchemy.")
-            for n in imports_of(p)
-        )
-        and p.name != "runtime.py"
-    ]
-    assert offenders == []
+def test_the_layer_contracts_are_configured_and_run_by_make_test() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    by_source = {tuple(c.get("source_modules", c.get("modules", []))): c for c in contracts}
+    assert by_source[("db",)]["forbidden_modules"] == ["portfolio", "reports", "streamlit"]
+    assert "reports" in by_source[("reports",)]["source_modules"]
+    domain = next(c for c in contracts if "portfolio.services" in c.get("source_modules", []))
+    assert {"streamlit", "portfolio.ui", "portfolio.cli", "reports"} <= set(
+        domain["forbidden_modules"]
+    )
+    assert any(c["type"] == "independence" for c in contracts)
+    assert not any(c.get("ignore_imports") for c in contracts)  # no exemptions
+    # every top-level module of the domain is under the domain contract
+    top = {p.stem for p in (ROOT / "portfolio").glob("*.py") if p.stem != "__init__"}
+    packages = {p.name for p in (ROOT / "portfolio").iterdir() if (p / "__init__.py").exists()}
+    listed = {m.split(".", 1)[1] for m in domain["source_modules"]}
+    assert (top | packages) - listed == {"ui", "cli", "web"}
+    assert "lint-imports" in (ROOT / "Makefile").read_text(encoding="utf-8")
 
 
 def test_defusedxml_guards_openpyxl() -> None:

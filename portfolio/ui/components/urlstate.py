@@ -15,6 +15,9 @@ from typing import Any, Literal
 import streamlit as st
 
 Kind = Literal["str", "list", "bool", "int"]
+REGISTER_VIEW = "register_view"
+"""Session key of the register's last view, (RegisterFilter, row count): the Datenaustausch page
+offers it as an export scope (pages share it here, never by importing each other)."""
 LANG_PARAM = "lang"
 LANGUAGES = ("de", "en")
 """The first is the default, which the address leaves out; any other is ``?lang=en``."""

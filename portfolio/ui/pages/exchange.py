@@ -27,8 +27,8 @@ from portfolio.ui.components.exchange_panel import (
     partners_by_key,
 )
 from portfolio.ui.components.texts import option_labels
+from portfolio.ui.components.urlstate import REGISTER_VIEW
 from portfolio.ui.components.workbooks import workbook_download
-from portfolio.ui.pages.register import VIEW_FILTER
 from portfolio.ui.runtime import tr
 
 
@@ -47,7 +47,7 @@ def _export_section(lang: str) -> None:
             key="exchange_download",
         )
         return
-    view = st.session_state.get(VIEW_FILTER)
+    view = st.session_state.get(REGISTER_VIEW)
     options = ["all"] + (["partner"] if who.may(Action.PARTNER_EXCHANGE) else [])
     options += ["view"] if view else []
     names = {

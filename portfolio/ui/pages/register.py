@@ -17,7 +17,7 @@ from portfolio.ui import data
 from portfolio.ui.components.page import start as start_page
 from portfolio.ui.components.saved_views import views_menu
 from portfolio.ui.components.texts import option_labels
-from portfolio.ui.components.urlstate import Param, publish, restore
+from portfolio.ui.components.urlstate import REGISTER_VIEW, Param, publish, restore
 from portfolio.ui.components.widgets import (
     frame,
     light_dot,
@@ -141,9 +141,6 @@ TEXTS = {
 }
 
 
-VIEW_FILTER = "register_view"  # (RegisterFilter, row count) of the last register view
-
-
 def tx(key: str, /, **params: object) -> str:
     return tr(TEXTS, key, **params)
 
@@ -206,7 +203,7 @@ def render() -> None:
     f, page_size = filters(stamp)
     result = data.register_page(stamp, f, offset=_offset(page_size), limit=page_size)
     # The Datenaustausch page exports exactly this view as a partner workbook.
-    st.session_state[VIEW_FILTER] = (f, result.total)
+    st.session_state[REGISTER_VIEW] = (f, result.total)
     top = st.columns([3, 3, 2, 2, 2])
     top[0].markdown(f"**{tx('found', count=_int(result.total))}**")
     with top[1]:
