@@ -62,7 +62,7 @@ from portfolio.figures import (
 from portfolio.i18n import DEFAULT_LANG
 from portfolio.policy import Action, requires
 from portfolio.services.milestones import overdue_condition
-from reports.texts import change_kind_label, change_sentence, tx
+from reports.texts import change_kind_label, change_sentence, day, tx
 
 HORIZON_DAYS = rules.DEADLINE_HORIZON_DAYS
 DEFAULT_SINCE_DAYS = 90
@@ -290,6 +290,21 @@ class Brief:
 
     def title(self, lang: str | None = None) -> str:
         return tx(lang or self.lang, "title")
+
+    def as_of_note(self, lang: str | None = None) -> str:
+        """Where today's figures come from (live, or rebuilt for a past day): the PDF's cover
+        and the Excel brief say the same."""
+        lang = lang or self.lang
+        key = "as_of_live" if self.as_of_source == "live" else "as_of_past"
+        return tx(lang, key, day=day(self.as_of, lang))
+
+    def since_note(self, lang: str | None = None) -> str:
+        """What the comparison figures are (a published brief, live, or rebuilt)."""
+        lang = lang or self.lang
+        if self.since_source == "published":
+            return tx(lang, "since_published", id=self.since_brief_id, day=day(self.since, lang))
+        key = "since_live" if self.since_source == "live" else "since_journal"
+        return tx(lang, key, day=day(self.since, lang))
 
     @property
     def decisions(self) -> list[Event]:

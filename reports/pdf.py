@@ -634,16 +634,10 @@ class _Builder:
         self.story.append(toc)
 
     def as_of_note(self) -> str:
-        b = self.brief
-        key = "as_of_live" if b.as_of_source == "live" else "as_of_past"
-        return self.t(key, day=self.d(b.as_of))
+        return self.brief.as_of_note()
 
     def since_note(self) -> str:
-        b = self.brief
-        if b.since_source == "published":
-            return self.t("since_published", id=b.since_brief_id, day=self.d(b.since))
-        key = "since_live" if b.since_source == "live" else "since_journal"
-        return self.t(key, day=self.d(b.since))
+        return self.brief.since_note()
 
     def key_figures(self) -> None:
         b = self.brief

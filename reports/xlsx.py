@@ -160,9 +160,7 @@ class _Writer:
         ws.write_datetime(3, 1, b.as_of, self.f["date"])
         ws.write_string(4, 0, self.t("since"), self.f["bold"])
         ws.write_datetime(4, 1, b.since, self.f["date"])
-        from reports.pdf import _Builder  # the same notes as the PDF cover
-
-        notes = [_Builder(b).as_of_note(), _Builder(b).since_note()]
+        notes = [b.as_of_note(), b.since_note()]  # the same notes as the PDF cover
         if b.since_default == "none":
             notes.append(self.t("since_default_none"))
         elif b.since_default == "brief":
@@ -208,9 +206,7 @@ class _Writer:
             rows,
             [36, 22, 22, 22],
         )
-        from reports.pdf import _Builder
-
-        ws.write_string(len(rows) + 3, 0, _Builder(b).since_note(), self.f["note"])
+        ws.write_string(len(rows) + 3, 0, b.since_note(), self.f["note"])
 
     def themes(self) -> None:
         b = self.b

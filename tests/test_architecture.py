@@ -35,3 +35,25 @@ def test_defusedxml_guards_openpyxl() -> None:
     import openpyxl.xml
 
     assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_no_private_name_is_imported_from_another_module() -> None:
+    """``_x`` is a module's own: another module that needs it needs a public name."""
+    import ast
+
+    found = []
+    for folder in ("db", "portfolio", "reports"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.ImportFrom)
+                    and node.module
+                    and node.level == 0
+                    and node.module.split(".")[0] in ("db", "portfolio", "reports")
+                ):
+                    found += [
+                        f"{path.relative_to(ROOT)}: {node.module}.{a.name}"
+                        for a in node.names
+                        if a.name.startswith("_")
+                    ]
+    assert found == []
