@@ -140,7 +140,7 @@ class PipelineRow:
     approved: Decimal
 
 
-Warning = rules.Finding
+Finding = rules.Finding
 """One line of the warnings section: a finding of :mod:`portfolio.funding_rules`."""
 
 
@@ -236,7 +236,7 @@ class Brief:
     themes: list[ThemeRow] = field(default_factory=list)
     pipeline: list[PipelineRow] = field(default_factory=list)
     duties: list[Deadline] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
     reached: list[MilestoneRow] = field(default_factory=list)
     overdue: list[MilestoneRow] = field(default_factory=list)
     upcoming: list[MilestoneRow] = field(default_factory=list)
@@ -611,7 +611,7 @@ def pipeline_rows(s: Session, theme_id: int | None) -> list[PipelineRow]:
 
 
 @requires(Action.READ_PORTFOLIO)
-def warning_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[Warning]:
+def warning_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[Finding]:
     """Every finding of the funding rules on the day, by project, rule and item."""
     found = rules.findings(s, _scope_ids(theme_id), as_of)
     out = [f for code in rules.WARNING_CODES for f in found[code]]

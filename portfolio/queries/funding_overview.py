@@ -53,7 +53,9 @@ class DueLine:
 
 
 @dataclass(frozen=True)
-class Warning:
+class RuleWarning:
+    """One funding rule's findings on the Förderung page: how many, and a few examples."""
+
     code: str
     count: int
     examples: list[tuple[str, str, str]]  # (project key, item key, detail number as text)
@@ -72,7 +74,7 @@ class FundingOverview:
     proofs_overdue: int = 0
     payments_overdue: int = 0
     due: list[DueLine] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[RuleWarning] = field(default_factory=list)
 
 
 def _projects(session: Session, theme_key: str | None) -> Any:
@@ -194,13 +196,13 @@ def _detail(finding: rules.Finding) -> str:
     return finding.status or ""
 
 
-def _warnings(session: Session, projects: Any, today: dt.date, examples: int) -> list[Warning]:
+def _warnings(session: Session, projects: Any, today: dt.date, examples: int) -> list[RuleWarning]:
     counts = rules.warning_counts(session, projects, today)
     found = rules.findings(
         session, projects, today, codes=[c for c in WARNING_CODES if counts[c]], limit=examples
     )
     return [
-        Warning(
+        RuleWarning(
             code,
             counts[code],
             [(f.project_key, f.item_key, _detail(f)) for f in found.get(code, [])],
