@@ -18,6 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from db.enums import ProjectStatus
 from portfolio import palette
+from portfolio.xlsx import workbook_options
 from reports.brief import Brief, MilestoneRow
 from reports.texts import (
     application_label,
@@ -559,14 +560,7 @@ def render_xlsx(brief: Brief) -> bytes:
     """The brief as .xlsx bytes."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(
-        out,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "default_date_format": DATE_FORMAT,
-        },
+        out, workbook_options(in_memory=True, default_date_format=DATE_FORMAT)
     )
     book.set_properties(
         {

@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import io
 import math
-import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,10 +74,10 @@ from portfolio.policy import (
 )
 from portfolio.services.fields import INTEGER_MAX, MEASURE_MAX, MONEY_MAX
 from portfolio.vocab import label, labels
+from portfolio.xlsx import safe_text, workbook_options
 
 Progress = Callable[[float, str], None]
 NEW_ROWS = 500  # rows below the data kept editable (and with dropdowns) for new entries
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LISTS: tuple[tuple[str, type[Any]], ...] = (
     ("status", ProjectStatus),
     ("priority", Priority),
@@ -171,10 +170,6 @@ class ExportResult:
     scope: str
     rows: dict[str, int]
     file_name: str
-
-
-def safe_text(value: str) -> str:
-    return CONTROL.sub("", value)
 
 
 def _t(lang: str, de: str, en: str) -> str:
@@ -1056,14 +1051,7 @@ def _export(
     password = sheet_password(key, stamp, scope)
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(
-        buffer,
-        {
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-            "constant_memory": True,
-            "default_date_format": "DD.MM.YYYY",
-        },
+        buffer, workbook_options(constant_memory=True, default_date_format="DD.MM.YYYY")
     )
     wb.set_properties(
         {

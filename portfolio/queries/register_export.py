@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,8 +24,7 @@ from portfolio.queries.common import pick
 from portfolio.queries.register import RegisterFilter, RegisterRow
 from portfolio.queries.register import rows as register_rows
 from portfolio.vocab import label
-
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from portfolio.xlsx import safe_text, workbook_options
 
 
 @dataclass(frozen=True)
@@ -145,7 +143,7 @@ COLUMNS: tuple[Column, ...] = (
 
 
 def clean(text: str) -> str:
-    return CONTROL.sub("", text)
+    return safe_text(text)
 
 
 def build_register_xlsx(
@@ -158,14 +156,7 @@ def build_register_xlsx(
     """The workbook: sheet "Projekte" with the rows, sheet "Ansicht" with ``view`` (name, value)."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "default_date_format": "dd.mm.yyyy",
-        },
+        buffer, workbook_options(in_memory=True, default_date_format="dd.mm.yyyy")
     )
     en = lang == "en"
     header = workbook.add_format(

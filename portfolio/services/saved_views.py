@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from db.models import SavedView
 from portfolio.errors import NotFound, Problem, ValidationFailed
 from portfolio.policy import Action, principal_of, requires
+from portfolio.services.fields import FieldSpec, check
 
 PAGES = ("register",)
 """The pages that have saved views."""
@@ -33,7 +34,6 @@ QUERY_MAX = 2000
 MAX_VIEWS = 50
 """Views per user and page: a list to choose from, not a store."""
 _PARAM = re.compile(r"^[a-z_]{1,40}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -65,21 +65,22 @@ def normalise_query(params: Mapping[str, str | Sequence[str]]) -> str:
     return urlencode(pairs)
 
 
+FIELDS: dict[str, FieldSpec] = {
+    "view_name": FieldSpec("str", required=True, max_length=NAME_MAX),
+    "view_query": FieldSpec("str", max_length=QUERY_MAX),
+}
+
+
 def _check(page: str, name: str, query: str) -> list[Problem]:
-    problems: list[Problem] = []
+    """The rules every text field has (fields.check), and the query's shape."""
+    _, problems = check(FIELDS, {"view_name": name, "view_query": query}, partial=False)
     if page not in PAGES:
         problems.append(
             Problem("page", "not_in_list", {"value": page, "allowed": ", ".join(PAGES)})
         )
-    if not name:
-        problems.append(Problem("view_name", "required"))
-    elif len(name) > NAME_MAX:
-        problems.append(Problem("view_name", "too_long", {"max": NAME_MAX, "length": len(name)}))
-    elif _CONTROL.search(name):
-        problems.append(Problem("view_name", "control_chars"))
-    if len(query) > QUERY_MAX:
-        problems.append(Problem("view_query", "too_long", {"max": QUERY_MAX, "length": len(query)}))
-    elif any(not _PARAM.match(k) for k, _ in parse_qsl(query, keep_blank_values=True)):
+    if not any(p.field == "view_query" for p in problems) and any(
+        not _PARAM.match(k) for k, _ in parse_qsl(query, keep_blank_values=True)
+    ):
         problems.append(Problem("view_query", "invalid_view"))
     return problems
 
