@@ -91,8 +91,10 @@ def test_sqlite_read_sessions_do_not_block_writers(tmp_path: Path) -> None:
         with make_session_factory(engine)() as writer, writer.begin():
             writer.execute(
                 text("INSERT INTO theme (key, name, position, version) VALUES ('9', 'X', 9, 1)")
-            )
+            )  # within the 1 s busy timeout, although the read transaction is still open
         reader.rollback()
+        # the write went through while the reader held its snapshot
+        assert reader.execute(select(Theme.name).where(Theme.key == "9")).scalar_one() == "X"
     engine.dispose()
 
 

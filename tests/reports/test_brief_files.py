@@ -80,7 +80,8 @@ def check_pdf(brief: Brief, pdf: bytes, now: Summary, before: Summary) -> None:
     assert plain(fmt_eur(now.funding_approved)) in lines[total_line : total_line + 8]
     text = "\n".join(lines)
     for theme in now.themes:
-        assert f"{theme.key} {theme.name}" in text.replace("\n", " ") or theme.key in text
+        # the theme's key and full name (a wrapped cell breaks at spaces: rejoined with one)
+        assert f"{theme.key} {theme.name}" in text.replace("\n", " "), theme.name
         assert plain(fmt_eur(theme.total_cost)) in lines
     assert f"Stand {brief.as_of.strftime('%d.%m.%Y')}" in text
 

@@ -137,7 +137,7 @@ def test_register_reads_its_view_from_the_url(demo_db: str, q: Query) -> None:
     assert at.query_params["ampel"] in (light, [light])
     by_light = register_q.RegisterFilter(**{**f.__dict__, "light": light})
     narrowed = q(lambda s: register_q.page(s, by_light, today=TODAY))
-    assert 0 < narrowed.total < expected.total or narrowed.total == expected.total
+    assert 0 < narrowed.total <= expected.total
     assert list(at.dataframe[0].value["key"]) == [r.key for r in narrowed.rows]
 
 
@@ -198,7 +198,7 @@ def test_quality_page_lists_the_queries_scores(demo_db: str, q: Query) -> None:
     shown = [seen(m.value) for m in at.markdown if m.value.startswith("**")]
     assert len([s for s in shown if " · " in s]) == len(report.rows)
     if report.rows:
-        assert report.rows[0].key in shown[0] or any(report.rows[0].key in s for s in shown)
+        assert report.rows[0].key in shown[0]  # the lowest score first, as the query orders
 
 
 def test_a_change_elsewhere_shows_on_the_next_run(demo_db: str, q: Query) -> None:
