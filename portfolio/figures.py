@@ -196,33 +196,26 @@ def summary(
         return summary_of_state(state, day=day, theme_key=theme_key)
 
 
-@requires(Action.READ_PORTFOLIO)
-def summary_of_state(session: Session, *, day: dt.date, theme_key: str | None = None) -> Summary:
-    """The key figures of the rows in ``session`` as they are, for the day ``day``.
+@dataclass
+class _Funding:
+    """What :func:`summary_of_state` reads of the applications and payment requests."""
 
-    For a session that already holds the state of ``day`` (the live database for today, or a
-    snapshot from :func:`state_at`); :func:`summary` picks the state itself.
-    """
-    theme_id = theme_id_of(session, theme_key)
-    projects = _active_projects(theme_id)
-    scope = projects.scalar_subquery()
-    in_scope = Project.id.in_(projects)
+    requested: Decimal
+    approved: Decimal
+    paid_out: Decimal
+    proofs_due: int
+    payments_due: int
+    own: rules.OwnShareTotals
+    warnings: dict[str, int]  # the one-row findings per funding_rules code
 
-    by_status = {str(s): 0 for s in ProjectStatus}
-    for status, count in session.execute(
-        select(Project.status, func.count()).where(in_scope).group_by(Project.status)
-    ):
-        by_status[status] = count
-    total_cost, eligible_cost = session.execute(
-        select(func.sum(Project.total_cost), func.sum(Project.eligible_cost)).where(in_scope)
-    ).one()
 
+def _funding_figures(session: Session, projects: Select[Any], day: dt.date) -> _Funding:
+    """Money, deadlines and one-row warnings in two passes: applications, then payment requests."""
     app_scope = rules.application_counts(projects)
     # Funding is money from funders; the city's own budget lines are counted apart.
     external = rules.external_programme()
     live, awarded = rules.live_application(), rules.awarded_by(day)
     horizon = day + dt.timedelta(days=rules.DEADLINE_HORIZON_DAYS)
-    # One pass over the applications: money, proof-of-use deadlines, the one-row warnings.
     row_warnings = rules.row_warning_conditions(day)
     requested, approved, proofs_due, *row_counts = session.execute(
         select(
@@ -238,7 +231,6 @@ def summary_of_state(session: Session, *, day: dt.date, theme_key: str | None = 
     known = {code: int(n or 0) for code, n in zip(row_warnings, row_counts, strict=True)}
     own = rules.own_share_totals(session, projects, day)
     known["own_share_gap"] = own.gap_projects
-    # One pass over the payment requests: money paid, deadlines, the one-request warnings.
     pay_warnings = rules.payment_warning_conditions(day)
     paid_out, payments_due, *pay_counts = session.execute(
         select(
@@ -253,13 +245,18 @@ def summary_of_state(session: Session, *, day: dt.date, theme_key: str | None = 
         .where(app_scope)
     ).one()
     known |= {code: int(n or 0) for code, n in zip(pay_warnings, pay_counts, strict=True)}
-    payments_overdue = known["payment_overdue"]
-    overdue = session.execute(
-        select(func.count())
-        .select_from(Milestone)
-        .where(overdue_condition(day), Milestone.project_id.in_(projects))
-    ).scalar_one()
+    return _Funding(
+        _dec(requested),
+        _dec(approved),
+        _dec(paid_out),
+        int(proofs_due or 0),
+        int(payments_due or 0),
+        own,
+        known,
+    )
 
+
+def _theme_figures(session: Session, theme_id: int | None, in_scope: Any) -> list[ThemeFigures]:
     themes: dict[int, ThemeFigures] = {}
     theme_rows = select(Theme.id, Theme.key, Theme.name).order_by(Theme.position, Theme.key)
     if theme_id is not None:
@@ -283,8 +280,15 @@ def summary_of_state(session: Session, *, day: dt.date, theme_key: str | None = 
         figures.by_status[status] = count
         figures.total_cost = _dec(figures.total_cost + _dec(total))
         figures.eligible_cost = _dec(figures.eligible_cost + _dec(eligible))
+    return list(themes.values())
 
-    programmes = [
+
+def _programme_figures(
+    session: Session, projects: Select[Any], day: dt.date
+) -> list[ProgrammeFigures]:
+    app_scope = rules.application_counts(projects)
+    live, awarded = rules.live_application(), rules.awarded_by(day)
+    return [
         ProgrammeFigures(key, name, level, _dec(rate), count, _dec(req), _dec(appr))
         for key, name, level, rate, count, req, appr in session.execute(
             select(
@@ -312,16 +316,17 @@ def summary_of_state(session: Session, *, day: dt.date, theme_key: str | None = 
         )
     ]
 
-    partners = [
+
+def _partner_figures(session: Session, scope: Any) -> list[PartnerFigures]:
+    project_count = func.count(func.distinct(Participation.project_id))
+    return [
         PartnerFigures(key, short, projects_n, leads or 0, _dec(cash), _dec(kind))
         for key, short, projects_n, leads, cash, kind in session.execute(
             select(
                 Organisation.key,
                 Organisation.short_name,
-                func.count(func.distinct(Participation.project_id)),
-                func.count(func.distinct(Participation.project_id)).filter(
-                    Participation.role == ParticipationRole.LEAD.value
-                ),
+                project_count,
+                project_count.filter(Participation.role == ParticipationRole.LEAD.value),
                 func.sum(Participation.contribution_cash),
                 func.sum(Participation.contribution_in_kind),
             )
@@ -339,6 +344,32 @@ def summary_of_state(session: Session, *, day: dt.date, theme_key: str | None = 
         )
     ]
 
+
+@requires(Action.READ_PORTFOLIO)
+def summary_of_state(session: Session, *, day: dt.date, theme_key: str | None = None) -> Summary:
+    """The key figures of the rows in ``session`` as they are, for the day ``day``.
+
+    For a session that already holds the state of ``day`` (the live database for today, or a
+    snapshot from :func:`state_at`); :func:`summary` picks the state itself.
+    """
+    theme_id = theme_id_of(session, theme_key)
+    projects = _active_projects(theme_id)
+    in_scope = Project.id.in_(projects)
+    by_status = {str(s): 0 for s in ProjectStatus}
+    for status, count in session.execute(
+        select(Project.status, func.count()).where(in_scope).group_by(Project.status)
+    ):
+        by_status[status] = count
+    total_cost, eligible_cost = session.execute(
+        select(func.sum(Project.total_cost), func.sum(Project.eligible_cost)).where(in_scope)
+    ).one()
+    money = _funding_figures(session, projects, day)
+    overdue = session.execute(
+        select(func.count())
+        .select_from(Milestone)
+        .where(overdue_condition(day), Milestone.project_id.in_(projects))
+    ).scalar_one()
+    partners = _partner_figures(session, projects.scalar_subquery())
     return Summary(
         as_of=day,
         theme_key=theme_key,
@@ -346,22 +377,22 @@ def summary_of_state(session: Session, *, day: dt.date, theme_key: str | None = 
         by_status=by_status,
         total_cost=_dec(total_cost),
         eligible_cost=_dec(eligible_cost),
-        funding_requested=_dec(requested),
-        funding_approved=_dec(approved),
-        own_share=own.own_share,
-        own_budget=own.budget_beyond,
-        own_share_gap=own.gap,
-        paid_out=_dec(paid_out),
+        funding_requested=money.requested,
+        funding_approved=money.approved,
+        own_share=money.own.own_share,
+        own_budget=money.own.budget_beyond,
+        own_share_gap=money.own.gap,
+        paid_out=money.paid_out,
         overdue_milestones=overdue,
-        overdue_payment_requests=int(payments_overdue or 0),
-        payment_requests_due=int(payments_due or 0),
-        proofs_of_use_overdue=known["proof_overdue"],
-        proofs_of_use_due=int(proofs_due or 0),
+        overdue_payment_requests=money.warnings["payment_overdue"],
+        payment_requests_due=money.payments_due,
+        proofs_of_use_overdue=money.warnings["proof_overdue"],
+        proofs_of_use_due=money.proofs_due,
         organisations=len(partners),
-        themes=list(themes.values()),
-        programmes=programmes,
+        themes=_theme_figures(session, theme_id, in_scope),
+        programmes=_programme_figures(session, projects, day),
         partners=partners,
-        warnings=rules.warning_counts(session, projects, day, known=known),
+        warnings=rules.warning_counts(session, projects, day, known=money.warnings),
     )
 
 
@@ -373,6 +404,42 @@ class Deadline:
     project_title: str
     item_key: str
     title: str
+
+
+def proof_deadlines(projects: Select[Any], where: Any, *columns: Any) -> Select[Any]:
+    """The proof-of-use dates of the counted applications of ``projects`` that meet ``where``:
+    kind, due, project_key, project_title, item_key and then ``columns``. The one query of such
+    dates, for the deadline lists of the brief, the overview and the Förderung page."""
+    return (
+        select(
+            literal("proof_of_use").label("kind"),
+            FundingApplication.proof_of_use_due.label("due"),
+            Project.key.label("project_key"),
+            Project.title.label("project_title"),
+            FundingApplication.key.label("item_key"),
+            *columns,
+        )
+        .join(Project, Project.id == FundingApplication.project_id)
+        .where(rules.application_counts(projects), where)
+    )
+
+
+def payment_deadlines(projects: Select[Any], where: Any, *columns: Any) -> Select[Any]:
+    """The payment requests of the counted applications of ``projects`` that meet ``where``,
+    as :func:`proof_deadlines` has them (item_key is the request's key)."""
+    return (
+        select(
+            literal("payment_request").label("kind"),
+            PaymentRequest.due_on.label("due"),
+            Project.key.label("project_key"),
+            Project.title.label("project_title"),
+            PaymentRequest.key.label("item_key"),
+            *columns,
+        )
+        .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
+        .join(Project, Project.id == FundingApplication.project_id)
+        .where(rules.application_counts(projects), where)
+    )
 
 
 def deadline_rows(projects: Select[Any], start: dt.date, end: dt.date) -> Any:
@@ -398,30 +465,15 @@ def deadline_rows(projects: Select[Any], start: dt.date, end: dt.date) -> Any:
             Milestone.due_date.between(start, end),
         )
     )
-    proofs = (
-        select(
-            literal("proof_of_use").label("kind"),
-            FundingApplication.proof_of_use_due.label("due"),
-            Project.key,
-            Project.title,
-            FundingApplication.key,
-            FundingApplication.reference_number,
-        )
-        .join(Project, Project.id == FundingApplication.project_id)
-        .where(rules.application_counts(projects), rules.proof_due_between(start, end))
+    proofs = proof_deadlines(
+        projects,
+        rules.proof_due_between(start, end),
+        FundingApplication.reference_number.label("title"),
     )
-    payments = (
-        select(
-            literal("payment_request").label("kind"),
-            PaymentRequest.due_on.label("due"),
-            Project.key,
-            Project.title,
-            PaymentRequest.key,
-            FundingApplication.key,
-        )
-        .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
-        .join(Project, Project.id == FundingApplication.project_id)
-        .where(rules.application_counts(projects), rules.payment_due_between(start, end))
+    payments = payment_deadlines(
+        projects,
+        rules.payment_due_between(start, end),
+        FundingApplication.key.label("title"),
     )
     return union_all(milestones, proofs, payments).subquery()
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from db.models import FundingApplication, FundingProgramme, PaymentRequest, Project
 from portfolio import funding_rules as rules
+from portfolio.figures import payment_deadlines, proof_deadlines
 from portfolio.policy import Action, requires
 from portfolio.queries.common import theme_id_of
 
@@ -142,45 +143,29 @@ def _due(
         ).one()
     )
     proofs = session.execute(
-        select(
-            FundingApplication.proof_of_use_due,
-            Project.key,
-            Project.title,
-            FundingApplication.key,
-            FundingProgramme.name,
+        proof_deadlines(
+            projects,
+            proof_where,
             FundingApplication.amount_approved,
+            FundingProgramme.name,
             FundingApplication.status,
         )
-        .join(Project, Project.id == FundingApplication.project_id)
         .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
-        .where(counts, proof_where)
         .order_by(FundingApplication.proof_of_use_due, Project.key)
         .limit(limit)
     ).all()
     payments = session.execute(
-        select(
-            PaymentRequest.due_on,
-            Project.key,
-            Project.title,
-            PaymentRequest.key,
-            FundingProgramme.name,
-            PaymentRequest.amount,
-            PaymentRequest.status,
+        payment_deadlines(
+            projects, pay_where, PaymentRequest.amount, FundingProgramme.name, PaymentRequest.status
         )
-        .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
-        .join(Project, Project.id == FundingApplication.project_id)
         .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
-        .where(counts, pay_where)
         .order_by(PaymentRequest.due_on, Project.key)
         .limit(limit)
     ).all()
     lines = [
-        DueLine("proof_of_use", due, pk, pt, ik, prog, amount, status, due < today)
-        for due, pk, pt, ik, prog, amount, status in proofs
+        DueLine(kind, due, pk, pt, ik, prog, amount, status, due < today)
+        for kind, due, pk, pt, ik, amount, prog, status in [*proofs, *payments]
         if due is not None
-    ] + [
-        DueLine("payment_request", due, pk, pt, ik, prog, amount, status, due < today)
-        for due, pk, pt, ik, prog, amount, status in payments
     ]
     out.due = sorted(lines, key=lambda d: (d.due, d.project_key, d.item_key))[:limit]
 
