@@ -186,30 +186,34 @@ def _window(column: Any, since: dt.date | None, until: dt.date | None) -> Column
     return and_(*parts)
 
 
-@requires(Action.READ_DEADLINES)
-def agenda(
-    session: Session,
-    *,
-    today: dt.date,
-    organisation_key: str | None = None,
-    project_key: str | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-) -> list[AgendaItem]:
-    """The open deadlines in scope, soonest first; ``since``/``until`` bound the due date
-    (None: every open one, overdue ones included)."""
-    who = principal_of(session)
-    projects = _scope(session, who, organisation_key, project_key)
-    items: list[AgendaItem] = []
-    short: dict[int, str] = {
-        oid: name for oid, name in session.execute(select(Organisation.id, Organisation.short_name))
-    }
+class _Owners:
+    """Who owes a deadline: the organisations named, and the short name of the first."""
 
-    def owners(*ids: int | None) -> tuple[frozenset[int], str]:
+    def __init__(self, session: Session) -> None:
+        self.short: dict[int, str] = {
+            oid: name
+            for oid, name in session.execute(select(Organisation.id, Organisation.short_name))
+        }
+
+    def __call__(self, *ids: int | None) -> tuple[frozenset[int], str]:
         found = frozenset(i for i in ids if i is not None)
         first = next((i for i in ids if i is not None), None)
-        return found, short.get(first, "") if first is not None else ""
+        return found, self.short.get(first, "") if first is not None else ""
 
+
+@dataclass(frozen=True)
+class _Window:
+    today: dt.date
+    since: dt.date | None
+    until: dt.date | None
+
+    def of(self, column: Any) -> ColumnElement[bool]:
+        return _window(column, self.since, self.until)
+
+
+def _milestones(
+    session: Session, projects: Select[Any], when: _Window, owners: _Owners
+) -> Iterable[AgendaItem]:
     for m in session.execute(
         select(
             Milestone.key,
@@ -225,124 +229,145 @@ def agenda(
             Project.id.in_(projects),
             Milestone.archived.is_(False),
             Milestone.done_date.is_(None),
-            _window(Milestone.due_date, since, until),
+            when.of(Milestone.due_date),
         )
     ):
         ids, name = owners(m.responsible_organisation_id or m.lead_organisation_id)
-        items.append(
-            AgendaItem(
-                DeadlineKind.MILESTONE,
-                m.due_date,
-                m.due_date < today,
-                m.pkey,
-                m.ptitle,
-                m.key,
-                m.title,
-                organisation_ids=ids,
-                responsible=name,
-            )
+        yield AgendaItem(
+            DeadlineKind.MILESTONE,
+            m.due_date,
+            m.due_date < when.today,
+            m.pkey,
+            m.ptitle,
+            m.key,
+            m.title,
+            organisation_ids=ids,
+            responsible=name,
         )
-    application = (
-        select(
-            FundingApplication.id,
-            FundingApplication.key.label("akey"),
-            FundingApplication.reference_number,
-            FundingProgramme.name.label("programme"),
-            Project.key.label("pkey"),
-            Project.title.label("ptitle"),
-            Project.lead_organisation_id,
-        )
-        .join(Project, Project.id == FundingApplication.project_id)
-        .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
-        .where(rules.application_counts(projects))
-    )
-    apps = {row.id: row for row in session.execute(application)}
-    if apps:
-        app_ids = list(apps)
-        for p in session.execute(
-            select(
-                PaymentRequest.key,
-                PaymentRequest.due_on,
-                PaymentRequest.amount,
-                PaymentRequest.application_id,
-            ).where(
-                PaymentRequest.application_id.in_(app_ids),
-                rules.open_payment(),
-                _window(PaymentRequest.due_on, since, until),
-            )
-        ):
-            a = apps[p.application_id]
-            owner, name = owners(a.lead_organisation_id)
-            items.append(
-                AgendaItem(
-                    DeadlineKind.PAYMENT_REQUEST,
-                    p.due_on,
-                    p.due_on < today,
-                    a.pkey,
-                    a.ptitle,
-                    p.key,
-                    "",
-                    a.akey,
-                    a.reference_number or "",
-                    p.amount,
-                    organisation_ids=owner,
-                    responsible=name,
-                )
-            )
-        for proof in session.execute(
-            select(
-                ProofOfUse.kind,
-                ProofOfUse.budget_year,
-                ProofOfUse.due_on,
-                ProofOfUse.application_id,
-            ).where(
-                ProofOfUse.application_id.in_(app_ids),
-                ProofOfUse.state.in_(OPEN_PROOF_STATES),
-                _window(ProofOfUse.due_on, since, until),
-            )
-        ):
-            a = apps[proof.application_id]
-            owner, name = owners(a.lead_organisation_id)
-            items.append(
-                AgendaItem(
-                    DeadlineKind.PROOF,
-                    proof.due_on,
-                    proof.due_on < today,
-                    a.pkey,
-                    a.ptitle,
-                    f"{a.akey}-{proof.kind}-{proof.budget_year}",
-                    proof.kind,
-                    a.akey,
-                    a.reference_number or "",
-                    budget_year=proof.budget_year,
-                    organisation_ids=owner,
-                    responsible=name,
-                )
-            )
+
+
+def _applications(session: Session, projects: Select[Any]) -> dict[int, Any]:
+    """The counted applications in scope by id, with what their deadlines show of them."""
+    return {
+        row.id: row
         for row in session.execute(
-            select(FundingApplication.id, FundingApplication.period_end).where(
-                FundingApplication.id.in_(app_ids),
-                rules.running_grant(),
-                _window(FundingApplication.period_end, since, until),
+            select(
+                FundingApplication.id,
+                FundingApplication.key.label("akey"),
+                FundingApplication.reference_number,
+                FundingProgramme.name.label("programme"),
+                Project.key.label("pkey"),
+                Project.title.label("ptitle"),
+                Project.lead_organisation_id,
             )
-        ):
-            a = apps[row.id]
-            owner, name = owners(a.lead_organisation_id)
-            items.append(
-                AgendaItem(
-                    DeadlineKind.PERIOD_END,
-                    row.period_end,
-                    row.period_end < today,
-                    a.pkey,
-                    a.ptitle,
-                    a.akey,
-                    a.programme,
-                    a.akey,
-                    a.reference_number or "",
-                    organisation_ids=owner,
-                    responsible=name,
-                )
-            )
+            .join(Project, Project.id == FundingApplication.project_id)
+            .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
+            .where(rules.application_counts(projects))
+        )
+    }
+
+
+def _grant_item(
+    kind: DeadlineKind,
+    due: dt.date,
+    a: Any,
+    ref: str,
+    title: str,
+    when: _Window,
+    owners: _Owners,
+    **extra: Any,
+) -> AgendaItem:
+    """A deadline of the application ``a``, owed by its project's lead organisation."""
+    owner, name = owners(a.lead_organisation_id)
+    return AgendaItem(
+        kind,
+        due,
+        due < when.today,
+        a.pkey,
+        a.ptitle,
+        ref,
+        title,
+        a.akey,
+        a.reference_number or "",
+        organisation_ids=owner,
+        responsible=name,
+        **extra,
+    )
+
+
+def _grant_deadlines(
+    session: Session, apps: dict[int, Any], when: _Window, owners: _Owners
+) -> Iterable[AgendaItem]:
+    """Open payment requests, open proofs of use and the ends of running grants' periods."""
+    ids = list(apps)
+    for p in session.execute(
+        select(
+            PaymentRequest.key,
+            PaymentRequest.due_on,
+            PaymentRequest.amount,
+            PaymentRequest.application_id,
+        ).where(
+            PaymentRequest.application_id.in_(ids),
+            rules.open_payment(),
+            when.of(PaymentRequest.due_on),
+        )
+    ):
+        a = apps[p.application_id]
+        yield _grant_item(
+            DeadlineKind.PAYMENT_REQUEST, p.due_on, a, p.key, "", when, owners, amount=p.amount
+        )
+    for proof in session.execute(
+        select(
+            ProofOfUse.kind, ProofOfUse.budget_year, ProofOfUse.due_on, ProofOfUse.application_id
+        ).where(
+            ProofOfUse.application_id.in_(ids),
+            ProofOfUse.state.in_(OPEN_PROOF_STATES),
+            when.of(ProofOfUse.due_on),
+        )
+    ):
+        a = apps[proof.application_id]
+        ref = f"{a.akey}-{proof.kind}-{proof.budget_year}"
+        yield _grant_item(
+            DeadlineKind.PROOF,
+            proof.due_on,
+            a,
+            ref,
+            proof.kind,
+            when,
+            owners,
+            budget_year=proof.budget_year,
+        )
+    for row in session.execute(
+        select(FundingApplication.id, FundingApplication.period_end).where(
+            FundingApplication.id.in_(ids),
+            rules.running_grant(),
+            when.of(FundingApplication.period_end),
+        )
+    ):
+        a = apps[row.id]
+        yield _grant_item(
+            DeadlineKind.PERIOD_END, row.period_end, a, a.akey, a.programme, when, owners
+        )
+
+
+@requires(Action.READ_DEADLINES)
+def agenda(
+    session: Session,
+    *,
+    today: dt.date,
+    organisation_key: str | None = None,
+    project_key: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[AgendaItem]:
+    """The open deadlines in scope, soonest first; ``since``/``until`` bound the due date
+    (None: every open one, overdue ones included)."""
+    projects = _scope(session, principal_of(session), organisation_key, project_key)
+    when, owners = _Window(today, since, until), _Owners(session)
+    items = list(_milestones(session, projects, when, owners))
+    apps = _applications(session, projects)
+    if apps:
+        items.extend(_grant_deadlines(session, apps, when, owners))
     items.extend(_status_reports(session, projects, today, since, until, owners))
     items.sort(key=lambda i: (i.due, i.project_key, i.kind, i.ref))
     return items
@@ -354,7 +379,7 @@ def _status_reports(
     today: dt.date,
     since: dt.date | None,
     until: dt.date | None,
-    owners: Any,
+    owners: _Owners,
 ) -> Iterable[AgendaItem]:
     """The next status report of each running project, owed by its lead organisation."""
     newest = latest_report_date()
