@@ -154,15 +154,12 @@ def organisations(session: Session) -> list[PortalOrganisation]:
     ]
 
 
-@requires(Action.PARTNER_READ)
-def portal(session: Session, *, organisation_key: str | None = None, today: dt.date) -> Portal:
-    """The organisation's projects (by key), their open milestones (by due date) and what is
-    due: status reports of the projects it leads (none yet, or the newest older than 90 days),
-    the proofs of use its projects' grants owe (:func:`portfolio.services.proofs.open_duties`)
-    and their open payment requests, by date."""
-    org = _organisation(session, principal_of(session), organisation_key)
-    out = Portal(org)
-    ids = _project_ids(org.id)
+def _projects(
+    session: Session, out: Portal, ids: Any, today: dt.date
+) -> dict[int, tuple[str, str]]:
+    """The organisation's projects into ``out`` with the status reports it owes as lead;
+    returns (key, title) by project id for the other sections."""
+    org = out.organisation
     roles: dict[int, set[str]] = {}
     for project_id, role in session.execute(
         select(Participation.project_id, Participation.role).where(
@@ -208,6 +205,12 @@ def portal(session: Session, *, organisation_key: str | None = None, today: dt.d
         if is_lead and r.stale:
             due = r.newest + dt.timedelta(days=STALE_REPORT_DAYS) if r.newest else None
             out.duties.append(PortalDuty("status_report", r.key, r.title, due, True, "", ""))
+    return titles
+
+
+def _milestones(
+    session: Session, out: Portal, ids: Any, titles: dict[int, tuple[str, str]], today: dt.date
+) -> None:
     responsible = Organisation.__table__.alias("responsible")
     for m in session.execute(
         select(
@@ -236,9 +239,15 @@ def portal(session: Session, *, organisation_key: str | None = None, today: dt.d
                 m.due_date,
                 milestones.state_of(m.due_date, None, today) is MilestoneState.OVERDUE,
                 m.short_name,
-                m.responsible_organisation_id == org.id,
+                m.responsible_organisation_id == out.organisation.id,
             )
         )
+
+
+def _grant_duties(
+    session: Session, out: Portal, ids: Any, titles: dict[int, tuple[str, str]], today: dt.date
+) -> None:
+    """The proofs of use and the open payment requests of the projects' grants."""
     applications = list(
         session.execute(
             select(FundingApplication.id).where(
@@ -246,46 +255,52 @@ def portal(session: Session, *, organisation_key: str | None = None, today: dt.d
             )
         ).scalars()
     )
-    if applications:
-        for d in proofs.open_duties(session, today=today, application_ids=applications):
-            out.duties.append(
-                PortalDuty(
-                    "proof",
-                    d.project_key,
-                    d.project_title,
-                    d.due_on,
-                    d.overdue,
-                    d.kind,
-                    d.application_key,
-                )
+    if not applications:
+        return
+    for d in proofs.open_duties(session, today=today, application_ids=applications):
+        out.duties.append(
+            PortalDuty(
+                "proof",
+                d.project_key,
+                d.project_title,
+                d.due_on,
+                d.overdue,
+                d.kind,
+                d.application_key,
             )
-        for p in session.execute(
-            select(
-                PaymentRequest.due_on,
-                PaymentRequest.amount,
-                FundingApplication.key,
-                FundingApplication.project_id,
-                funding_rules.payment_overdue(today).label("overdue"),
-            )
-            .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
-            .where(
-                PaymentRequest.application_id.in_(applications),
-                funding_rules.open_payment(),
-            )
-        ):
-            key, title = titles.get(p.project_id, ("", ""))
-            out.duties.append(
-                PortalDuty(
-                    "payment",
-                    key,
-                    title,
-                    p.due_on,
-                    bool(p.overdue),
-                    "",
-                    p.key,
-                    p.amount,
-                )
-            )
+        )
+    for p in session.execute(
+        select(
+            PaymentRequest.due_on,
+            PaymentRequest.amount,
+            FundingApplication.key,
+            FundingApplication.project_id,
+            funding_rules.payment_overdue(today).label("overdue"),
+        )
+        .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
+        .where(
+            PaymentRequest.application_id.in_(applications),
+            funding_rules.open_payment(),
+        )
+    ):
+        key, title = titles.get(p.project_id, ("", ""))
+        out.duties.append(
+            PortalDuty("payment", key, title, p.due_on, bool(p.overdue), "", p.key, p.amount)
+        )
+
+
+@requires(Action.PARTNER_READ)
+def portal(session: Session, *, organisation_key: str | None = None, today: dt.date) -> Portal:
+    """The organisation's projects (by key), their open milestones (by due date) and what is
+    due: status reports of the projects it leads (none yet, or the newest older than 90 days),
+    the proofs of use its projects' grants owe (:func:`portfolio.services.proofs.open_duties`)
+    and their open payment requests, by date."""
+    org = _organisation(session, principal_of(session), organisation_key)
+    out = Portal(org)
+    ids = _project_ids(org.id)
+    titles = _projects(session, out, ids, today)
+    _milestones(session, out, ids, titles, today)
+    _grant_duties(session, out, ids, titles, today)
     out.duties.sort(key=lambda d: (d.due_on or dt.date.min, d.project_key, d.kind))
     return out
 
