@@ -174,6 +174,86 @@ class PartnerDetail:
     by_role: dict[str, int] = field(default_factory=dict)
 
 
+def _partner_projects(
+    session: Session, org_id: int, today: dt.date, offset: int, limit: int
+) -> list[PartnerProject]:
+    """One page of the organisation's active projects, with its roles and money in each."""
+    mine = and_(Participation.organisation_id == org_id, Project.archived.is_(False))
+    funding = _funding_of_projects(today)
+    rows = session.execute(
+        select(
+            Project.id,
+            Project.key,
+            Project.title,
+            Project.status,
+            Theme.key,
+            func.sum(Participation.contribution_cash),
+            func.sum(Participation.contribution_in_kind),
+            func.max(funding.c.approved),
+            func.max(case((Project.lead_organisation_id == org_id, 1), else_=0)),
+        )
+        .join(Participation, Participation.project_id == Project.id)
+        .join(ActionField, ActionField.id == Project.action_field_id)
+        .join(Theme, Theme.id == ActionField.theme_id)
+        .join(funding, funding.c.project_id == Project.id, isouter=True)
+        .where(mine)
+        .group_by(Project.id, Project.key, Project.title, Project.status, Theme.key)
+        .order_by(Project.key)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    found: dict[int, set[str]] = {r[0]: set() for r in rows}
+    if found:
+        for project_id, role in session.execute(
+            select(Participation.project_id, Participation.role).where(
+                Participation.organisation_id == org_id, Participation.project_id.in_(list(found))
+            )
+        ):
+            found[project_id].add(role)
+    order = [str(r) for r in ParticipationRole]
+    return [
+        PartnerProject(
+            pkey,
+            title,
+            status,
+            tkey,
+            tuple(r for r in order if r in found[pid]),
+            _dec(cash),
+            _dec(kind),
+            _dec(approved),
+            bool(is_lead),
+        )
+        for pid, pkey, title, status, tkey, cash, kind, approved, is_lead in rows
+    ]
+
+
+def _partner_milestones(
+    session: Session, detail: PartnerDetail, org_id: int, today: dt.date, limit: int
+) -> None:
+    """The open milestones the organisation is responsible for: how many, and the first."""
+    open_ms = and_(
+        Milestone.responsible_organisation_id == org_id,
+        Milestone.archived.is_(False),
+        Milestone.done_date.is_(None),
+        Project.archived.is_(False),
+    )
+    detail.milestones_total = int(
+        session.execute(
+            select(func.count(Milestone.id))
+            .join(Project, Project.id == Milestone.project_id)
+            .where(open_ms)
+        ).scalar_one()
+    )
+    for pkey, ptitle, mkey, mtitle, due in session.execute(
+        select(Project.key, Project.title, Milestone.key, Milestone.title, Milestone.due_date)
+        .join(Project, Project.id == Milestone.project_id)
+        .where(open_ms)
+        .order_by(Milestone.due_date, Milestone.key)
+        .limit(limit)
+    ):
+        detail.milestones.append(PartnerMilestone(pkey, ptitle, mkey, mtitle, due, due < today))
+
+
 @requires(Action.READ_PORTFOLIO)
 def partner_detail(
     session: Session,
@@ -196,8 +276,7 @@ def partner_detail(
         org.contact_email,
         org.address,
     )
-    active = Project.archived.is_(False)
-    mine = and_(Participation.organisation_id == org.id, active)
+    mine = and_(Participation.organisation_id == org.id, Project.archived.is_(False))
     detail.by_role = {
         role: int(count)
         for role, count in session.execute(
@@ -214,71 +293,6 @@ def partner_detail(
             .where(mine)
         ).scalar_one()
     )
-    funding = _funding_of_projects(today)
-    rows = session.execute(
-        select(
-            Project.id,
-            Project.key,
-            Project.title,
-            Project.status,
-            Theme.key,
-            func.sum(Participation.contribution_cash),
-            func.sum(Participation.contribution_in_kind),
-            func.max(funding.c.approved),
-            func.max(case((Project.lead_organisation_id == org.id, 1), else_=0)),
-        )
-        .join(Participation, Participation.project_id == Project.id)
-        .join(ActionField, ActionField.id == Project.action_field_id)
-        .join(Theme, Theme.id == ActionField.theme_id)
-        .join(funding, funding.c.project_id == Project.id, isouter=True)
-        .where(mine)
-        .group_by(Project.id, Project.key, Project.title, Project.status, Theme.key)
-        .order_by(Project.key)
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    found: dict[int, set[str]] = {r[0]: set() for r in rows}
-    if found:
-        for project_id, role in session.execute(
-            select(Participation.project_id, Participation.role).where(
-                Participation.organisation_id == org.id, Participation.project_id.in_(list(found))
-            )
-        ):
-            found[project_id].add(role)
-    order = [str(r) for r in ParticipationRole]
-    for pid, pkey, title, status, tkey, cash, kind, approved, is_lead in rows:
-        detail.projects.append(
-            PartnerProject(
-                pkey,
-                title,
-                status,
-                tkey,
-                tuple(r for r in order if r in found[pid]),
-                _dec(cash),
-                _dec(kind),
-                _dec(approved),
-                bool(is_lead),
-            )
-        )
-    open_ms = and_(
-        Milestone.responsible_organisation_id == org.id,
-        Milestone.archived.is_(False),
-        Milestone.done_date.is_(None),
-        active,
-    )
-    detail.milestones_total = int(
-        session.execute(
-            select(func.count(Milestone.id))
-            .join(Project, Project.id == Milestone.project_id)
-            .where(open_ms)
-        ).scalar_one()
-    )
-    for pkey, ptitle, mkey, mtitle, due in session.execute(
-        select(Project.key, Project.title, Milestone.key, Milestone.title, Milestone.due_date)
-        .join(Project, Project.id == Milestone.project_id)
-        .where(open_ms)
-        .order_by(Milestone.due_date, Milestone.key)
-        .limit(milestone_limit)
-    ):
-        detail.milestones.append(PartnerMilestone(pkey, ptitle, mkey, mtitle, due, due < today))
+    detail.projects = _partner_projects(session, org.id, today, offset, limit)
+    _partner_milestones(session, detail, org.id, today, milestone_limit)
     return detail
