@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -102,15 +103,8 @@ def deadline_counts(
     return [RadarPoint(due, kind, count) for due, kind, count in session.execute(stmt)]
 
 
-@requires(Action.READ_PORTFOLIO)
-def overview(
-    session: Session, *, today: dt.date, theme_key: str | None = None, radar_days: int = 90
-) -> OverviewFigures:
-    theme_id = theme_id_of(session, theme_key)
-    scope_ids = active_projects(theme_id)
-    in_scope = Project.id.in_(scope_ids)
-    out = OverviewFigures()
-
+def _fields(session: Session, in_scope: Any) -> list[FieldFigure]:
+    """Projects and cost per action field of each Leitthema."""
     field_rows = (
         select(
             Theme.key,
@@ -137,11 +131,14 @@ def overview(
         )
         .order_by(Theme.key, ActionField.key)
     )
-    out.fields = [
+    return [
         FieldFigure(tk, tn, tne, fk, fn, fne, count, _dec(cost))
         for tk, tn, tne, fk, fn, fne, count, cost in session.execute(field_rows)
     ]
 
+
+def _pipeline(session: Session, scope_ids: Any) -> list[PipelineFigure]:
+    """Applications per programme and status: how many, requested, approved."""
     pipeline_rows = (
         select(
             FundingProgramme.key,
@@ -159,11 +156,14 @@ def overview(
         .group_by(FundingProgramme.key, FundingProgramme.name, FundingApplication.status)
         .order_by(FundingProgramme.name)
     )
-    out.pipeline = [
+    return [
         PipelineFigure(key, name, status, count, _dec(req), _dec(appr))
         for key, name, status, count, req, appr in session.execute(pipeline_rows)
     ]
 
+
+def _heatmap(session: Session, in_scope: Any) -> list[HeatCell]:
+    """Projects and contributions per partner and Leitthema."""
     heat_rows = (
         select(
             Organisation.key,
@@ -180,15 +180,14 @@ def overview(
         .group_by(Organisation.key, Organisation.short_name, Theme.key)
         .order_by(Organisation.short_name, Theme.key)
     )
-    out.heatmap = [
+    return [
         HeatCell(okey, short, tkey, count, _dec(contrib))
         for okey, short, tkey, count, contrib in session.execute(heat_rows)
     ]
 
-    out.radar = deadline_counts(session, today=today, days=radar_days, theme_key=theme_key)
-    soon = today + dt.timedelta(days=30)
-    out.deadlines_30 = sum(p.count for p in out.radar if p.due <= soon)
 
+def _lights(session: Session, in_scope: Any, today: dt.date) -> tuple[dict[str, int], int]:
+    """Projects per newest traffic light, and how many owe a status report."""
     light = latest_light().label("light")
     per_project = select(light).where(in_scope).subquery()
     lights = {"green": 0, "yellow": 0, "red": 0, NO_LIGHT: 0}
@@ -196,10 +195,27 @@ def overview(
         select(per_project.c.light, func.count()).group_by(per_project.c.light)
     ):
         lights[str(value) if value is not None else NO_LIGHT] = int(count)
-    out.lights = lights
-    out.stale_reports = int(
+    stale = int(
         session.execute(
             select(func.count()).select_from(Project).where(in_scope, stale_report_condition(today))
         ).scalar_one()
     )
+    return lights, stale
+
+
+@requires(Action.READ_PORTFOLIO)
+def overview(
+    session: Session, *, today: dt.date, theme_key: str | None = None, radar_days: int = 90
+) -> OverviewFigures:
+    theme_id = theme_id_of(session, theme_key)
+    scope_ids = active_projects(theme_id)
+    in_scope = Project.id.in_(scope_ids)
+    out = OverviewFigures()
+    out.fields = _fields(session, in_scope)
+    out.pipeline = _pipeline(session, scope_ids)
+    out.heatmap = _heatmap(session, in_scope)
+    out.radar = deadline_counts(session, today=today, days=radar_days, theme_key=theme_key)
+    soon = today + dt.timedelta(days=30)
+    out.deadlines_30 = sum(p.count for p in out.radar if p.due <= soon)
+    out.lights, out.stale_reports = _lights(session, in_scope, today)
     return out
