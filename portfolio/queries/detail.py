@@ -71,6 +71,86 @@ class ProjectDetail:
     journal_entries: int = 0
 
 
+def _participations_and_applications(
+    session: Session, detail: ProjectDetail, project_id: int
+) -> None:
+    """The partners, and the applications with their payment requests."""
+    for p in participations.get_all(session, project_id=project_id):
+        detail.participations.append(
+            Row(
+                p.id,
+                p.version,
+                _values(p, participations.FIELDS),
+                {"organisation": p.organisation.short_name, "organisation_key": p.organisation.key},
+            )
+        )
+    apps = session.execute(
+        select(FundingApplication)
+        .options(
+            selectinload(FundingApplication.programme),
+            selectinload(FundingApplication.payment_requests),
+        )
+        .where(FundingApplication.project_id == project_id)
+        .order_by(FundingApplication.archived, FundingApplication.key)
+    ).scalars()
+    for a in apps:
+        paid = sum(
+            (r.amount for r in a.payment_requests if r.status == PaymentRequestStatus.PAID),
+            start=Decimal("0"),
+        )
+        detail.applications.append(
+            Row(
+                a.id,
+                a.version,
+                _values(a, funding.FIELDS),
+                {
+                    "programme": a.programme.name,
+                    "programme_key": a.programme.key,
+                    "level": a.programme.level,
+                    "archived": a.archived,
+                    "paid": paid,
+                },
+            )
+        )
+        detail.payment_requests[a.id] = [
+            Row(r.id, r.version, _values(r, funding.PAYMENT_FIELDS)) for r in a.payment_requests
+        ]
+
+
+def _milestones(session: Session, detail: ProjectDetail, project_id: int, today: dt.date) -> None:
+    """The active milestones with their state on ``today``."""
+    stones = session.execute(
+        select(Milestone, Organisation.short_name)
+        .join(Organisation, Organisation.id == Milestone.responsible_organisation_id, isouter=True)
+        .where(Milestone.project_id == project_id, Milestone.archived.is_(False))
+        .order_by(Milestone.due_date, Milestone.key)
+    ).all()
+    for m, org in stones:
+        detail.milestones.append(
+            Row(
+                m.id,
+                m.version,
+                _values(m, milestones.FIELDS),
+                {"state": str(state_of(m.due_date, m.done_date, today)), "organisation": org},
+            )
+        )
+
+
+def _reports_and_kpis(session: Session, detail: ProjectDetail, project_id: int) -> None:
+    """The status reports, newest first, and the KPIs with their measurements."""
+    for r in session.execute(
+        select(StatusReport)
+        .where(StatusReport.project_id == project_id)
+        .order_by(StatusReport.report_date.desc())
+    ).scalars():
+        detail.reports.append(Row(r.id, r.version, _values(r, status_reports.FIELDS)))
+    for k in kpis.get_all(session, project_id=project_id):
+        detail.kpis.append(Row(k.id, k.version, _values(k, kpis.FIELDS)))
+        detail.measurements[k.id] = [
+            Row(m.id, m.version, _values(m, kpis.MEASUREMENT_FIELDS)) for m in k.measurements
+        ]
+
+
 @requires(Action.READ_PORTFOLIO)
 def project_detail(session: Session, key: str, *, today: dt.date) -> ProjectDetail:
     """The project ``key`` with all its parts. Raises :class:`portfolio.errors.NotFound`."""
@@ -97,72 +177,9 @@ def project_detail(session: Session, key: str, *, today: dt.date) -> ProjectDeta
         created_at=project.created_at,
         updated_at=project.updated_at,
     )
-    for p in participations.get_all(session, project_id=project.id):
-        detail.participations.append(
-            Row(
-                p.id,
-                p.version,
-                _values(p, participations.FIELDS),
-                {"organisation": p.organisation.short_name, "organisation_key": p.organisation.key},
-            )
-        )
-    apps = session.execute(
-        select(FundingApplication)
-        .options(
-            selectinload(FundingApplication.programme),
-            selectinload(FundingApplication.payment_requests),
-        )
-        .where(FundingApplication.project_id == project.id)
-        .order_by(FundingApplication.archived, FundingApplication.key)
-    ).scalars()
-    for a in apps:
-        paid = sum(
-            (r.amount for r in a.payment_requests if r.status == PaymentRequestStatus.PAID),
-            start=Decimal("0"),
-        )
-        detail.applications.append(
-            Row(
-                a.id,
-                a.version,
-                _values(a, funding.FIELDS),
-                {
-                    "programme": a.programme.name,
-                    "programme_key": a.programme.key,
-                    "level": a.programme.level,
-                    "archived": a.archived,
-                    "paid": paid,
-                },
-            )
-        )
-        detail.payment_requests[a.id] = [
-            Row(r.id, r.version, _values(r, funding.PAYMENT_FIELDS)) for r in a.payment_requests
-        ]
-    stones = session.execute(
-        select(Milestone, Organisation.short_name)
-        .join(Organisation, Organisation.id == Milestone.responsible_organisation_id, isouter=True)
-        .where(Milestone.project_id == project.id, Milestone.archived.is_(False))
-        .order_by(Milestone.due_date, Milestone.key)
-    ).all()
-    for m, org in stones:
-        detail.milestones.append(
-            Row(
-                m.id,
-                m.version,
-                _values(m, milestones.FIELDS),
-                {"state": str(state_of(m.due_date, m.done_date, today)), "organisation": org},
-            )
-        )
-    for r in session.execute(
-        select(StatusReport)
-        .where(StatusReport.project_id == project.id)
-        .order_by(StatusReport.report_date.desc())
-    ).scalars():
-        detail.reports.append(Row(r.id, r.version, _values(r, status_reports.FIELDS)))
-    for k in kpis.get_all(session, project_id=project.id):
-        detail.kpis.append(Row(k.id, k.version, _values(k, kpis.FIELDS)))
-        detail.measurements[k.id] = [
-            Row(m.id, m.version, _values(m, kpis.MEASUREMENT_FIELDS)) for m in k.measurements
-        ]
+    _participations_and_applications(session, detail, project.id)
+    _milestones(session, detail, project.id, today)
+    _reports_and_kpis(session, detail, project.id)
     detail.journal_entries = int(
         session.execute(
             select(func.count())

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.models import ActionField, Milestone, Organisation, Participation, Project, Theme
 from portfolio.policy import Action, requires
-from portfolio.services.milestones import state_of
+from portfolio.services.milestones import overdue_condition, state_of
 
 
 @dataclass(frozen=True)
@@ -45,18 +45,14 @@ class Gantt:
     overdue: int = 0
 
 
-@requires(Action.READ_PORTFOLIO)
-def gantt(
-    session: Session,
-    *,
+def _conditions(
     today: dt.date,
-    theme_key: str | None = None,
-    partner_key: str | None = None,
-    statuses: Sequence[str] = (),
-    only_overdue: bool = False,
-    offset: int = 0,
-    limit: int = 40,
-) -> Gantt:
+    theme_key: str | None,
+    partner_key: str | None,
+    statuses: Sequence[str],
+    only_overdue: bool,
+) -> list[Any]:
+    """The filters of the timeline as conditions on the projects."""
     conds: list[Any] = [Project.archived.is_(False)]
     if theme_key:
         conds.append(Theme.key == theme_key)
@@ -70,13 +66,45 @@ def gantt(
                 .where(Organisation.key == partner_key)
             )
         )
-    overdue_q = select(Milestone.project_id).where(
-        Milestone.archived.is_(False),
-        Milestone.done_date.is_(None),
-        Milestone.due_date < today,
-    )
     if only_overdue:
-        conds.append(Project.id.in_(overdue_q))
+        conds.append(Project.id.in_(select(Milestone.project_id).where(overdue_condition(today))))
+    return conds
+
+
+def _milestones(session: Session, out: Gantt, today: dt.date) -> None:
+    """The active milestones of the projects on the page, with their state on ``today``."""
+    keys = {p.id: p.key for p in out.projects}
+    if not keys:
+        return
+    for pid, key, title, due, done in session.execute(
+        select(
+            Milestone.project_id,
+            Milestone.key,
+            Milestone.title,
+            Milestone.due_date,
+            Milestone.done_date,
+        )
+        .where(Milestone.project_id.in_(list(keys)), Milestone.archived.is_(False))
+        .order_by(Milestone.due_date)
+    ):
+        state = str(state_of(due, done, today))
+        out.milestones.append(GanttMilestone(keys[pid], key, title, due, done, state))
+    out.overdue = sum(1 for m in out.milestones if m.state == "overdue")
+
+
+@requires(Action.READ_PORTFOLIO)
+def gantt(
+    session: Session,
+    *,
+    today: dt.date,
+    theme_key: str | None = None,
+    partner_key: str | None = None,
+    statuses: Sequence[str] = (),
+    only_overdue: bool = False,
+    offset: int = 0,
+    limit: int = 40,
+) -> Gantt:
+    conds = _conditions(today, theme_key, partner_key, statuses, only_overdue)
 
     def base(*cols: object) -> object:
         return (
@@ -113,21 +141,5 @@ def gantt(
         .limit(limit)
     ).all()
     out.projects = [GanttProject(*r) for r in rows]
-    ids = [p.id for p in out.projects]
-    if ids:
-        keys = {p.id: p.key for p in out.projects}
-        for pid, key, title, due, done in session.execute(
-            select(
-                Milestone.project_id,
-                Milestone.key,
-                Milestone.title,
-                Milestone.due_date,
-                Milestone.done_date,
-            )
-            .where(Milestone.project_id.in_(ids), Milestone.archived.is_(False))
-            .order_by(Milestone.due_date)
-        ):
-            state = str(state_of(due, done, today))
-            out.milestones.append(GanttMilestone(keys[pid], key, title, due, done, state))
-        out.overdue = sum(1 for m in out.milestones if m.state == "overdue")
+    _milestones(session, out, today)
     return out
