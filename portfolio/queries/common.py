@@ -10,7 +10,8 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from db.enums import REPORTING_PROJECT_STATUSES
-from db.models import ActionField, JournalEntry, Organisation, Project, StatusReport, Theme
+from db.models import JournalEntry, Organisation, Project, StatusReport, Theme
+from portfolio import funding_rules as rules
 from portfolio.policy import Action, requires
 
 RUNNING_STATUSES: tuple[str, ...] = REPORTING_PROJECT_STATUSES
@@ -69,11 +70,9 @@ def latest_light() -> Any:
 def active_projects(
     theme_id: int | None = None, *, statuses: Sequence[str] | None = None
 ) -> Select[Any]:
-    stmt = select(Project.id).where(Project.archived.is_(False))
-    if theme_id is not None:
-        stmt = stmt.join(ActionField, ActionField.id == Project.action_field_id).where(
-            ActionField.theme_id == theme_id
-        )
+    """The ids of the active projects (:func:`portfolio.funding_rules.project_scope`), of one
+    Leitthema or all, optionally of some statuses only."""
+    stmt = rules.project_scope(theme_id)
     if statuses:
         stmt = stmt.where(Project.status.in_(list(statuses)))
     return stmt
