@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
 from db.enums import (
     ApplicationStatus,
     ChangeSource,
-    JournalAction,
     ParticipationRole,
     Priority,
     ProjectStatus,
@@ -42,7 +41,8 @@ from db.models import (
 )
 from db.models.base import table_of, utcnow
 from portfolio import clock, funding_rules
-from portfolio.journal import Actor, Change, record
+from portfolio.demo.bulk import store
+from portfolio.journal import Actor
 from portfolio.services.funding import add_months
 
 CENT = Decimal("0.01")
@@ -142,79 +142,6 @@ AWARDED = {
 
 def _money(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(rng.randrange(low // 100, high // 100)) * 100
-
-
-def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` in bulk and return their ids in order: COPY on PostgreSQL, an
-    executemany ``INSERT … RETURNING`` elsewhere (SQLite)."""
-    if not rows:
-        return []
-    if conn.dialect.name == "postgresql":
-        return _copy_postgres(conn, table, rows)
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(conn.execute(stmt, rows).scalars())
-
-
-def _copy_postgres(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """PostgreSQL: reserve the ids from the table's own sequence (so it stays ahead of every
-    row, no ``setval`` needed afterwards), then COPY the rows with those ids, in the caller's
-    transaction. Values go through each column type's bind processing (JSON lists, …)."""
-    ids = list(
-        conn.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-            {"t": table.name, "n": len(rows)},
-        ).scalars()
-    )
-    columns = list(rows[0])
-    dialect = conn.dialect
-    processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-    ]
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    sql = f"COPY {table.name} (id, {', '.join(columns)}) FROM STDIN"
-    with raw.cursor() as cur, cur.copy(sql) as copy:
-        for row_id, row in zip(ids, rows, strict=True):
-            copy.write_row(
-                (
-                    row_id,
-                    *(
-                        row[name] if proc is None else proc(row[name])
-                        for name, proc in zip(columns, processors, strict=True)
-                    ),
-                )
-            )
-    return ids
-
-
-def _journal(
-    conn: Connection,
-    actor: Actor,
-    entity: str,
-    ids: Sequence[int],
-    rows: Sequence[dict[str, Any]],
-    project_of: Callable[[int, dict[str, Any]], int | None],
-) -> None:
-    record(
-        conn,
-        actor,
-        [
-            Change(
-                entity=entity,
-                entity_id=row_id,
-                action=JournalAction.CREATE,
-                fields={
-                    k: (None, v)
-                    for k, v in row.items()
-                    if v is not None and k not in ("version", "archived")
-                },
-                entity_key=row.get("key"),
-                project_id=project_of(row_id, row),
-                version=1,
-            )
-            for row_id, row in zip(ids, rows, strict=True)
-        ],
-    )
 
 
 def _mpsc_room(session: Session, mpsc: FundingProgramme | None) -> Decimal:
@@ -521,29 +448,10 @@ class _Rows:
         ]
 
 
-def _by_project(_id: int, row: dict[str, Any]) -> int:
-    project_id: int = row["project_id"]
-    return project_id
-
-
-def _store(
-    conn: Connection,
-    actor: Actor,
-    model: type[Any],
-    entity: str,
-    rows: list[dict[str, Any]],
-    project_of: Callable[[int, dict[str, Any]], int] = _by_project,
-) -> list[int]:
-    """Insert ``rows`` of ``model`` and journal them; returns their ids."""
-    ids = _insert(conn, table_of(model), rows)
-    _journal(conn, actor, entity, ids, rows, project_of)
-    return ids
-
-
 def _batch(conn: Connection, actor: Actor, rows: _Rows, first: int, size: int) -> None:
     """``size`` projects numbered from ``first``, with all their parts, inserted and journaled."""
     projects = [rows.project(first + i) for i in range(size)]
-    project_ids = _store(conn, actor, Project, "project", projects, lambda pid, r: pid)
+    project_ids = store(conn, actor, Project, "project", projects, lambda pid, r: pid)
     parts: list[dict[str, Any]] = []
     stones: list[dict[str, Any]] = []
     apps: list[dict[str, Any]] = []
@@ -556,14 +464,14 @@ def _batch(conn: Connection, actor: Actor, rows: _Rows, first: int, size: int) -
         apps += rows.applications(pid, p)
         reports += rows.reports(pid)
         kpis.append(rows.kpi(pid, p))
-    _store(conn, actor, Participation, "participation", parts)
-    _store(conn, actor, Milestone, "milestone", stones)
-    app_ids = _store(conn, actor, FundingApplication, "funding_application", apps)
-    _store(conn, actor, StatusReport, "status_report", reports)
-    kpi_ids = _store(conn, actor, Kpi, "kpi", kpis)
+    store(conn, actor, Participation, "participation", parts)
+    store(conn, actor, Milestone, "milestone", stones)
+    app_ids = store(conn, actor, FundingApplication, "funding_application", apps)
+    store(conn, actor, StatusReport, "status_report", reports)
+    kpi_ids = store(conn, actor, Kpi, "kpi", kpis)
     project_of_app = {aid: a["project_id"] for aid, a in zip(app_ids, apps, strict=True)}
     payments = [r for aid, a in zip(app_ids, apps, strict=True) for r in rows.payments(aid, a)]
-    _store(
+    store(
         conn,
         actor,
         PaymentRequest,
@@ -575,7 +483,7 @@ def _batch(conn: Connection, actor: Actor, rows: _Rows, first: int, size: int) -
     measurements = [
         r for kid, k in zip(kpi_ids, kpis, strict=True) for r in rows.measurements(kid, k)
     ]
-    _store(
+    store(
         conn,
         actor,
         KpiMeasurement,
