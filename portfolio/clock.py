@@ -81,11 +81,15 @@ def today() -> dt.date:
     return day if day is not None else _wall_local().date()
 
 
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """A stored timestamp as an aware UTC instant; naive values (SQLite hands them back so)
+    are read as UTC. The one place that says how a stored time is read."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
 def to_local(moment: dt.datetime) -> dt.datetime:
     """A stored timestamp in local time; naive values (SQLite) are read as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(LOCAL_TZ)
+    return as_utc(moment).astimezone(LOCAL_TZ)
 
 
 use_clock(utcnow)

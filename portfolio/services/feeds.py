@@ -345,7 +345,7 @@ def resolve(session: Session, secret: str) -> ResolvedFeed | None:
             return None
     now = clock.utcnow()
     last = token.last_used_at
-    if last is None or _aware(last) + TOUCH_EVERY <= now:
+    if last is None or clock.as_utc(last) + TOUCH_EVERY <= now:
         token.last_used_at = now
         flush(session, token)
     return ResolvedFeed(
@@ -356,7 +356,3 @@ def resolve(session: Session, secret: str) -> ResolvedFeed | None:
         row.organisation_key,
         row.project_key,
     )
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
