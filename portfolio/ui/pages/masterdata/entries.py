@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import streamlit as st
 
 from portfolio.policy import Action
 from portfolio.queries.detail import Row
 from portfolio.services.fields import FieldSpec
+from portfolio.ui import data
 from portfolio.ui.components.editor import facts
 from portfolio.ui.components.forms import (
     FormResult,
@@ -25,14 +26,30 @@ from portfolio.ui.pages.masterdata.texts import tx
 from portfolio.ui.runtime import may
 
 
+class Service(Protocol):
+    """What the service of an editable kind offers (:mod:`portfolio.services.organisations`,
+    :mod:`portfolio.services.programmes`: the modules themselves)."""
+
+    FIELDS: dict[str, FieldSpec]
+
+    def create(self, session: Any, data: Mapping[str, Any]) -> Any: ...
+
+    def update(
+        self, session: Any, id_: int, data: Mapping[str, Any], *, expected_version: int | None
+    ) -> Any: ...
+
+    def archive(self, session: Any, id_: int, *, expected_version: int | None) -> Any: ...
+
+    def restore(self, session: Any, id_: int, *, expected_version: int | None) -> Any: ...
+
+
 @dataclass(frozen=True)
 class Entries:
-    """One kind of editable master data: its widget keys, fields, texts and service calls."""
+    """One kind of editable master data: its service, widget keys, texts and views."""
 
+    service: Service
     prefix: str
     """Of the widget keys: ``{prefix}_table``, ``_new``, ``_form:{id}``, ``_archive:{id}``."""
-    specs: Mapping[str, FieldSpec]
-    fields: list[str]
     name_field: str
     """The field a message calls the entry by."""
     code_field: str
@@ -43,16 +60,23 @@ class Entries:
     """The new-entry form's first values."""
     new_text: str
     choose_text: str
-    create: Callable[..., Any]
-    update: Callable[..., Any]
-    archive: Callable[..., Any]
-    restore: Callable[..., Any]
+    read: Callable[[str, int, str, bool], list[Row]]
+    """The cached read of the rows (database, stamp, access, archived ones too)."""
     table: Callable[[list[Row], bool], None]
     """Shows the list (rows, archived ones too)."""
     usage: Callable[[Row], None]
     """What an active entry is used for, with links to the pages that show it."""
     more: Callable[[Row], None] | None = None
     """Shown after the usage (or the archived banner) of any entry."""
+
+    @property
+    def specs(self) -> dict[str, FieldSpec]:
+        return self.service.FIELDS
+
+    @property
+    def fields(self) -> list[str]:
+        """The form's fields, in the service's order."""
+        return list(self.service.FIELDS)
 
 
 def archive_toggle() -> bool:
@@ -68,8 +92,10 @@ def state(row: Row) -> str:
     return tx("archived") if row.extra["archived"] else tx("active")
 
 
-def entries_section(kind: Entries, rows: list[Row], archived: bool) -> None:
+def entries_section(kind: Entries, stamp: data.Stamp) -> None:
     """The list, the new-entry form (for editors) and the chosen entry."""
+    archived = archive_toggle()
+    rows = kind.read(stamp.db, stamp.stamp, stamp.access, archived)
     if rows:
         kind.table(rows, archived)
     else:
@@ -117,7 +143,7 @@ def create_block(kind: Entries) -> None:
             created: dict[str, str] = {}
 
             def action(session: Any) -> Any:
-                obj = kind.create(session, form.data)
+                obj = kind.service.create(session, form.data)
                 created.update(key=obj.key, name=getattr(obj, kind.name_field))
                 return obj
 
@@ -157,7 +183,7 @@ def edit_form(kind: Entries, row: Row) -> None:
     )
     if form.submitted:
         changes = dict(form.data)
-        run_save(form, lambda s: kind.update(s, row.id, changes, expected_version=version))
+        run_save(form, lambda s: kind.service.update(s, row.id, changes, expected_version=version))
 
 
 def archive_block(kind: Entries, row: Row, name: str) -> None:
@@ -178,7 +204,7 @@ def archive_block(kind: Entries, row: Row, name: str) -> None:
     if submitted and not confirm:
         general.warning(tx("confirm_first"))
     if submitted and confirm:
-        action = kind.restore if restoring else kind.archive
+        action = kind.service.restore if restoring else kind.service.archive
         run_save(
             FormResult(form_key, submitted=True, general=general),
             lambda s: action(s, row.id, expected_version=version),

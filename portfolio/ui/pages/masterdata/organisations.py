@@ -13,7 +13,6 @@ from portfolio.ui.components.widgets import frame, table
 from portfolio.ui.navigation import page
 from portfolio.ui.pages.masterdata.entries import (
     Entries,
-    archive_toggle,
     entries_section,
     state,
     table_height,
@@ -38,9 +37,7 @@ COLUMNS = [
 
 
 def organisations_section(stamp: data.Stamp) -> None:
-    archived = archive_toggle()
-    rows = organisation_rows(stamp.db, stamp.stamp, stamp.access, archived)
-    entries_section(ORGANISATIONS, rows, archived)
+    entries_section(ORGANISATIONS, stamp)
 
 
 def organisations_table(rows: list[Row], archived: bool) -> None:
@@ -115,19 +112,15 @@ def organisation_usage(row: Row) -> None:
 
 
 ORGANISATIONS = Entries(
+    service=service,
     prefix="md_org",
-    specs=service.FIELDS,
-    fields=list(service.FIELDS),
     name_field="short_name",
     code_field="short_name",
     in_use="projects",
     defaults={"kind": OrganisationKind.COMPANY.value},
     new_text="new_org",
     choose_text="choose_org",
-    create=service.create,
-    update=service.update,
-    archive=service.archive,
-    restore=service.restore,
+    read=organisation_rows,
     table=organisations_table,
     usage=organisation_usage,
 )

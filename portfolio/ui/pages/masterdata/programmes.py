@@ -17,7 +17,6 @@ from portfolio.ui.components.widgets import frame, table
 from portfolio.ui.navigation import page
 from portfolio.ui.pages.masterdata.entries import (
     Entries,
-    archive_toggle,
     entries_section,
     state,
     table_height,
@@ -47,9 +46,7 @@ LABELLED = ("key", "funder", "programme_number", "level", "standard_rate", "rais
 
 
 def programmes_section(stamp: data.Stamp) -> None:
-    archived = archive_toggle()
-    rows = programme_rows(stamp.db, stamp.stamp, stamp.access, archived)
-    entries_section(PROGRAMMES, rows, archived)
+    entries_section(PROGRAMMES, stamp)
 
 
 def proof_text(values: dict[str, Any]) -> str:
@@ -172,9 +169,8 @@ def phases_table(row: Row) -> None:
 
 
 PROGRAMMES = Entries(
+    service=service,
     prefix="md_prog",
-    specs=service.FIELDS,
-    fields=list(service.FIELDS),
     name_field="name",
     code_field="key",
     in_use="applications",
@@ -185,10 +181,7 @@ PROGRAMMES = Entries(
     },
     new_text="new_programme",
     choose_text="choose_programme",
-    create=service.create,
-    update=service.update,
-    archive=service.archive,
-    restore=service.restore,
+    read=programme_rows,
     table=programmes_table,
     usage=programme_usage,
     more=phases_table,
