@@ -7,7 +7,7 @@ import streamlit as st
 
 from db.enums import ProjectStatus
 from portfolio.i18n import fmt_int, fmt_number
-from portfolio.queries.quality import CHECKS, FIX_SECTION, QualityReport
+from portfolio.queries.quality import CHECKS, FIX_SECTION, QualityReport, QualityRow
 from portfolio.ui import data
 from portfolio.ui.components import charts
 from portfolio.ui.components.filters import (
@@ -113,25 +113,31 @@ def render() -> None:
         publish(url)
         return
     for r in q.rows:
-        with st.container(border=True):
-            head = st.columns([1, 5, 2], vertical_alignment="center")
-            colour = "red" if r.score <= 40 else ("orange" if r.score <= 80 else "green")
-            head[0].markdown(f"### :{colour}[{fmt_int(r.score, language)}]")
-            head[1].markdown(
-                f"**{md(r.key)} · {md(r.title)}**  \n{label(ProjectStatus, r.status, language)} · {tx('theme')} {md(r.theme_key)}"
-            )
-            for code in r.reasons:
-                line = st.columns([5, 2], vertical_alignment="center")
-                line[0].markdown(f"- {tx('c_' + code)}")
-                line[1].page_link(
-                    page("project"),
-                    label=tx("fix"),
-                    query_params={"projekt": r.key, "bereich": FIX_SECTION[code]},
-                    icon=":material/build:",
-                )
+        project_card(r)
     range_caption(offset, len(q.rows), q.matching)
     pager(q.matching, PAGE, key=PAGE_KEY)
     publish(url)
+
+
+def project_card(r: QualityRow) -> None:
+    """A project's score and its failed checks, each with a link to where it is fixed."""
+    language = lang()
+    with st.container(border=True):
+        head = st.columns([1, 5, 2], vertical_alignment="center")
+        colour = "red" if r.score <= 40 else ("orange" if r.score <= 80 else "green")
+        head[0].markdown(f"### :{colour}[{fmt_int(r.score, language)}]")
+        head[1].markdown(
+            f"**{md(r.key)} · {md(r.title)}**  \n{label(ProjectStatus, r.status, language)} · {tx('theme')} {md(r.theme_key)}"
+        )
+        for code in r.reasons:
+            line = st.columns([5, 2], vertical_alignment="center")
+            line[0].markdown(f"- {tx('c_' + code)}")
+            line[1].page_link(
+                page("project"),
+                label=tx("fix"),
+                query_params={"projekt": r.key, "bereich": FIX_SECTION[code]},
+                icon=":material/build:",
+            )
 
 
 def reasons_chart(q: QualityReport) -> go.Figure:
