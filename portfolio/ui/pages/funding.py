@@ -9,15 +9,16 @@ import streamlit as st
 
 from db.enums import ApplicationStatus, FundingLevel, PaymentRequestStatus, ProofKind
 from portfolio import funding_rules
+from portfolio.figures import Summary
 from portfolio.i18n import fmt_eur, fmt_int
 from portfolio.queries import budget as budget_q
-from portfolio.queries.common import pick
+from portfolio.queries.funding_overview import FundingOverview
 from portfolio.services.proofs import OpenDuty
 from portfolio.ui import data
 from portfolio.ui.components import charts, status_charts
+from portfolio.ui.components.filters import select_number, select_theme, theme_options
 from portfolio.ui.components.page import start as start_page
 from portfolio.ui.components.safe_text import md
-from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import frame, late_mark, money_tile, t, table
 from portfolio.ui.navigation import link_to_project
@@ -143,42 +144,11 @@ def render() -> None:
     stamp = start_page(tx("title"), tx("caption"))
     if stamp is None:
         return
-    language = lang()
-    choices = data.choices(stamp)
-    themes = {c.key: f"{c.key} · {pick(c.label, c.label_en, language)}" for c in choices.themes}
-    url = [
-        Param("thema", "fund_theme", allowed=set(themes)),
-        Param("tage", "fund_days", "int", default=90, allowed=set(WINDOWS)),
-    ]
-    restore(url)
-    if st.session_state.get("fund_days") not in WINDOWS:
-        st.session_state["fund_days"] = 90
-    cols = st.columns([3, 1])
-    theme = cols[0].selectbox(
-        tx("theme"),
-        list(themes),
-        index=None,
-        format_func=option_labels(themes),
-        key="fund_theme",
-        placeholder=t("all_themes"),
-    )
-    days = int(cols[1].selectbox(tx("window"), list(WINDOWS), key="fund_days"))
-    publish(url)
+    theme, days = choose_view(stamp)
     s = data.summary(stamp, theme)
     f = data.funding(stamp, theme, days=days)
     extra = data.overview(stamp, theme)
-
-    tiles = [
-        ("requested", s.funding_requested, None),
-        ("approved", s.funding_approved, None),
-        ("paid", s.paid_out, None),
-        ("own_share", s.own_share, None),
-        ("gap", f.gap_total, tx("gap_help", count=fmt_int(f.gap_projects, language))),
-    ]
-    # Three tiles a row: five in one row cut "32,2 Mio. €" to "32,2 Mi…" at 1280 and 1440 px.
-    columns = [*st.columns(3), *st.columns(3)]
-    for column, (name, amount, help_text) in zip(columns, tiles, strict=False):
-        money_tile(column, tx(name), amount, help_text)
+    key_figures(s, f)
     if not extra.pipeline:
         st.info(tx("no_funding"))
         return
@@ -188,115 +158,141 @@ def render() -> None:
         charts.show(status_charts.pipeline(extra), key="chart_funding_status")
     with right:
         st.subheader(tx("approved_vs_requested"))
-        programmes = [p for p in s.programmes if p.applications]
-        df = frame(
-            [
-                {
-                    "programme": p.name,
-                    "level": label(FundingLevel, p.level, language),
-                    "applications": p.applications,
-                    "requested": p.requested,
-                    "approved": p.approved,
-                    "rate": (p.approved * 100 / p.requested) if p.requested else None,
-                }
-                for p in programmes
-            ],
-            # the amounts are the point: right after the programme, the rest behind
-            ["programme", "requested", "approved", "rate", "applications", "level"],
-        )
-        col = st.column_config
-        table(
-            df,
-            money=["requested", "approved"],
-            ints=["applications"],
-            percents=["rate"],
-            column_config={
-                "programme": col.Column(tx("programme"), pinned=True, width="medium"),
-                "level": col.Column(tx("level")),
-                "applications": col.Column(tx("applications")),
-                "requested": col.Column(tx("requested")),
-                "approved": col.Column(tx("approved")),
-                "rate": col.Column(tx("rate")),
-            },
-        )
+        programmes_table(s)
     warnings_block(f)
     proof_duties_block(data.proof_duties(stamp, theme), stamp.today, days)
-    budget_block(data.budget(stamp, theme, language))
+    budget_block(data.budget(stamp, theme, lang()))
+    deadlines_block(f, days)
+    if f.gaps:
+        gaps_block(f)
+
+
+def choose_view(stamp: data.Stamp) -> tuple[str | None, int]:
+    """The Leitthema (None: all) and the deadline window in days, mirrored in the URL."""
+    themes = theme_options(data.choices(stamp))
+    url = [
+        Param("thema", "fund_theme", allowed=set(themes)),
+        Param("tage", "fund_days", "int", default=90, allowed=set(WINDOWS)),
+    ]
+    restore(url)
+    cols = st.columns([3, 1])
+    theme = select_theme(cols[0], tx("theme"), themes, key="fund_theme")
+    days = select_number(cols[1], tx("window"), WINDOWS, key="fund_days", default=90)
+    publish(url)
+    return theme, days
+
+
+def key_figures(s: Summary, f: FundingOverview) -> None:
+    tiles = [
+        ("requested", s.funding_requested, None),
+        ("approved", s.funding_approved, None),
+        ("paid", s.paid_out, None),
+        ("own_share", s.own_share, None),
+        ("gap", f.gap_total, tx("gap_help", count=fmt_int(f.gap_projects, lang()))),
+    ]
+    # Three tiles a row: five in one row cut "32,2 Mio. €" to "32,2 Mi…" at 1280 and 1440 px.
+    columns = [*st.columns(3), *st.columns(3)]
+    for column, (name, amount, help_text) in zip(columns, tiles, strict=False):
+        money_tile(column, tx(name), amount, help_text)
+
+
+def programmes_table(s: Summary) -> None:
+    """Approved against requested, per programme with applications."""
+    language = lang()
+    df = frame(
+        [
+            {
+                "programme": p.name,
+                "level": label(FundingLevel, p.level, language),
+                "applications": p.applications,
+                "requested": p.requested,
+                "approved": p.approved,
+                "rate": (p.approved * 100 / p.requested) if p.requested else None,
+            }
+            for p in s.programmes
+            if p.applications
+        ],
+        # the amounts are the point: right after the programme, the rest behind
+        ["programme", "requested", "approved", "rate", "applications", "level"],
+    )
+    col = st.column_config
+    table(
+        df,
+        money=["requested", "approved"],
+        ints=["applications"],
+        percents=["rate"],
+        column_config={
+            "programme": col.Column(tx("programme"), pinned=True, width="medium"),
+            "level": col.Column(tx("level")),
+            "applications": col.Column(tx("applications")),
+            "requested": col.Column(tx("requested")),
+            "approved": col.Column(tx("approved")),
+            "rate": col.Column(tx("rate")),
+        },
+    )
+
+
+def deadlines_block(f: FundingOverview, days: int) -> None:
+    """Proofs of use and payment requests, overdue or due within the window."""
+    language = lang()
     st.subheader(tx("deadlines"))
     st.caption(
         tx(
             "deadlines_caption",
-            days=days,
+            days=fmt_int(days, language),
             proofs=fmt_int(f.proofs_due, language),
             payments=fmt_int(f.payments_due, language),
         )
     )
-    if f.due:
-        df = frame(
-            [
-                {
-                    "due": d.due,
-                    "late": late_mark(tx("overdue")) if d.overdue else "",
-                    "kind": t(f"kind_{d.kind}"),
-                    "project": f"{d.project_key} · {d.project_title}",
-                    "item": d.item_key,
-                    "programme": d.programme,
-                    "amount": d.amount,
-                    "status": label(ApplicationStatus, d.status, language)
-                    if d.kind == "proof_of_use"
-                    else label(PaymentRequestStatus, d.status, language),
-                }
-                for d in f.due
-            ],
-            ["due", "late", "kind", "project", "item", "programme", "amount", "status"],
-        )
-        col = st.column_config
-        table(
-            df,
-            dates=["due"],
-            money=["amount"],
-            column_config={
-                "due": col.Column(tx("due")),
-                "late": col.Column(""),
-                "kind": col.Column(tx("kind")),
-                "project": col.Column(tx("project")),
-                "item": col.Column(tx("item")),
-                "programme": col.Column(tx("programme")),
-                "amount": col.Column(tx("amount")),
-                "status": col.Column(tx("status")),
-            },
-        )
-    if f.gaps:
-        st.subheader(tx("gaps"))
-        df = frame(
-            [
-                {
-                    "project": f"{g.project_key} · {g.project_title}",
-                    "eligible": g.eligible,
-                    "approved": g.approved,
-                    "own_share": g.own_share,
-                    "budget": g.budget,
-                    "partner_cash": g.partner_cash,
-                    "gap": g.gap,
-                }
-                for g in f.gaps
-            ],
-            ["project", "eligible", "approved", "own_share", "budget", "partner_cash", "gap"],
-        )
-        col = st.column_config
-        table(
-            df,
-            money=["eligible", "approved", "own_share", "budget", "partner_cash", "gap"],
-            column_config={
-                "project": col.Column(tx("project")),
-                "eligible": col.Column(tx("eligible")),
-                "approved": col.Column(tx("approved")),
-                "own_share": col.Column(tx("own_share")),
-                "budget": col.Column(tx("budget")),
-                "partner_cash": col.Column(tx("partner_cash")),
-                "gap": col.Column(tx("gap")),
-            },
-        )
+    if not f.due:
+        return
+    names = ["due", "late", "kind", "project", "item", "programme", "amount", "status"]
+    rows = [
+        {
+            "due": d.due,
+            "late": late_mark(tx("overdue")) if d.overdue else "",
+            "kind": t(f"kind_{d.kind}"),
+            "project": f"{d.project_key} · {d.project_title}",
+            "item": d.item_key,
+            "programme": d.programme,
+            "amount": d.amount,
+            "status": label(ApplicationStatus, d.status, language)
+            if d.kind == "proof_of_use"
+            else label(PaymentRequestStatus, d.status, language),
+        }
+        for d in f.due
+    ]
+    col = st.column_config
+    table(
+        frame(rows, names),
+        dates=["due"],
+        money=["amount"],
+        column_config={name: col.Column("" if name == "late" else tx(name)) for name in names},
+    )
+
+
+def gaps_block(f: FundingOverview) -> None:
+    """The largest own-share gaps: what neither the city's budget nor the partners cover."""
+    st.subheader(tx("gaps"))
+    names = ["project", "eligible", "approved", "own_share", "budget", "partner_cash", "gap"]
+    rows = [
+        {
+            "project": f"{g.project_key} · {g.project_title}",
+            "eligible": g.eligible,
+            "approved": g.approved,
+            "own_share": g.own_share,
+            "budget": g.budget,
+            "partner_cash": g.partner_cash,
+            "gap": g.gap,
+        }
+        for g in f.gaps
+    ]
+    col = st.column_config
+    table(
+        frame(rows, names),
+        money=names[1:],
+        column_config={name: col.Column(tx(name)) for name in names},
+    )
 
 
 def proof_duties_block(duties: list[OpenDuty], today: dt.date, days: int) -> None:
@@ -305,7 +301,13 @@ def proof_duties_block(duties: list[OpenDuty], today: dt.date, days: int) -> Non
     horizon = today + dt.timedelta(days=days)
     shown = [d for d in duties if d.due_on <= horizon]
     st.subheader(tx("proof_duties"))
-    st.caption(tx("proof_duties_caption", days=days, count=fmt_int(len(shown), language)))
+    st.caption(
+        tx(
+            "proof_duties_caption",
+            days=fmt_int(days, language),
+            count=fmt_int(len(shown), language),
+        )
+    )
     if not shown:
         st.info(tx("no_proof_duties"))
         return
@@ -388,10 +390,7 @@ def budget_block(money: budget_q.MoneyByBudgetYear) -> None:
     )
 
 
-def warnings_block(f: object) -> None:
-    from portfolio.queries.funding_overview import FundingOverview
-
-    assert isinstance(f, FundingOverview)
+def warnings_block(f: FundingOverview) -> None:
     language = lang()
     st.subheader(tx("warnings"))
     found = [w for w in f.warnings if w.count]

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 import streamlit as st
 
 from db.enums import OrganisationKind, ParticipationRole, ProjectStatus
 from portfolio.i18n import fmt_eur, fmt_int
-from portfolio.queries.partners import PartnerLine
+from portfolio.queries.partners import (
+    PartnerDetail,
+    PartnerLine,
+    PartnerMilestone,
+    PartnerProject,
+)
 from portfolio.ui import data
 from portfolio.ui.components import charts
+from portfolio.ui.components.filters import page_offset, select_one
 from portfolio.ui.components.page import start as start_page
 from portfolio.ui.components.safe_text import chart_text, md
-from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import (
     frame,
@@ -92,6 +99,8 @@ TEXTS = {
     },
 }
 PAGE = 50
+PAGE_KEY = "par_page"
+"""The pager of the partner's projects."""
 
 
 def tx(key: str, /, **params: object) -> str:
@@ -108,15 +117,7 @@ def render() -> None:
     charts.show(contributions_chart(lines), key="chart_partners")
     url = [Param("partner", "par_key", allowed={p.key for p in lines})]
     restore(url)
-    names = {p.key: p.short_name for p in lines}
-    key = st.selectbox(
-        tx("choose"),
-        list(names),
-        format_func=option_labels(names),
-        key="par_key",
-        index=None,
-        placeholder="–",
-    )
+    key = select_one(st, tx("choose"), {p.key: p.short_name for p in lines}, key="par_key")
     publish(url)
     if key:
         detail(stamp, key)
@@ -199,9 +200,37 @@ def contributions_chart(lines: list[PartnerLine]) -> go.Figure:
 
 
 def detail(stamp: data.Stamp, key: str) -> None:
-    language = lang()
-    offset = max(0, (int(st.session_state.get("par_page") or 1) - 1) * PAGE)
+    offset = page_offset(PAGE_KEY, PAGE)
     d = data.partner_detail(stamp, key, offset=offset, limit=PAGE)
+    header(d)
+    st.page_link(
+        page("register"),
+        label=tx("to_register"),
+        query_params={"partner": key},
+        icon=":material/table_rows:",
+    )
+    st.markdown(f"**{tx('their_projects', name=md(d.short_name))}**")
+    projects_table(d.projects)
+    range_caption(offset, len(d.projects), d.projects_total)
+    pager(d.projects_total, PAGE, key=PAGE_KEY)
+    st.markdown(f"**{tx('their_milestones', name=md(d.short_name))}**")
+    if not d.milestones:
+        st.info(tx("none_open"))
+        return
+    milestones_table(d.milestones)
+    if d.milestones_total > len(d.milestones):
+        st.caption(
+            tx(
+                "shown_milestones",
+                shown=fmt_int(len(d.milestones), lang()),
+                total=fmt_int(d.milestones_total, lang()),
+            )
+        )
+
+
+def header(d: PartnerDetail) -> None:
+    """Name, kind, contact and address; the projects by role."""
+    language = lang()
     st.subheader(md(d.name))
     facts = [label(OrganisationKind, d.kind, language)]
     if d.contact_role or d.contact_email:
@@ -219,13 +248,10 @@ def detail(stamp: data.Stamp, key: str) -> None:
                 for role, n in sorted(d.by_role.items(), key=lambda x: -x[1])
             )
         )
-    st.page_link(
-        page("register"),
-        label=tx("to_register"),
-        query_params={"partner": key},
-        icon=":material/table_rows:",
-    )
-    st.markdown(f"**{tx('their_projects', name=md(d.short_name))}**")
+
+
+def projects_table(projects: Sequence[PartnerProject]) -> None:
+    language = lang()
     df = frame(
         [
             {
@@ -238,7 +264,7 @@ def detail(stamp: data.Stamp, key: str) -> None:
                 "in_kind": p.contribution_in_kind,
                 "approved": p.approved_funding,
             }
-            for p in d.projects
+            for p in projects
         ],
         ["key", "title", "status", "theme", "roles", "cash", "in_kind", "approved"],
     )
@@ -257,12 +283,9 @@ def detail(stamp: data.Stamp, key: str) -> None:
             "approved": col.Column(tx("approved")),
         },
     )
-    range_caption(offset, len(d.projects), d.projects_total)
-    pager(d.projects_total, PAGE, key="par_page")
-    st.markdown(f"**{tx('their_milestones', name=md(d.short_name))}**")
-    if not d.milestones:
-        st.info(tx("none_open"))
-        return
+
+
+def milestones_table(milestones: Sequence[PartnerMilestone]) -> None:
     df = frame(
         [
             {
@@ -271,10 +294,11 @@ def detail(stamp: data.Stamp, key: str) -> None:
                 "project": f"{m.project_key} · {m.project_title}",
                 "milestone": m.title,
             }
-            for m in d.milestones
+            for m in milestones
         ],
         ["due", "late", "project", "milestone"],
     )
+    col = st.column_config
     table(
         df,
         dates=["due"],
@@ -285,11 +309,3 @@ def detail(stamp: data.Stamp, key: str) -> None:
             "milestone": col.Column(tx("milestone")),
         },
     )
-    if d.milestones_total > len(d.milestones):
-        st.caption(
-            tx(
-                "shown_milestones",
-                shown=fmt_int(len(d.milestones), language),
-                total=fmt_int(d.milestones_total, language),
-            )
-        )

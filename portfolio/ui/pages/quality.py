@@ -7,15 +7,19 @@ import streamlit as st
 
 from db.enums import ProjectStatus
 from portfolio.i18n import fmt_int, fmt_number
-from portfolio.queries.common import pick
-from portfolio.queries.quality import CHECKS, FIX_SECTION, QualityReport
+from portfolio.queries.quality import CHECKS, FIX_SECTION, QualityReport, QualityRow
 from portfolio.ui import data
 from portfolio.ui.components import charts
+from portfolio.ui.components.filters import (
+    page_offset,
+    select_one,
+    select_theme,
+    theme_options,
+)
 from portfolio.ui.components.page import start as start_page
 from portfolio.ui.components.safe_text import md
-from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
-from portfolio.ui.components.widgets import pager, range_caption, t
+from portfolio.ui.components.widgets import pager, range_caption
 from portfolio.ui.navigation import page
 from portfolio.ui.runtime import lang, tr
 from portfolio.vocab import label
@@ -67,6 +71,8 @@ TEXTS = {
     },
 }
 PAGE = 25
+PAGE_KEY = "dq_page"
+"""The pager's widget key (``?seite=``): every filter change goes back to page 1."""
 
 
 def tx(key: str, /, **params: object) -> str:
@@ -78,34 +84,24 @@ def render() -> None:
     if stamp is None:
         return
     language = lang()
-    choices = data.choices(stamp)
-    themes = {c.key: f"{c.key} · {pick(c.label, c.label_en, language)}" for c in choices.themes}
+    themes = theme_options(data.choices(stamp))
     url = [
         Param("thema", "dq_theme", allowed=set(themes)),
         Param("pruefung", "dq_reason", allowed=set(CHECKS)),
-        Param("seite", "dq_page", "int", default=1),
+        Param("seite", PAGE_KEY, "int", default=1),
     ]
     restore(url)
     cols = st.columns(2)
-    theme = cols[0].selectbox(
-        tx("theme"),
-        list(themes),
-        index=None,
-        format_func=option_labels(themes),
-        key="dq_theme",
-        placeholder=t("all_themes"),
-        on_change=_first,
-    )
-    reason = cols[1].selectbox(
+    theme = select_theme(cols[0], tx("theme"), themes, key="dq_theme", page_key=PAGE_KEY)
+    reason = select_one(
+        cols[1],
         tx("reason"),
-        list(CHECKS),
-        index=None,
-        format_func=option_labels({c: tx(f"c_{c}") for c in CHECKS}),
+        {c: tx(f"c_{c}") for c in CHECKS},
         key="dq_reason",
         placeholder=tx("all_reasons"),
-        on_change=_first,
+        page_key=PAGE_KEY,
     )
-    offset = max(0, (int(st.session_state.get("dq_page") or 1) - 1) * PAGE)
+    offset = page_offset(PAGE_KEY, PAGE)
     q = data.quality(stamp, theme=theme, reason=reason, offset=offset, limit=PAGE)
     row = st.columns(3)
     row[0].metric(tx("average"), f"{fmt_number(q.average, language, digits=1)} / 100", border=True)
@@ -117,29 +113,31 @@ def render() -> None:
         publish(url)
         return
     for r in q.rows:
-        with st.container(border=True):
-            head = st.columns([1, 5, 2], vertical_alignment="center")
-            colour = "red" if r.score <= 40 else ("orange" if r.score <= 80 else "green")
-            head[0].markdown(f"### :{colour}[{fmt_int(r.score, language)}]")
-            head[1].markdown(
-                f"**{md(r.key)} · {md(r.title)}**  \n{label(ProjectStatus, r.status, language)} · {tx('theme')} {md(r.theme_key)}"
-            )
-            for code in r.reasons:
-                line = st.columns([5, 2], vertical_alignment="center")
-                line[0].markdown(f"- {tx('c_' + code)}")
-                line[1].page_link(
-                    page("project"),
-                    label=tx("fix"),
-                    query_params={"projekt": r.key, "bereich": FIX_SECTION[code]},
-                    icon=":material/build:",
-                )
+        project_card(r)
     range_caption(offset, len(q.rows), q.matching)
-    pager(q.matching, PAGE, key="dq_page")
+    pager(q.matching, PAGE, key=PAGE_KEY)
     publish(url)
 
 
-def _first() -> None:
-    st.session_state["dq_page"] = 1
+def project_card(r: QualityRow) -> None:
+    """A project's score and its failed checks, each with a link to where it is fixed."""
+    language = lang()
+    with st.container(border=True):
+        head = st.columns([1, 5, 2], vertical_alignment="center")
+        colour = "red" if r.score <= 40 else ("orange" if r.score <= 80 else "green")
+        head[0].markdown(f"### :{colour}[{fmt_int(r.score, language)}]")
+        head[1].markdown(
+            f"**{md(r.key)} · {md(r.title)}**  \n{label(ProjectStatus, r.status, language)} · {tx('theme')} {md(r.theme_key)}"
+        )
+        for code in r.reasons:
+            line = st.columns([5, 2], vertical_alignment="center")
+            line[0].markdown(f"- {tx('c_' + code)}")
+            line[1].page_link(
+                page("project"),
+                label=tx("fix"),
+                query_params={"projekt": r.key, "bereich": FIX_SECTION[code]},
+                icon=":material/build:",
+            )
 
 
 def reasons_chart(q: QualityReport) -> go.Figure:

@@ -12,8 +12,20 @@ from portfolio import palette
 from portfolio.policy import Action
 from portfolio.queries import register as register_q
 from portfolio.queries.common import NO_LIGHT, pick
+from portfolio.queries.detail import Choices
 from portfolio.queries.register_export import export_view
 from portfolio.ui import data
+from portfolio.ui.components.filters import (
+    first_page,
+    keep_offered,
+    organisation_options,
+    page_offset,
+    select_many,
+    select_number,
+    select_one,
+    select_theme,
+    theme_options,
+)
 from portfolio.ui.components.page import start as start_page
 from portfolio.ui.components.saved_views import views_menu
 from portfolio.ui.components.texts import option_labels
@@ -26,6 +38,7 @@ from portfolio.ui.components.widgets import (
     range_caption,
     t,
     table,
+    theme_title,
 )
 from portfolio.ui.navigation import page
 from portfolio.ui.runtime import engine, lang, may, require_principal, tr
@@ -162,6 +175,8 @@ OPTIONAL = (
 """The columns a user may choose, in the order they appear."""
 DEFAULT_COLUMNS = ("status", "light", "end", "approved", "next")
 """What fits at 1280 px beside key and title; the rest is one click away."""
+PAGE_KEY = "reg_page"
+"""The pager's widget key (``?seite=``): every filter change goes back to page 1."""
 
 
 def params() -> list[Param]:
@@ -186,7 +201,7 @@ def params() -> list[Param]:
         ),
         Param("absteigend", "reg_desc", "bool", default=False),
         Param("zeilen", "reg_rows", "int", default=50, allowed=set(register_q.PAGE_SIZES)),
-        Param("seite", "reg_page", "int", default=1),
+        Param("seite", PAGE_KEY, "int", default=1),
     ]
 
 
@@ -201,7 +216,7 @@ def render() -> None:
     url = params()
     restore(url)
     f, page_size = filters(stamp)
-    result = data.register_page(stamp, f, offset=_offset(page_size), limit=page_size)
+    result = data.register_page(stamp, f, offset=page_offset(PAGE_KEY, page_size), limit=page_size)
     # The Datenaustausch page exports exactly this view as a partner workbook.
     st.session_state[REGISTER_VIEW] = (f, result.total)
     top = st.columns([3, 3, 2, 2, 2])
@@ -220,7 +235,7 @@ def render() -> None:
         return
     selection = show_rows(result, columns)
     range_caption(result.offset, len(result.rows), result.total)
-    pager(result.total, page_size, key="reg_page")
+    pager(result.total, page_size, key=PAGE_KEY)
     publish(url)
     if selection is not None:
         st.switch_page(page("project"), query_params={"projekt": result.rows[selection].key})
@@ -233,123 +248,101 @@ def _int(value: int) -> str:
     return fmt_int(value, lang())
 
 
-def _offset(page_size: int) -> int:
-    value = st.session_state.get("reg_page") or 1
-    try:
-        return max(0, (int(value) - 1) * page_size)
-    except (TypeError, ValueError):
-        return 0
-
-
 def filters(stamp: data.Stamp) -> tuple[register_q.RegisterFilter, int]:
-    language = lang()
+    """The filter panel; returns the view's filter and the rows per page."""
     choices = data.choices(stamp)
-    themes = {c.key: f"{c.key} · {pick(c.label, c.label_en, language)}" for c in choices.themes}
-    orgs = {c.key: c.label for c in choices.organisations}
-    programmes = {c.key: c.label for c in choices.programmes}
-    statuses = labels(ProjectStatus, language)
-    lights = {**{str(code): light_text(code) for code in TrafficLight}, NO_LIGHT: light_text(None)}
-    if st.session_state.get("reg_rows") not in register_q.PAGE_SIZES:
-        st.session_state["reg_rows"] = 50
-    if st.session_state.get("reg_sort") not in register_q.SORT_KEYS:
-        st.session_state["reg_sort"] = register_q.DEFAULT_SORT
+    keep_offered("reg_sort", register_q.SORT_KEYS, register_q.DEFAULT_SORT)
     with st.container(border=True):
         row = st.columns([2, 3, 3, 2])
-        theme = row[0].selectbox(
-            tx("theme"),
-            list(themes),
-            index=None,
-            format_func=option_labels(themes),
-            key="reg_theme",
-            placeholder=t("all_themes"),
-            on_change=_first_page,
+        theme = select_theme(
+            row[0], tx("theme"), theme_options(choices), key="reg_theme", page_key=PAGE_KEY
         )
-        fields = {
-            c.key: f"{c.key} · {pick(c.label, c.label_en, language)}"
-            for c in choices.action_fields
-            if theme is None or c.group == theme
-        }
-        if st.session_state.get("reg_field") not in (None, *fields):
-            st.session_state["reg_field"] = None
-        field_key = row[1].selectbox(
-            tx("field"),
-            list(fields),
-            index=None,
-            format_func=option_labels(fields),
-            key="reg_field",
-            placeholder="–",
-            on_change=_first_page,
-        )
-        status = row[2].multiselect(
-            tx("status"),
-            list(statuses),
-            format_func=option_labels(statuses),
-            key="reg_status",
-            placeholder="–",
-            on_change=_first_page,
+        fields = _action_fields(choices, theme)
+        keep_offered("reg_field", (None, *fields), None)
+        field_key = select_one(row[1], tx("field"), fields, key="reg_field", page_key=PAGE_KEY)
+        statuses = select_many(
+            row[2], tx("status"), labels(ProjectStatus, lang()), key="reg_status", page_key=PAGE_KEY
         )
         text = row[3].text_input(
-            tx("search"), key="reg_text", help=tx("search_help"), on_change=_first_page
+            tx("search"),
+            key="reg_text",
+            help=tx("search_help"),
+            on_change=first_page,
+            args=(PAGE_KEY,),
         )
         row = st.columns([2, 3, 2, 3])
-        partner = row[0].selectbox(
+        partner = select_one(
+            row[0],
             tx("partner"),
-            list(orgs),
-            index=None,
-            format_func=option_labels(orgs),
+            organisation_options(choices),
             key="reg_partner",
-            placeholder="–",
-            on_change=_first_page,
+            page_key=PAGE_KEY,
         )
-        programme = row[1].selectbox(
-            tx("programme"),
-            list(programmes),
-            index=None,
-            format_func=option_labels(programmes),
-            key="reg_programme",
-            placeholder="–",
-            on_change=_first_page,
+        programmes = {c.key: c.label for c in choices.programmes}
+        programme = select_one(
+            row[1], tx("programme"), programmes, key="reg_programme", page_key=PAGE_KEY
         )
-        light = row[2].selectbox(
-            tx("light"),
-            list(lights),
-            index=None,
-            format_func=lambda k: f"{light_dot(None if k == NO_LIGHT else k)} {lights[k]}",
-            key="reg_light",
-            placeholder="–",
-            on_change=_first_page,
-        )
+        light = select_one(row[2], tx("light"), _lights(), key="reg_light", page_key=PAGE_KEY)
         sort = row[3].selectbox(
             tx("sort"),
             list(register_q.SORT_KEYS),
             format_func=option_labels({k: tx(f"sort_{k}") for k in register_q.SORT_KEYS}),
             key="reg_sort",
-            on_change=_first_page,
+            on_change=first_page,
+            args=(PAGE_KEY,),
         )
-        row = st.columns([2, 3, 2, 3], vertical_alignment="bottom")
-        descending = row[0].toggle(tx("descending"), key="reg_desc", on_change=_first_page)
-        archived = row[1].toggle(tx("archived"), key="reg_archived", on_change=_first_page)
-        page_size = row[2].selectbox(
-            tx("page_size"), list(register_q.PAGE_SIZES), key="reg_rows", on_change=_first_page
-        )
-        row[3].button(tx("reset"), on_click=_reset, icon=":material/filter_alt_off:")
+        descending, archived, page_size = _view_row()
     f = register_q.RegisterFilter(
         theme=theme,
         action_field=field_key,
-        statuses=tuple(s for s in statuses if s in (status or [])),
+        statuses=statuses,
         partner=partner,
         programme=programme,
         light=light,
         text=(text or "").strip() or None,
-        archived=bool(archived),
+        archived=archived,
         sort=sort or register_q.DEFAULT_SORT,
-        descending=bool(descending),
+        descending=descending,
     )
-    return f, int(page_size or 50)
+    return f, page_size
 
 
-def _first_page() -> None:
-    st.session_state["reg_page"] = 1
+def _action_fields(choices: Choices, theme: str | None) -> dict[str, str]:
+    """The Handlungsfelder on offer: those of the chosen Leitthema, else all."""
+    return {
+        c.key: theme_title(c.key, c.label, c.label_en)
+        for c in choices.action_fields
+        if theme is None or c.group == theme
+    }
+
+
+def _lights() -> dict[str, str]:
+    """The traffic lights (and "none yet") with their marks."""
+    return {
+        **{str(code): f"{light_dot(code)} {light_text(code)}" for code in TrafficLight},
+        NO_LIGHT: f"{light_dot(None)} {light_text(None)}",
+    }
+
+
+def _view_row() -> tuple[bool, bool, int]:
+    """Descending, archived too, rows per page; and the reset button."""
+    row = st.columns([2, 3, 2, 3], vertical_alignment="bottom")
+    descending = row[0].toggle(
+        tx("descending"), key="reg_desc", on_change=first_page, args=(PAGE_KEY,)
+    )
+    archived = row[1].toggle(
+        tx("archived"), key="reg_archived", on_change=first_page, args=(PAGE_KEY,)
+    )
+    page_size = select_number(
+        row[2],
+        tx("page_size"),
+        register_q.PAGE_SIZES,
+        key="reg_rows",
+        default=50,
+        page_key=PAGE_KEY,
+    )
+    row[3].button(tx("reset"), on_click=_reset, icon=":material/filter_alt_off:")
+    return bool(descending), bool(archived), page_size
 
 
 def _reset() -> None:

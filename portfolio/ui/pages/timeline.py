@@ -10,13 +10,21 @@ import streamlit as st
 from db.enums import MilestoneState, ProjectStatus
 from portfolio import palette
 from portfolio.i18n import fmt_date, fmt_int
-from portfolio.queries.common import pick
 from portfolio.queries.timeline import Gantt
 from portfolio.ui import data
 from portfolio.ui.components import charts, status_charts
+from portfolio.ui.components.filters import (
+    first_page,
+    organisation_options,
+    page_offset,
+    select_many,
+    select_number,
+    select_one,
+    select_theme,
+    theme_options,
+)
 from portfolio.ui.components.page import start as start_page
 from portfolio.ui.components.safe_text import chart_text
-from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import pager, range_caption, t
 from portfolio.ui.runtime import lang, tr
@@ -53,6 +61,8 @@ TEXTS = {
     },
 }
 PAGE_SIZES = (20, 40, 80)
+PAGE_KEY = "tl_page"
+"""The pager's widget key (``?seite=``): every filter change goes back to page 1."""
 
 
 def tx(key: str, /, **params: object) -> str:
@@ -65,8 +75,8 @@ def render() -> None:
         return
     language = lang()
     choices = data.choices(stamp)
-    themes = {c.key: f"{c.key} · {pick(c.label, c.label_en, language)}" for c in choices.themes}
-    orgs = {c.key: c.label for c in choices.organisations}
+    themes = theme_options(choices)
+    orgs = organisation_options(choices)
     statuses = labels(ProjectStatus, language)
     url = [
         Param("thema", "tl_theme", allowed=set(themes)),
@@ -74,47 +84,26 @@ def render() -> None:
         Param("status", "tl_status", "list", allowed=set(statuses)),
         Param("ueberfaellig", "tl_overdue", "bool", default=False),
         Param("zeilen", "tl_rows", "int", default=40, allowed=set(PAGE_SIZES)),
-        Param("seite", "tl_page", "int", default=1),
+        Param("seite", PAGE_KEY, "int", default=1),
     ]
     restore(url)
-    if st.session_state.get("tl_rows") not in PAGE_SIZES:
-        st.session_state["tl_rows"] = 40
     with st.container(border=True):
         row = st.columns([3, 2, 3, 2])
-        theme = row[0].selectbox(
-            tx("theme"),
-            list(themes),
-            index=None,
-            format_func=option_labels(themes),
-            key="tl_theme",
-            placeholder=t("all_themes"),
-            on_change=_first,
+        theme = select_theme(row[0], tx("theme"), themes, key="tl_theme", page_key=PAGE_KEY)
+        partner = select_one(row[1], tx("partner"), orgs, key="tl_partner", page_key=PAGE_KEY)
+        chosen = select_many(row[2], tx("status"), statuses, key="tl_status", page_key=PAGE_KEY)
+        size = select_number(
+            row[3], tx("rows"), PAGE_SIZES, key="tl_rows", default=40, page_key=PAGE_KEY
         )
-        partner = row[1].selectbox(
-            tx("partner"),
-            list(orgs),
-            index=None,
-            format_func=option_labels(orgs),
-            key="tl_partner",
-            placeholder="–",
-            on_change=_first,
+        only_overdue = st.toggle(
+            tx("only_overdue"), key="tl_overdue", on_change=first_page, args=(PAGE_KEY,)
         )
-        status = row[2].multiselect(
-            tx("status"),
-            list(statuses),
-            format_func=option_labels(statuses),
-            key="tl_status",
-            placeholder="–",
-            on_change=_first,
-        )
-        size = int(row[3].selectbox(tx("rows"), list(PAGE_SIZES), key="tl_rows", on_change=_first))
-        only_overdue = st.toggle(tx("only_overdue"), key="tl_overdue", on_change=_first)
-    offset = max(0, (int(st.session_state.get("tl_page") or 1) - 1) * size)
+    offset = page_offset(PAGE_KEY, size)
     g = data.gantt(
         stamp,
         theme=theme,
         partner=partner,
-        statuses=tuple(s for s in statuses if s in (status or [])),
+        statuses=chosen,
         only_overdue=bool(only_overdue),
         offset=offset,
         limit=size,
@@ -127,14 +116,10 @@ def render() -> None:
     if g.overdue:
         st.markdown(f":red-badge[{tx('overdue_count', count=fmt_int(g.overdue, language))}]")
     range_caption(offset, len(g.projects), g.total)
-    pager(g.total, size, key="tl_page")
+    pager(g.total, size, key=PAGE_KEY)
     if g.without_dates:
         st.caption(tx("without_dates", count=fmt_int(g.without_dates, language)))
     publish(url)
-
-
-def _first() -> None:
-    st.session_state["tl_page"] = 1
 
 
 def gantt_chart(g: Gantt, today: dt.date) -> go.Figure:
