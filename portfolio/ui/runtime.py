@@ -174,6 +174,18 @@ def tr(texts: Mapping[str, Mapping[str, str]], key: str, /, **params: Any) -> st
     return pluralise(template, lang(), params).format(**params) if params else template
 
 
+class Catalogue:
+    """A page's or component's own texts ``{"de": {...}, "en": {...}}`` as one callable:
+    ``tx = Catalogue(TEXTS)``, then ``tx("title")``, ``tx("found", count=3)`` in the user's
+    language (:func:`tr`)."""
+
+    def __init__(self, texts: Mapping[str, Mapping[str, str]]) -> None:
+        self.texts = texts
+
+    def __call__(self, key: str, /, **params: Any) -> str:
+        return tr(self.texts, key, **params)
+
+
 def show_error(exc: BaseException) -> None:
     """A user-facing message for ``exc``; unexpected errors are logged, never shown raw."""
     st.error(error_text(exc))

@@ -17,7 +17,7 @@ from portfolio.ui.components.forms import Options, entity_form, loaded_version, 
 from portfolio.ui.components.safe_text import md, safe_url, url_label
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.widgets import t
-from portfolio.ui.runtime import lang, tr
+from portfolio.ui.runtime import Catalogue, lang
 from portfolio.vocab import CHARTER_GUIDELINES, label
 
 TEXTS = {
@@ -48,8 +48,7 @@ TEXTS = {
 }
 
 
-def tx(key: str, /, **params: Any) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 def display(spec: FieldSpec | None, value: Any, refs: Mapping[Any, str] | None = None) -> str:

@@ -15,7 +15,7 @@ import streamlit as st
 from portfolio.services import saved_views
 from portfolio.ui.components import urlstate
 from portfolio.ui.components.safe_text import md
-from portfolio.ui.runtime import read_session, show_error, tr, write_session
+from portfolio.ui.runtime import Catalogue, read_session, show_error, write_session
 
 TEXTS = {
     "de": {
@@ -49,8 +49,7 @@ LEFT_OUT = ("seite", urlstate.LANG_PARAM)
 """Not part of a view: the page number, and the reader's language."""
 
 
-def tx(key: str, /, **params: object) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 def current_query() -> str:

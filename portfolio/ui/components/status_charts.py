@@ -20,7 +20,7 @@ from portfolio.queries.common import pick
 from portfolio.queries.overview import OverviewFigures
 from portfolio.ui.components import charts
 from portfolio.ui.components.safe_text import chart_text
-from portfolio.ui.runtime import lang, tr
+from portfolio.ui.runtime import Catalogue, lang
 from portfolio.vocab import label
 
 TEXTS = {
@@ -44,8 +44,7 @@ SHORT = 26
 BAR_COLOUR = palette.PROJECT_STATUS_COLOURS["implementation"]
 
 
-def tx(key: str, /, **params: object) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 def marker(table: Mapping[str, str], code: str) -> dict[str, Any]:

@@ -4,8 +4,6 @@ check ``manage_accounts``; accounts are never deleted."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from db.enums import Role
@@ -17,7 +15,7 @@ from portfolio.services.accounts import AccountRow
 from portfolio.ui.components.forms import flash, loaded_version, reset_form, widget_key
 from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.widgets import frame, page_header, table
-from portfolio.ui.runtime import lang, read_session, show_error, tr, write_session
+from portfolio.ui.runtime import Catalogue, lang, read_session, show_error, write_session
 
 TEXTS = {
     "de": {
@@ -125,8 +123,7 @@ NEW_FORM = "account_new"
 ROLES = list(Role)
 
 
-def tx(key: str, /, **params: Any) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 def state_label(row: AccountRow) -> str:

@@ -13,7 +13,7 @@ from portfolio import audit, clock
 from portfolio.i18n import fmt_date, fmt_int
 from portfolio.policy import role_label
 from portfolio.ui.components.widgets import frame, page_header, table
-from portfolio.ui.runtime import lang, read_session, tr
+from portfolio.ui.runtime import Catalogue, lang, read_session
 
 TEXTS = {
     "de": {
@@ -77,8 +77,7 @@ TEXTS = {
 COLUMNS = ["at", "kind", "actor", "subject", "ip", "detail"]
 
 
-def tx(key: str, /, **params: Any) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 def _role(code: object) -> str:

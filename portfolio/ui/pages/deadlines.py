@@ -32,7 +32,7 @@ from portfolio.ui.components.forms import flash
 from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.widgets import fmt_stamp, table
-from portfolio.ui.runtime import tr
+from portfolio.ui.runtime import Catalogue
 from portfolio.vocab import label
 
 TEXTS = {
@@ -141,8 +141,7 @@ WINDOWS = ("overdue", "30", "90", "all")
 DEFAULT_WINDOW = "90"
 
 
-def tx(key: str, /, **params: object) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 def _until(window: str, today: dt.date) -> dt.date | None:

@@ -22,7 +22,7 @@ from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import frame, late_mark, money_tile, t, table
 from portfolio.ui.navigation import link_to_project
-from portfolio.ui.runtime import lang, tr
+from portfolio.ui.runtime import Catalogue, lang, tr
 from portfolio.vocab import label
 
 TEXTS = {
@@ -136,8 +136,7 @@ TEXTS = {
 WINDOWS = (30, 90, 180, 365)
 
 
-def tx(key: str, /, **params: object) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 def render() -> None:

@@ -26,7 +26,7 @@ from portfolio.ui.components.widgets import (
     t,
 )
 from portfolio.ui.navigation import page
-from portfolio.ui.runtime import lang, tr
+from portfolio.ui.runtime import Catalogue, lang
 from portfolio.vocab import label
 
 TEXTS = {
@@ -113,8 +113,7 @@ TEXTS = {
 }
 
 
-def tx(key: str, /, **params: object) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 def render() -> None:

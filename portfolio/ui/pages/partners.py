@@ -29,7 +29,7 @@ from portfolio.ui.components.widgets import (
     table,
 )
 from portfolio.ui.navigation import page
-from portfolio.ui.runtime import lang, tr
+from portfolio.ui.runtime import Catalogue, lang
 from portfolio.vocab import label
 
 TEXTS = {
@@ -103,8 +103,7 @@ PAGE_KEY = "par_page"
 """The pager of the partner's projects."""
 
 
-def tx(key: str, /, **params: object) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 def render() -> None:

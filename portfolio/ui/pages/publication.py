@@ -73,8 +73,7 @@ so a change someone else saved meanwhile is a conflict, not silently overwritten
 GROUPS = [str(g) for g in PublishGroup]
 
 
-def tx(key: str, /, **params: Any) -> str:
-    return runtime.tr(TEXTS, key, **params)
+tx = runtime.Catalogue(TEXTS)
 
 
 def _frame(rows: list[publication.PublicationRow]) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import pager, range_caption
 from portfolio.ui.navigation import page
-from portfolio.ui.runtime import lang, tr
+from portfolio.ui.runtime import Catalogue, lang
 from portfolio.vocab import label
 
 TEXTS = {
@@ -75,8 +75,7 @@ PAGE_KEY = "dq_page"
 """The pager's widget key (``?seite=``): every filter change goes back to page 1."""
 
 
-def tx(key: str, /, **params: object) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 def render() -> None:

@@ -41,7 +41,7 @@ from portfolio.ui.components.widgets import (
     theme_title,
 )
 from portfolio.ui.navigation import page
-from portfolio.ui.runtime import engine, lang, may, require_principal, tr
+from portfolio.ui.runtime import Catalogue, engine, lang, may, require_principal
 from portfolio.vocab import label, labels
 
 TEXTS = {
@@ -154,8 +154,7 @@ TEXTS = {
 }
 
 
-def tx(key: str, /, **params: object) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 PINNED = ("key", "title")

@@ -27,7 +27,7 @@ from portfolio.ui.components.page import start as start_page
 from portfolio.ui.components.safe_text import chart_text
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.components.widgets import pager, range_caption, t
-from portfolio.ui.runtime import lang, tr
+from portfolio.ui.runtime import Catalogue, lang
 from portfolio.vocab import label, labels
 
 TEXTS = {
@@ -65,8 +65,7 @@ PAGE_KEY = "tl_page"
 """The pager's widget key (``?seite=``): every filter change goes back to page 1."""
 
 
-def tx(key: str, /, **params: object) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 def render() -> None:
