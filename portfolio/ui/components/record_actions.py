@@ -1,15 +1,40 @@
-"""What :func:`~portfolio.ui.components.editor.record_editor` does with a record, made of a
-service's functions: create under a parent record, update and remove at the version the form
-was filled from (the services take it as ``expected_version``)."""
+"""The record editor for those who may change the portfolio, and what it does with a record,
+made of a service's functions: create under a parent record, update and remove at the version
+the form was filled from (the services take it as ``expected_version``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypedDict
+from typing import Any, ParamSpec, TypedDict
+
+from portfolio.policy import Action
+from portfolio.ui.components.editor import record_editor
+from portfolio.ui.runtime import may
+
+P = ParamSpec("P")
 
 Create = Callable[[Any, dict[str, Any]], Any]
 Update = Callable[[Any, int, dict[str, Any], int], Any]
 Remove = Callable[[Any, int, int], Any]
+
+
+def editable() -> bool:
+    """Whether the forms show: for those who may change the portfolio (the services refuse the
+    others anyway; leadership reads every project and grant but changes none)."""
+    return may(Action.EDIT_PORTFOLIO)
+
+
+def when_editable(render: Callable[P, None]) -> Callable[P, None]:
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        if editable():
+            render(*args, **kwargs)
+
+    return run
+
+
+editor = when_editable(record_editor)
+""":func:`~portfolio.ui.components.editor.record_editor`, for those who may change the
+portfolio (nothing for the others)."""
 
 
 class Actions(TypedDict, total=False):

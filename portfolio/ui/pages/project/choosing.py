@@ -10,8 +10,9 @@ from db.enums import ProjectStatus
 from portfolio.services import projects
 from portfolio.ui import data
 from portfolio.ui.components.forms import entity_form, run_save
+from portfolio.ui.components.record_actions import editable
 from portfolio.ui.navigation import page
-from portfolio.ui.pages.project.shared import editable, ref_options
+from portfolio.ui.pages.project.shared import ref_options
 from portfolio.ui.pages.project.texts import tx
 
 

@@ -12,9 +12,8 @@ from portfolio.queries import detail as detail_q
 from portfolio.services import kpis
 from portfolio.ui import data
 from portfolio.ui.components import charts
-from portfolio.ui.components.record_actions import actions
+from portfolio.ui.components.record_actions import actions, editor
 from portfolio.ui.components.safe_text import chart_text, md
-from portfolio.ui.pages.project.shared import editor
 from portfolio.ui.pages.project.texts import tx
 from portfolio.ui.runtime import lang
 

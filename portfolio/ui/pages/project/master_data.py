@@ -9,8 +9,9 @@ from portfolio.queries import detail as detail_q
 from portfolio.services import projects
 from portfolio.ui.components.editor import facts
 from portfolio.ui.components.forms import FormResult, entity_form, loaded_version, run_save
+from portfolio.ui.components.record_actions import editable
 from portfolio.ui.components.safe_text import md
-from portfolio.ui.pages.project.shared import editable, ref_options
+from portfolio.ui.pages.project.shared import ref_options
 from portfolio.ui.pages.project.texts import tx
 
 PROJECT_FIELDS = [name for name in projects.FIELDS if name != "key"]

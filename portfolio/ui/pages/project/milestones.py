@@ -9,9 +9,9 @@ from portfolio import palette
 from portfolio.i18n import fmt_date
 from portfolio.queries import detail as detail_q
 from portfolio.services import milestones
-from portfolio.ui.components.record_actions import actions
+from portfolio.ui.components.record_actions import actions, editable, editor
 from portfolio.ui.components.record_table import record_table
-from portfolio.ui.pages.project.shared import clickable, editable, editor, picked, ref_options
+from portfolio.ui.pages.project.shared import clickable, picked, ref_options
 from portfolio.ui.pages.project.texts import tx
 from portfolio.ui.runtime import lang
 from portfolio.vocab import label

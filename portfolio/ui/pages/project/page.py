@@ -12,6 +12,7 @@ from portfolio.queries import detail as detail_q
 from portfolio.queries import quality as quality_q
 from portfolio.ui import data
 from portfolio.ui.components.forms import flash
+from portfolio.ui.components.record_actions import editable
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.urlstate import Param, publish, restore
 from portfolio.ui.pages.project.choosing import chooser, new_project
@@ -24,7 +25,6 @@ from portfolio.ui.pages.project.master_data import master_data
 from portfolio.ui.pages.project.milestones import milestones_section
 from portfolio.ui.pages.project.partners import partners_section
 from portfolio.ui.pages.project.reports import reports_section
-from portfolio.ui.pages.project.shared import editable
 from portfolio.ui.pages.project.texts import tx
 from portfolio.ui.runtime import may, read_session, show_error
 

@@ -10,9 +10,9 @@ from db.enums import ParticipationRole
 from portfolio.i18n import fmt_eur
 from portfolio.queries import detail as detail_q
 from portfolio.services import participations
-from portfolio.ui.components.record_actions import actions
+from portfolio.ui.components.record_actions import actions, editor
 from portfolio.ui.components.record_table import record_table
-from portfolio.ui.pages.project.shared import editor, ref_options
+from portfolio.ui.pages.project.shared import ref_options
 from portfolio.ui.pages.project.texts import tx
 from portfolio.ui.runtime import lang
 from portfolio.vocab import label

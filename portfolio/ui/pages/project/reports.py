@@ -13,10 +13,9 @@ from portfolio.queries import detail as detail_q
 from portfolio.services import status_reports
 from portfolio.ui import data
 from portfolio.ui.components import charts
-from portfolio.ui.components.record_actions import actions
+from portfolio.ui.components.record_actions import actions, editor
 from portfolio.ui.components.record_table import Cell, record_table
 from portfolio.ui.components.widgets import light_text
-from portfolio.ui.pages.project.shared import editor
 from portfolio.ui.pages.project.texts import tx
 from portfolio.ui.runtime import lang, user_name
 from portfolio.vocab import field_label

@@ -1,36 +1,16 @@
-"""What the project page's sections share: whether the forms show, the editor for those who may
-change the portfolio, the choices of the reference fields and the tables whose rows are clicked
-to open their change form."""
+"""What the project page's sections share: the choices of the reference fields and the tables
+whose rows are clicked to open their change form (whether the forms show, and the editor for
+those who may change the portfolio: :mod:`portfolio.ui.components.record_actions`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, ParamSpec
+from collections.abc import Sequence
+from typing import Any
 
-from portfolio.policy import Action
 from portfolio.queries import detail as detail_q
 from portfolio.queries.common import pick
-from portfolio.ui.components.editor import record_editor
-from portfolio.ui.runtime import lang, may
-
-P = ParamSpec("P")
-
-
-def editable() -> bool:
-    """Whether the forms show (leadership reads every project and grant but changes none)."""
-    return may(Action.EDIT_PORTFOLIO)
-
-
-def when_editable(render: Callable[P, None]) -> Callable[P, None]:
-    def run(*args: P.args, **kwargs: P.kwargs) -> None:
-        if editable():
-            render(*args, **kwargs)
-
-    return run
-
-
-editor = when_editable(record_editor)
-"""A section's add and change forms, for those who may change the portfolio."""
+from portfolio.ui.components.record_actions import editable
+from portfolio.ui.runtime import lang
 
 
 def ref_options(choices: detail_q.Choices) -> dict[str, list[tuple[Any, str]]]:
