@@ -234,10 +234,18 @@ def _widget(
         return st.checkbox(text, value=bool(value), key=key, disabled=disabled, help=help_text)
     if kind == "enum" and spec.enum is TrafficLight:
         return _light_widget(text, spec, value, key=key, disabled=disabled, help_text=help_text)
-    if kind == "enum":
-        return _enum_widget(text, spec, value, key=key, disabled=disabled, help_text=help_text)
-    if kind == "ref":
-        return _ref_widget(text, options, value, key=key, disabled=disabled, help_text=help_text)
+    if kind in ("enum", "ref"):
+        choices, shown, fallback = _choices(spec, options)
+        return _select_widget(
+            text,
+            choices,
+            value,
+            shown,
+            fallback=fallback,
+            key=key,
+            disabled=disabled,
+            help_text=help_text,
+        )
     if kind == "tags":
         return _tags_widget(
             text, name, spec, value, key=key, disabled=disabled, help_text=help_text
@@ -313,42 +321,43 @@ def _light_widget(
     )
 
 
-def _enum_widget(
-    text: str, spec: FieldSpec, value: Any, *, key: str, disabled: bool, help_text: str | None
-) -> Any:
-    assert spec.enum is not None
-    language = lang()
-    codes = list(label_map(spec.enum))
-    return st.selectbox(
-        text,
-        codes,
-        index=codes.index(value) if value in codes else (None if not spec.required else 0),
-        format_func=lambda c: label(spec.enum, c, language),
-        key=key,
-        disabled=disabled,
-        placeholder=t("none_option"),
-        help=help_text,
-    )
+def _choices(
+    spec: FieldSpec, options: Options | None
+) -> tuple[list[Any], Callable[[Any], str], int | None]:
+    """What a select box of an enum or a reference offers, how it names each choice and where it
+    stands without a value: an enum by its codes' labels (a required one at the first), a
+    reference by the names of the records ``options`` offers."""
+    if spec.kind == "enum":
+        enum = spec.enum
+        assert enum is not None
+        language = lang()
+        return (
+            list(label_map(enum)),
+            lambda c: label(enum, c, language),
+            0 if spec.required else None,
+        )
+    opts = list(options or [])
+    names = dict(opts)
+    return [o[0] for o in opts], lambda i: names.get(i, str(i)), None
 
 
-def _ref_widget(
+def _select_widget(
     text: str,
-    options: Options | None,
+    choices: list[Any],
     value: Any,
+    shown: Callable[[Any], str],
     *,
+    fallback: int | None,
     key: str,
     disabled: bool,
     help_text: str | None,
 ) -> Any:
-    """One of the records ``options`` offers, by its id."""
-    opts = list(options or [])
-    ids = [o[0] for o in opts]
-    names = dict(opts)
+    """A select box at ``value`` (else at ``fallback``: none, or the first choice)."""
     return st.selectbox(
         text,
-        ids,
-        index=ids.index(value) if value in ids else None,
-        format_func=lambda i: names.get(i, str(i)),
+        choices,
+        index=choices.index(value) if value in choices else fallback,
+        format_func=shown,
         key=key,
         disabled=disabled,
         placeholder=t("none_option"),

@@ -121,14 +121,6 @@ PROOF_COLUMNS = {
     "checked": "checked_on",
     "recovery": "recovery_amount",
 }
-PROOF_FORM_FIELDS = [
-    "state",
-    "submitted_on",
-    "check_started_on",
-    "checked_on",
-    "recovery_amount",
-    "note",
-]
 REFUND_COLUMNS = {
     "key": "key",
     "kind": "kind",
@@ -399,7 +391,7 @@ def proofs_tab(g: GrantView) -> None:
         f"proof:{g.application.id}",
         g.proofs,
         proofs.FIELDS,
-        fields=PROOF_FORM_FIELDS,
+        fields=list(proofs.EDITABLE),  # what the service updates
         title_of=title_of,
         **actions(update=proofs.update),
     )
