@@ -1,5 +1,6 @@
 """The project page's "Zuwendungen": a grant's notices (and a form to record the next one), its
-cost plan against the actuals, its budget years, the proofs it owes and the refunds claimed.
+cost plan against the actuals, its budget years (:mod:`portfolio.ui.components.grant_years`),
+the proofs it owes and the refunds claimed.
 
 Every change goes through the services (grant_notices, cost_plan, budget_years, proofs,
 refunds), which check the funding law; this module only shows and collects.
