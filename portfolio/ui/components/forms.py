@@ -31,6 +31,8 @@ from portfolio.ui.runtime import clear_caches, lang, show_error, write_session
 from portfolio.vocab import CHARTER_GUIDELINES, field_label, label
 
 Options = Sequence[tuple[Any, str]]
+NUMBER_DIGITS = {"money": 2, "rate": 2, "measure": 4, "int": 0}
+"""The number kinds of field, each with the digits its value is shown with for editing."""
 
 
 @dataclass
@@ -148,7 +150,6 @@ def entity_form(
     """
     refs = refs or {}
     result = FormResult(form_key)
-    language = lang()
     raw: dict[str, Any] = {}
     with st.form(form_key, clear_on_submit=clear_on_submit, border=True):
         result.general = st.empty()
@@ -173,29 +174,40 @@ def entity_form(
     if not result.submitted:
         return result
     for name in fields:
-        if name in disabled:
-            continue
-        spec = specs[name]
-        value = raw[name]
-        if spec.kind in ("money", "rate", "measure", "int") and isinstance(value, str):
-            text = value.strip()
-            if text == "":
-                value = None
-            else:
-                try:
-                    number = parse_number(text, language)
-                    value = int(number) if spec.kind == "int" else number
-                except ValueError:
-                    result.parse_errors.setdefault(name, []).append(
-                        t("bad_number", field=field_label(name, language), value=text)
-                    )
-                    continue
-        if only_changes and to_text(value) == to_text(values.get(name)):
-            continue
-        result.data[name] = value
+        if name not in disabled:
+            _collect(result, name, specs[name], raw[name], values, only_changes=only_changes)
     if result.parse_errors:
         result.show_errors(result.parse_errors)
     return result
+
+
+def _collect(
+    result: FormResult,
+    name: str,
+    spec: FieldSpec,
+    value: Any,
+    values: Mapping[str, Any],
+    *,
+    only_changes: bool,
+) -> None:
+    """One field's input into ``result``: a number parsed (or its message), an unchanged value
+    left out when only the changes are wanted."""
+    if spec.kind in NUMBER_DIGITS and isinstance(value, str):
+        text = value.strip()
+        if text == "":
+            value = None
+        else:
+            try:
+                number = parse_number(text, lang())
+                value = int(number) if spec.kind == "int" else number
+            except ValueError:
+                result.parse_errors.setdefault(name, []).append(
+                    t("bad_number", field=field_label(name, lang()), value=text)
+                )
+                return
+    if only_changes and to_text(value) == to_text(values.get(name)):
+        return
+    result.data[name] = value
 
 
 def _widget(
@@ -208,20 +220,44 @@ def _widget(
     disabled: bool,
     help_text: str | None,
 ) -> Any:
-    language = lang()
+    """The input of one field, by its kind; returns what the user entered (numbers as text)."""
     key = widget_key(form_key, name)
-    text = field_label(name, language) + (" *" if spec.required else "")
+    text = field_label(name, lang()) + (" *" if spec.required else "")
     kind = spec.kind
-    if kind in ("str", "url", "email", "key"):
-        return st.text_input(
+    if kind in ("str", "url", "email", "key", "text"):
+        return _text_widget(text, spec, value, key=key, disabled=disabled, help_text=help_text)
+    if kind == "date":
+        return _date_widget(text, value, key=key, disabled=disabled, help_text=help_text)
+    if kind in NUMBER_DIGITS:
+        return _number_widget(text, kind, value, key=key, disabled=disabled, help_text=help_text)
+    if kind == "bool":
+        return st.checkbox(text, value=bool(value), key=key, disabled=disabled, help=help_text)
+    if kind == "enum" and spec.enum is TrafficLight:
+        return _light_widget(text, spec, value, key=key, disabled=disabled, help_text=help_text)
+    if kind in ("enum", "ref"):
+        choices, shown, fallback = _choices(spec, options)
+        return _select_widget(
             text,
-            value=value or "",
-            max_chars=spec.max_length,
+            choices,
+            value,
+            shown,
+            fallback=fallback,
             key=key,
             disabled=disabled,
-            help=help_text,
+            help_text=help_text,
         )
-    if kind == "text":
+    if kind == "tags":
+        return _tags_widget(
+            text, name, spec, value, key=key, disabled=disabled, help_text=help_text
+        )
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def _text_widget(
+    text: str, spec: FieldSpec, value: Any, *, key: str, disabled: bool, help_text: str | None
+) -> Any:
+    """A line of text (a long text: a box of lines, without help)."""
+    if spec.kind == "text":
         return st.text_area(
             text,
             value=value or "",
@@ -230,82 +266,126 @@ def _widget(
             disabled=disabled,
             height=100,
         )
-    if kind == "date":
-        return st.date_input(
-            text,
-            value=value,
-            min_value=dt.date(1990, 1, 1),
-            max_value=dt.date(2100, 12, 31),
-            format=_date_format(),
-            key=key,
-            disabled=disabled,
-            help=help_text,
+    return st.text_input(
+        text,
+        value=value or "",
+        max_chars=spec.max_length,
+        key=key,
+        disabled=disabled,
+        help=help_text,
+    )
+
+
+def _date_widget(text: str, value: Any, *, key: str, disabled: bool, help_text: str | None) -> Any:
+    return st.date_input(
+        text,
+        value=value,
+        min_value=dt.date(1990, 1, 1),
+        max_value=dt.date(2100, 12, 31),
+        format=_date_format(),
+        key=key,
+        disabled=disabled,
+        help=help_text,
+    )
+
+
+def _number_widget(
+    text: str, kind: str, value: Any, *, key: str, disabled: bool, help_text: str | None
+) -> Any:
+    """A number typed as text in the reader's format (entity_form parses it)."""
+    suffix = {"money": " (€)", "rate": " (%)"}.get(kind, "")
+    return st.text_input(
+        text + suffix,
+        value=_number_text(value, NUMBER_DIGITS[kind]),
+        key=key,
+        disabled=disabled,
+        help=help_text,
+        placeholder="1.234,56" if lang() == "de" and kind == "money" else None,
+    )
+
+
+def _light_widget(
+    text: str, spec: FieldSpec, value: Any, *, key: str, disabled: bool, help_text: str | None
+) -> Any:
+    """A light, chosen by its colour and mark in one click."""
+    codes = list(label_map(spec.enum))
+    return st.segmented_control(
+        text,
+        codes,
+        default=value if value in codes else (codes[0] if spec.required else None),
+        format_func=light_choice,
+        required=spec.required,
+        key=key,
+        disabled=disabled,
+        help=help_text,
+    )
+
+
+def _choices(
+    spec: FieldSpec, options: Options | None
+) -> tuple[list[Any], Callable[[Any], str], int | None]:
+    """What a select box of an enum or a reference offers, how it names each choice and where it
+    stands without a value: an enum by its codes' labels (a required one at the first), a
+    reference by the names of the records ``options`` offers."""
+    if spec.kind == "enum":
+        enum = spec.enum
+        assert enum is not None
+        language = lang()
+        return (
+            list(label_map(enum)),
+            lambda c: label(enum, c, language),
+            0 if spec.required else None,
         )
-    if kind in ("money", "rate", "measure", "int"):
-        digits = {"money": 2, "rate": 2, "measure": 4, "int": 0}[kind]
-        suffix = {"money": " (€)", "rate": " (%)"}.get(kind, "")
-        return st.text_input(
-            text + suffix,
-            value=_number_text(value, digits),
-            key=key,
-            disabled=disabled,
-            help=help_text,
-            placeholder="1.234,56" if language == "de" and kind == "money" else None,
-        )
-    if kind == "bool":
-        return st.checkbox(text, value=bool(value), key=key, disabled=disabled, help=help_text)
-    if kind == "enum" and spec.enum is TrafficLight:
-        # a light is chosen by its colour and mark, in one click
-        codes = list(label_map(spec.enum))
-        return st.segmented_control(
-            text,
-            codes,
-            default=value if value in codes else (codes[0] if spec.required else None),
-            format_func=light_choice,
-            required=spec.required,
-            key=key,
-            disabled=disabled,
-            help=help_text,
-        )
-    if kind == "enum":
-        assert spec.enum is not None
-        codes = list(label_map(spec.enum))
-        return st.selectbox(
-            text,
-            codes,
-            index=codes.index(value) if value in codes else (None if not spec.required else 0),
-            format_func=lambda c: label(spec.enum, c, language),
-            key=key,
-            disabled=disabled,
-            placeholder=t("none_option"),
-            help=help_text,
-        )
-    if kind == "ref":
-        opts = list(options or [])
-        ids = [o[0] for o in opts]
-        names = dict(opts)
-        return st.selectbox(
-            text,
-            ids,
-            index=ids.index(value) if value in ids else None,
-            format_func=lambda i: names.get(i, str(i)),
-            key=key,
-            disabled=disabled,
-            placeholder=t("none_option"),
-            help=help_text,
-        )
-    if kind == "tags":
-        allowed = list(spec.allowed or ())
-        return st.multiselect(
-            text,
-            allowed,
-            default=[v for v in (value or []) if v in allowed],
-            format_func=option_labels({c: _tag_label(name, c) for c in allowed}),
-            key=key,
-            disabled=disabled,
-            help=help_text,
-        )
-    raise AssertionError(kind)  # pragma: no cover
+    opts = list(options or [])
+    names = dict(opts)
+    return [o[0] for o in opts], lambda i: names.get(i, str(i)), None
+
+
+def _select_widget(
+    text: str,
+    choices: list[Any],
+    value: Any,
+    shown: Callable[[Any], str],
+    *,
+    fallback: int | None,
+    key: str,
+    disabled: bool,
+    help_text: str | None,
+) -> Any:
+    """A select box at ``value`` (else at ``fallback``: none, or the first choice)."""
+    return st.selectbox(
+        text,
+        choices,
+        index=choices.index(value) if value in choices else fallback,
+        format_func=shown,
+        key=key,
+        disabled=disabled,
+        placeholder=t("none_option"),
+        help=help_text,
+    )
+
+
+def _tags_widget(
+    text: str,
+    name: str,
+    spec: FieldSpec,
+    value: Any,
+    *,
+    key: str,
+    disabled: bool,
+    help_text: str | None,
+) -> Any:
+    """Any of the codes the field allows."""
+    allowed = list(spec.allowed or ())
+    return st.multiselect(
+        text,
+        allowed,
+        default=[v for v in (value or []) if v in allowed],
+        format_func=option_labels({c: _tag_label(name, c) for c in allowed}),
+        key=key,
+        disabled=disabled,
+        help=help_text,
+    )
 
 
 LIGHT_MARKDOWN = {"green": "green", "yellow": "yellow", "red": "red"}
