@@ -34,7 +34,7 @@ from portfolio.ui.components.record_table import record_table
 from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.texts import option_labels
 from portfolio.ui.components.widgets import frame, table
-from portfolio.ui.runtime import lang, tr
+from portfolio.ui.runtime import Catalogue, lang
 from portfolio.vocab import field_label, label, labels
 
 TEXTS = {
@@ -143,8 +143,7 @@ REFUND_FORM_FIELDS = [
 ]
 
 
-def tx(key: str, /, **params: object) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 def _title(g: GrantView) -> str:

@@ -20,7 +20,7 @@ from portfolio.ui.components.forms import FormResult, loaded_version, parse_numb
 from portfolio.ui.components.record_table import record_table
 from portfolio.ui.components.safe_text import md
 from portfolio.ui.components.widgets import frame
-from portfolio.ui.runtime import lang, may, tr
+from portfolio.ui.runtime import Catalogue, lang, may
 from portfolio.vocab import field_label
 
 TEXTS = {
@@ -40,8 +40,7 @@ TEXTS = {
 COLUMNS = {"year": "year", "grant": "grant_amount", "own": "own_amount"}
 
 
-def tx(key: str, /, **params: object) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
 
 
 def years_tab(g: GrantView) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portfolio.ui.runtime import tr
+from portfolio.ui.runtime import Catalogue
 
 TEXTS = {
     "de": {
@@ -166,5 +166,4 @@ TEXTS = {
 }
 
 
-def tx(key: str, /, **params: object) -> str:
-    return tr(TEXTS, key, **params)
+tx = Catalogue(TEXTS)
