@@ -232,58 +232,46 @@ def event_table(
     """Funding events of the period (decisions, grant changes): day, project, item, ``what``
     happened and the amount."""
     w = s.w
-    s.heading(w.dated(key))
-    shown, more = cut(events)
-    s.table(
+    s.listing(
+        w.dated(key),
         w.labels(columns.pdf),
-        [
-            [
-                w.d(e.day),
-                s.p(f"{e.project_key} {e.project_title}"),
-                s.p(f"{e.item_key or ''} {e.item_title or ''}"),
-                s.p(what(e)),
-                w.e(e.amount),
-            ]
-            for e in shown
+        events,
+        lambda e: [
+            w.d(e.day),
+            s.p(f"{e.project_key} {e.project_title}"),
+            s.p(f"{e.item_key or ''} {e.item_title or ''}"),
+            s.p(what(e)),
+            w.e(e.amount),
         ],
         [18, 55, 45, 25, 30],
         numeric=(4,),
-        more=more,
     )
 
 
 def duties(s: Story) -> None:
     w = s.w
-    s.heading(w.dated("duties"))
-    shown, more = cut(s.brief.duties)
-    s.table(
+    s.listing(
+        w.dated("duties"),
         w.labels(DUTIES.pdf),
-        [
-            [
-                w.d(d.due),
-                w.duty(d),
-                s.p(f"{d.project_key} {d.project_title}"),
-                s.p(f"{d.item_key} {d.title}"),
-            ]
-            for d in shown
+        s.brief.duties,
+        lambda d: [
+            w.d(d.due),
+            w.duty(d),
+            s.p(f"{d.project_key} {d.project_title}"),
+            s.p(f"{d.item_key} {d.title}"),
         ],
         [18, 30, 70, 55],
-        more=more,
     )
 
 
 def warnings(s: Story) -> None:
     w = s.w
-    s.heading(w.t("warnings"))
-    shown, more = cut(s.brief.warnings)
-    s.table(
+    s.listing(
+        w.t("warnings"),
         w.labels(WARNINGS.pdf),
-        [
-            [s.p(f"{f.project_key} {f.project_title}"), s.p(f.item_key), s.p(w.warning(f))]
-            for f in shown
-        ],
+        s.brief.warnings,
+        lambda f: [s.p(f"{f.project_key} {f.project_title}"), s.p(f.item_key), s.p(w.warning(f))],
         [55, 35, 85],
-        more=more,
     )
 
 

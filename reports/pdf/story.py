@@ -4,7 +4,7 @@ follows, lists cut at :data:`PDF_LIST_LIMIT` rows."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from xml.sax.saxutils import escape
 
@@ -92,6 +92,22 @@ class Story:
         if more:
             out.append(self.note(self.w.more_rows(more)))
         return out
+
+    def listing(
+        self,
+        title: str,
+        header: Sequence[str],
+        items: Sequence[T],
+        row: Callable[[T], Sequence[Any]],
+        widths: Sequence[float],
+        *,
+        numeric: Sequence[int] = (),
+    ) -> None:
+        """A titled table of ``items`` (one ``row`` each), cut at :data:`PDF_LIST_LIMIT` with a
+        note of how many more the Excel brief lists."""
+        self.heading(title)
+        shown, more = cut(items)
+        self.table(header, [row(item) for item in shown], widths, numeric=numeric, more=more)
 
     def heading(self, text: str) -> None:
         """A table's title, kept on the page with the start of the table."""

@@ -163,9 +163,8 @@ def event_rows(
 ) -> list[list[Cell]]:
     """Funding events of the period (decisions, grant changes): day, project, item, ``what``
     happened, the amount (and ``extra``)."""
-    out: list[list[Cell]] = []
-    for e in events:
-        row: list[Cell] = [
+    return [
+        [
             ("date", e.day),
             ("text", e.project_key),
             ("text", e.project_title),
@@ -173,11 +172,10 @@ def event_rows(
             ("text", e.item_title),
             ("text", what(e)),
             ("eur", e.amount),
+            *([extra(e)] if extra is not None else []),
         ]
-        if extra is not None:
-            row.append(extra(e))
-        out.append(row)
-    return out
+        for e in events
+    ]
 
 
 def period_until(e: Event) -> Cell:
@@ -218,19 +216,18 @@ def warnings(x: Writer, ws: Worksheet, top: int) -> int:
 def milestone_rows(
     items: Sequence[MilestoneRow], extra: Callable[[MilestoneRow], Cell] | None
 ) -> list[list[Cell]]:
-    out: list[list[Cell]] = []
-    for m in items:
-        row: list[Cell] = [
+    """Milestones: due date, project, milestone (and ``extra``: when done, days overdue)."""
+    return [
+        [
             ("date", m.due),
             ("text", m.project_key),
             ("text", m.project_title),
             ("text", m.key),
             ("text", m.title),
+            *([extra(m)] if extra is not None else []),
         ]
-        if extra is not None:
-            row.append(extra(m))
-        out.append(row)
-    return out
+        for m in items
+    ]
 
 
 def milestones(x: Writer) -> None:
