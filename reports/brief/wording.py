@@ -103,10 +103,10 @@ THEMES = Columns(
         "funding_approved",
     ),
 )
-CHANGES = ("when", "kind", "project", "title_col", "change", "amount", "by")
+CHANGE_COLUMNS = ("when", "kind", "project", "title_col", "change", "amount", "by")
 """The workbook's list of changes (the PDF tells them as sentences)."""
-SUMMARY_RISKS = ("project", "light", "risk", "decision_needed")
-SUMMARY_MILESTONES = ("due", "project", "milestone", "days_overdue")
+SUMMARY_RISK_COLUMNS = ("project", "light", "risk", "decision_needed")
+SUMMARY_MILESTONE_COLUMNS = ("due", "project", "milestone", "days_overdue")
 """The tables of page 1 of the PDF."""
 
 

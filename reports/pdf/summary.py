@@ -11,12 +11,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
 from reports.brief.model import KeyFigure
-from reports.brief.wording import SUMMARY_MILESTONES, SUMMARY_RISKS
+from reports.brief.wording import SUMMARY_MILESTONE_COLUMNS, SUMMARY_RISK_COLUMNS
 from reports.pdf.layout import BLUE, GREY, LIGHTS, WIDTH, Heading, light_mark, short_text
 from reports.pdf.story import Story
 
-TOP_RISKS = 5
-TOP_MILESTONES = 3
+SUMMARY_RISKS = 5
+SUMMARY_MILESTONES = 3
 SUMMARY_TEXT = 220  # characters of a risk or decision on page 1
 
 
@@ -116,9 +116,9 @@ def light_strip(s: Story, counts: dict[str, int]) -> Table:
 def top_risks(s: Story) -> list[Flowable]:
     """The first risks (red before yellow) with the decision each needs."""
     b, w = s.brief, s.w
-    top = b.risks[:TOP_RISKS]
+    top = b.risks[:SUMMARY_RISKS]
     out = s.make_table(
-        w.labels(SUMMARY_RISKS),
+        w.labels(SUMMARY_RISK_COLUMNS),
         [
             [
                 s.p(short_text(f"{r.project_key} {r.project_title}", 70)),
@@ -148,7 +148,7 @@ def missed_milestones(s: Story) -> list[Flowable]:
     ]
     if oldest:
         out += s.make_table(
-            w.labels(SUMMARY_MILESTONES),
+            w.labels(SUMMARY_MILESTONE_COLUMNS),
             [
                 [
                     w.d(m.due),
@@ -156,7 +156,7 @@ def missed_milestones(s: Story) -> list[Flowable]:
                     s.p(short_text(f"{m.key} {m.title}", 70)),
                     w.days_overdue(m.due),
                 ]
-                for m in oldest[:TOP_MILESTONES]
+                for m in oldest[:SUMMARY_MILESTONES]
             ],
             [18, 70, 70, 18],
             numeric=(3,),

@@ -14,7 +14,7 @@ from portfolio.changes import Event
 from reports.brief.model import MilestoneRow
 from reports.brief.wording import (
     ANNEX,
-    CHANGES,
+    CHANGE_COLUMNS,
     DECISIONS,
     DUTIES,
     GRANT_CHANGES,
@@ -272,7 +272,7 @@ def changes(x: Writer) -> None:
         for line in group.lines
     ]
     widths = [12, 24, 14, 36, 90, 18, 24]
-    x.table(ws, 0, w.t("s_changes"), w.labels(CHANGES), rows, widths, freeze=True)
+    x.table(ws, 0, w.t("s_changes"), w.labels(CHANGE_COLUMNS), rows, widths, freeze=True)
 
 
 def risks(x: Writer) -> None:
