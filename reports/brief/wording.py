@@ -105,9 +105,9 @@ THEMES = Columns(
 )
 CHANGE_COLUMNS = ("when", "kind", "project", "title_col", "change", "amount", "by")
 """The workbook's list of changes (the PDF tells them as sentences)."""
+# The tables of page 1 of the PDF: the top risks, the longest overdue milestones.
 SUMMARY_RISK_COLUMNS = ("project", "light", "risk", "decision_needed")
 SUMMARY_MILESTONE_COLUMNS = ("due", "project", "milestone", "days_overdue")
-"""The tables of page 1 of the PDF."""
 
 
 CHANGE_COUNTS = {
