@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -449,68 +450,94 @@ def change_sentence(e: Event, lang: str, author: str) -> str:
         "project": f"{e.project_key} {e.project_title}".strip(),
         "when": tx(lang, "change_when", day=day(recorded, lang), author=author),
     }
-    if e.kind == Kind.STATUS:
-        key = "change_status" if e.old else "change_status_set"
-        old = _quoted(status_label(e.old, lang), lang)
-        return tx(lang, key, old=old, new=_quoted(status_label(e.new, lang), lang), **words)
-    if e.kind == Kind.MILESTONE_SLIPPED:
-        return tx(
-            lang,
-            "change_milestone_slipped",
-            item=_item(e, lang),
-            old=day(_iso_day(e.old), lang),
-            new=day(_iso_day(e.new), lang),
-            **words,
-        )
-    if e.kind == Kind.LIGHT:
-        return tx(
-            lang,
-            "change_light",
-            old=_quoted(light_label(e.old, lang), lang),
-            new=_quoted(light_label(e.new, lang), lang),
-            report=day(e.day, lang),
-            **words,
-        )
-    if e.kind == Kind.DECISION:
-        decided = tx(lang, "change_decided_on", day=day(e.day, lang)) if e.day else ""
-        if e.new == ApplicationStatus.APPROVED and e.amount is not None:
-            key = "change_decision_approved"
-        elif e.new == ApplicationStatus.REJECTED:
-            key = "change_decision_rejected"
-        else:
-            key = "change_decision"
-        return tx(
-            lang,
-            key,
-            item=_item(e, lang),
-            amount=eur(e.amount, lang),
-            new=_quoted(application_label(e.new, lang), lang),
-            decided=decided,
-            **words,
-        )
-    if e.kind == Kind.NOTICE:
-        amount = tx(lang, "change_amount_now", amount=eur(e.amount, lang))
-        amount = amount if e.amount is not None else ""
-        until = _iso_day(e.old)
-        period = tx(lang, "change_period_until", day=day(until, lang)) if until else ""
-        return tx(
-            lang,
-            "change_grant_notice",
-            what=grant_change_label(e.kind, e.new, lang),
-            day=day(e.day, lang),
-            item=_item(e, lang),
-            amount=amount,
-            period=period,
-            **words,
-        )
-    if e.kind == Kind.REFUND:
-        return tx(
-            lang,
-            "change_refund",
-            what=grant_change_label(e.kind, e.new, lang),
-            item=_item(e, lang),
-            amount=eur(e.amount, lang),
-            day=day(e.day, lang),
-            **words,
-        )
-    return tx(lang, f"change_{e.kind}", **words)
+    tell = _SENTENCES.get(e.kind)
+    if tell is None:
+        return tx(lang, f"change_{e.kind}", **words)
+    return tell(e, lang, words)
+
+
+def _status_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
+    key = "change_status" if e.old else "change_status_set"
+    old = _quoted(status_label(e.old, lang), lang)
+    return tx(lang, key, old=old, new=_quoted(status_label(e.new, lang), lang), **words)
+
+
+def _slipped_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
+    return tx(
+        lang,
+        "change_milestone_slipped",
+        item=_item(e, lang),
+        old=day(_iso_day(e.old), lang),
+        new=day(_iso_day(e.new), lang),
+        **words,
+    )
+
+
+def _light_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
+    return tx(
+        lang,
+        "change_light",
+        old=_quoted(light_label(e.old, lang), lang),
+        new=_quoted(light_label(e.new, lang), lang),
+        report=day(e.day, lang),
+        **words,
+    )
+
+
+def _decision_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
+    decided = tx(lang, "change_decided_on", day=day(e.day, lang)) if e.day else ""
+    if e.new == ApplicationStatus.APPROVED and e.amount is not None:
+        key = "change_decision_approved"
+    elif e.new == ApplicationStatus.REJECTED:
+        key = "change_decision_rejected"
+    else:
+        key = "change_decision"
+    return tx(
+        lang,
+        key,
+        item=_item(e, lang),
+        amount=eur(e.amount, lang),
+        new=_quoted(application_label(e.new, lang), lang),
+        decided=decided,
+        **words,
+    )
+
+
+def _notice_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
+    amount = tx(lang, "change_amount_now", amount=eur(e.amount, lang))
+    amount = amount if e.amount is not None else ""
+    until = _iso_day(e.old)
+    period = tx(lang, "change_period_until", day=day(until, lang)) if until else ""
+    return tx(
+        lang,
+        "change_grant_notice",
+        what=grant_change_label(e.kind, e.new, lang),
+        day=day(e.day, lang),
+        item=_item(e, lang),
+        amount=amount,
+        period=period,
+        **words,
+    )
+
+
+def _refund_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
+    return tx(
+        lang,
+        "change_refund",
+        what=grant_change_label(e.kind, e.new, lang),
+        item=_item(e, lang),
+        amount=eur(e.amount, lang),
+        day=day(e.day, lang),
+        **words,
+    )
+
+
+_SENTENCES: dict[str, Callable[[Event, str, dict[str, Any]], str]] = {
+    Kind.STATUS: _status_sentence,
+    Kind.MILESTONE_SLIPPED: _slipped_sentence,
+    Kind.LIGHT: _light_sentence,
+    Kind.DECISION: _decision_sentence,
+    Kind.NOTICE: _notice_sentence,
+    Kind.REFUND: _refund_sentence,
+}
+"""The sentence of each kind of change that says more than the project and when."""
