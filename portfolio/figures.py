@@ -338,7 +338,7 @@ def _partner_figures(session: Session, scope: Any) -> list[PartnerFigures]:
                 ),
                 isouter=True,
             )
-            .where(Organisation.archived.is_(False))
+            .where(Organisation.active())
             .group_by(Organisation.id, Organisation.key, Organisation.short_name)
             .order_by(Organisation.short_name)
         )
@@ -460,7 +460,7 @@ def deadline_rows(projects: Select[Any], start: dt.date, end: dt.date) -> Any:
         .join(Project, Project.id == Milestone.project_id)
         .where(
             scope,
-            Milestone.archived.is_(False),
+            Milestone.active(),
             Milestone.done_date.is_(None),
             Milestone.due_date.between(start, end),
         )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, DateTime, MetaData, Numeric, String, Table, false, func
+from sqlalchemy import JSON, ColumnElement, DateTime, MetaData, Numeric, String, Table, false, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -80,9 +80,15 @@ class Versioned(Timestamped):
 
 
 class Archivable:
-    """Soft delete: archived rows stay for the journal and the reports."""
+    """Soft delete: archived rows stay for the journal and the reports. Queries keep to the
+    rows in use with ``Model.active()``, never a hand-written ``archived`` condition."""
 
     archived: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    @classmethod
+    def active(cls) -> ColumnElement[bool]:
+        """The rows in use (not archived): the one soft-delete condition of every query."""
+        return cls.archived.is_(False)
 
 
 def table_of(model: type[Base]) -> Table:

@@ -168,9 +168,7 @@ class _Rows:
         self.rng, self.today, self.now = rng, today, utcnow()
         self.field_ids = list(session.execute(select(ActionField.id)).scalars())
         self.org_ids = list(
-            session.execute(
-                select(Organisation.id).where(Organisation.archived.is_(False))
-            ).scalars()
+            session.execute(select(Organisation.id).where(Organisation.active())).scalars()
         )
         self.programmes = {p.key: p for p in session.execute(select(FundingProgramme)).scalars()}
         self.usable = [

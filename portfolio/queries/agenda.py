@@ -154,7 +154,7 @@ def _scope(
     session: Session, who: Principal, organisation_key: str | None, project_key: str | None
 ) -> Select[Any]:
     """The ids of the active projects in scope."""
-    stmt = select(Project.id).where(Project.archived.is_(False))
+    stmt = select(Project.id).where(Project.active())
     visible = visible_project_ids(who)
     if visible is not None:
         stmt = stmt.where(Project.id.in_(visible))
@@ -227,7 +227,7 @@ def _milestones(
         .join(Project, Project.id == Milestone.project_id)
         .where(
             Project.id.in_(projects),
-            Milestone.archived.is_(False),
+            Milestone.active(),
             Milestone.done_date.is_(None),
             when.of(Milestone.due_date),
         )

@@ -92,7 +92,7 @@ def organisation_options(session: Session) -> list[tuple[str, str]]:
         (key, short)
         for key, short in session.execute(
             select(Organisation.key, Organisation.short_name)
-            .where(Organisation.archived.is_(False))
+            .where(Organisation.active())
             .order_by(Organisation.short_name)
         )
     ]
@@ -105,7 +105,7 @@ def project_counts(session: Session) -> tuple[int, int]:
 
     active, archived = session.execute(
         select(
-            func.count(case((Project.archived.is_(False), 1))),
+            func.count(case((Project.active(), 1))),
             func.count(case((Project.archived.is_(True), 1))),
         )
     ).one()

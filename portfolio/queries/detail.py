@@ -122,7 +122,7 @@ def _milestones(session: Session, detail: ProjectDetail, project_id: int, today:
     stones = session.execute(
         select(Milestone, Organisation.short_name)
         .join(Organisation, Organisation.id == Milestone.responsible_organisation_id, isouter=True)
-        .where(Milestone.project_id == project_id, Milestone.archived.is_(False))
+        .where(Milestone.project_id == project_id, Milestone.active())
         .order_by(Milestone.due_date, Milestone.key)
     ).all()
     for m, org in stones:

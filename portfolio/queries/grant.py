@@ -77,7 +77,7 @@ def grants_of_project(session: Session, project_id: int, *, today: dt.date) -> l
             selectinload(FundingApplication.payment_requests),
             selectinload(FundingApplication.notices),
         )
-        .where(FundingApplication.project_id == project_id, FundingApplication.archived.is_(False))
+        .where(FundingApplication.project_id == project_id, FundingApplication.active())
         .order_by(FundingApplication.key)
     ).scalars()
     return [grant_view(session, a, today=today) for a in apps if is_grant(a.status, a.decision_on)]

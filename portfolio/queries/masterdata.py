@@ -46,7 +46,7 @@ def _counts(session: Session, stmt: Select[Any, Any]) -> dict[int, int]:
 def organisation_rows(session: Session, *, include_archived: bool = False) -> list[Row]:
     """Organisations by short name; extra: ``archived``, ``projects`` (active projects it takes
     part in or leads), ``lead_projects`` (active projects it leads)."""
-    active = Project.archived.is_(False)
+    active = Project.active()
     involved = union(
         select(Participation.organisation_id.label("org_id"), Participation.project_id.label("pid"))
         .join(Project, Project.id == Participation.project_id)
@@ -90,7 +90,7 @@ def programme_rows(session: Session, *, include_archived: bool = False) -> list[
         session,
         select(FundingApplication.programme_id, func.count(FundingApplication.id))
         .join(Project, Project.id == FundingApplication.project_id)
-        .where(Project.archived.is_(False), FundingApplication.archived.is_(False))
+        .where(Project.active(), FundingApplication.active())
         .group_by(FundingApplication.programme_id),
     )
     phases: dict[int, list[Phase]] = {}
@@ -102,7 +102,7 @@ def programme_rows(session: Session, *, include_archived: bool = False) -> list[
         )
     stmt = select(FundingProgramme).order_by(FundingProgramme.name)
     if not include_archived:
-        stmt = stmt.where(FundingProgramme.archived.is_(False))
+        stmt = stmt.where(FundingProgramme.active())
     return [
         Row(
             p.id,
@@ -141,7 +141,7 @@ def themes(session: Session) -> list[ThemeLine]:
     counts = _counts(
         session,
         select(Project.action_field_id, func.count(Project.id))
-        .where(Project.archived.is_(False))
+        .where(Project.active())
         .group_by(Project.action_field_id),
     )
     by_theme: dict[int, list[FieldLine]] = {}

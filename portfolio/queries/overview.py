@@ -150,7 +150,7 @@ def _pipeline(session: Session, scope_ids: Any) -> list[PipelineFigure]:
         )
         .join(FundingApplication, FundingApplication.programme_id == FundingProgramme.id)
         .where(
-            FundingApplication.archived.is_(False),
+            FundingApplication.active(),
             FundingApplication.project_id.in_(scope_ids),
         )
         .group_by(FundingProgramme.key, FundingProgramme.name, FundingApplication.status)
@@ -176,7 +176,7 @@ def _heatmap(session: Session, in_scope: Any) -> list[HeatCell]:
         .join(Project, Project.id == Participation.project_id)
         .join(ActionField, ActionField.id == Project.action_field_id)
         .join(Theme, Theme.id == ActionField.theme_id)
-        .where(in_scope, Organisation.archived.is_(False))
+        .where(in_scope, Organisation.active())
         .group_by(Organisation.key, Organisation.short_name, Theme.key)
         .order_by(Organisation.short_name, Theme.key)
     )

@@ -133,7 +133,7 @@ def _project_ids(org_id: int) -> Select[Any]:
     return (
         select(Participation.project_id)
         .join(Project, Project.id == Participation.project_id)
-        .where(Participation.organisation_id == org_id, Project.archived.is_(False))
+        .where(Participation.organisation_id == org_id, Project.active())
         .distinct()
     )
 
@@ -147,7 +147,7 @@ def organisations(session: Session) -> list[PortalOrganisation]:
     if who.is_scoped:
         stmt = stmt.where(Organisation.id == who.organisation_id)
     else:
-        stmt = stmt.where(Organisation.archived.is_(False))
+        stmt = stmt.where(Organisation.active())
     return [
         PortalOrganisation(o.id, o.key, o.name, o.short_name)
         for o in session.execute(stmt).scalars()
@@ -224,7 +224,7 @@ def _milestones(
         .join(responsible, responsible.c.id == Milestone.responsible_organisation_id, isouter=True)
         .where(
             Milestone.project_id.in_(ids),
-            Milestone.archived.is_(False),
+            Milestone.active(),
             Milestone.done_date.is_(None),
         )
         .order_by(Milestone.due_date, Milestone.key)
@@ -251,7 +251,7 @@ def _grant_duties(
     applications = list(
         session.execute(
             select(FundingApplication.id).where(
-                FundingApplication.project_id.in_(ids), FundingApplication.archived.is_(False)
+                FundingApplication.project_id.in_(ids), FundingApplication.active()
             )
         ).scalars()
     )
@@ -339,7 +339,7 @@ def project_rows(
         {"id": k.id, "key": k.key, "name": k.name, "unit": k.unit}
         for k in session.execute(
             select(Kpi.id, Kpi.key, Kpi.name, Kpi.unit)
-            .where(Kpi.project_id == project_id, Kpi.archived.is_(False))
+            .where(Kpi.project_id == project_id, Kpi.active())
             .order_by(Kpi.key)
         )
     ]

@@ -54,7 +54,7 @@ def _funding_of_projects(today: dt.date) -> Subquery:
             FundingApplication.project_id.label("project_id"),
             func.sum(FundingApplication.amount_approved).label("approved"),
         )
-        .where(FundingApplication.archived.is_(False), rules.awarded_by(today))
+        .where(FundingApplication.active(), rules.awarded_by(today))
         .group_by(FundingApplication.project_id)
         .subquery()
     )
@@ -62,7 +62,7 @@ def _funding_of_projects(today: dt.date) -> Subquery:
 
 @requires(Action.READ_PORTFOLIO)
 def partner_lines(session: Session, *, today: dt.date) -> list[PartnerLine]:
-    active = Project.archived.is_(False)
+    active = Project.active()
     contrib = {
         org_id: (projects, cash, kind)
         for org_id, projects, cash, kind in session.execute(
@@ -100,16 +100,14 @@ def partner_lines(session: Session, *, today: dt.date) -> list[PartnerLine]:
                 func.count(Milestone.id).filter(milestones.overdue_condition(today)),
             )
             .join(Project, Project.id == Milestone.project_id)
-            .where(active, Milestone.archived.is_(False), Milestone.done_date.is_(None))
+            .where(active, Milestone.active(), Milestone.done_date.is_(None))
             .group_by(Milestone.responsible_organisation_id)
         )
     }
     total_led = sum((_dec(v[1]) for v in leads.values()), start=Decimal("0"))
     out = []
     for org in session.execute(
-        select(Organisation)
-        .where(Organisation.archived.is_(False))
-        .order_by(Organisation.short_name)
+        select(Organisation).where(Organisation.active()).order_by(Organisation.short_name)
     ).scalars():
         projects, cash, kind = contrib.get(org.id, (0, None, None))
         lead_count, led = leads.get(org.id, (0, None))
@@ -178,7 +176,7 @@ def _partner_projects(
     session: Session, org_id: int, today: dt.date, offset: int, limit: int
 ) -> list[PartnerProject]:
     """One page of the organisation's active projects, with its roles and money in each."""
-    mine = and_(Participation.organisation_id == org_id, Project.archived.is_(False))
+    mine = and_(Participation.organisation_id == org_id, Project.active())
     funding = _funding_of_projects(today)
     rows = session.execute(
         select(
@@ -233,9 +231,9 @@ def _partner_milestones(
     """The open milestones the organisation is responsible for: how many, and the first."""
     open_ms = and_(
         Milestone.responsible_organisation_id == org_id,
-        Milestone.archived.is_(False),
+        Milestone.active(),
         Milestone.done_date.is_(None),
-        Project.archived.is_(False),
+        Project.active(),
     )
     detail.milestones_total = int(
         session.execute(
@@ -276,7 +274,7 @@ def partner_detail(
         org.contact_email,
         org.address,
     )
-    mine = and_(Participation.organisation_id == org.id, Project.archived.is_(False))
+    mine = and_(Participation.organisation_id == org.id, Project.active())
     detail.by_role = {
         role: int(count)
         for role, count in session.execute(

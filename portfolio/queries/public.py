@@ -103,7 +103,7 @@ def published_keys(session: Session) -> list[str]:
     return list(
         session.execute(
             select(Project.key)
-            .where(Project.published.is_(True), Project.archived.is_(False))
+            .where(Project.published.is_(True), Project.active())
             .order_by(Project.key)
         ).scalars()
     )

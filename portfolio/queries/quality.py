@@ -45,7 +45,7 @@ def _checks(today: dt.date) -> dict[str, ColumnElement[bool]]:
         "open_past_milestones": exists(
             select(Milestone.id).where(
                 Milestone.project_id == Project.id,
-                Milestone.archived.is_(False),
+                Milestone.active(),
                 Milestone.done_date.is_(None),
                 Milestone.due_date < today,
             )
@@ -53,14 +53,14 @@ def _checks(today: dt.date) -> dict[str, ColumnElement[bool]]:
         "milestones_outside_period": exists(
             select(Milestone.id).where(
                 Milestone.project_id == Project.id,
-                Milestone.archived.is_(False),
+                Milestone.active(),
                 milestone_outside_project(),
             )
         ),
         "funding_without_amounts": exists(
             select(FundingApplication.id).where(
                 FundingApplication.project_id == Project.id,
-                FundingApplication.archived.is_(False),
+                FundingApplication.active(),
                 rules.live_without_amounts(),
             )
         ),
@@ -124,7 +124,7 @@ def quality(
 ) -> QualityReport:
     flags = _flags(today)
     failed = sum(flags.values())
-    conds: list[Any] = [Project.archived.is_(False)]
+    conds: list[Any] = [Project.active()]
     if theme_key:
         conds.append(Theme.key == theme_key)
     per_project = (

@@ -85,7 +85,7 @@ def _columns(today: dt.date) -> dict[str, Any]:
         select(func.coalesce(func.sum(FundingApplication.amount_requested), 0))
         .where(
             FundingApplication.project_id == Project.id,
-            FundingApplication.archived.is_(False),
+            FundingApplication.active(),
             rules.live_application(),
         )
         .correlate(Project)
@@ -95,7 +95,7 @@ def _columns(today: dt.date) -> dict[str, Any]:
         select(func.coalesce(func.sum(FundingApplication.amount_approved), 0))
         .where(
             FundingApplication.project_id == Project.id,
-            FundingApplication.archived.is_(False),
+            FundingApplication.active(),
             rules.awarded_by(today),
         )
         .correlate(Project)
@@ -105,7 +105,7 @@ def _columns(today: dt.date) -> dict[str, Any]:
         select(func.count(Milestone.id))
         .where(
             Milestone.project_id == Project.id,
-            Milestone.archived.is_(False),
+            Milestone.active(),
             Milestone.done_date.is_(None),
             Milestone.due_date < today,
         )
@@ -116,7 +116,7 @@ def _columns(today: dt.date) -> dict[str, Any]:
         select(func.min(Milestone.due_date))
         .where(
             Milestone.project_id == Project.id,
-            Milestone.archived.is_(False),
+            Milestone.active(),
             Milestone.done_date.is_(None),
             Milestone.due_date >= today,
         )
@@ -195,7 +195,7 @@ def _conditions(session: Session, f: RegisterFilter, cols: dict[str, Any]) -> li
                 .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
                 .where(
                     FundingProgramme.key == f.programme,
-                    FundingApplication.archived.is_(False),
+                    FundingApplication.active(),
                     rules.live_application(),
                 )
             )

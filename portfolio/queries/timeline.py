@@ -53,7 +53,7 @@ def _conditions(
     only_overdue: bool,
 ) -> list[Any]:
     """The filters of the timeline as conditions on the projects."""
-    conds: list[Any] = [Project.archived.is_(False)]
+    conds: list[Any] = [Project.active()]
     if theme_key:
         conds.append(Theme.key == theme_key)
     if statuses:
@@ -84,7 +84,7 @@ def _milestones(session: Session, out: Gantt, today: dt.date) -> None:
             Milestone.due_date,
             Milestone.done_date,
         )
-        .where(Milestone.project_id.in_(list(keys)), Milestone.archived.is_(False))
+        .where(Milestone.project_id.in_(list(keys)), Milestone.active())
         .order_by(Milestone.due_date)
     ):
         state = str(state_of(due, done, today))

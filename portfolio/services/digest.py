@@ -172,7 +172,7 @@ def _organisation_digests(
             partner_accounts.label("portal"),
         )
         .where(
-            Organisation.archived.is_(False),
+            Organisation.active(),
             Organisation.contact_email.is_not(None),
             Organisation.contact_email != "",
         )

@@ -188,9 +188,7 @@ def create(
         key = (organisation_key or "").strip()
         org_id = (
             session.scalar(
-                select(Organisation.id).where(
-                    Organisation.key == key, Organisation.archived.is_(False)
-                )
+                select(Organisation.id).where(Organisation.key == key, Organisation.active())
             )
             if key
             else None
@@ -202,9 +200,7 @@ def create(
     if kind is FeedScope.PROJECT:
         key = (project_key or "").strip()
         project_id = (
-            session.scalar(
-                select(Project.id).where(Project.key == key, Project.archived.is_(False))
-            )
+            session.scalar(select(Project.id).where(Project.key == key, Project.active()))
             if key
             else None
         )
@@ -297,10 +293,10 @@ def choices(session: Session) -> FeedChoices:
     """The organisations and projects the principal may make a feed of: a partner its own
     organisation and its projects, everyone else every active one."""
     who = principal_of(session)
-    orgs = select(Organisation.key, Organisation.short_name).where(Organisation.archived.is_(False))
+    orgs = select(Organisation.key, Organisation.short_name).where(Organisation.active())
     if who.is_scoped:
         orgs = orgs.where(Organisation.id == who.organisation_id)
-    projects = select(Project.key, Project.title).where(Project.archived.is_(False))
+    projects = select(Project.key, Project.title).where(Project.active())
     visible = visible_project_ids(who)
     if visible is not None:
         projects = projects.where(Project.id.in_(visible))

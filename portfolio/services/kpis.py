@@ -56,7 +56,7 @@ def get_all(session: Session, *, project_id: int, include_archived: bool = False
         .order_by(Kpi.key)
     )
     if not include_archived:
-        stmt = stmt.where(Kpi.archived.is_(False))
+        stmt = stmt.where(Kpi.active())
     return session.execute(stmt).scalars().all()
 
 

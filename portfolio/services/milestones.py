@@ -56,9 +56,7 @@ def state_expression(today: dt.date) -> ColumnElement[str]:
 
 
 def overdue_condition(today: dt.date) -> ColumnElement[bool]:
-    return and_(
-        Milestone.done_date.is_(None), Milestone.due_date < today, Milestone.archived.is_(False)
-    )
+    return and_(Milestone.done_date.is_(None), Milestone.due_date < today, Milestone.active())
 
 
 @requires(Action.READ_PORTFOLIO)
@@ -79,7 +77,7 @@ def get_all(
     if project_id is not None:
         stmt = stmt.where(Milestone.project_id == project_id)
     if not include_archived:
-        stmt = stmt.where(Milestone.archived.is_(False))
+        stmt = stmt.where(Milestone.active())
     return session.execute(stmt).scalars().all()
 
 

@@ -45,7 +45,7 @@ def get_by_key(session: Session, key: str) -> Organisation:
 def get_all(session: Session, *, include_archived: bool = False) -> Sequence[Organisation]:
     stmt = select(Organisation).order_by(Organisation.short_name)
     if not include_archived:
-        stmt = stmt.where(Organisation.archived.is_(False))
+        stmt = stmt.where(Organisation.active())
     return session.execute(stmt).scalars().all()
 
 

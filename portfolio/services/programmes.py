@@ -85,7 +85,7 @@ def get_all(session: Session, *, include_archived: bool = False) -> Sequence[Fun
         .order_by(FundingProgramme.name)
     )
     if not include_archived:
-        stmt = stmt.where(FundingProgramme.archived.is_(False))
+        stmt = stmt.where(FundingProgramme.active())
     return session.execute(stmt).scalars().all()
 
 

@@ -76,7 +76,7 @@ def get_all(
 ) -> Sequence[Project]:
     stmt = select(Project).order_by(Project.key)
     if not include_archived:
-        stmt = stmt.where(Project.archived.is_(False))
+        stmt = stmt.where(Project.active())
     if theme_id is not None:
         stmt = stmt.join(ActionField).where(ActionField.theme_id == theme_id)
     if organisation_id is not None:

@@ -157,7 +157,7 @@ def pipeline_rows(s: Session, theme_id: int | None) -> list[PipelineRow]:
             )
             .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
             .where(
-                FundingApplication.archived.is_(False),
+                FundingApplication.active(),
                 FundingApplication.project_id.in_(_scope_ids(theme_id)),
             )
             .group_by(FundingProgramme.name, FundingApplication.status)
@@ -279,7 +279,7 @@ def annex_rows(s: Session, as_of: dt.date, theme_id: int | None) -> list[AnnexRo
         )
         .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
         .where(
-            FundingApplication.archived.is_(False),
+            FundingApplication.active(),
             rules.awarded_by(as_of),
             rules.external_programme(),
         )
@@ -331,7 +331,7 @@ def fill_sections(s: Session, brief: Brief, theme_id: int | None) -> None:
     brief.reached = milestone_rows(
         s,
         theme_id,
-        Milestone.archived.is_(False),
+        Milestone.active(),
         Milestone.done_date > since,
         Milestone.done_date <= as_of,
         order=(Milestone.done_date, Project.key, Milestone.key),
@@ -340,7 +340,7 @@ def fill_sections(s: Session, brief: Brief, theme_id: int | None) -> None:
     brief.upcoming = milestone_rows(
         s,
         theme_id,
-        Milestone.archived.is_(False),
+        Milestone.active(),
         Milestone.done_date.is_(None),
         Milestone.due_date >= as_of,
         Milestone.due_date <= brief.horizon,
