@@ -20,6 +20,8 @@ import openpyxl
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from portfolio.exchange.importer import ImportResult, Issue
 from portfolio.exchange.safety import prescan, require_defusedxml
@@ -54,19 +56,7 @@ def annotate_errors(data: bytes, result: ImportResult, *, lang: str = "de") -> b
     require_defusedxml()
     scan = prescan(data)
     wb = openpyxl.load_workbook(io.BytesIO(data), keep_links=False)
-    for title, cells in scan.formulas.items():
-        if title in wb.sheetnames:
-            sheet = wb[title]
-            for row, col in cells:
-                found = sheet._cells.get((row, col))  # no new cells for empty references
-                if found is not None and found.data_type == "f":
-                    _formula_as_text(found)
-    if any(title not in wb.sheetnames for title in scan.formulas):  # parts the scan can't name
-        for sheet in wb.worksheets:
-            for line in sheet.iter_rows():
-                for found in line:
-                    if found.data_type == "f":
-                        _formula_as_text(found)
+    _formulas_as_text(wb, scan.formulas)
     issues: list[tuple[Issue, bool]] = [(e, False) for e in result.errors] + [
         (c, True) for c in result.conflicts
     ]
@@ -74,43 +64,83 @@ def annotate_errors(data: bytes, result: ImportResult, *, lang: str = "de") -> b
     for issue, is_conflict in issues:
         if issue.sheet in wb.sheetnames and issue.row:
             by_sheet[issue.sheet].append((issue, is_conflict))
-    header_names = {v.casefold() for v in ERROR_COLUMN.values()}
     for title, items in by_sheet.items():
-        ws = wb[title]
-        if ws.protection.sheet:
-            ws.protection.sheet = False  # so the partner can fix the marked cells
-        error_col = None
-        for cell in ws[1]:
-            if isinstance(cell.value, str) and cell.value.strip().casefold() in header_names:
-                error_col = cell.column
-                break
-        if error_col is None:
-            error_col = ws.max_column + 1
-        else:  # a re-uploaded annotated file: clear the old messages
-            for row in ws.iter_rows(min_row=2, min_col=error_col, max_col=error_col):
-                row[0].value = None
-        head = _text(ws.cell(row=1, column=error_col), ERROR_COLUMN.get(lang, "Fehler"))
-        head.fill = HEADER_FILL
-        head.font = Font(bold=True, color="FFFFFF")
-        ws.column_dimensions[head.column_letter].width = 80
-        per_row: dict[int, list[str]] = defaultdict(list)
-        per_cell: dict[tuple[int, int], list[tuple[str, bool]]] = defaultdict(list)
-        for issue, is_conflict in items:
-            assert issue.row is not None
-            per_row[issue.row].append(issue.message)
-            if issue.col_index is not None:
-                per_cell[(issue.row, issue.col_index + 1)].append((issue.message, is_conflict))
-        for (row, col), messages in per_cell.items():
-            cell = ws.cell(row=row, column=col)
-            cell.fill = CONFLICT_FILL if all(c for _, c in messages) else ERROR_FILL
-            text = "\n".join(m for m, _ in messages)
-            comment = Comment(text, AUTHOR)
-            comment.width, comment.height = 360, 40 + 18 * (len(text) // 50 + len(messages))
-            cell.comment = comment
-        for row, texts in per_row.items():
-            cell = _text(ws.cell(row=row, column=error_col), "\n".join(texts))
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cell.font = Font(color="C00000")
+        _mark_sheet(wb[title], items, lang)
+    _write_error_sheet(wb, issues, lang)
+    wb.active = 0
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _formulas_as_text(wb: Workbook, formulas: dict[str, list[tuple[int, int]]]) -> None:
+    """Every formula cell the scan found (sheet → cells) kept as its text; every formula of
+    the workbook where the scan found some in a part no sheet name leads to."""
+    for title, cells in formulas.items():
+        if title in wb.sheetnames:
+            sheet = wb[title]
+            for row, col in cells:
+                found = sheet._cells.get((row, col))  # no new cells for empty references
+                if found is not None and found.data_type == "f":
+                    _formula_as_text(found)
+    if any(title not in wb.sheetnames for title in formulas):  # parts the scan can't name
+        for sheet in wb.worksheets:
+            for line in sheet.iter_rows():
+                for found in line:
+                    if found.data_type == "f":
+                        _formula_as_text(found)
+
+
+def _mark_sheet(ws: Worksheet, items: list[tuple[Issue, bool]], lang: str) -> None:
+    """The sheet's cells with issues filled and commented, their rows' messages in the error
+    column; the sheet unprotected, so the partner can fix the marked cells."""
+    if ws.protection.sheet:
+        ws.protection.sheet = False
+    error_col = _error_column(ws, lang)
+    per_row: dict[int, list[str]] = defaultdict(list)
+    per_cell: dict[tuple[int, int], list[tuple[str, bool]]] = defaultdict(list)
+    for issue, is_conflict in items:
+        assert issue.row is not None
+        per_row[issue.row].append(issue.message)
+        if issue.col_index is not None:
+            per_cell[(issue.row, issue.col_index + 1)].append((issue.message, is_conflict))
+    for (row, col), messages in per_cell.items():
+        cell = ws.cell(row=row, column=col)
+        cell.fill = CONFLICT_FILL if all(c for _, c in messages) else ERROR_FILL
+        text = "\n".join(m for m, _ in messages)
+        comment = Comment(text, AUTHOR)
+        comment.width, comment.height = 360, 40 + 18 * (len(text) // 50 + len(messages))
+        cell.comment = comment
+    for row, texts in per_row.items():
+        cell = _text(ws.cell(row=row, column=error_col), "\n".join(texts))
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.font = Font(color="C00000")
+
+
+def _error_column(ws: Worksheet, lang: str) -> int:
+    """The sheet's error column, headed: the one of a re-uploaded annotated file (its old
+    messages cleared), else a new one after the last."""
+    header_names = {v.casefold() for v in ERROR_COLUMN.values()}
+    error_col = None
+    for cell in ws[1]:
+        if isinstance(cell.value, str) and cell.value.strip().casefold() in header_names:
+            error_col = cell.column
+            break
+    if error_col is None:
+        error_col = ws.max_column + 1
+    else:
+        for row in ws.iter_rows(min_row=2, min_col=error_col, max_col=error_col):
+            row[0].value = None
+    head = _text(ws.cell(row=1, column=error_col), ERROR_COLUMN.get(lang, "Fehler"))
+    head.fill = HEADER_FILL
+    head.font = Font(bold=True, color="FFFFFF")
+    ws.column_dimensions[head.column_letter].width = 80
+    return error_col
+
+
+def _write_error_sheet(wb: Workbook, issues: list[tuple[Issue, bool]], lang: str) -> None:
+    """The sheet "Fehler" first in the workbook (replacing an earlier one): every issue, one a
+    row, including those that belong to no single cell."""
     title = ERROR_COLUMN.get(lang, "Fehler")
     if title in wb.sheetnames:
         del wb[title]
@@ -134,7 +164,3 @@ def annotate_errors(data: bytes, result: ImportResult, *, lang: str = "de") -> b
     for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
-    wb.active = 0
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
-from portfolio.exchange.export import _Formats
+from portfolio.exchange.export import Formats as _Formats
 from portfolio.exchange.parse import CellError, parse_date, parse_number, parse_rate, parse_text
 from portfolio.exchange.reader import read_workbook
 from portfolio.exchange.schema import PROJECTS
