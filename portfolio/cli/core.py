@@ -70,9 +70,15 @@ def count_arg(text: str) -> int:
     return number
 
 
+def add_group(sub: Any, name: str, *, dest: str, **options: Any) -> Any:
+    """A command with actions of its own (``portfolio NAME AKTION``), ``options`` its help and
+    description: the sub-parsers its actions are added to; ``dest`` holds the action's name."""
+    group = sub.add_parser(name, **options)
+    return group.add_subparsers(dest=dest, required=True, metavar="AKTION")
+
+
 def register(sub: Any) -> None:
-    db_cmd = sub.add_parser("db", help="Datenbank verwalten")
-    db_sub = db_cmd.add_subparsers(dest="db_command", required=True, metavar="AKTION")
+    db_sub = add_group(sub, "db", dest="db_command", help="Datenbank verwalten")
     up = db_sub.add_parser("upgrade", help="Schema migrieren und Stammdaten anlegen")
     up.set_defaults(handler=cmd_db_upgrade)
     cur = db_sub.add_parser("current", help="Stand der Migrationen zeigen")

@@ -15,7 +15,7 @@ from db.engine import make_session_factory
 from db.enums import ChangeSource, FeedScope
 from db.models import Account
 from portfolio import links
-from portfolio.cli.core import engine_for, operator
+from portfolio.cli.core import add_group, engine_for, operator
 from portfolio.i18n import fmt_stamp
 from portfolio.policy import SYSTEM, Principal, set_principal
 from portfolio.services import accounts, feeds
@@ -24,13 +24,14 @@ from portfolio.vocab import label
 
 
 def register(sub: Any) -> None:
-    feed = sub.add_parser(
+    verbs = add_group(
+        sub,
         "feed",
+        dest="verb",
         help="Kalender-Abos (iCalendar) des Kontos von --user anlegen, auflisten, widerrufen",
         description="Kalender-Abos des Kontos, das --user nennt: alle Fristen, die das Konto "
         "sehen darf, oder die einer Organisation oder eines Projekts.",
     )
-    verbs = feed.add_subparsers(dest="verb", required=True, metavar="AKTION")
     add = verbs.add_parser("add", help="ein Abo anlegen und seine Adresse einmal zeigen")
     which = add.add_mutually_exclusive_group()
     which.add_argument(

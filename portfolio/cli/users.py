@@ -10,27 +10,34 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
 
 from db.engine import make_session_factory
 from db.enums import Role
-from portfolio.cli.core import engine_for, operator
+from db.models import Account
+from portfolio.cli.core import add_group, engine_for, operator
 from portfolio.i18n import fmt_stamp
 from portfolio.policy import role_label, set_principal
 from portfolio.services import accounts
 from portfolio.services.base import unit_of_work
 
+T = TypeVar("T")
 ROLE_HELP = ", ".join(f"{r.value} ({role_label(r)})" for r in Role)
 
 
 def register(sub: Any) -> None:
-    user = sub.add_parser(
+    user_sub = add_group(
+        sub,
         "user",
+        dest="user_command",
         help="Konten verwalten (anlegen, auflisten, sperren, entsperren, Passwort, Rolle)",
         description="Konten des Portfolios. Die Kommandozeile handelt mit "
         "Administrationsrechten als das Konto, das --user nennt.",
     )
-    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="AKTION")
 
     add = user_sub.add_parser("add", help="ein Konto anlegen (zeigt das erste Passwort einmal)")
     add.add_argument("name", help="Anmeldename (Kleinbuchstaben, Ziffern, . _ - @)")
@@ -182,29 +189,34 @@ def _state(args: argparse.Namespace, row: accounts.AccountRow) -> str:
     return _say(args, "aktiv", "enabled")
 
 
-def cmd_disable(args: argparse.Namespace) -> int:
-    who = operator(args, "user disable")
+def _change_account(
+    args: argparse.Namespace, verb: str, change: Callable[[Session, int], T]
+) -> tuple[Account, T]:
+    """``change`` (a service verb on a session and an account id) on the account ``args.name``,
+    as the operator with the journal reference ``user VERB``: the account and what it returned."""
+    who = operator(args, f"user {verb}")
     with unit_of_work(_factory(args), who) as session:
         account = accounts.get_by_name(session, args.name)
-        accounts.disable(session, account.id, expected_version=None)
+        result = change(session, account.id)
+    return account, result
+
+
+def cmd_disable(args: argparse.Namespace) -> int:
+    account, _ = _change_account(args, "disable", partial(accounts.disable, expected_version=None))
     print(_say(args, f"Konto „{account.name}“ gesperrt.", f"Account “{account.name}” disabled."))
     return 0
 
 
 def cmd_enable(args: argparse.Namespace) -> int:
-    who = operator(args, "user enable")
-    with unit_of_work(_factory(args), who) as session:
-        account = accounts.get_by_name(session, args.name)
-        accounts.enable(session, account.id, expected_version=None)
+    account, _ = _change_account(args, "enable", partial(accounts.enable, expected_version=None))
     print(_say(args, f"Konto „{account.name}“ freigegeben.", f"Account “{account.name}” enabled."))
     return 0
 
 
 def cmd_reset_password(args: argparse.Namespace) -> int:
-    who = operator(args, "user reset-password")
-    with unit_of_work(_factory(args), who) as session:
-        account = accounts.get_by_name(session, args.name)
-        password = accounts.reset_password(session, account.id, expected_version=None)
+    account, password = _change_account(
+        args, "reset-password", partial(accounts.reset_password, expected_version=None)
+    )
     print(
         _say(
             args,
