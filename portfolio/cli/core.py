@@ -18,12 +18,15 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session
 
 from db import migrate
 from db.engine import database_url, make_engine, make_session_factory
@@ -219,6 +222,16 @@ def operator(args: argparse.Namespace, ref: str | None = None) -> Principal:
     return checked.with_ref(ref)
 
 
+@contextmanager
+def read_session(args: argparse.Namespace, who: Principal) -> Iterator[Session]:
+    """A read-only session on the command's database that acts as ``who``; its transaction is
+    ended when the block is left."""
+    with make_session_factory(engine_for(args), read_only=True)() as session:
+        set_principal(session, who)
+        yield session
+        session.rollback()
+
+
 def actor_for(args: argparse.Namespace, ref: str | None = None) -> Actor:
     """The journal's author of a command: the :func:`operator`'s name."""
     return operator(args, ref).actor
@@ -318,8 +331,7 @@ def cmd_base_rate(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     who = operator(args, "summary")
-    with make_session_factory(engine_for(args), read_only=True)() as session:
-        set_principal(session, who)
+    with read_session(args, who) as session:
         figures = summary(session, today=args.as_of, theme_key=args.theme)
     if args.json:
         json.dump(figures.to_json(), sys.stdout, ensure_ascii=False, indent=2)

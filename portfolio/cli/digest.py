@@ -20,9 +20,9 @@ from typing import Any
 
 from db.engine import make_session_factory
 from portfolio import clock, settings
-from portfolio.cli.core import engine_for, operator
+from portfolio.cli.core import engine_for, operator, read_session
 from portfolio.i18n import fmt_int
-from portfolio.policy import Principal, set_principal
+from portfolio.policy import Principal
 from portfolio.services import digest as digests
 from portfolio.services.accounts import normalise_email
 from portfolio.services.fields import EMAIL_PATTERN
@@ -112,10 +112,8 @@ def _dry_run(
 
     lang = args.lang
     de = lang == "de"
-    with make_session_factory(engine_for(args), read_only=True)() as session:
-        set_principal(session, who)
+    with read_session(args, who) as session:
         found = digests.compose(session, today=today)
-        session.rollback()
     for d in found:
         print(f"An: {target or d.recipient}" if de else f"To: {target or d.recipient}")
         print(f"{'Betreff' if de else 'Subject'}: {subject(d, lang)}")

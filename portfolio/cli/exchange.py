@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from db.engine import make_session_factory
-from portfolio.cli.core import engine_for, operator, write_atomically
+from portfolio.cli.core import engine_for, operator, read_session, write_atomically
 from portfolio.i18n import fmt_int
-from portfolio.policy import set_principal
 from portfolio.services.base import unit_of_work
 
 if TYPE_CHECKING:
@@ -171,10 +170,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 session, partner=args.partner, project_keys=keys, lang=args.lang
             )
     else:
-        with make_session_factory(engine, read_only=True)() as session:
-            set_principal(session, who)
+        with read_session(args, who) as session:
             result = export_workbook(session, scope=Scope(project_keys=keys), lang=args.lang)
-            session.rollback()
     _write(args, out, result.data)
     en = args.lang == "en"
     rows = ", ".join(f"{k}={fmt_int(v, args.lang)}" for k, v in result.rows.items())

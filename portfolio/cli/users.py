@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from db.engine import make_session_factory
 from db.enums import Role
 from db.models import Account
-from portfolio.cli.core import add_group, engine_for, operator
+from portfolio.cli.core import add_group, engine_for, operator, read_session
 from portfolio.i18n import fmt_stamp
-from portfolio.policy import role_label, set_principal
+from portfolio.policy import role_label
 from portfolio.services import accounts
 from portfolio.services.base import unit_of_work
 
@@ -137,10 +137,8 @@ def _print_initial(args: argparse.Namespace, password: str) -> None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     who = operator(args, "user list")
-    with make_session_factory(engine_for(args), read_only=True)() as session:
-        set_principal(session, who)
+    with read_session(args, who) as session:
         rows = accounts.get_all(session)
-        session.rollback()
     lang = args.lang
     if args.json:
         json.dump(
