@@ -112,6 +112,11 @@ def register(sub: Any) -> None:
     summ.set_defaults(handler=cmd_summary)
 
 
+def say(args: argparse.Namespace, de: str, en: str) -> str:
+    """The German or the English text, in the language of the command's output (``--lang``)."""
+    return en if args.lang == "en" else de
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` all or nothing: a hidden file beside it, flushed to disk, then
     renamed into place. A command killed halfway leaves the old file (or none), never half a

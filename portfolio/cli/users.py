@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from db.engine import make_session_factory
 from db.enums import Role
 from db.models import Account
-from portfolio.cli.core import add_group, engine_for, operator, read_session
+from portfolio.cli.core import add_group, engine_for, operator, read_session, say
 from portfolio.i18n import fmt_stamp
 from portfolio.policy import role_label
 from portfolio.services import accounts
@@ -82,10 +82,6 @@ def register(sub: Any) -> None:
     role.set_defaults(handler=cmd_set_role)
 
 
-def _say(args: argparse.Namespace, de: str, en: str) -> str:
-    return en if args.lang == "en" else de
-
-
 def _factory(args: argparse.Namespace) -> Any:
     return make_session_factory(engine_for(args))
 
@@ -105,7 +101,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     row = created.account
     org = f", {row.organisation_key}" if row.organisation_key else ""
     print(
-        _say(
+        say(
             args,
             f"Konto „{row.name}“ angelegt ({row.role_label('de')}{org}).",
             f"Account “{row.name}” created ({row.role_label('en')}{org}).",
@@ -113,7 +109,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     )
     if created.initial_password is None:
         print(
-            _say(
+            say(
                 args,
                 f"Ohne Passwort: Anmeldung nur über OpenID Connect mit {row.email}.",
                 f"No password: signs in only through OpenID Connect as {row.email}.",
@@ -126,7 +122,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def _print_initial(args: argparse.Namespace, password: str) -> None:
     print(
-        _say(
+        say(
             args,
             "Erstes Passwort (wird nur jetzt angezeigt; bei der ersten Anmeldung zu ändern):",
             "Initial password (shown only now; to be changed at the first sign-in):",
@@ -164,7 +160,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print()
         return 0
     if not rows:
-        print(_say(args, "Noch keine Konten.", "No accounts yet."))
+        print(say(args, "Noch keine Konten.", "No accounts yet."))
         return 0
     for r in rows:
         state = _state(args, r)
@@ -177,14 +173,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _state(args: argparse.Namespace, row: accounts.AccountRow) -> str:
     if row.disabled:
-        return _say(args, "gesperrt", "disabled")
+        return say(args, "gesperrt", "disabled")
     if row.is_locked():
-        return _say(args, "vorübergehend gesperrt", "temporarily locked")
+        return say(args, "vorübergehend gesperrt", "temporarily locked")
     if not row.has_password:
-        return _say(args, "nur OpenID", "OpenID only")
+        return say(args, "nur OpenID", "OpenID only")
     if row.must_change_password:
-        return _say(args, "Passwort zu ändern", "password to change")
-    return _say(args, "aktiv", "enabled")
+        return say(args, "Passwort zu ändern", "password to change")
+    return say(args, "aktiv", "enabled")
 
 
 def _change_account(
@@ -201,13 +197,13 @@ def _change_account(
 
 def cmd_disable(args: argparse.Namespace) -> int:
     account, _ = _change_account(args, "disable", partial(accounts.disable, expected_version=None))
-    print(_say(args, f"Konto „{account.name}“ gesperrt.", f"Account “{account.name}” disabled."))
+    print(say(args, f"Konto „{account.name}“ gesperrt.", f"Account “{account.name}” disabled."))
     return 0
 
 
 def cmd_enable(args: argparse.Namespace) -> int:
     account, _ = _change_account(args, "enable", partial(accounts.enable, expected_version=None))
-    print(_say(args, f"Konto „{account.name}“ freigegeben.", f"Account “{account.name}” enabled."))
+    print(say(args, f"Konto „{account.name}“ freigegeben.", f"Account “{account.name}” enabled."))
     return 0
 
 
@@ -216,7 +212,7 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
         args, "reset-password", partial(accounts.reset_password, expected_version=None)
     )
     print(
-        _say(
+        say(
             args,
             f"Passwort von „{account.name}“ zurückgesetzt.",
             f"Password of “{account.name}” reset.",
@@ -239,7 +235,7 @@ def cmd_set_role(args: argparse.Namespace) -> int:
             expected_version=None,
         )
     print(
-        _say(
+        say(
             args,
             f"Rolle von „{account.name}“: {old} → {role_label(args.role, 'de')}.",
             f"Role of “{account.name}”: {old} → {role_label(args.role, 'en')}.",
