@@ -18,12 +18,15 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session
 
 from db import migrate
 from db.engine import database_url, make_engine, make_session_factory
@@ -70,9 +73,15 @@ def count_arg(text: str) -> int:
     return number
 
 
+def add_group(sub: Any, name: str, *, dest: str, **options: Any) -> Any:
+    """A command with actions of its own (``portfolio NAME AKTION``), ``options`` its help and
+    description: the sub-parsers its actions are added to; ``dest`` holds the action's name."""
+    group = sub.add_parser(name, **options)
+    return group.add_subparsers(dest=dest, required=True, metavar="AKTION")
+
+
 def register(sub: Any) -> None:
-    db_cmd = sub.add_parser("db", help="Datenbank verwalten")
-    db_sub = db_cmd.add_subparsers(dest="db_command", required=True, metavar="AKTION")
+    db_sub = add_group(sub, "db", dest="db_command", help="Datenbank verwalten")
     up = db_sub.add_parser("upgrade", help="Schema migrieren und Stammdaten anlegen")
     up.set_defaults(handler=cmd_db_upgrade)
     cur = db_sub.add_parser("current", help="Stand der Migrationen zeigen")
@@ -101,6 +110,11 @@ def register(sub: Any) -> None:
     summ.add_argument("--theme", metavar="KEY", help="nur ein Leitthema (Schlüssel 1–5)")
     summ.add_argument("--as-of", type=date_arg, help="Stichtag (JJJJ-MM-TT), Standard heute")
     summ.set_defaults(handler=cmd_summary)
+
+
+def say(args: argparse.Namespace, de: str, en: str) -> str:
+    """The German or the English text, in the language of the command's output (``--lang``)."""
+    return en if args.lang == "en" else de
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -213,6 +227,16 @@ def operator(args: argparse.Namespace, ref: str | None = None) -> Principal:
     return checked.with_ref(ref)
 
 
+@contextmanager
+def read_session(args: argparse.Namespace, who: Principal) -> Iterator[Session]:
+    """A read-only session on the command's database that acts as ``who``; its transaction is
+    ended when the block is left."""
+    with make_session_factory(engine_for(args), read_only=True)() as session:
+        set_principal(session, who)
+        yield session
+        session.rollback()
+
+
 def actor_for(args: argparse.Namespace, ref: str | None = None) -> Actor:
     """The journal's author of a command: the :func:`operator`'s name."""
     return operator(args, ref).actor
@@ -312,8 +336,7 @@ def cmd_base_rate(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     who = operator(args, "summary")
-    with make_session_factory(engine_for(args), read_only=True)() as session:
-        set_principal(session, who)
+    with read_session(args, who) as session:
         figures = summary(session, today=args.as_of, theme_key=args.theme)
     if args.json:
         json.dump(figures.to_json(), sys.stdout, ensure_ascii=False, indent=2)

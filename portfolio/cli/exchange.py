@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from db.engine import make_session_factory
-from portfolio.cli.core import engine_for, operator, write_atomically
+from portfolio.cli.core import engine_for, operator, read_session, say, write_atomically
 from portfolio.i18n import fmt_int
-from portfolio.policy import set_principal
 from portfolio.services.base import unit_of_work
 
 if TYPE_CHECKING:
@@ -85,10 +84,6 @@ def _usage(message: str) -> Exception:
     return UsageError(message)
 
 
-def _say(args: argparse.Namespace, de: str, en: str) -> str:
-    return en if args.lang == "en" else de
-
-
 def _shown_path(raw: str) -> str:
     """A path as the user can read it, also when it holds bytes that are not UTF-8."""
     return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -102,7 +97,7 @@ def _path_arg(args: argparse.Namespace, raw: str) -> Path:
     except UnicodeEncodeError:
         shown = _shown_path(raw)
         raise _usage(
-            _say(
+            say(
                 args,
                 f"Der Dateiname „{shown}“ ist kein gültiges UTF-8. Bitte die Datei umbenennen "
                 "(Buchstaben, Ziffern, - und _) und den Befehl wiederholen.",
@@ -117,11 +112,11 @@ def _output_path(args: argparse.Namespace, raw: str, option: str) -> Path:
     """An .xlsx file to write: its folder must exist (checked before any work is done)."""
     out = _path_arg(args, raw)
     if out.suffix.lower() != ".xlsx":
-        raise _usage(_say(args, f"{option} muss auf .xlsx enden.", f"{option} must end in .xlsx."))
+        raise _usage(say(args, f"{option} muss auf .xlsx enden.", f"{option} must end in .xlsx."))
     folder = out.parent
     if not folder.is_dir():
         raise _usage(
-            _say(
+            say(
                 args,
                 f"Der Ordner „{folder}“ für {out.name} existiert nicht. Bitte einen vorhandenen "
                 "Ordner angeben oder ihn zuerst anlegen.",
@@ -131,7 +126,7 @@ def _output_path(args: argparse.Namespace, raw: str, option: str) -> Path:
         )
     if out.is_dir():
         raise _usage(
-            _say(
+            say(
                 args,
                 f"„{out}“ ist ein Ordner. Bitte einen Dateinamen angeben, der auf .xlsx endet.",
                 f"“{out}” is a folder. Please give a file name ending in .xlsx.",
@@ -146,7 +141,7 @@ def _write(args: argparse.Namespace, out: Path, data: bytes) -> None:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise _usage(
-            _say(
+            say(
                 args,
                 f"Die Datei „{out}“ kann nicht geschrieben werden ({reason}). Bitte Ordner und "
                 "Schreibrechte prüfen.",
@@ -160,7 +155,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from portfolio.exchange.export import export_partner_workbook, export_workbook
     from portfolio.exchange.state import Scope
 
-    out = _output_path(args, args.out, _say(args, "Die Zieldatei", "The target file"))
+    out = _output_path(args, args.out, say(args, "Die Zieldatei", "The target file"))
     who = operator(args, "export")
     engine = engine_for(args)
     keys = tuple(args.project) if args.project else None
@@ -171,10 +166,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 session, partner=args.partner, project_keys=keys, lang=args.lang
             )
     else:
-        with make_session_factory(engine, read_only=True)() as session:
-            set_principal(session, who)
+        with read_session(args, who) as session:
             result = export_workbook(session, scope=Scope(project_keys=keys), lang=args.lang)
-            session.rollback()
     _write(args, out, result.data)
     en = args.lang == "en"
     rows = ", ".join(f"{k}={fmt_int(v, args.lang)}" for k, v in result.rows.items())
@@ -278,7 +271,7 @@ def _import(args: argparse.Namespace) -> int:
 
     path = _path_arg(args, args.file)
     if not path.is_file():
-        raise _usage(_say(args, f"Datei nicht gefunden: {path}", f"File not found: {path}"))
+        raise _usage(say(args, f"Datei nicht gefunden: {path}", f"File not found: {path}"))
     errors_out = _output_path(args, args.errors_out, "--errors-out") if args.errors_out else None
     check_file_size(path.stat().st_size)
     who = operator(args, "import")
@@ -288,7 +281,7 @@ def _import(args: argparse.Namespace) -> int:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise _usage(
-            _say(
+            say(
                 args,
                 f"Die Datei „{path}“ kann nicht gelesen werden ({reason}). Bitte die Leserechte "
                 "prüfen.",

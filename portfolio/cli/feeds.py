@@ -15,22 +15,23 @@ from db.engine import make_session_factory
 from db.enums import ChangeSource, FeedScope
 from db.models import Account
 from portfolio import links
-from portfolio.cli.core import engine_for, operator
+from portfolio.cli.core import add_group, engine_for, operator, read_session
 from portfolio.i18n import fmt_stamp
-from portfolio.policy import SYSTEM, Principal, set_principal
+from portfolio.policy import SYSTEM, Principal
 from portfolio.services import accounts, feeds
 from portfolio.services.base import unit_of_work
 from portfolio.vocab import label
 
 
 def register(sub: Any) -> None:
-    feed = sub.add_parser(
+    verbs = add_group(
+        sub,
         "feed",
+        dest="verb",
         help="Kalender-Abos (iCalendar) des Kontos von --user anlegen, auflisten, widerrufen",
         description="Kalender-Abos des Kontos, das --user nennt: alle Fristen, die das Konto "
         "sehen darf, oder die einer Organisation oder eines Projekts.",
     )
-    verbs = feed.add_subparsers(dest="verb", required=True, metavar="AKTION")
     add = verbs.add_parser("add", help="ein Abo anlegen und seine Adresse einmal zeigen")
     which = add.add_mutually_exclusive_group()
     which.add_argument(
@@ -52,15 +53,13 @@ def _owner(args: argparse.Namespace, ref: str) -> Principal:
     who = operator(args, ref)
     if who.account_id is None:
         return who
-    with make_session_factory(engine_for(args), read_only=True)() as session:
-        set_principal(session, SYSTEM)
+    with read_session(args, SYSTEM) as session:
         account = session.get(Account, who.account_id)
         owner = (
             accounts.principal_for_account(session, account, source=ChangeSource.CLI)
             if account is not None
             else who
         )
-        session.rollback()
     return owner.with_ref(ref)
 
 
@@ -95,10 +94,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     who = _owner(args, "feed list")
-    with make_session_factory(engine_for(args), read_only=True)() as session:
-        set_principal(session, who)
+    with read_session(args, who) as session:
         rows = feeds.get_all(session)
-        session.rollback()
     de = args.lang == "de"
     if not rows:
         print("Keine aktiven Kalender-Abos." if de else "No active calendar feeds.")

@@ -12,10 +12,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from db.engine import make_session_factory
 from portfolio import clock
-from portfolio.cli.core import engine_for
-from portfolio.policy import PUBLIC, set_principal
+from portfolio.cli.core import read_session
+from portfolio.policy import PUBLIC
 
 
 def register(sub: Any) -> None:
@@ -36,10 +35,8 @@ def cmd_opendata(args: argparse.Namespace) -> int:
 
     de = args.lang == "de"
     today = clock.today()
-    with make_session_factory(engine_for(args), read_only=True)() as session:
-        set_principal(session, PUBLIC)
+    with read_session(args, PUBLIC) as session:
         written = write_open_data(session, args.outdir, today=today)
-        session.rollback()
     for path in written:
         print(
             f"{path}  ({path.stat().st_size} Bytes)"

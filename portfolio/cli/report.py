@@ -14,11 +14,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from db.engine import make_session_factory
 from portfolio.cli.core import date_arg, engine_for, operator, write_atomically
 from portfolio.i18n import fmt_date, fmt_eur, fmt_int
-from portfolio.policy import set_principal
+from portfolio.policy import Principal, set_principal
 from portfolio.services.base import unit_of_work
+
+Factory = sessionmaker[Session]
 
 
 def register(sub: Any) -> None:
@@ -97,49 +101,68 @@ def _write(out: str, data: bytes) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from portfolio.cli import UsageError
-    from reports.brief import build_brief
-    from reports.pdf import render_pdf
-    from reports.publish import list_published, publish, published_file
-    from reports.xlsx import render_xlsx
 
-    lang = args.lang
     who = operator(args, "report")
     factory = make_session_factory(engine_for(args))
     reader = make_session_factory(engine_for(args), read_only=True)
 
     if args.list:
-        with reader() as session:
-            set_principal(session, who)
-            rows = list_published(session)
-        if not rows:
-            print(
-                "Noch keine Berichte veröffentlicht."
-                if lang == "de"
-                else "No briefs published yet."
-            )
-        for r in rows:
-            print(
-                f"{r.id:>4}  {fmt_date(r.as_of, lang)}  {r.scope:<10}  "
-                f"{fmt_date(r.published_at, lang)}  {r.actor}"
-            )
-        return 0
+        return _list_published(args, who, reader)
     if not args.out:
         raise UsageError("Bitte eine Zieldatei OUT.pdf oder OUT.xlsx angeben (oder --list).")
     kind = _kind(args.out)
-
     if args.published is not None:
-        if args.publish or args.as_of or args.since or args.theme:
-            raise UsageError(
-                "--published gibt einen gespeicherten Bericht unverändert aus; "
-                "--theme, --as-of, --since und --publish passen nicht dazu."
-            )
-        with reader() as session:
-            set_principal(session, who)
-            _name, data = published_file(session, args.published, kind)
-        _write(args.out, data)
-        print(f"Veröffentlichter Bericht Nr. {args.published} geschrieben: {args.out}")
-        return 0
+        return _reissue(args, who, reader, kind)
+    return _make_brief(args, who, factory, reader, kind)
 
+
+def _list_published(args: argparse.Namespace, who: Principal, reader: Factory) -> int:
+    """``--list``: the published briefs, one a line."""
+    from reports.publish import list_published
+
+    lang = args.lang
+    with reader() as session:
+        set_principal(session, who)
+        rows = list_published(session)
+    if not rows:
+        print("Noch keine Berichte veröffentlicht." if lang == "de" else "No briefs published yet.")
+    for r in rows:
+        print(
+            f"{r.id:>4}  {fmt_date(r.as_of, lang)}  {r.scope:<10}  "
+            f"{fmt_date(r.published_at, lang)}  {r.actor}"
+        )
+    return 0
+
+
+def _reissue(args: argparse.Namespace, who: Principal, reader: Factory, kind: str) -> int:
+    """``--published NR``: a published brief's stored file, unchanged."""
+    from portfolio.cli import UsageError
+    from reports.publish import published_file
+
+    if args.publish or args.as_of or args.since or args.theme:
+        raise UsageError(
+            "--published gibt einen gespeicherten Bericht unverändert aus; "
+            "--theme, --as-of, --since und --publish passen nicht dazu."
+        )
+    with reader() as session:
+        set_principal(session, who)
+        _name, data = published_file(session, args.published, kind)
+    _write(args.out, data)
+    print(f"Veröffentlichter Bericht Nr. {args.published} geschrieben: {args.out}")
+    return 0
+
+
+def _make_brief(
+    args: argparse.Namespace, who: Principal, factory: Factory, reader: Factory, kind: str
+) -> int:
+    """Compose the brief, render it as ``kind`` (and, with ``--publish``, freeze it with the
+    other format), write it and say what it holds."""
+    from reports.brief import build_brief
+    from reports.pdf import render_pdf
+    from reports.publish import publish
+    from reports.xlsx import render_xlsx
+
+    lang = args.lang
     started = time.perf_counter()
     actor = who.actor
     with reader() as session:

@@ -10,27 +10,34 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
 
 from db.engine import make_session_factory
 from db.enums import Role
-from portfolio.cli.core import engine_for, operator
+from db.models import Account
+from portfolio.cli.core import add_group, engine_for, operator, read_session, say
 from portfolio.i18n import fmt_stamp
-from portfolio.policy import role_label, set_principal
+from portfolio.policy import role_label
 from portfolio.services import accounts
 from portfolio.services.base import unit_of_work
 
+T = TypeVar("T")
 ROLE_HELP = ", ".join(f"{r.value} ({role_label(r)})" for r in Role)
 
 
 def register(sub: Any) -> None:
-    user = sub.add_parser(
+    user_sub = add_group(
+        sub,
         "user",
+        dest="user_command",
         help="Konten verwalten (anlegen, auflisten, sperren, entsperren, Passwort, Rolle)",
         description="Konten des Portfolios. Die Kommandozeile handelt mit "
         "Administrationsrechten als das Konto, das --user nennt.",
     )
-    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="AKTION")
 
     add = user_sub.add_parser("add", help="ein Konto anlegen (zeigt das erste Passwort einmal)")
     add.add_argument("name", help="Anmeldename (Kleinbuchstaben, Ziffern, . _ - @)")
@@ -75,10 +82,6 @@ def register(sub: Any) -> None:
     role.set_defaults(handler=cmd_set_role)
 
 
-def _say(args: argparse.Namespace, de: str, en: str) -> str:
-    return en if args.lang == "en" else de
-
-
 def _factory(args: argparse.Namespace) -> Any:
     return make_session_factory(engine_for(args))
 
@@ -98,7 +101,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     row = created.account
     org = f", {row.organisation_key}" if row.organisation_key else ""
     print(
-        _say(
+        say(
             args,
             f"Konto „{row.name}“ angelegt ({row.role_label('de')}{org}).",
             f"Account “{row.name}” created ({row.role_label('en')}{org}).",
@@ -106,7 +109,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     )
     if created.initial_password is None:
         print(
-            _say(
+            say(
                 args,
                 f"Ohne Passwort: Anmeldung nur über OpenID Connect mit {row.email}.",
                 f"No password: signs in only through OpenID Connect as {row.email}.",
@@ -119,7 +122,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def _print_initial(args: argparse.Namespace, password: str) -> None:
     print(
-        _say(
+        say(
             args,
             "Erstes Passwort (wird nur jetzt angezeigt; bei der ersten Anmeldung zu ändern):",
             "Initial password (shown only now; to be changed at the first sign-in):",
@@ -130,10 +133,8 @@ def _print_initial(args: argparse.Namespace, password: str) -> None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     who = operator(args, "user list")
-    with make_session_factory(engine_for(args), read_only=True)() as session:
-        set_principal(session, who)
+    with read_session(args, who) as session:
         rows = accounts.get_all(session)
-        session.rollback()
     lang = args.lang
     if args.json:
         json.dump(
@@ -159,7 +160,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print()
         return 0
     if not rows:
-        print(_say(args, "Noch keine Konten.", "No accounts yet."))
+        print(say(args, "Noch keine Konten.", "No accounts yet."))
         return 0
     for r in rows:
         state = _state(args, r)
@@ -172,41 +173,46 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _state(args: argparse.Namespace, row: accounts.AccountRow) -> str:
     if row.disabled:
-        return _say(args, "gesperrt", "disabled")
+        return say(args, "gesperrt", "disabled")
     if row.is_locked():
-        return _say(args, "vorübergehend gesperrt", "temporarily locked")
+        return say(args, "vorübergehend gesperrt", "temporarily locked")
     if not row.has_password:
-        return _say(args, "nur OpenID", "OpenID only")
+        return say(args, "nur OpenID", "OpenID only")
     if row.must_change_password:
-        return _say(args, "Passwort zu ändern", "password to change")
-    return _say(args, "aktiv", "enabled")
+        return say(args, "Passwort zu ändern", "password to change")
+    return say(args, "aktiv", "enabled")
+
+
+def _change_account(
+    args: argparse.Namespace, verb: str, change: Callable[[Session, int], T]
+) -> tuple[Account, T]:
+    """``change`` (a service verb on a session and an account id) on the account ``args.name``,
+    as the operator with the journal reference ``user VERB``: the account and what it returned."""
+    who = operator(args, f"user {verb}")
+    with unit_of_work(_factory(args), who) as session:
+        account = accounts.get_by_name(session, args.name)
+        result = change(session, account.id)
+    return account, result
 
 
 def cmd_disable(args: argparse.Namespace) -> int:
-    who = operator(args, "user disable")
-    with unit_of_work(_factory(args), who) as session:
-        account = accounts.get_by_name(session, args.name)
-        accounts.disable(session, account.id, expected_version=None)
-    print(_say(args, f"Konto „{account.name}“ gesperrt.", f"Account “{account.name}” disabled."))
+    account, _ = _change_account(args, "disable", partial(accounts.disable, expected_version=None))
+    print(say(args, f"Konto „{account.name}“ gesperrt.", f"Account “{account.name}” disabled."))
     return 0
 
 
 def cmd_enable(args: argparse.Namespace) -> int:
-    who = operator(args, "user enable")
-    with unit_of_work(_factory(args), who) as session:
-        account = accounts.get_by_name(session, args.name)
-        accounts.enable(session, account.id, expected_version=None)
-    print(_say(args, f"Konto „{account.name}“ freigegeben.", f"Account “{account.name}” enabled."))
+    account, _ = _change_account(args, "enable", partial(accounts.enable, expected_version=None))
+    print(say(args, f"Konto „{account.name}“ freigegeben.", f"Account “{account.name}” enabled."))
     return 0
 
 
 def cmd_reset_password(args: argparse.Namespace) -> int:
-    who = operator(args, "user reset-password")
-    with unit_of_work(_factory(args), who) as session:
-        account = accounts.get_by_name(session, args.name)
-        password = accounts.reset_password(session, account.id, expected_version=None)
+    account, password = _change_account(
+        args, "reset-password", partial(accounts.reset_password, expected_version=None)
+    )
     print(
-        _say(
+        say(
             args,
             f"Passwort von „{account.name}“ zurückgesetzt.",
             f"Password of “{account.name}” reset.",
@@ -229,7 +235,7 @@ def cmd_set_role(args: argparse.Namespace) -> int:
             expected_version=None,
         )
     print(
-        _say(
+        say(
             args,
             f"Rolle von „{account.name}“: {old} → {role_label(args.role, 'de')}.",
             f"Role of “{account.name}”: {old} → {role_label(args.role, 'en')}.",

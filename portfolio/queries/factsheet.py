@@ -181,83 +181,6 @@ def _build(
     d = detail_q.project_detail(session, key, today=today)
     v = d.project.values
     shows = groups.__contains__
-    partners: tuple[PartnerLine, ...] | None = None
-    if shows(PublishGroup.PARTNERS):
-        partners = tuple(
-            PartnerLine(
-                organisation=organisations.get_by_key(session, p.extra["organisation_key"]).name,
-                short_name=p.extra["organisation"],
-                role=p.values["role"],
-                cash=None if public else p.values["contribution_cash"],
-                in_kind=None if public else p.values["contribution_in_kind"],
-            )
-            for p in d.participations
-        )
-    funding: Funding | None = None
-    if shows(PublishGroup.FUNDING):
-        row = _register_row(session, key, archived=d.archived, today=today)
-        funding = Funding(
-            total_cost=v["total_cost"],
-            eligible_cost=v["eligible_cost"],
-            approved=row.funding_approved if row else Decimal("0.00"),
-            requested=None if public else (row.funding_requested if row else Decimal("0.00")),
-            lines=tuple(
-                FundingLine(
-                    key=a.values["key"],
-                    programme=a.extra["programme"],
-                    status=a.values["status"],
-                    requested=None if public else a.values["amount_requested"],
-                    approved=a.values["amount_approved"],
-                    paid=None if public else a.extra["paid"],
-                )
-                for a in d.applications
-                if not a.extra["archived"]
-            ),
-        )
-    milestones: tuple[MilestoneLine, ...] | None = None
-    if shows(PublishGroup.MILESTONES):
-        milestones = tuple(
-            MilestoneLine(
-                key=m.values["key"],
-                title=m.values["title"],
-                due=m.values["due_date"],
-                done=m.values["done_date"],
-                state=m.extra["state"],
-            )
-            for m in d.milestones
-        )
-    kpis: tuple[KpiLine, ...] | None = None
-    if shows(PublishGroup.KPIS):
-        kpis = tuple(
-            KpiLine(
-                key=k.values["key"],
-                name=k.values["name"],
-                unit=k.values["unit"],
-                baseline=k.values["baseline"],
-                target=k.values["target"],
-                target_date=k.values["target_date"],
-                measurements=tuple(
-                    Measurement(m.values["measured_on"], m.values["value"])
-                    for m in d.measurements.get(k.id, [])
-                ),
-            )
-            for k in d.kpis
-        )
-    report: StatusLine | None = None
-    if shows(PublishGroup.STATUS) and d.reports:
-        newest = d.reports[0].values  # newest first
-        report = (
-            StatusLine(newest["report_date"], newest["overall"])
-            if public
-            else StatusLine(
-                newest["report_date"],
-                newest["overall"],
-                newest["schedule"],
-                newest["budget"],
-                newest["funding"],
-                newest["summary"],
-            )
-        )
     described = shows(PublishGroup.DESCRIPTION)
     return FactSheet(
         public=public,
@@ -283,11 +206,109 @@ def _build(
         archived=d.archived,
         summary=v["summary"] if described else None,
         goals=v["goals"] if described else None,
-        partners=partners,
-        funding=funding,
-        milestones=milestones,
-        kpis=kpis,
-        report=report,
+        partners=_partners(session, d, public=public) if shows(PublishGroup.PARTNERS) else None,
+        funding=(
+            _funding(session, key, d, today=today, public=public)
+            if shows(PublishGroup.FUNDING)
+            else None
+        ),
+        milestones=_milestones(d) if shows(PublishGroup.MILESTONES) else None,
+        kpis=_kpis(d) if shows(PublishGroup.KPIS) else None,
+        report=_report(d, public=public) if shows(PublishGroup.STATUS) else None,
+    )
+
+
+def _partners(
+    session: Session, d: detail_q.ProjectDetail, *, public: bool
+) -> tuple[PartnerLine, ...]:
+    """The partners (organisations by their full name); contributions on the internal sheet."""
+    return tuple(
+        PartnerLine(
+            organisation=organisations.get_by_key(session, p.extra["organisation_key"]).name,
+            short_name=p.extra["organisation"],
+            role=p.values["role"],
+            cash=None if public else p.values["contribution_cash"],
+            in_kind=None if public else p.values["contribution_in_kind"],
+        )
+        for p in d.participations
+    )
+
+
+def _funding(
+    session: Session, key: str, d: detail_q.ProjectDetail, *, today: dt.date, public: bool
+) -> Funding:
+    """Costs, the register's totals and the live funding lines; requested and paid out on the
+    internal sheet only."""
+    v = d.project.values
+    row = _register_row(session, key, archived=d.archived, today=today)
+    return Funding(
+        total_cost=v["total_cost"],
+        eligible_cost=v["eligible_cost"],
+        approved=row.funding_approved if row else Decimal("0.00"),
+        requested=None if public else (row.funding_requested if row else Decimal("0.00")),
+        lines=tuple(
+            FundingLine(
+                key=a.values["key"],
+                programme=a.extra["programme"],
+                status=a.values["status"],
+                requested=None if public else a.values["amount_requested"],
+                approved=a.values["amount_approved"],
+                paid=None if public else a.extra["paid"],
+            )
+            for a in d.applications
+            if not a.extra["archived"]
+        ),
+    )
+
+
+def _milestones(d: detail_q.ProjectDetail) -> tuple[MilestoneLine, ...]:
+    """The milestones with their state as of the sheet's day."""
+    return tuple(
+        MilestoneLine(
+            key=m.values["key"],
+            title=m.values["title"],
+            due=m.values["due_date"],
+            done=m.values["done_date"],
+            state=m.extra["state"],
+        )
+        for m in d.milestones
+    )
+
+
+def _kpis(d: detail_q.ProjectDetail) -> tuple[KpiLine, ...]:
+    """The KPIs with their measurements (ordered by day)."""
+    return tuple(
+        KpiLine(
+            key=k.values["key"],
+            name=k.values["name"],
+            unit=k.values["unit"],
+            baseline=k.values["baseline"],
+            target=k.values["target"],
+            target_date=k.values["target_date"],
+            measurements=tuple(
+                Measurement(m.values["measured_on"], m.values["value"])
+                for m in d.measurements.get(k.id, [])
+            ),
+        )
+        for k in d.kpis
+    )
+
+
+def _report(d: detail_q.ProjectDetail, *, public: bool) -> StatusLine | None:
+    """The newest status report (None without one): the public sheet shows its overall light
+    only."""
+    if not d.reports:
+        return None
+    newest = d.reports[0].values  # newest first
+    if public:
+        return StatusLine(newest["report_date"], newest["overall"])
+    return StatusLine(
+        newest["report_date"],
+        newest["overall"],
+        newest["schedule"],
+        newest["budget"],
+        newest["funding"],
+        newest["summary"],
     )
 
 
