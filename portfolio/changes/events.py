@@ -403,12 +403,16 @@ def _decided_amount(
 def _recorded_under_application(
     session: Session,
     window: _Window,
+    found: _Found,
+    kind: str,
     model: type[GrantNotice] | type[Refund],
+    details: Callable[[Row[*tuple[Any, ...]]], dict[str, Any]],
     columns: Sequence[Any],
     *conditions: ColumnElement[bool],
-) -> list[tuple[_Entry, Row[*tuple[Any, ...]]]]:
-    """The notices or refunds recorded in the window (neither is edited later), each with its
-    journal entry, with ``columns`` and the ``key`` and programme ``name`` of its application."""
+) -> None:
+    """Events of ``kind`` for the notices or refunds recorded in the window (neither is edited
+    later): the application's key and programme, the row's kind as ``new``, and the ``details``
+    of the row's ``columns``."""
     table = table_of(model)
     entries, _ = _entries(session, table.name, window, actions=[JournalAction.CREATE.value])
     rows = {
@@ -421,45 +425,53 @@ def _recorded_under_application(
             ).where(ids_in(table.c.id, {e.entity_id for e in entries}), *conditions)
         )
     }
-    return [(entry, rows[entry.entity_id]) for entry in entries if entry.entity_id in rows]
+    for entry in entries:
+        row = rows.get(entry.entity_id)
+        if row is not None:
+            found.add(
+                entry,
+                kind,
+                entry.project_id,
+                item_key=row.key,
+                item_title=row.name,
+                new=row.kind,
+                **details(row),
+            )
 
 
 def _later_notices(session: Session, window: _Window, found: _Found) -> None:
     """Grants changed after the award: amendments, revocations, renunciations."""
-    columns = (
-        GrantNotice.kind,
-        GrantNotice.dated_on,
-        GrantNotice.amount_approved,
-        GrantNotice.period_end,
+    _recorded_under_application(
+        session,
+        window,
+        found,
+        Kind.NOTICE,
+        GrantNotice,
+        lambda notice: {
+            "old": notice.period_end.isoformat() if notice.period_end else None,
+            "amount": notice.amount_approved,
+            "day": notice.dated_on,
+        },
+        (
+            GrantNotice.kind,
+            GrantNotice.dated_on,
+            GrantNotice.amount_approved,
+            GrantNotice.period_end,
+        ),
+        GrantNotice.kind.in_(LATER_NOTICE_KINDS),
     )
-    later = GrantNotice.kind.in_(LATER_NOTICE_KINDS)
-    for entry, notice in _recorded_under_application(session, window, GrantNotice, columns, later):
-        found.add(
-            entry,
-            Kind.NOTICE,
-            entry.project_id,
-            item_key=notice.key,
-            item_title=notice.name,
-            new=notice.kind,
-            old=notice.period_end.isoformat() if notice.period_end else None,
-            amount=notice.amount_approved,
-            day=notice.dated_on,
-        )
 
 
 def _refunds_claimed(session: Session, window: _Window, found: _Found) -> None:
-    columns = (Refund.kind, Refund.claimed_on, Refund.amount)
-    for entry, claim in _recorded_under_application(session, window, Refund, columns):
-        found.add(
-            entry,
-            Kind.REFUND,
-            entry.project_id,
-            item_key=claim.key,
-            item_title=claim.name,
-            new=claim.kind,
-            amount=claim.amount,
-            day=claim.claimed_on,
-        )
+    _recorded_under_application(
+        session,
+        window,
+        found,
+        Kind.REFUND,
+        Refund,
+        lambda claim: {"amount": claim.amount, "day": claim.claimed_on},
+        (Refund.kind, Refund.claimed_on, Refund.amount),
+    )
 
 
 Reports = defaultdict[int, dict[int, tuple[str, str]]]
