@@ -32,6 +32,8 @@ class HeldRow:
 
 
 def held_row(obj: object) -> HeldRow | None:
+    """``obj`` as a held row, read from its loaded state only; None for an unversioned or a new
+    row."""
     state = inspect(obj)
     mapper = state.mapper
     if mapper.version_id_col is None or state.identity is None:
