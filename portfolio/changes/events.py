@@ -249,7 +249,7 @@ class _Found:
         return [e for _, e in sorted(self._pairs, key=lambda pair: pair[0])]
 
 
-Step = Callable[[Session, _Window, _Found], None]
+_Step = Callable[[Session, _Window, _Found], None]
 
 
 @requires(Action.READ_JOURNAL)
@@ -474,7 +474,7 @@ def _refunds_claimed(session: Session, window: _Window, found: _Found) -> None:
     )
 
 
-Reports = defaultdict[int, dict[int, tuple[str, str]]]
+_Reports = defaultdict[int, dict[int, tuple[str, str]]]
 """Project id → status report id → (report date, overall light), both as ISO text / codes."""
 
 
@@ -516,9 +516,9 @@ def _lights(session: Session, window: _Window, found: _Found) -> None:
             )
 
 
-def _reports_at(session: Session, at: dt.datetime, projects: set[int | None]) -> Reports:
+def _reports_at(session: Session, at: dt.datetime, projects: set[int | None]) -> _Reports:
     """The status reports of ``projects`` as they were at ``at``."""
-    reports: Reports = defaultdict(dict)
+    reports: _Reports = defaultdict(dict)
     where = ids_in(table_of(StatusReport).c.project_id, projects)
     for row in rows_at(session, StatusReport, at, where=where):
         reports[row["project_id"]][row["id"]] = (row["report_date"].isoformat(), row["overall"])
@@ -530,7 +530,7 @@ def _light(reports: dict[int, tuple[str, str]]) -> str | None:
     return max(reports.values())[1] if reports else None
 
 
-_STEPS: tuple[Step, ...] = (
+_STEPS: tuple[_Step, ...] = (
     _projects_created_archived_restored,
     _project_status,
     _slipped_milestones,
