@@ -16,15 +16,14 @@ half-written remains; the session can begin a new transaction.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Engine, event, inspect, select, text
+from sqlalchemy import Connection, Engine, inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.engine import READ_ONLY_OPTION
@@ -40,12 +39,14 @@ from portfolio.errors import (
 )
 from portfolio.journal import Actor, set_actor, to_text
 from portfolio.policy import Principal, set_principal
-from portfolio.services.fields import FieldSpec, check
+from portfolio.services.fields import FieldSpec
+from portfolio.services.held_rows import HELD_ROWS, HeldRow, held_row, is_race
+from portfolio.services.keys import KeySet as KeySet
+from portfolio.services.keys import is_key_in, next_free_key
+from portfolio.services.values import assign, fill_defaults, is_empty, raise_if, validate
 
 M = TypeVar("M", bound=Base)
 
-RACE_SQLSTATES = frozenset({"40001", "40P01"})
-"""PostgreSQL's serialization_failure and deadlock_detected: the transaction lost a race."""
 RACE_WAIT_S = 5
 """After a deadlock, how long the conflict's read waits for the other transaction to finish."""
 
@@ -133,56 +134,6 @@ def ensure_version(session: Session, obj: Base, expected_version: int | None) ->
 # ---- lost races ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HeldRow:
-    """A versioned row a transaction writes, with the version it read (its UPDATE expects it)."""
-
-    model: type[Base]
-    id: int
-    key: str | None
-    version: int
-
-
-_HELD = "portfolio_held_rows"
-
-
-def _held_row(obj: object) -> HeldRow | None:
-    state = inspect(obj)
-    mapper = state.mapper
-    if mapper.version_id_col is None or state.identity is None:
-        return None  # unversioned, or a new row (an INSERT loses no version race)
-    values = state.dict  # never loads: after a failed flush the session may not touch the database
-    version = values.get(mapper.get_property_by_column(mapper.version_id_col).key)
-    if not isinstance(version, int):
-        return None
-    key = values.get("key")
-    return HeldRow(mapper.class_, state.identity[0], key if isinstance(key, str) else None, version)
-
-
-@event.listens_for(Session, "after_transaction_create")
-def _forget_held_rows(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info[_HELD] = {}
-
-
-@event.listens_for(Session, "before_flush")
-def _remember_held_rows(session: Session, _context: Any, _instances: Any) -> None:
-    """Which versioned rows this transaction writes, with the version it read (the first one, if
-    it writes a row twice): a failed flush or commit needs them to say what changed meanwhile."""
-    held: dict[tuple[type[Base], int], HeldRow] = session.info.setdefault(_HELD, {})
-    for obj in (*session.dirty, *session.deleted):
-        row = _held_row(obj)
-        if row is not None:
-            held.setdefault((row.model, row.id), row)
-
-
-def is_race(exc: BaseException) -> bool:
-    """A lost race: a stale version guard, or a PostgreSQL serialization failure / deadlock."""
-    if isinstance(exc, StaleDataError):
-        return True
-    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in RACE_SQLSTATES
-
-
 def _engine_of(session: Session) -> Engine:
     bind = session.get_bind()
     return bind.engine if isinstance(bind, Connection) else bind
@@ -193,9 +144,9 @@ def lost_race(session: Session, exc: BaseException, obj: Base | None = None) -> 
     :class:`ConflictError` naming who changed the row meanwhile, read in a fresh transaction
     (or :class:`NotFound` if the row was deleted meanwhile). ``obj``: the row the caller edits,
     named first if it is one of the rows that moved on."""
-    held: dict[tuple[type[Base], int], HeldRow] = session.info.get(_HELD) or {}
+    held: dict[tuple[type[Base], int], HeldRow] = session.info.get(HELD_ROWS) or {}
     rows = list(held.values())
-    mine = _held_row(obj) if obj is not None else None
+    mine = held_row(obj) if obj is not None else None
     if mine is not None:
         mine = held.get((mine.model, mine.id), mine)
         rows = [mine, *(r for r in rows if r != mine)]
@@ -279,27 +230,6 @@ def unit_of_work(
             raise lost_race(session, exc) from exc
 
 
-def validate(
-    specs: Mapping[str, FieldSpec], data: Mapping[str, Any], *, partial: bool
-) -> tuple[dict[str, Any], list[Problem]]:
-    return check(specs, data, partial=partial)
-
-
-def raise_if(problems: list[Problem]) -> None:
-    if problems:
-        raise ValidationFailed(problems)
-
-
-def assign(obj: Base, values: Mapping[str, Any]) -> bool:
-    """Set only the values that differ; True if anything changed."""
-    changed = False
-    for name, value in values.items():
-        if to_text(getattr(obj, name)) != to_text(value):
-            setattr(obj, name, value)
-            changed = True
-    return changed
-
-
 def _is_unique_violation(exc: IntegrityError) -> bool:
     code = getattr(exc.orig, "sqlstate", None)  # psycopg
     return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)
@@ -328,94 +258,7 @@ def flush(session: Session, obj: Base | None = None, expected_version: int | Non
         raise lost_race(session, exc, obj) from exc
 
 
-# ---- keys of new rows ------------------------------------------------------------------------
-#
-# One rule for every generated key, in the dashboard and in the import: ``<prefix><n>`` with n one
-# past the highest number any taken key has after the prefix (gaps are never filled, so a key is
-# not handed out again). "Taken" is whatever the caller knows to be in use: the database's keys,
-# and in an import also the keys the file's other new rows state for themselves.
-
-_NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
-
-
-def _highest_in(prefix: str, keys: Iterable[str]) -> int:
-    """The highest n of the keys ``<prefix><n>`` among ``keys`` (``prefix`` casefolded)."""
-    highest = 0
-    for key in keys:
-        folded = key.casefold()
-        if folded.startswith(prefix):
-            rest = folded[len(prefix) :]
-            if rest.isascii() and rest.isdigit():
-                highest = max(highest, int(rest))
-    return highest
-
-
-class KeySet(Collection[str]):
-    """Taken keys, compared case-insensitively, with the highest number after each prefix at
-    hand (indexed on first use), so that an import giving keys to many new rows stays fast."""
-
-    def __init__(self, keys: Iterable[str] = ()) -> None:
-        self._keys: set[str] = {k.casefold() for k in keys}
-        self._highest: dict[str, int] | None = None
-
-    def _note(self, folded: str) -> None:
-        assert self._highest is not None
-        found = _NUMBERED.match(folded)
-        if found is not None:
-            prefix, number = found.group(1), int(found.group(2))
-            if number > self._highest.get(prefix, 0):
-                self._highest[prefix] = number
-
-    def add(self, key: str) -> None:
-        folded = key.casefold()
-        self._keys.add(folded)
-        if self._highest is not None:
-            self._note(folded)
-
-    def union(self, keys: Iterable[str]) -> KeySet:
-        """A new set: these keys and ``keys``."""
-        out = KeySet()
-        out._keys = self._keys | {k.casefold() for k in keys}
-        return out
-
-    def highest(self, prefix: str) -> int:
-        """The highest n of the keys ``<prefix><n>`` in the set (0 if there is none)."""
-        folded = prefix.casefold()
-        if folded[-1:].isdigit():  # the index splits a key before its last digits
-            return _highest_in(folded, self._keys)
-        if self._highest is None:
-            self._highest = {}
-            for key in self._keys:
-                self._note(key)
-        return self._highest.get(folded, 0)
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key.casefold() in self._keys
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-
-def next_free_key(prefix: str, taken: Iterable[str], *, width: int = 0) -> str:
-    """The key of a new row: ``<prefix><n>``, n one past the highest number that a key in
-    ``taken`` has after ``prefix`` (case-insensitive), zero-padded to ``width`` digits.
-    Pure: ``next_free_key("SC-001-M", {"SC-001-M1", "SC-001-M4"}) == "SC-001-M5"``."""
-    if isinstance(taken, KeySet):
-        highest = taken.highest(prefix)
-    else:
-        highest = _highest_in(prefix.casefold(), taken)
-    return f"{prefix}{highest + 1:0{width}d}"
-
-
-def is_key_in(key: str, taken: Collection[str]) -> bool:
-    """Whether ``key`` is one of ``taken`` (case-insensitive)."""
-    if isinstance(taken, KeySet):
-        return key in taken
-    folded = key.casefold()
-    return any(k.casefold() == folded for k in taken)
+# ---- keys of new rows (the rule: :mod:`portfolio.services.keys`) -------------------------------
 
 
 def keys_with_prefix(session: Session, model: type[Base], prefix: str) -> list[str]:
@@ -448,59 +291,6 @@ Rules = Callable[[dict[str, Any], int | None], list[Problem]]
 """Cross-field rules of an entity: (the merged values, the row's id or None on create)."""
 
 
-def _key_problems(
-    session: Session, model: type[Base], clean: Mapping[str, Any], except_id: int | None
-) -> list[Problem]:
-    key = clean.get("key")
-    if key and key_taken(session, model, key, except_id=except_id):
-        return [Problem("key", "duplicate_key", {"value": key})]
-    return []
-
-
-def create_row(
-    session: Session,
-    model: type[M],
-    specs: Mapping[str, FieldSpec],
-    data: Mapping[str, Any],
-    rules: Rules | None = None,
-) -> M:
-    """Validate ``data`` completely, apply ``rules``, insert the row (journaled by the listener)."""
-    clean, problems = validate(specs, data, partial=False)
-    problems += _key_problems(session, model, clean, None)
-    if rules is not None:
-        problems += rules(clean, None)
-    raise_if(problems)
-    obj = model(**clean)
-    session.add(obj)
-    flush(session, obj)
-    return obj
-
-
-def update_row(
-    session: Session,
-    model: type[M],
-    id_: int,
-    specs: Mapping[str, FieldSpec],
-    data: Mapping[str, Any],
-    *,
-    expected_version: int | None,
-    rules: Rules | None = None,
-) -> M:
-    """Check the version, validate the given fields, apply ``rules`` to the merged state and
-    write only what changed (a save that changes nothing writes nothing)."""
-    obj = get_or_raise(session, model, id_)
-    ensure_version(session, obj, expected_version)
-    clean, problems = validate(specs, data, partial=True)
-    problems += _key_problems(session, model, clean, obj.id)  # type: ignore[attr-defined]
-    if rules is not None:
-        merged = {name: getattr(obj, name) for name in specs} | clean
-        problems += rules(merged, obj.id)  # type: ignore[attr-defined]
-    raise_if(problems)
-    if assign(obj, clean):
-        flush(session, obj, expected_version)
-    return obj
-
-
 # ---- prepare and check -----------------------------------------------------------------------
 
 RowRules = Callable[
@@ -510,23 +300,6 @@ RowRules = Callable[
 row as it would be written (the rules may fill derived fields into it); ``stored`` is the row as
 stored (its ``id`` and fields) or None for a new row; ``changes`` are the fields the edit sets
 (on create: all of them)."""
-
-
-def is_empty(value: Any) -> bool:
-    """A field left empty: no value, or only blank text."""
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def fill_defaults(
-    data: Mapping[str, Any], defaults: Mapping[str, Any], *, partial: bool = False
-) -> dict[str, Any]:
-    """``data`` with ``defaults`` for the fields left empty; ``partial`` (an update): only for
-    the fields ``data`` sets."""
-    out = dict(data)
-    for name, value in defaults.items():
-        if (name in out or not partial) and is_empty(out.get(name)):
-            out[name] = value
-    return out
 
 
 def _default_key_taken(
@@ -737,6 +510,53 @@ class Preparation(Generic[M]):
         if assign(obj, writes):
             flush(session, obj, expected_version)
         return obj
+
+
+# ---- entities whose rules need only the values ----------------------------------------------
+
+
+def _plain(model: type[M], specs: Mapping[str, FieldSpec], rules: Rules | None) -> Preparation[M]:
+    """The prepare-and-check step of an entity whose ``rules`` read only the values and the id
+    (no defaults, no generated key)."""
+
+    def row_rules(
+        _session: Session,
+        values: dict[str, Any],
+        stored: Mapping[str, Any] | None,
+        _changes: Mapping[str, Any],
+        _today: dt.date,
+    ) -> list[Problem]:
+        if rules is None:
+            return []
+        return rules(values, stored["id"] if stored is not None else None)
+
+    return Preparation(model, specs, row_rules)
+
+
+def create_row(
+    session: Session,
+    model: type[M],
+    specs: Mapping[str, FieldSpec],
+    data: Mapping[str, Any],
+    rules: Rules | None = None,
+) -> M:
+    """Validate ``data`` completely, apply ``rules``, insert the row (journaled by the listener)."""
+    return _plain(model, specs, rules).create(session, data)
+
+
+def update_row(
+    session: Session,
+    model: type[M],
+    id_: int,
+    specs: Mapping[str, FieldSpec],
+    data: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+    rules: Rules | None = None,
+) -> M:
+    """Check the version, validate the given fields, apply ``rules`` to the merged state and
+    write only what changed (a save that changes nothing writes nothing)."""
+    return _plain(model, specs, rules).update(session, id_, data, expected_version=expected_version)
 
 
 # ---- rows under an application (payment requests, refunds, cost items) ------------------------

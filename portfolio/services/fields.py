@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -127,124 +127,151 @@ def _number(value: Any) -> Decimal | None:
 def coerce(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
     """Check one value of an already typed input (dashboard, services); append problems."""
     if isinstance(value, str) and spec.kind not in ("tags",):
-        if UNSTORABLE_CHARS.search(value):
-            problems.append(Problem(name, "bad_chars"))
+        storable, value = _cleaned(name, value, problems)
+        if not storable:
             return None
-        value = clean_text(value)
-        if value and is_invisible(value):
-            problems.append(Problem(name, "invisible_only"))
-            return None
-        if value == "":
-            value = None
     if value is None or (isinstance(value, list) and value == []):
         if spec.required:
             problems.append(Problem(name, "required"))
         return [] if spec.kind == "tags" else None
+    coercer = _COERCERS.get(spec.kind)
+    if coercer is None:
+        raise AssertionError(spec.kind)  # pragma: no cover
+    return coercer(name, spec, value, problems)
+
+
+def _cleaned(name: str, value: str, problems: list[Problem]) -> tuple[bool, str | None]:
+    """Typed text, cleaned (None when it is empty); False when it cannot be stored at all."""
+    if UNSTORABLE_CHARS.search(value):
+        problems.append(Problem(name, "bad_chars"))
+        return False, None
+    value = clean_text(value)
+    if value and is_invisible(value):
+        problems.append(Problem(name, "invisible_only"))
+        return False, None
+    return True, value or None
+
+
+def _text(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
+    """str, text, url, email, key."""
     kind = spec.kind
-    if kind in ("str", "text", "url", "email", "key"):
-        if not isinstance(value, str):
-            value = str(value)
-        if UNSTORABLE_CHARS.search(value):
-            problems.append(Problem(name, "bad_chars"))
-            return None
-        if CONTROL_CHARS.search(value) or (kind != "text" and LINE_BREAKS.search(value)):
-            problems.append(Problem(name, "control_chars"))
-        if spec.max_length and len(value) > spec.max_length:
-            problems.append(
-                Problem(name, "too_long", {"max": spec.max_length, "length": len(value)})
-            )
-        if kind == "url" and not is_web_url(value):
-            problems.append(Problem(name, "bad_url", {"value": value}))
-        if kind == "email" and not EMAIL_PATTERN.match(value):
-            problems.append(Problem(name, "bad_email", {"value": value}))
-        if kind == "key" and (not KEY_PATTERN.match(value) or len(value) > (spec.max_length or 32)):
-            problems.append(
-                Problem(name, "bad_key", {"value": value, "max": spec.max_length or 32})
-            )
-        return value
-    if kind == "date":
-        if isinstance(value, dt.datetime):
-            day = value.date()
-        elif isinstance(value, dt.date):
-            day = value
-        else:
-            try:
-                day = dt.date.fromisoformat(str(value))
-            except ValueError:
-                problems.append(
-                    Problem(name, "not_in_list", {"value": value, "allowed": "TT.MM.JJJJ"})
-                )
-                return None
-        first, last = plausible_dates()
-        if not first <= day <= last:
-            problems.append(
-                Problem(name, "date_range", {"value": day, "first": first, "last": last})
-            )
-            return None
-        return day
-    if kind in ("money", "rate", "measure"):
-        # An invalid value becomes None, so that rules across fields don't report it twice.
-        number = _number(value)
-        if number is None:
-            problems.append(Problem(name, "not_a_number", {"value": str(value)[:40]}))
-            return None
-        if kind == "money":
-            if number < 0:
-                problems.append(Problem(name, "not_negative", {"value": Eur(number)}))
-                return None
-            # compare before rounding (a huge value can't be rounded) and after (….995 rounds up)
-            if number > MONEY_MAX or (number := number.quantize(Decimal("0.01"))) > MONEY_MAX:
-                problems.append(Problem(name, "money_range", {"max": Eur(MONEY_MAX)}))
-                return None
-            return number
-        if kind == "rate":
-            if not Decimal(0) <= number <= Decimal(100):
-                problems.append(Problem(name, "percent_range", {"value": number}))
-                return None
-            return number.quantize(Decimal("0.01"))
-        if abs(number) > MEASURE_MAX:
-            problems.append(Problem(name, "number_range", {"max": MEASURE_MAX}))
-            return None
-        return number
-    if kind in ("int", "ref"):
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            problems.append(Problem(name, "unknown_reference", {"value": value}))
-            return None
+    if not isinstance(value, str):
+        value = str(value)
+    if UNSTORABLE_CHARS.search(value):
+        problems.append(Problem(name, "bad_chars"))
+        return None
+    if CONTROL_CHARS.search(value) or (kind != "text" and LINE_BREAKS.search(value)):
+        problems.append(Problem(name, "control_chars"))
+    if spec.max_length and len(value) > spec.max_length:
+        problems.append(Problem(name, "too_long", {"max": spec.max_length, "length": len(value)}))
+    if kind == "url" and not is_web_url(value):
+        problems.append(Problem(name, "bad_url", {"value": value}))
+    if kind == "email" and not EMAIL_PATTERN.match(value):
+        problems.append(Problem(name, "bad_email", {"value": value}))
+    if kind == "key" and (not KEY_PATTERN.match(value) or len(value) > (spec.max_length or 32)):
+        problems.append(Problem(name, "bad_key", {"value": value, "max": spec.max_length or 32}))
+    return value
+
+
+def _date(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
         try:
-            number_int = int(value)
+            day = dt.date.fromisoformat(str(value))
         except ValueError:
-            problems.append(Problem(name, "unknown_reference", {"value": value}))
+            problems.append(Problem(name, "not_in_list", {"value": value, "allowed": "TT.MM.JJJJ"}))
             return None
-        if not -INTEGER_MAX <= number_int <= INTEGER_MAX:
-            problems.append(Problem(name, "number_range", {"max": INTEGER_MAX}))
+    first, last = plausible_dates()
+    if not first <= day <= last:
+        problems.append(Problem(name, "date_range", {"value": day, "first": first, "last": last}))
+        return None
+    return day
+
+
+def _decimal(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
+    """money, rate, measure."""
+    # An invalid value becomes None, so that rules across fields don't report it twice.
+    number = _number(value)
+    if number is None:
+        problems.append(Problem(name, "not_a_number", {"value": str(value)[:40]}))
+        return None
+    if spec.kind == "money":
+        return _money(name, number, problems)
+    if spec.kind == "rate":
+        if not Decimal(0) <= number <= Decimal(100):
+            problems.append(Problem(name, "percent_range", {"value": number}))
             return None
-        return number_int
-    if kind == "bool":
-        return bool(value)
-    if kind == "enum":
-        assert spec.enum is not None
-        codes = labels(spec.enum)
-        if str(value) not in codes:
+        return number.quantize(Decimal("0.01"))
+    if abs(number) > MEASURE_MAX:
+        problems.append(Problem(name, "number_range", {"max": MEASURE_MAX}))
+        return None
+    return number
+
+
+def _money(name: str, number: Decimal, problems: list[Problem]) -> Decimal | None:
+    if number < 0:
+        problems.append(Problem(name, "not_negative", {"value": Eur(number)}))
+        return None
+    # compare before rounding (a huge value can't be rounded) and after (….995 rounds up)
+    if number > MONEY_MAX or (number := number.quantize(Decimal("0.01"))) > MONEY_MAX:
+        problems.append(Problem(name, "money_range", {"max": Eur(MONEY_MAX)}))
+        return None
+    return number
+
+
+def _integer(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
+    """int, ref."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        problems.append(Problem(name, "unknown_reference", {"value": value}))
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        problems.append(Problem(name, "unknown_reference", {"value": value}))
+        return None
+    if not -INTEGER_MAX <= number <= INTEGER_MAX:
+        problems.append(Problem(name, "number_range", {"max": INTEGER_MAX}))
+        return None
+    return number
+
+
+def _enum(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
+    assert spec.enum is not None
+    codes = labels(spec.enum)
+    if str(value) not in codes:
+        allowed = ", ".join(codes.values())
+        problems.append(Problem(name, "not_in_list", {"value": value, "allowed": allowed}))
+        return None
+    return str(value)
+
+
+def _tags(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
+    items = [clean_text(str(v)) for v in (value if isinstance(value, list | tuple) else [value])]
+    items = [v for v in items if v]
+    allowed = spec.allowed or ()
+    for item in items:
+        if allowed and item not in allowed:
             problems.append(
-                Problem(name, "not_in_list", {"value": value, "allowed": ", ".join(codes.values())})
+                Problem(name, "bad_tag", {"value": item, "allowed": ", ".join(allowed)})
             )
-            return None
-        return str(value)
-    if kind == "tags":
-        items = [
-            clean_text(str(v)) for v in (value if isinstance(value, list | tuple) else [value])
-        ]
-        items = [v for v in items if v]
-        allowed = spec.allowed or ()
-        for item in items:
-            if allowed and item not in allowed:
-                problems.append(
-                    Problem(name, "bad_tag", {"value": item, "allowed": ", ".join(allowed)})
-                )
-        # stable order, no duplicates
-        ordered = [a for a in allowed if a in items] if allowed else sorted(set(items))
-        return ordered
-    raise AssertionError(kind)  # pragma: no cover
+    # stable order, no duplicates
+    return [a for a in allowed if a in items] if allowed else sorted(set(items))
+
+
+_Coercer = Callable[[str, FieldSpec, Any, list[Problem]], Any]
+_COERCERS: dict[str, _Coercer] = {
+    **dict.fromkeys(("str", "text", "url", "email", "key"), _text),
+    "date": _date,
+    **dict.fromkeys(("money", "rate", "measure"), _decimal),
+    **dict.fromkeys(("int", "ref"), _integer),
+    "bool": lambda _name, _spec, value, _problems: bool(value),
+    "enum": _enum,
+    "tags": _tags,
+}
+"""The check of each kind of field, after an empty value has been handled."""
 
 
 def check(

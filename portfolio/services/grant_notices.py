@@ -162,25 +162,37 @@ def _rule_problems(
         elif not notices:
             problems.append(Problem("kind", "notice_amendment_needs_notice"))
     if kind in ENDING_NOTICE_KINDS:
-        what = label_both(NoticeKind, kind)
-        if application.status not in ENDABLE_STATUSES[kind]:
-            problems.append(
-                Problem("kind", "notice_ending_needs_award", {"kind": what, "status": status})
+        problems += _ending_problems(application, current, kind, amount)
+    return problems + _date_problems(application, current, kind, dated_on)
+
+
+def _ending_problems(
+    application: FundingApplication, current: GrantNotice | None, kind: str, amount: Decimal
+) -> list[Problem]:
+    """A revocation or renunciation: of a grant that can end, lowering the amount in force."""
+    what = label_both(NoticeKind, kind)
+    if application.status not in ENDABLE_STATUSES[kind]:
+        status = label_both(ApplicationStatus, application.status)
+        return [Problem("kind", "notice_ending_needs_award", {"kind": what, "status": status})]
+    if current is None:
+        return [Problem("kind", "notice_ending_needs_notice", {"kind": what})]
+    if amount > current.amount_approved:
+        return [
+            Problem(
+                "amount_approved",
+                "notice_ending_above_amount",
+                {"kind": what, "amount": Eur(amount), "in_force": Eur(current.amount_approved)},
             )
-        elif current is None:
-            problems.append(Problem("kind", "notice_ending_needs_notice", {"kind": what}))
-        elif amount > current.amount_approved:
-            problems.append(
-                Problem(
-                    "amount_approved",
-                    "notice_ending_above_amount",
-                    {
-                        "kind": what,
-                        "amount": Eur(amount),
-                        "in_force": Eur(current.amount_approved),
-                    },
-                )
-            )
+        ]
+    return []
+
+
+def _date_problems(
+    application: FundingApplication, current: GrantNotice | None, kind: str, dated_on: dt.date
+) -> list[Problem]:
+    """A notice is not dated in the future, before the application, nor (a later notice)
+    before the notice in force."""
+    problems: list[Problem] = []
     follows = kind == NoticeKind.AMENDMENT or kind in ENDING_NOTICE_KINDS
     if dated_on > clock.today():
         problems.append(Problem("dated_on", "notice_in_future", {"value": dated_on}))
@@ -252,6 +264,29 @@ def record(
     holds. Everything is written in one savepoint: a refusal leaves nothing behind."""
     application = funding.get(session, application_id)
     ensure_version(session, application, expected_version)
+    clean, interest_from = _checked(data)
+    kind, dated_on, amount = clean["kind"], clean["dated_on"], clean["amount_approved"]
+    notices = get_all(session, application_id)
+    raise_if(_rule_problems(application, notices, kind, dated_on, amount))
+    refund_due = Decimal(0)
+    if kind in ENDING_NOTICE_KINDS:
+        money_problems, refund_due = _money_back(session, application, amount)
+        raise_if(money_problems)
+    notice, changes = _notice_and_changes(application, notices, clean)
+    _write(
+        session,
+        notice,
+        changes,
+        refund_due=refund_due,
+        interest_from=interest_from or dated_on,
+        expected_version=expected_version,
+    )
+    return notice
+
+
+def _checked(data: Mapping[str, Any]) -> tuple[dict[str, Any], dt.date | None]:
+    """The notice's fields checked by :data:`FIELDS` (an award's kind follows from the amounts
+    later), and the ``interest_from`` of an ending notice; refused with all problems."""
     extra = {name: data[name] for name in EXTRA_FIELDS if name in data}
     clean, problems = validate(
         FIELDS, {k: v for k, v in data.items() if k not in EXTRA_FIELDS}, partial=False
@@ -261,14 +296,15 @@ def record(
     if clean.get("kind") == NoticeKind.PARTIAL_AWARD:
         clean["kind"] = NoticeKind.AWARD.value  # what kind of award follows from the amounts
     raise_if(problems)
-    kind, dated_on, amount = clean["kind"], clean["dated_on"], clean["amount_approved"]
-    notices = get_all(session, application_id)
-    raise_if(_rule_problems(application, notices, kind, dated_on, amount))
-    refund_due = Decimal(0)
-    if kind in ENDING_NOTICE_KINDS:
-        money_problems, refund_due = _money_back(session, application, amount)
-        raise_if(money_problems)
+    return clean, extra_clean.get("interest_from")
 
+
+def _notice_and_changes(
+    application: FundingApplication, notices: Sequence[GrantNotice], clean: Mapping[str, Any]
+) -> tuple[GrantNotice, dict[str, Any]]:
+    """The notice to record, and what it changes on the application (the notice keeps the
+    period in force after it)."""
+    kind, dated_on, amount = clean["kind"], clean["dated_on"], clean["amount_approved"]
     start = clean["period_start"] if clean["period_start"] is not None else application.period_start
     end = clean["period_end"] if clean["period_end"] is not None else application.period_end
     changes: dict[str, Any] = {"amount_approved": amount, "period_start": start, "period_end": end}
@@ -284,7 +320,7 @@ def record(
     if kind in ENDING_NOTICE_KINDS and amount == 0:
         changes["status"] = ENDED_STATUS[kind]
     notice = GrantNotice(
-        application_id=application_id,
+        application_id=application.id,
         kind=kind,
         dated_on=dated_on,
         amount_approved=amount,
@@ -294,6 +330,21 @@ def record(
         reference_number=clean["reference_number"],
     )
     changes["proof_of_use_due"] = deadline_in_force(application, [*notices, notice])
+    return notice, changes
+
+
+def _write(
+    session: Session,
+    notice: GrantNotice,
+    changes: Mapping[str, Any],
+    *,
+    refund_due: Decimal,
+    interest_from: dt.date,
+    expected_version: int | None,
+) -> None:
+    """Write the notice, the refund it claims and the application's ``changes`` in one
+    savepoint, as the notice that may change the grant fields; an application's (or the
+    refund's) problem is named by the notice's field it comes from."""
     passing = session.info.get(funding.RECORDING_NOTICE)
     session.info[funding.RECORDING_NOTICE] = True
     try:
@@ -304,16 +355,18 @@ def record(
                 refunds.create(
                     session,
                     {
-                        "application_id": application_id,
+                        "application_id": notice.application_id,
                         "notice_id": notice.id,
                         "kind": RefundKind.REFUND.value,
-                        "claimed_on": dated_on,
+                        "claimed_on": notice.dated_on,
                         "amount": refund_due,
-                        "interest_from": extra_clean.get("interest_from") or dated_on,
-                        "reason": clean["reason"],
+                        "interest_from": interest_from,
+                        "reason": notice.reason,
                     },
                 )
-            funding.update(session, application_id, changes, expected_version=expected_version)
+            funding.update(
+                session, notice.application_id, changes, expected_version=expected_version
+            )
     except ValidationFailed as exc:
         raise ValidationFailed(
             [replace(p, field=_FIELD_OF_APPLICATION.get(p.field, p.field)) for p in exc.problems]
@@ -323,4 +376,3 @@ def record(
             session.info.pop(funding.RECORDING_NOTICE, None)
         else:
             session.info[funding.RECORDING_NOTICE] = passing
-    return notice

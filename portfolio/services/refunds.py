@@ -241,8 +241,19 @@ def _check(
     application, problems = application_or_problem(session, values)
     if application is None:
         return problems
-    decided = application.decision_on
-    if decided is None or application.status not in CLAIMABLE_STATUSES:
+    problems += _award_problems(session, application, values)
+    problems += _value_problems(values, application.decision_on, today)
+    problems += _base_rate_problems(session, application, values, stored, changes, today)
+    problems += _paid_out_problems(session, application, values, stored, changes)
+    return problems
+
+
+def _award_problems(
+    session: Session, application: FundingApplication, values: Mapping[str, Any]
+) -> list[Problem]:
+    """A refund needs an awarded grant; its notice is one of the application's."""
+    problems: list[Problem] = []
+    if application.decision_on is None or application.status not in CLAIMABLE_STATUSES:
         problems.append(
             Problem(
                 "application_id",
@@ -255,8 +266,15 @@ def _check(
         notice = session.get(GrantNotice, notice_id)
         if notice is None or notice.application_id != application.id:
             problems.append(Problem("notice_id", "unknown_reference", {"value": notice_id}))
+    return problems
 
-    kind, amount = values.get("kind"), values.get("amount")
+
+def _value_problems(
+    values: Mapping[str, Any], decided: dt.date | None, today: dt.date
+) -> list[Problem]:
+    """The amount and the days of one refund: positive, not in the future, in order."""
+    problems: list[Problem] = []
+    amount = values.get("amount")
     if amount is not None and amount <= 0:
         problems.append(Problem("amount", "refund_amount_not_positive", {"value": Eur(amount)}))
     claimed, repaid = values.get("claimed_on"), values.get("repaid_on")
@@ -273,34 +291,60 @@ def _check(
             Problem("repaid_on", "repaid_before_claim", {"value": repaid, "claimed": claimed})
         )
     start, end = values.get("interest_from"), values.get("interest_to")
-    if kind == RefundKind.EARLY_DRAW_INTEREST:
+    if values.get("kind") == RefundKind.EARLY_DRAW_INTEREST:
         for name in ("interest_from", "interest_to"):
             if values.get(name) is None:
                 problems.append(Problem(name, "early_draw_needs_days"))
     if start is not None and end is not None and end < start:
         problems.append(Problem("interest_to", "end_before_start", {"start": start, "end": end}))
+    return problems
 
-    is_new = stored is None
-    moved = is_new or any(f in changes for f in ("application_id", "kind", "amount"))
-    # Interest needs the base rate of every day it runs (checked when those days change).
+
+def _base_rate_problems(
+    session: Session,
+    application: FundingApplication,
+    values: Mapping[str, Any],
+    stored: Mapping[str, Any] | None,
+    changes: Mapping[str, Any],
+    today: dt.date,
+) -> list[Problem]:
+    """Interest needs the base rate of every day it runs (checked when those days change)."""
     first_day, _end = interest_period(values, today=today)
     rates = base_rates(session)
     if (
         application.programme.refund_interest_points is not None
         and first_day is not None
-        and (is_new or any(f in changes for f in ("application_id", "interest_from", "claimed_on")))
+        and (
+            stored is None
+            or any(f in changes for f in ("application_id", "interest_from", "claimed_on"))
+        )
         and (not rates or first_day < rates[0][0])
     ):
-        problems.append(
+        return [
             Problem(
                 "interest_from" if values.get("interest_from") is not None else "claimed_on",
                 "interest_before_base_rates",
                 {"value": first_day, "first": rates[0][0] if rates else "–"},
             )
-        )
+        ]
+    return []
 
-    # Never more back than was paid out (checked when the amount, kind or application changes).
-    if kind == REFUND and amount is not None and amount > 0 and moved:
+
+def _paid_out_problems(
+    session: Session,
+    application: FundingApplication,
+    values: Mapping[str, Any],
+    stored: Mapping[str, Any] | None,
+    changes: Mapping[str, Any],
+) -> list[Problem]:
+    """Never more back than was paid out, and the payments net of refunds still fit where the
+    refunds of the stored application get lower (checked when the amount, kind or application
+    changes)."""
+    if stored is not None and not any(f in changes for f in ("application_id", "kind", "amount")):
+        return []
+    problems: list[Problem] = []
+    kind, amount = values.get("kind"), values.get("amount")
+    if kind == REFUND and amount is not None and amount > 0:
         except_id = stored["id"] if stored is not None else None
         total = refunded_total(session, application.id, except_id=except_id) + amount
         paid = paid_total(session, application.id)
@@ -308,8 +352,7 @@ def _check(
             problems.append(
                 Problem("amount", "refund_above_paid", {"total": Eur(total), "paid": Eur(paid)})
             )
-    # Lowering the refunds of the stored application: the payments net of refunds still fit.
-    if stored is not None and moved and stored.get("kind") == REFUND:
+    if stored is not None and stored.get("kind") == REFUND:
         old_app = stored["application_id"]
         after = refunded_total(session, old_app, except_id=stored["id"])
         if kind == REFUND and application.id == old_app and amount is not None:
