@@ -110,11 +110,13 @@ HANDLES = re.compile(r"\b(Session|Engine|Connection|sessionmaker)\b")
 
 
 def _modules() -> list[ModuleType]:
-    found = [importlib.import_module(name) for name in MODULES]
-    for name in PACKAGES:
-        package = importlib.import_module(name)
-        found.append(package)
-        for info in pkgutil.walk_packages(package.__path__, f"{name}."):
+    """The modules above, with every submodule of those that are packages (a module that
+    becomes a package keeps being checked)."""
+    found = []
+    for name in (*MODULES, *PACKAGES):
+        module = importlib.import_module(name)
+        found.append(module)
+        for info in pkgutil.walk_packages(getattr(module, "__path__", []), f"{name}."):
             found.append(importlib.import_module(info.name))
     return found
 
