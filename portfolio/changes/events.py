@@ -40,9 +40,10 @@ from db.models import (
     StatusReport,
     Theme,
 )
+from portfolio import clock
 from portfolio.changes.as_of import rows_at
 from portfolio.changes.authors import account_names, author_label
-from portfolio.changes.reading import as_utc, cutoff, ids_in, table_of
+from portfolio.changes.reading import cutoff, ids_in, table_of
 from portfolio.i18n import DEFAULT_LANG
 from portfolio.policy import Action, requires
 
@@ -235,7 +236,7 @@ class _Found:
         key, title = self.scope[project_id]
         event = Event(
             kind=kind,
-            at=as_utc(entry.at),
+            at=clock.as_utc(entry.at),
             actor=entry.actor,
             source=entry.source,
             project_key=key,

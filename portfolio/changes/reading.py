@@ -36,11 +36,6 @@ def cutoff(day: dt.date) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
-def as_utc(value: dt.datetime) -> dt.datetime:
-    """Journal times as aware UTC (SQLite hands them back naive)."""
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
 def local_date(value: dt.datetime) -> dt.date:
     """The Bochum calendar day of a journal time."""
     return clock.to_local(value).date()

@@ -18,8 +18,11 @@ from urllib.parse import urlsplit
 from db.models.base import INTEGER_MAX, MEASURE_DIGITS, MONEY_DIGITS
 from portfolio import clock
 from portfolio.errors import Problem
-from portfolio.i18n import Eur
+from portfolio.i18n import Both, Eur
 from portfolio.vocab import labels
+
+DATE_FORMAT = Both("TT.MM.JJJJ", "DD.MM.YYYY")
+"""How a date is written, in the reader's language (the hint of a refused date)."""
 
 Kind = Literal[
     "str",
@@ -182,7 +185,7 @@ def _date(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> An
         try:
             day = dt.date.fromisoformat(str(value))
         except ValueError:
-            problems.append(Problem(name, "not_in_list", {"value": value, "allowed": "TT.MM.JJJJ"}))
+            problems.append(Problem(name, "not_in_list", {"value": value, "allowed": DATE_FORMAT}))
             return None
     first, last = plausible_dates()
     if not first <= day <= last:
@@ -242,7 +245,7 @@ def _enum(name: str, spec: FieldSpec, value: Any, problems: list[Problem]) -> An
     assert spec.enum is not None
     codes = labels(spec.enum)
     if str(value) not in codes:
-        allowed = ", ".join(codes.values())
+        allowed = Both(", ".join(codes.values()), ", ".join(labels(spec.enum, "en").values()))
         problems.append(Problem(name, "not_in_list", {"value": value, "allowed": allowed}))
         return None
     return str(value)

@@ -27,7 +27,6 @@ from portfolio import audit, clock, passwords
 from portfolio.policy import Action, Principal, requires
 from portfolio.services.accounts.refusals import SignInRefused
 from portfolio.services.accounts.rows import (
-    as_aware,
     lift_lockout,
     named,
     normalise_email,
@@ -130,8 +129,8 @@ def _restart_point(session: Session, name: str) -> dt.datetime | None:
 def _recent_failures(session: Session, name: str, now: dt.datetime) -> int:
     since = now - FAILURE_WINDOW
     restart = _restart_point(session, name)
-    if restart is not None and as_aware(restart) > since:
-        since = as_aware(restart)
+    if restart is not None and clock.as_utc(restart) > since:
+        since = clock.as_utc(restart)
     return int(
         session.scalar(
             select(func.count()).where(
@@ -146,13 +145,13 @@ def _recent_failures(session: Session, name: str, now: dt.datetime) -> int:
 
 def _locked_until(session: Session, name: str, account: Account | None) -> dt.datetime | None:
     if account is not None:
-        return as_aware(account.locked_until) if account.locked_until else None
+        return clock.as_utc(account.locked_until) if account.locked_until else None
     last = session.scalar(
         select(func.max(AuditEvent.at)).where(
             AuditEvent.kind == AuditKind.LOCKOUT, AuditEvent.actor == name
         )
     )
-    return as_aware(last) + LOCK_FOR if last is not None else None
+    return clock.as_utc(last) + LOCK_FOR if last is not None else None
 
 
 def _minutes_left(until: dt.datetime, now: dt.datetime) -> int:

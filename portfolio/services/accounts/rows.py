@@ -43,13 +43,8 @@ class AccountRow:
         return _is_future(self.locked_until, now or clock.utcnow())
 
 
-def as_aware(moment: dt.datetime) -> dt.datetime:
-    """A stored time as aware UTC (SQLite hands it back naive)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-
-
 def _is_future(moment: dt.datetime | None, now: dt.datetime) -> bool:
-    return moment is not None and as_aware(moment) > now
+    return moment is not None and clock.as_utc(moment) > now
 
 
 def normalise_email(email: str) -> str:
