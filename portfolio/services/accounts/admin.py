@@ -91,7 +91,7 @@ def _organisation_for(session: Session, role: Role, organisation_key: str | None
         raise AccountRefused("organisation_required")
     org_id = session.scalar(
         select(Organisation.id).where(
-            func.lower(Organisation.key) == key.lower(), Organisation.archived.is_(False)
+            func.lower(Organisation.key) == key.lower(), Organisation.active()
         )
     )
     if org_id is None:
