@@ -141,7 +141,7 @@ def test_children_are_journaled_under_their_project(session: Session) -> None:
         session,
         {"project_id": project.id, "name": "Sensoren", "unit": "Stück", "target": Decimal(24)},
     )
-    measurement = kpis.add_measurement(
+    measurement = kpis.create_measurement(
         session, {"kpi_id": kpi.id, "measured_on": dt.date(2025, 5, 1), "value": Decimal(12)}
     )
     session.commit()

@@ -299,7 +299,7 @@ def _load_reports_and_kpis(
         )
         values = {day: v for when, v in kpi.values if (day := _on(when, today)) <= today}
         for day, value in sorted(values.items()):
-            kpis.add_measurement(
+            kpis.create_measurement(
                 session, {"kpi_id": indicator.id, "measured_on": day, "value": value}
             )
 

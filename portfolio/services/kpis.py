@@ -127,7 +127,7 @@ MEASUREMENT_PREPARE: Preparation[KpiMeasurement] = Preparation(
 
 
 @requires(Action.EDIT_PORTFOLIO)
-def add_measurement(session: Session, data: Mapping[str, Any]) -> KpiMeasurement:
+def create_measurement(session: Session, data: Mapping[str, Any]) -> KpiMeasurement:
     return MEASUREMENT_PREPARE.create(session, data)
 
 

@@ -193,4 +193,4 @@ def add_measurement(session: Session, data: Mapping[str, Any]) -> KpiMeasurement
     if kpi is None:
         raise NotFound("kpi", str(data.get("kpi_id")))
     require_project(session, kpi.project_id)
-    return kpis.add_measurement(session, data)
+    return kpis.create_measurement(session, data)

@@ -91,7 +91,7 @@ def small_portfolio(factory: sessionmaker[Session]) -> dict[str, Any]:
                 "target": Decimal(100),
             },
         )
-        m = kpis.add_measurement(
+        m = kpis.create_measurement(
             session,
             {"kpi_id": kpi.id, "measured_on": dt.date(2026, 3, 1), "value": Decimal("12.5")},
         )

@@ -203,7 +203,7 @@ def test_a_single_edit_and_an_import_store_the_same_records(
                 "window_need": Decimal("15000"),
             },
         )
-        kpis.add_measurement(
+        kpis.create_measurement(
             s, {"kpi_id": kpi_id, "measured_on": dt.date(2026, 6, 1), "value": Decimal(15)}
         )
         by_edit = added(stored(s), before)

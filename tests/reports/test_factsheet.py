@@ -248,7 +248,7 @@ def rich_project(session: Session, title: str = "Offene Sensorik") -> Project:
         session,
         {"project_id": project.id, "name": "Sensoren im Netz", "unit": "Stück", "target": 40},
     )
-    kpis.add_measurement(
+    kpis.create_measurement(
         session,
         {"kpi_id": kpi.id, "measured_on": TODAY, "value": Decimal("17"), "note": PERSON},
     )

@@ -261,7 +261,7 @@ def _seed(q: Query) -> Seeded:
                 "target": Decimal("5"),
             },
         )
-        kpis.add_measurement(
+        kpis.create_measurement(
             session,
             {"kpi_id": kpi.id, "measured_on": TODAY, "value": Decimal("2"), "note": LONG},
         )

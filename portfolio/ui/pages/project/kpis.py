@@ -67,7 +67,7 @@ def measurement_editor(d: detail_q.ProjectDetail) -> None:
         refs={"kpi_id": names},
         defaults={"kpi_id": d.kpis[0].id, "measured_on": data.stamp().today},
         new_label=tx("add_measurement"),
-        **actions(create=kpis.add_measurement, update=kpis.update_measurement),
+        **actions(create=kpis.create_measurement, update=kpis.update_measurement),
     )
 
 
