@@ -81,32 +81,38 @@ def payment_warning_conditions(day: dt.date) -> dict[str, ColumnElement[bool]]:
     }
 
 
-def _count_per_application(
-    session: Session, ids: Any, day: dt.date, wanted: list[str]
-) -> dict[str, int]:
-    conditions = row_warning_conditions(day)
-    row = session.execute(
-        select(*(func.count().filter(conditions[code]) for code in wanted))
-        .select_from(FundingApplication)
+def _over_applications(stmt: Rows, ids: Any) -> Rows:
+    """``stmt`` over the applications that count, joined to their programme and project."""
+    return (
+        stmt.select_from(FundingApplication)
         .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
         .join(Project, Project.id == FundingApplication.project_id)
         .where(application_counts(ids))
-    ).one()
-    return dict(zip(wanted, (int(n or 0) for n in row), strict=True))
+    )
 
 
-def _count_per_payment(
-    session: Session, ids: Any, day: dt.date, wanted: list[str]
-) -> dict[str, int]:
-    conditions = payment_warning_conditions(day)
-    row = session.execute(
-        select(*(func.count().filter(conditions[code]) for code in wanted))
-        .select_from(PaymentRequest)
+def _over_payments(stmt: Rows, ids: Any) -> Rows:
+    """``stmt`` over the payment requests under applications that count, joined to the
+    application, its programme and its project."""
+    return (
+        stmt.select_from(PaymentRequest)
         .join(FundingApplication, FundingApplication.id == PaymentRequest.application_id)
         .join(FundingProgramme, FundingProgramme.id == FundingApplication.programme_id)
         .join(Project, Project.id == FundingApplication.project_id)
         .where(application_counts(ids))
-    ).one()
+    )
+
+
+def _count_in_one_pass(
+    session: Session,
+    conditions: dict[str, ColumnElement[bool]],
+    wanted: list[str],
+    over: Callable[[Rows, Any], Rows],
+    ids: Any,
+) -> dict[str, int]:
+    """How many rows match each wanted condition, in one pass ``over`` them."""
+    counted = select(*(func.count().filter(conditions[code]) for code in wanted))
+    row = session.execute(over(counted, ids)).one()
     return dict(zip(wanted, (int(n or 0) for n in row), strict=True))
 
 
@@ -135,12 +141,14 @@ def warning_counts(
     counted again."""
     ids = scope_ids(projects)
     counts: dict[str, int] = dict(known or {})
-    wanted = [code for code in ROW_WARNINGS if code not in counts]
-    if wanted:
-        counts.update(_count_per_application(session, ids, day, wanted))
-    pay_wanted = [code for code in PAYMENT_WARNINGS if code not in counts]
-    if pay_wanted:
-        counts.update(_count_per_payment(session, ids, day, pay_wanted))
+    passes = (
+        (ROW_WARNINGS, row_warning_conditions(day), _over_applications),
+        (PAYMENT_WARNINGS, payment_warning_conditions(day), _over_payments),
+    )
+    for codes, conditions, over in passes:
+        wanted = [code for code in codes if code not in counts]
+        if wanted:
+            counts.update(_count_in_one_pass(session, conditions, wanted, over, ids))
     cores = _group_cores(ids, day)
     for code in GROUP_WARNINGS:
         if code not in counts:

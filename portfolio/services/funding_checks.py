@@ -516,9 +516,8 @@ def _check_under_programme(
     problem of its own there is not checked against the caps and the cumulation). Fills the
     phase as the programme spells it, the own share and the proof-of-use deadline."""
     status = values.get("status")
-    amount_field = (
-        "amount_approved" if values.get("amount_approved") is not None else ("amount_requested")
-    )
+    approved = values.get("amount_approved")
+    amount_field = "amount_approved" if approved is not None else "amount_requested"
     problems += _rate_above_programme(values, programme)
     problems += _amount_above_rate(values, programme, problems)
     phase = _phase_of(programme, values.get("phase"))
