@@ -57,3 +57,19 @@ def test_no_private_name_is_imported_from_another_module() -> None:
                         if a.name.startswith("_")
                     ]
     assert found == []
+
+
+def test_the_soft_delete_condition_is_written_once() -> None:
+    """Rows in use are ``Model.active()`` (db.models.base.Archivable), never a hand-written
+    ``archived`` condition in a query."""
+    import re
+
+    hand_written = re.compile(r"\.archived\.is_\(False\)|\.archived\s*==\s*False")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in ("portfolio", "reports", "db")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if hand_written.search(line) and path != ROOT / "db" / "models" / "base.py"
+    ]
+    assert found == []

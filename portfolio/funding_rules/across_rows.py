@@ -65,9 +65,7 @@ def application_rows(
     cols = [getattr(FundingApplication, c) for c in APPLICATION_COLUMNS]
     active = project_scope()
     if restored is not None:  # projects about to be restored count as active
-        active = select(Project.id).where(
-            or_(Project.archived.is_(False), Project.id.in_(list(restored)))
-        )
+        active = select(Project.id).where(or_(Project.active(), Project.id.in_(list(restored))))
     # ``projects`` are a part of the active ones (the scope of a page, one project's check)
     stored = select(*(c.label(c.key) for c in cols)).where(
         application_counts(active if projects is None else projects),

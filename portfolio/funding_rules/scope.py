@@ -15,7 +15,7 @@ ProjectIds = Select[Any] | Iterable[int]
 
 def project_scope(theme_id: int | None = None) -> Select[Any]:
     """Ids of the active (not archived) projects, of one Leitthema or all."""
-    stmt = select(Project.id).where(Project.archived.is_(False))
+    stmt = select(Project.id).where(Project.active())
     if theme_id is not None:
         stmt = stmt.join(ActionField, ActionField.id == Project.action_field_id).where(
             ActionField.theme_id == theme_id
@@ -32,6 +32,6 @@ def scope_ids(projects: ProjectIds) -> Any:
 def application_counts(projects: ProjectIds) -> ColumnElement[bool]:
     """An application that counts: not archived, of a project in scope."""
     return and_(
-        FundingApplication.archived.is_(False),
+        FundingApplication.active(),
         FundingApplication.project_id.in_(scope_ids(projects)),
     )

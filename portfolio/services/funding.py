@@ -120,7 +120,7 @@ def get_all(
     if project_id is not None:
         stmt = stmt.where(FundingApplication.project_id == project_id)
     if not include_archived:
-        stmt = stmt.where(FundingApplication.archived.is_(False))
+        stmt = stmt.where(FundingApplication.active())
     return session.execute(stmt).scalars().all()
 
 

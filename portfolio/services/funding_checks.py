@@ -262,7 +262,7 @@ def _first_alternative_to(session: Session, application_id: int) -> str | None:
         session.execute(
             select(FundingApplication.key).where(
                 FundingApplication.alternative_to_id == application_id,
-                FundingApplication.archived.is_(False),
+                FundingApplication.active(),
             )
         )
         .scalars()

@@ -183,7 +183,7 @@ def check_project_resolution(
         )
         .where(
             FundingApplication.project_id == project_id,
-            FundingApplication.archived.is_(False),
+            FundingApplication.active(),
             FundingApplication.status.in_(FILED_APPLICATION_STATUSES),
             ProgrammePhase.requires_council_resolution.is_(True),
         )

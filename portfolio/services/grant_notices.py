@@ -7,7 +7,7 @@ one changes the application through :func:`portfolio.services.funding.update`, s
 funding rule (caps, approved ≥ payment requests net of refunds, …) holds, and recomputes the
 proof-of-use deadline from the notice in force (:func:`deadline_in_force`). Once an application
 has notices, its grant fields (approved amount, period, decision date, renouncing) change only
-through :func:`record` (the rule is :func:`portfolio.services.funding._grant_field_problems`;
+through :func:`record` (the rule is :func:`portfolio.services.funding_checks._grant_field_problems`;
 ``record`` passes it by setting ``session.info[funding.RECORDING_NOTICE]`` while it writes).
 
 Ending a grant early (:data:`db.enums.ENDING_NOTICE_KINDS`):
