@@ -2,8 +2,9 @@
 
 The HTML is rendered by Jinja2 with autoescaping: project titles, milestone titles and names
 are data, never markup. It is self-contained (inline styles, no images, fonts or style sheets
-from elsewhere); the only links lead to the dashboard's pages. Dates and amounts come from
-:mod:`portfolio.i18n`, the deadline wording from :mod:`portfolio.queries.agenda`.
+from elsewhere); the only links lead to the dashboard's pages. Sentences, dates and amounts
+come from :mod:`portfolio.i18n` (the ``digest_*`` messages), what each deadline is from
+:mod:`portfolio.queries.agenda`.
 """
 
 from __future__ import annotations
