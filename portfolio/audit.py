@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import AuditKind
 from db.models import AuditEvent
-from portfolio.i18n import DEFAULT_LANG
+from portfolio.i18n import DEFAULT_LANG, pick
 from portfolio.policy import Action, requires
 
 KIND_LABELS: Mapping[AuditKind, tuple[str, str]] = {
@@ -52,10 +52,9 @@ KIND_LABELS: Mapping[AuditKind, tuple[str, str]] = {
 
 def kind_label(kind: str, lang: str = DEFAULT_LANG) -> str:
     try:
-        de, en = KIND_LABELS[AuditKind(kind)]
+        return pick(*KIND_LABELS[AuditKind(kind)], lang)
     except ValueError:
         return kind
-    return de if lang == "de" else en
 
 
 def record(

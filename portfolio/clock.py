@@ -27,7 +27,8 @@ ENV_TODAY = "PORTFOLIO_TODAY"
 class ClockConfigError(ValueError):
     """``PORTFOLIO_TODAY`` is set but is not an ISO date (shown to users like a PortfolioError).
 
-    The clock imports nothing of the domain, so every module may use it.
+    The clock imports nothing of the domain when loaded, so every module may use it; the
+    message comes from the catalogue of :mod:`portfolio.i18n` when it is said.
     """
 
     def __init__(self, raw: str) -> None:
@@ -35,15 +36,9 @@ class ClockConfigError(ValueError):
         super().__init__(self.message())
 
     def message(self, lang: str = "de") -> str:
-        if lang == "en":
-            return (
-                f"{ENV_TODAY}={self.raw!r} is not a date in the form YYYY-MM-DD "
-                "(e.g. 2026-11-26). Correct it or unset the variable."
-            )
-        return (
-            f"{ENV_TODAY}={self.raw!r} ist kein Datum im Format JJJJ-MM-TT (z. B. 2026-11-26). "
-            "Bitte korrigieren oder die Variable entfernen."
-        )
+        from portfolio.i18n import t  # at call time: the texts import the clock, not the reverse
+
+        return t("clock_bad_today", lang, variable=ENV_TODAY, value=repr(self.raw))
 
 
 def pinned_day() -> dt.date | None:

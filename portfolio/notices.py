@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import FundingApplication, Milestone, PaymentRequest, Project
-from portfolio import clock
+from portfolio import clock, i18n
 from portfolio import funding_rules as rules
 from portfolio.queries.quality import milestone_outside_project
 
@@ -58,4 +58,4 @@ def _funding(
 def pick(notice: str, lang: str) -> str:
     """One notice in the user's language."""
     de, _, en = notice.partition("\x00")
-    return en if lang == "en" and en else de
+    return i18n.pick(de, en, lang)

@@ -25,7 +25,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from portfolio.errors import PortfolioError
-from portfolio.i18n import DEFAULT_LANG
+from portfolio.i18n import DEFAULT_LANG, t
 
 MIN_LENGTH = 12
 MIN_LENGTH_ANY = 20
@@ -122,73 +122,21 @@ class PasswordRejected(PortfolioError):
         super().__init__(self.message())
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
-        head = (
-            "Das Passwort erfüllt die Regeln nicht:"
-            if lang == "de"
-            else "The password does not meet the rules:"
-        )
+        head = t("password_rejected", lang)
         return "\n".join([head, *(f"– {reason_text(r, lang)}" for r in self.reasons)])
 
 
-_REASONS: dict[str, tuple[str, str]] = {
-    "too_short": (
-        f"Es muss mindestens {MIN_LENGTH} Zeichen lang sein.",
-        f"It must be at least {MIN_LENGTH} characters long.",
-    ),
-    "too_long": (
-        f"Es darf höchstens {MAX_LENGTH} Zeichen lang sein.",
-        f"It may be at most {MAX_LENGTH} characters long.",
-    ),
-    "classes": (
-        f"Mit weniger als {MIN_LENGTH_ANY} Zeichen muss es mindestens drei der vier "
-        "Zeichenarten enthalten: Kleinbuchstaben, Großbuchstaben, Ziffern, Sonderzeichen. "
-        f"Oder wählen Sie eine Passphrase aus mindestens {MIN_LENGTH_ANY} Zeichen.",
-        f"With fewer than {MIN_LENGTH_ANY} characters it must contain at least three of the "
-        "four kinds of characters: lower case, upper case, digits, other characters. Or choose "
-        f"a passphrase of at least {MIN_LENGTH_ANY} characters.",
-    ),
-    "contains_name": (
-        "Es darf den Kontonamen nicht enthalten.",
-        "It must not contain the account name.",
-    ),
-    "contains_email": (
-        "Es darf den Namen aus der E-Mail-Adresse nicht enthalten.",
-        "It must not contain the name part of the e-mail address.",
-    ),
-    "common": (
-        "Es ist ein häufig verwendetes Passwort und daher leicht zu erraten.",
-        "It is a commonly used password and therefore easy to guess.",
-    ),
-    "same_as_old": (
-        "Das neue Passwort muss sich vom bisherigen unterscheiden.",
-        "The new password must differ from the current one.",
-    ),
-    "control": (
-        "Es darf keine Steuerzeichen (z. B. Zeilenumbrüche) enthalten.",
-        "It must not contain control characters (such as line breaks).",
-    ),
-}
+_LIMITS = {"min": str(MIN_LENGTH), "max": str(MAX_LENGTH), "any": str(MIN_LENGTH_ANY)}
 
 
 def reason_text(reason: str, lang: str = DEFAULT_LANG) -> str:
-    de, en = _REASONS[reason]
-    return de if lang == "de" else en
+    """One reason code of :func:`problems` (``too_short`` …) as a sentence."""
+    return t(f"password_{reason}", lang, **_LIMITS)
 
 
 def rules_text(lang: str = DEFAULT_LANG) -> str:
     """The rules in one sentence, for the forms."""
-    if lang == "de":
-        return (
-            f"Mindestens {MIN_LENGTH} Zeichen mit drei der vier Zeichenarten (Klein-, "
-            f"Großbuchstaben, Ziffern, Sonderzeichen) oder mindestens {MIN_LENGTH_ANY} Zeichen "
-            f"beliebiger Art; höchstens {MAX_LENGTH}; nicht der Kontoname und kein häufiges "
-            "Passwort."
-        )
-    return (
-        f"At least {MIN_LENGTH} characters with three of the four kinds (lower case, upper "
-        f"case, digits, other characters), or at least {MIN_LENGTH_ANY} characters of any "
-        f"kind; at most {MAX_LENGTH}; not the account name and no common password."
-    )
+    return t("password_rules", lang, **_LIMITS)
 
 
 def _classes(password: str) -> int:

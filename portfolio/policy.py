@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from db.enums import ChangeSource, Role
 from db.models import Participation
 from portfolio.errors import PortfolioError
-from portfolio.i18n import DEFAULT_LANG
+from portfolio.i18n import DEFAULT_LANG, Both, pick, t
 from portfolio.journal import Actor, set_actor
 
 P = ParamSpec("P")
@@ -133,8 +133,7 @@ ACTION_LABELS: Mapping[Action, tuple[str, str]] = {
 
 
 def role_label(role: str, lang: str = DEFAULT_LANG) -> str:
-    de, en = ROLE_LABELS[Role(role)]
-    return de if lang == "de" else en
+    return pick(*ROLE_LABELS[Role(role)], lang)
 
 
 @dataclass(frozen=True)
@@ -198,23 +197,10 @@ class AccessDenied(PortfolioError):
         super().__init__(self.message())
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
-        de = lang == "de"
-        if self.reason == "anonymous":
-            return "Bitte melden Sie sich an." if de else "Please sign in."
-        if self.reason == "scope":
-            return (
-                "Diese Angaben gehören nicht zu den Projekten Ihrer Organisation."
-                if de
-                else "These entries do not belong to your organisation's projects."
-            )
-        label = ACTION_LABELS[self.action][0 if de else 1] if self.action else ""
-        return (
-            f"Dafür fehlt Ihrem Konto die Berechtigung ({label}). "
-            "Wenden Sie sich an die Administration, wenn Sie sie brauchen."
-            if de
-            else f"Your account lacks the permission for this ({label}). "
-            "Ask the administrators if you need it."
-        )
+        if self.reason in ("anonymous", "scope"):
+            return t(f"access_{self.reason}", lang)
+        permission = Both(*ACTION_LABELS[self.action]) if self.action else ""
+        return t("access_role", lang, permission=permission)
 
 
 _PRINCIPAL = "principal"

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from portfolio.errors import PortfolioError
-from portfolio.i18n import DEFAULT_LANG
+from portfolio.i18n import DEFAULT_LANG, Both, t
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8501"
 SECRETS_FILES = (Path.home() / ".streamlit" / "secrets.toml", Path(".streamlit/secrets.toml"))
@@ -37,17 +37,13 @@ SECRETS_FILES = (Path.home() / ".streamlit" / "secrets.toml", Path(".streamlit/s
 class SettingError(PortfolioError):
     """A setting with a value that cannot be used; names the setting and what is allowed."""
 
-    def __init__(self, name: str, value: object, allowed: str) -> None:
+    def __init__(self, name: str, value: object, allowed: str | Both) -> None:
         self.name, self.value, self.allowed = name, value, allowed
         super().__init__(self.message())
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
-        if lang == "en":
-            return (
-                f"The setting {self.name} = {self.value!r} is not valid. Allowed: {self.allowed}."
-            )
-        return (
-            f"Die Einstellung {self.name} = {self.value!r} ist ungültig. Erlaubt: {self.allowed}."
+        return t(
+            "setting_invalid", lang, name=self.name, value=repr(self.value), allowed=self.allowed
         )
 
 
@@ -124,7 +120,9 @@ def smtp() -> Smtp:
         raise SettingError("[smtp] security", security, ", ".join(SMTP_SECURITY))
     sender = _text("smtp", "sender", "smart-city@bochum.de")
     if "@" not in sender:
-        raise SettingError("[smtp] sender", sender, "eine E-Mail-Adresse / an e-mail address")
+        raise SettingError(
+            "[smtp] sender", sender, Both("eine E-Mail-Adresse", "an e-mail address")
+        )
     return Smtp(
         host=_text("smtp", "host"),
         port=_int("smtp", "port", 587, 1, 65535),

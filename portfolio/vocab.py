@@ -33,7 +33,7 @@ from db.enums import (
     SpatialScope,
     TrafficLight,
 )
-from portfolio.i18n import DEFAULT_LANG, Both
+from portfolio.i18n import DEFAULT_LANG, Both, pick
 
 Labels = dict[str, tuple[str, str]]  # code -> (German, English)
 
@@ -372,16 +372,12 @@ ENTITY_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "en" else pair[0]
-
-
 def label(enum: type[StrEnum], code: str | None, lang: str = DEFAULT_LANG) -> str:
     """The label of a stored code, e.g. ``label(ProjectStatus, "idea") == "Ideenstadium"``."""
     if code is None:
         return ""
     pair = ENUM_LABELS[enum].get(str(code))
-    return _pick(pair, lang) if pair else str(code)
+    return pick(*pair, lang) if pair else str(code)
 
 
 def label_both(enum: type[StrEnum], code: str | None) -> Both:
@@ -391,17 +387,17 @@ def label_both(enum: type[StrEnum], code: str | None) -> Both:
 
 def labels(enum: type[StrEnum], lang: str = DEFAULT_LANG) -> dict[str, str]:
     """All codes of ``enum`` with their labels, in the vocabulary's order."""
-    return {code: _pick(pair, lang) for code, pair in ENUM_LABELS[enum].items()}
+    return {code: pick(*pair, lang) for code, pair in ENUM_LABELS[enum].items()}
 
 
 def field_label(field: str, lang: str = DEFAULT_LANG) -> str:
     pair = FIELD_LABELS.get(field)
-    return _pick(pair, lang) if pair else field
+    return pick(*pair, lang) if pair else field
 
 
 def entity_label(entity: str, lang: str = DEFAULT_LANG) -> str:
     pair = ENTITY_LABELS.get(entity)
-    return _pick(pair, lang) if pair else entity
+    return pick(*pair, lang) if pair else entity
 
 
 def parse_code(enum: type[StrEnum], text: str) -> str | None:

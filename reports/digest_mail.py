@@ -2,8 +2,9 @@
 
 The HTML is rendered by Jinja2 with autoescaping: project titles, milestone titles and names
 are data, never markup. It is self-contained (inline styles, no images, fonts or style sheets
-from elsewhere); the only links lead to the dashboard's pages. Dates and amounts come from
-:mod:`portfolio.i18n`, the deadline wording from :mod:`portfolio.queries.agenda`.
+from elsewhere); the only links lead to the dashboard's pages. Sentences, dates and amounts
+come from :mod:`portfolio.i18n` (the ``digest_*`` messages), what each deadline is from
+:mod:`portfolio.queries.agenda`.
 """
 
 from __future__ import annotations
@@ -15,50 +16,36 @@ from email.message import EmailMessage
 from jinja2 import Environment, StrictUndefined
 
 from db.enums import DigestSubject
-from portfolio.i18n import DEFAULT_LANG, fmt_date, fmt_int
+from portfolio.i18n import DEFAULT_LANG, fmt_date, t
 from portfolio.queries.agenda import what
 from portfolio.services.digest import Digest, Entry
 
 PRODUCT = "Smart-City Portfolio"
 
 
-def _plural(n: int, one: str, many: str, lang: str) -> str:
-    return f"{fmt_int(n, lang)} {one if n == 1 else many}"
-
-
 def deadlines(n: int, lang: str = DEFAULT_LANG) -> str:
     """ "1 Frist" / "3 Fristen", "1 deadline" / "3 deadlines"."""
-    return (
-        _plural(n, "Frist", "Fristen", lang)
-        if lang == "de"
-        else _plural(n, "deadline", "deadlines", lang)
-    )
+    return t("digest_deadlines", lang, count=n)
 
 
 def stale_reports(n: int, lang: str = DEFAULT_LANG) -> str:
     """ "1 Statusbericht veraltet" / "2 Statusberichte veraltet"."""
-    if lang == "de":
-        return _plural(n, "Statusbericht", "Statusberichte", lang) + " veraltet"
-    return _plural(n, "stale status report", "stale status reports", lang)
+    return t("digest_stale_reports", lang, count=n)
 
 
 def days_overdue(days: int, lang: str = DEFAULT_LANG) -> str:
     """ "seit 1 Tag überfällig" / "seit 18 Tagen überfällig"."""
-    if lang == "de":
-        return f"seit {_plural(days, 'Tag', 'Tagen', lang)} überfällig"
-    return f"{_plural(days, 'day', 'days', lang)} overdue"
+    return t("digest_days_overdue", lang, count=days)
 
 
 def subject(digest: Digest, lang: str = DEFAULT_LANG) -> str:
     """E.g. "Smart-City Portfolio: 3 überfällig, 5 fällig bis 02.01.2027 – Stadtwerke Bochum";
     groups without entries are left out; stale status reports are named on their own."""
-    de = lang == "de"
     parts = []
     if digest.overdue:
-        parts.append(f"{fmt_int(len(digest.overdue), lang)} {'überfällig' if de else 'overdue'}")
+        parts.append(t("digest_subject_overdue", lang, count=len(digest.overdue)))
     if digest.due:
-        until = fmt_date(digest.until, lang)
-        parts.append(f"{fmt_int(len(digest.due), lang)} {'fällig bis' if de else 'due by'} {until}")
+        parts.append(t("digest_subject_due", lang, count=len(digest.due), until=digest.until))
     if digest.stale:
         parts.append(stale_reports(len(digest.stale), lang))
     return f"{PRODUCT}: {', '.join(parts)} – {digest.name}"
@@ -82,18 +69,15 @@ class Group:
 
 
 def _line(entry: Entry, today: dt.date, lang: str) -> Line:
-    de = lang == "de"
     item = entry.item
     notes = []
     if item.overdue:
         notes.append(days_overdue((today - item.due).days, lang))
     if item.application_key:
         ref = f" ({item.reference_number})" if item.reference_number else ""
-        notes.append(
-            f"{'Förderantrag' if de else 'Funding application'} {item.application_key}{ref}"
-        )
+        notes.append(t("digest_note_application", lang, key=item.application_key, ref=ref))
     if item.responsible:
-        notes.append(f"{'verantwortlich' if de else 'responsible'}: {item.responsible}")
+        notes.append(t("digest_note_responsible", lang, name=item.responsible))
     return Line(
         fmt_date(item.due, lang),
         what(item, lang),
@@ -105,27 +89,13 @@ def _line(entry: Entry, today: dt.date, lang: str) -> Line:
 
 def groups(digest: Digest, lang: str = DEFAULT_LANG) -> list[Group]:
     """The non-empty groups in their order: overdue, due soon, stale status reports."""
-    de = lang == "de"
-    until = fmt_date(digest.until, lang)
     spec = [
-        (
-            digest.overdue,
-            f"Überfällig: {deadlines(len(digest.overdue), lang)}"
-            if de
-            else f"Overdue: {deadlines(len(digest.overdue), lang)}",
-        ),
+        (digest.overdue, t("digest_group_overdue", lang, count=len(digest.overdue))),
         (
             digest.due,
-            f"Fällig bis {until}: {deadlines(len(digest.due), lang)}"
-            if de
-            else f"Due by {until}: {deadlines(len(digest.due), lang)}",
+            t("digest_group_due", lang, count=len(digest.due), until=digest.until),
         ),
-        (
-            digest.stale,
-            f"Veraltete Statusberichte: {_plural(len(digest.stale), 'Projekt', 'Projekte', lang)}"
-            if de
-            else "Stale status reports: " + _plural(len(digest.stale), "project", "projects", lang),
-        ),
+        (digest.stale, t("digest_group_stale", lang, count=len(digest.stale))),
     ]
     return [
         Group(heading, tuple(_line(e, digest.today, lang) for e in entries))
@@ -135,32 +105,15 @@ def groups(digest: Digest, lang: str = DEFAULT_LANG) -> list[Group]:
 
 
 def _intro(digest: Digest, lang: str) -> tuple[str, str, str]:
-    day = fmt_date(digest.today, lang)
     organisation = digest.subject_kind == DigestSubject.ORGANISATION
-    if lang == "de":
-        why = (
-            f"weil diese Adresse als Kontaktadresse von {digest.name} hinterlegt ist"
-            if organisation
-            else "weil Ihr Konto die Fristen-Übersicht abonniert hat"
-        )
-        return (
-            "Guten Tag,",
-            f"hier ist die Fristen-Übersicht des Smart-City-Portfolios für {digest.name}, "
-            f"Stand {day} (Zeitraum {digest.period}).",
-            f"Diese Nachricht wurde automatisch versandt. Sie erhalten sie, {why}. "
-            "Änderungen über die Smart City Innovation Unit.",
-        )
-    why = (
-        f"this address is the contact address of {digest.name}"
-        if organisation
-        else "your account subscribed to the digest"
-    )
     return (
-        "Hello,",
-        f"here is the {PRODUCT} deadline digest for {digest.name}, as of {day} "
-        f"(period {digest.period}).",
-        f"This message was sent automatically. You receive it because {why}. "
-        "Ask the Smart City Innovation Unit to change it.",
+        t("digest_greeting", lang),
+        t("digest_intro", lang, name=digest.name, day=digest.today, period=digest.period),
+        t(
+            "digest_footer_organisation" if organisation else "digest_footer_account",
+            lang,
+            name=digest.name,
+        ),
     )
 
 

@@ -41,7 +41,7 @@ from sqlalchemy.engine import URL, make_url
 from db.engine import DEFAULT_SQLITE_PATH
 from portfolio import settings
 from portfolio.errors import PortfolioError
-from portfolio.i18n import DEFAULT_LANG
+from portfolio.i18n import DEFAULT_LANG, t
 
 KEY_ENV = "PORTFOLIO_EXCHANGE_KEY"
 SECRETS_SECTION = "portfolio"
@@ -68,17 +68,7 @@ class KeyConfigError(PortfolioError):
         super().__init__(self.message())
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
-        if lang == "en":
-            return (
-                f"The key for signing exchange workbooks ({self.where}) is shorter than "
-                f"{MIN_KEY_LENGTH} characters. Please set a long random value, e.g. "
-                '`python3 -c "import secrets; print(secrets.token_hex(32))"`.'
-            )
-        return (
-            f"Der Schlüssel zum Signieren der Austausch-Arbeitsmappen ({self.where}) ist kürzer "
-            f"als {MIN_KEY_LENGTH} Zeichen. Bitte einen langen Zufallswert setzen, z. B. "
-            '`python3 -c "import secrets; print(secrets.token_hex(32))"`.'
-        )
+        return t("exchange_key_too_short", lang, where=self.where, min=str(MIN_KEY_LENGTH))
 
 
 def configure(secret: str | None) -> None:

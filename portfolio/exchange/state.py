@@ -30,6 +30,7 @@ from db.models import (
 )
 from portfolio.errors import NotFound
 from portfolio.exchange.schema import NAME_SEPARATOR, NAMED_REFS, Sheet
+from portfolio.i18n import pick
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def ref_label(target: str, row: dict[str, Any], lang: str) -> str:
     :data:`NAMED_REFS` (the name in the workbook's language where there is one), else the key."""
     if target not in NAMED_REFS:
         return str(row["key"])
-    name = row.get("name_en") if lang == "en" and row.get("name_en") else row.get("name")
+    name = pick(row.get("name"), row.get("name_en"), lang)
     return f"{row['key']}{NAME_SEPARATOR}{' '.join(str(name).split())}" if name else str(row["key"])
 
 

@@ -41,7 +41,7 @@ from db.models import (
 )
 from portfolio import funding_rules as rules
 from portfolio.errors import NotFound
-from portfolio.i18n import DEFAULT_LANG, fmt_date, fmt_eur
+from portfolio.i18n import DEFAULT_LANG, fmt_eur, t
 from portfolio.policy import (
     Action,
     Principal,
@@ -112,7 +112,6 @@ def title(item: AgendaItem, lang: str = DEFAULT_LANG) -> str:
 
 
 def what(item: AgendaItem, lang: str = DEFAULT_LANG) -> str:
-    de = lang == "de"
     if item.kind is DeadlineKind.MILESTONE:
         return f"{label(DeadlineKind, item.kind, lang)}: {item.subject}"
     if item.kind is DeadlineKind.PAYMENT_REQUEST:
@@ -124,29 +123,21 @@ def what(item: AgendaItem, lang: str = DEFAULT_LANG) -> str:
             kind += f" {item.budget_year}"
         return kind
     if item.kind is DeadlineKind.PERIOD_END:
-        return (
-            f"Ende des Bewilligungszeitraums ({item.subject})"
-            if de
-            else f"End of the funding period ({item.subject})"
-        )
+        return t("agenda_period_end", lang, subject=item.subject)
     return label(DeadlineKind, item.kind, lang)
 
 
 def description(item: AgendaItem, lang: str = DEFAULT_LANG) -> str:
     """The lines a calendar event or a digest entry explains the deadline with."""
-    de = lang == "de"
     lines = [
-        f"{'Projekt' if de else 'Project'}: {item.project_key} {item.project_title}",
-        f"{'Fällig am' if de else 'Due on'}: {fmt_date(item.due, lang)}"
-        + ((" (überfällig)" if de else " (overdue)") if item.overdue else ""),
+        t("agenda_project", lang, project=f"{item.project_key} {item.project_title}"),
+        t("agenda_due_overdue" if item.overdue else "agenda_due", lang, day=item.due),
     ]
     if item.application_key:
         ref = f" ({item.reference_number})" if item.reference_number else ""
-        lines.append(
-            f"{'Förderantrag' if de else 'Funding application'}: {item.application_key}{ref}"
-        )
+        lines.append(t("agenda_application", lang, key=item.application_key, ref=ref))
     if item.responsible:
-        lines.append(f"{'Verantwortlich' if de else 'Responsible'}: {item.responsible}")
+        lines.append(t("agenda_responsible", lang, name=item.responsible))
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from db.enums import REPORTING_PROJECT_STATUSES
 from db.models import JournalEntry, Organisation, Project, StatusReport, Theme
 from portfolio import funding_rules as rules
+from portfolio.i18n import pick as pick  # re-exported: pages and reports import it from here
 from portfolio.policy import Action, requires
 
 RUNNING_STATUSES: tuple[str, ...] = REPORTING_PROJECT_STATUSES
@@ -19,13 +20,6 @@ RUNNING_STATUSES: tuple[str, ...] = REPORTING_PROJECT_STATUSES
 STALE_REPORT_DAYS = 90
 NO_LIGHT = "none"
 """Filter value for projects without any status report."""
-
-
-def pick(de: str | None, en: str | None, lang: str) -> str:
-    """The English name where there is one and English is asked for, else the German one."""
-    if lang == "en" and en:
-        return en
-    return de or en or ""
 
 
 @requires(Action.SIGNED_IN)

@@ -18,9 +18,8 @@ import xlsxwriter
 from sqlalchemy import Engine
 
 from db.engine import make_session_factory
-from portfolio.i18n import fmt_date
+from portfolio.i18n import fmt_date, pick, t
 from portfolio.policy import Action, Principal, requires, set_principal
-from portfolio.queries.common import pick
 from portfolio.queries.register import RegisterFilter, RegisterRow
 from portfolio.queries.register import rows as register_rows
 from portfolio.vocab import label
@@ -158,7 +157,6 @@ def build_register_xlsx(
     workbook = xlsxwriter.Workbook(
         buffer, workbook_options(in_memory=True, default_date_format="dd.mm.yyyy")
     )
-    en = lang == "en"
     header = workbook.add_format(
         {
             "bold": True,
@@ -172,14 +170,14 @@ def build_register_xlsx(
     formats = {
         "text": workbook.add_format({"valign": "top"}),
         "date": workbook.add_format(
-            {"num_format": "dd/mm/yyyy" if en else "dd.mm.yyyy", "valign": "top"}
+            {"num_format": "dd/mm/yyyy" if lang == "en" else "dd.mm.yyyy", "valign": "top"}
         ),
         "money": workbook.add_format({"num_format": '#,##0.00 "€"', "valign": "top"}),
         "int": workbook.add_format({"num_format": "#,##0", "valign": "top"}),
     }
-    sheet = workbook.add_worksheet("Projects" if en else "Projekte")
+    sheet = workbook.add_worksheet(t("register_sheet_projects", lang))
     for col, spec in enumerate(COLUMNS):
-        sheet.write_string(0, col, spec.title_en if en else spec.title_de, header)
+        sheet.write_string(0, col, pick(spec.title_de, spec.title_en, lang), header)
         sheet.set_column(col, col, spec.width)
     sheet.set_row(0, 32)
     for r, row in enumerate(rows, start=1):
@@ -199,13 +197,13 @@ def build_register_xlsx(
     sheet.freeze_panes(1, 2)
     sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
 
-    info = workbook.add_worksheet("View" if en else "Ansicht")
+    info = workbook.add_worksheet(t("register_sheet_view", lang))
     bold = workbook.add_format({"bold": True})
     info.set_column(0, 0, 28)
     info.set_column(1, 1, 70)
     lines = [
-        ("As of" if en else "Stand", fmt_date(as_of, lang)),
-        ("Rows" if en else "Zeilen", str(len(rows))),
+        (t("register_as_of", lang), fmt_date(as_of, lang)),
+        (t("register_rows", lang), str(len(rows))),
         *view,
     ]
     for i, (name, value) in enumerate(lines):
@@ -216,7 +214,7 @@ def build_register_xlsx(
 
 
 def column_titles(lang: str) -> list[str]:
-    return [c.title_en if lang == "en" else c.title_de for c in COLUMNS]
+    return [pick(c.title_de, c.title_en, lang) for c in COLUMNS]
 
 
 @requires(Action.EXPORT_DATA)

@@ -29,7 +29,7 @@ from db.enums import AuditKind, ChangeSource, FeedScope, Role
 from db.models import Account, FeedToken, Organisation, Project
 from portfolio import audit, clock
 from portfolio.errors import NotFound, PortfolioError, Problem, ValidationFailed
-from portfolio.i18n import DEFAULT_LANG
+from portfolio.i18n import DEFAULT_LANG, t
 from portfolio.policy import (
     AccessDenied,
     Action,
@@ -59,13 +59,7 @@ class FeedRefused(PortfolioError):
     have none."""
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
-        return (
-            "Kalender-Abos gehören zu einem Konto. Bitte mit einem Konto des Portfolios anmelden "
-            "(Konten legt die Administration an, z. B. mit „portfolio user add“)."
-            if lang == "de"
-            else "Calendar feeds belong to an account. Please sign in with a portfolio account "
-            "(the administrators create accounts, e.g. with “portfolio user add”)."
-        )
+        return t("feed_needs_account", lang)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from db.models import (
 from portfolio import clock
 from portfolio.errors import NotFound
 from portfolio.exchange.schema import SHEETS, partner_fields
-from portfolio.i18n import DEFAULT_LANG
+from portfolio.i18n import DEFAULT_LANG, t
 from portfolio.journal import to_text
 from portfolio.policy import AccessDenied, Action, principal_of, require_project, requires
 from portfolio.services import cost_plan, kpis, milestones, participations, projects
@@ -73,15 +73,7 @@ class NotOpen(AccessDenied):
             if self.field_name
             else entity_label(self.entity, lang)
         )
-        if lang == "en":
-            return (
-                f"“{what}” is kept by the Smart-City Innovation Unit: partners cannot change it "
-                "here. Please tell the Innovation Unit what should change."
-            )
-        return (
-            f"„{what}“ pflegt die Smart-City Innovation Unit: Partner können es hier nicht "
-            "ändern. Bitte teilen Sie der Innovation Unit mit, was sich ändern soll."
-        )
+        return t("partner_field_kept", lang, what=what)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from db.enums import AuditKind, PublishGroup
 from db.models import Project
 from portfolio import audit
 from portfolio.errors import Problem
+from portfolio.i18n import Both
 from portfolio.policy import Action, principal_of, requires
 from portfolio.services.base import assign, ensure_version, flush, get_or_raise, raise_if
 from portfolio.vocab import labels
@@ -37,7 +38,13 @@ def _groups_or_problems(groups: Iterable[str]) -> tuple[list[str], list[Problem]
         Problem(
             "publish_groups",
             "not_in_list",
-            {"value": code, "allowed": ", ".join(labels(PublishGroup).values())},
+            {
+                "value": code,
+                "allowed": Both(
+                    ", ".join(labels(PublishGroup, "de").values()),
+                    ", ".join(labels(PublishGroup, "en").values()),
+                ),
+            },
         )
         for code in unknown
     ]

@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from portfolio import store
 from portfolio.errors import PortfolioError
-from portfolio.i18n import DEFAULT_LANG
+from portfolio.i18n import DEFAULT_LANG, t
 from portfolio.policy import AccessDenied, Principal, set_principal
 from portfolio.services.base import unit_of_work
 
@@ -60,8 +60,7 @@ def lang_of(request: Request) -> str:
 def not_found(lang: str = DEFAULT_LANG) -> Response:
     """The same answer for "does not exist", "revoked" and "not yours": a token or key guessed
     wrong learns nothing."""
-    body = "Not found." if lang == "en" else "Nicht gefunden."
-    return PlainTextResponse(body, status_code=404, headers=PRIVATE)
+    return PlainTextResponse(t("web_not_found", lang), status_code=404, headers=PRIVATE)
 
 
 def guarded(endpoint: Callable[[Request], Response]) -> Callable[[Request], Response]:
@@ -78,13 +77,7 @@ def guarded(endpoint: Callable[[Request], Response]) -> Callable[[Request], Resp
             return PlainTextResponse(exc.message(lang), status_code=400, headers=PRIVATE)
         except Exception:
             log.exception("route %s failed", request.url.path)
-            body = (
-                "The server could not answer this request. Please try again later."
-                if lang == "en"
-                else "Der Server konnte die Anfrage nicht beantworten. Bitte später erneut "
-                "versuchen."
-            )
-            return PlainTextResponse(body, status_code=500, headers=PRIVATE)
+            return PlainTextResponse(t("web_failed", lang), status_code=500, headers=PRIVATE)
 
     run.__name__ = getattr(endpoint, "__name__", "endpoint")
     run.__doc__ = endpoint.__doc__

@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 
 from portfolio import clock
 from portfolio.errors import NotFound
+from portfolio.i18n import t
 from portfolio.policy import PUBLIC
 from portfolio.web.common import PUBLIC_CACHE, guarded, lang_of, not_found, read_session
 from reports import opendata
@@ -41,24 +42,17 @@ line-height:1.5;color:#1a1a1a}a{color:#004b87}li{margin:.25rem 0}</style></head>
 
 def index(request: Request) -> Response:
     lang = lang_of(request)
-    de = lang == "de"
     files = [
         (name, f"/opendata/{name}", opendata.media_type(name).split(";")[0])
         for name in opendata.file_names()
     ]
     body = _INDEX.render(
         lang=lang,
-        title="Offene Daten – Smart-City-Portfolio" if de else "Open data – smart-city portfolio",
-        intro=(
-            "Der DCAT-AP.de-Katalog der veröffentlichten Smart-City-Projekte und seine "
-            "Distributionen (Lizenz: Datenlizenz Deutschland – Namensnennung – 2.0)."
-            if de
-            else "The DCAT-AP.de catalogue of the published smart-city projects and its "
-            "distributions (licence: Data licence Germany – attribution – 2.0)."
-        ),
+        title=t("opendata_title", lang),
+        intro=t("opendata_intro", lang),
         files=files,
-        public_page="/oeffentlich" + ("" if de else "?lang=en"),
-        public_label="Zur Projektübersicht" if de else "To the project list",
+        public_page="/oeffentlich" + ("?lang=en" if lang == "en" else ""),
+        public_label=t("opendata_public_page", lang),
     )
     return HTMLResponse(body, headers=PUBLIC_CACHE)
 

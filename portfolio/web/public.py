@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from db.enums import ParticipationRole, ProjectStatus, SpatialScope, TrafficLight
 from portfolio import clock, links
-from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number
+from portfolio.i18n import fmt_date, fmt_eur, fmt_int, fmt_number, pick, pluralise
 from portfolio.policy import PUBLIC
 from portfolio.queries import public
 from portfolio.queries.factsheet import FactSheet
@@ -45,8 +45,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "all": "alle",
         "apply": "Anwenden",
         "reset": "Filter zurücksetzen",
-        "count": "{n} Projekte",
-        "count_one": "1 Projekt",
+        "count": "{n} {n|Projekt|Projekte}",
         "none": "Keine veröffentlichten Projekte passen zu diesen Filtern.",
         "spatial": "Räumliche Wirkung",
         "duration": "Laufzeit",
@@ -83,8 +82,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "all": "all",
         "apply": "Apply",
         "reset": "Reset filters",
-        "count": "{n} projects",
-        "count_one": "1 project",
+        "count": "{n} {n|project|projects}",
         "none": "No published project matches these filters.",
         "spatial": "Spatial effect",
         "duration": "Duration",
@@ -227,10 +225,6 @@ footer{border-top:1px solid var(--line);color:var(--muted);font-size:.9rem}
 )
 
 
-def _name(name: str, name_en: str | None, lang: str) -> str:
-    return (name_en or name) if lang == "en" else name
-
-
 def _number(value: Any, lang: str) -> str:
     return fmt_number(value, lang) if value is not None else "–"
 
@@ -259,8 +253,8 @@ def _project(s: FactSheet, lang: str) -> dict[str, Any]:
     return {
         "key": s.key,
         "title": s.title,
-        "theme": _name(s.theme_name, s.theme_name_en, lang),
-        "action_field": _name(s.action_field_name, s.action_field_name_en, lang),
+        "theme": pick(s.theme_name, s.theme_name_en, lang),
+        "action_field": pick(s.action_field_name, s.action_field_name_en, lang),
         "status": label(ProjectStatus, s.status, lang),
         "spatial": spatial,
         "duration": duration,
@@ -319,16 +313,16 @@ def page(request: Request) -> Response:
         t=t,
         path=PATH,
         f=f,
-        themes=[{"key": th.key, "name": _name(th.name, th.name_en, lang)} for th in themes],
+        themes=[{"key": th.key, "name": pick(th.name, th.name_en, lang)} for th in themes],
         action_fields=[
-            {"key": af.key, "name": _name(af.name, af.name_en, lang)}
+            {"key": af.key, "name": pick(af.name, af.name_en, lang)}
             for th in themes
             for af in th.action_fields
         ],
         statuses=list(labels(ProjectStatus, lang).items()),
         partners=partners,
         projects=[_project(s, lang) for s in sheets],
-        count=t["count_one"] if n == 1 else t["count"].format(n=fmt_int(n, lang)),
+        count=pluralise(t["count"], lang, {"n": n}).format(n=fmt_int(n, lang)),
         as_of=fmt_date(today, lang),
         lang_href=PATH + ("" if lang == "en" else "?lang=en"),
         reset_href=PATH + ("?lang=en" if lang == "en" else ""),

@@ -62,7 +62,7 @@ def _export_section(lang: str) -> None:
         horizontal=True,
         key="exchange_export_scope",
     )
-    suffix = "gesamt" if lang == "de" else "all"
+    suffix = tr(TEXTS, "file_all")
     builder = workbook_download(who, Scope(), lang, None)
     if choice == "partner":
         partners = partners_by_key()
@@ -76,7 +76,7 @@ def _export_section(lang: str) -> None:
             suffix = key
             builder = workbook_download(who, Scope(partner=key), lang, ip_address())
     elif choice == "view" and view:
-        suffix = "auswahl" if lang == "de" else "selection"
+        suffix = tr(TEXTS, "file_view")
         builder = partial(
             exchange_view,
             runtime.engine(),
