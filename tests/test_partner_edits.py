@@ -95,7 +95,7 @@ def test_a_partner_edits_the_open_fields_of_its_project_journaled_under_its_name
     )
     assert changed == 5  # the title was sent unchanged: no change, no refusal
     with unit_of_work(signed, stw) as s:
-        added = partner_edits.add_measurement(
+        added = partner_edits.create_measurement(
             s,
             {
                 "kpi_id": s.execute(select(KpiMeasurement.kpi_id)).scalar_one(),
@@ -176,7 +176,7 @@ def test_rows_of_other_organisations_are_refused(signed: sessionmaker[Session]) 
     bog = partner(signed, "BOG")
     with unit_of_work(signed, bog) as s, pytest.raises(AccessDenied):
         kpi_id = s.execute(select(KpiMeasurement.kpi_id)).scalar_one()
-        partner_edits.add_measurement(
+        partner_edits.create_measurement(
             s, {"kpi_id": kpi_id, "measured_on": dt.date(2026, 9, 1), "value": Decimal(1)}
         )
 

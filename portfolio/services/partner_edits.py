@@ -171,7 +171,7 @@ def apply(session: Session, edits: Sequence[Edit], *, today: dt.date | None = No
 
 
 @requires(Action.PARTNER_EDIT)
-def add_measurement(session: Session, data: Mapping[str, Any]) -> KpiMeasurement:
+def create_measurement(session: Session, data: Mapping[str, Any]) -> KpiMeasurement:
     """A new measurement of an indicator of one of the partner's projects (the fields a
     partner's workbook may fill in a new row of the sheet "Messwerte")."""
     extra = [

@@ -425,7 +425,7 @@ def _add_measurement(rows: partner_portal.PortalProjectRows, lang: str) -> None:
                 "value": Decimal(str(value)) if value is not None else None,
                 "note": note.strip() or None,
             }
-            _save(lambda s: 1 if partner_edits.add_measurement(s, data) else 0)
+            _save(lambda s: 1 if partner_edits.create_measurement(s, data) else 0)
 
 
 def _project(rows: partner_portal.PortalProjectRows, lang: str) -> None:
