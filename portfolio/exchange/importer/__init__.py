@@ -63,7 +63,7 @@ from portfolio.exchange.importer.scope import (
 )
 from portfolio.exchange.importer.totals import cap_breaches
 
-# steps called through these names here: a test replaces one to make the import fail midway
+# steps called through these names here: tests replace them to make the import fail midway
 from portfolio.exchange.importer.totals import check_totals as _check_totals
 from portfolio.exchange.importer.write import write_stage as _write_stage
 from portfolio.exchange.messages import msg
@@ -72,7 +72,7 @@ from portfolio.exchange.safety import prescan
 from portfolio.exchange.state import Scope, lead_project_ids, load_refs, partner_id
 from portfolio.journal import Actor
 from portfolio.policy import Action, Principal, requires, set_principal
-from portfolio.services import grant_life, projects  # noqa: F401  (reached through here)
+from portfolio.services import grant_life, projects  # noqa: F401  (tests patch these services through here)
 from portfolio.services.base import is_race
 
 __all__ = [

@@ -72,9 +72,8 @@ class SheetPlan:
     column_of: dict[str, Column] = field(init=False)
     by_key: dict[str, dict[str, Any]] = field(init=False)  # casefolded key -> stored row
     keys: SheetKeys = field(init=False)
-    # the rows so far by casefolded key; the keys new rows state for themselves
-    seen_rows: dict[str, int] = field(default_factory=dict)
-    declared: dict[str, int] = field(default_factory=dict)
+    seen_rows: dict[str, int] = field(default_factory=dict)  # casefolded key -> its first row
+    declared: dict[str, int] = field(default_factory=dict)  # keys new rows state -> row
     # stored rows of a sheet with id keys by what identifies them otherwise (found when needed)
     natural: dict[tuple[Any, ...], dict[str, Any]] | None = None
 
