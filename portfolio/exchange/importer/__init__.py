@@ -23,14 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.enums import ChangeSource
-from db.models import ActionField, FundingProgramme, Organisation, Participation
 from portfolio import clock
 from portfolio.exchange import signing
 from portfolio.exchange.importer.context import FILLED_IN, PREPARE, ImportContext, Progress
@@ -54,14 +53,7 @@ from portfolio.exchange.importer.result import (
     cell_name,
     entity_title,
 )
-from portfolio.exchange.importer.scope import (
-    META_TITLE,
-    bind_of,
-    resolve_scope,
-    scope_name,
-    verify_meta,
-)
-from portfolio.exchange.importer.totals import cap_breaches
+from portfolio.exchange.importer.scope import META_TITLE, open_context, scope_name, verify_meta
 
 # steps called through these names here: tests replace them to make the import fail midway
 from portfolio.exchange.importer.totals import check_totals as _check_totals
@@ -69,10 +61,10 @@ from portfolio.exchange.importer.write import write_stage as _write_stage
 from portfolio.exchange.messages import msg
 from portfolio.exchange.reader import RawWorkbook, read_workbook
 from portfolio.exchange.safety import prescan
-from portfolio.exchange.state import Scope, lead_project_ids, load_refs, partner_id
+from portfolio.exchange.state import Scope
 from portfolio.journal import Actor
 from portfolio.policy import Action, Principal, requires, set_principal
-from portfolio.services import grant_life, projects  # noqa: F401  (tests patch these services through here)
+from portfolio.services import grant_life, projects  # noqa: F401  (tests patch them here)
 from portfolio.services.base import is_race
 
 __all__ = [
@@ -96,6 +88,11 @@ __all__ = [
 ]
 
 
+def _bind_of(factory: sessionmaker[Session]) -> Any:
+    with factory() as session:
+        return session.get_bind()
+
+
 @requires(Action.PARTNER_EXCHANGE)
 def workbook_scope(
     factory: sessionmaker[Session], data: bytes, *, principal: Principal
@@ -103,7 +100,7 @@ def workbook_scope(
     """The scope a workbook's ``_meta`` sheet states (None: it has none), its signature checked;
     for the dashboard to preselect it. Raises :class:`UnreadableFile` like the import."""
     book = read_workbook(data)
-    return verify_meta(book, signing.key_of(bind_of(factory)))
+    return verify_meta(book, signing.key_of(_bind_of(factory)))
 
 
 @requires(Action.PARTNER_EXCHANGE)
@@ -130,14 +127,14 @@ def import_workbook(
     ("take theirs"). A stale row whose conflicts are all decided is written against the current
     version with the file's values where chosen and the portfolio's elsewhere.
 
-    The scope: see :func:`.scope.resolve_scope` (``scope``: the one asked for; None: the file's;
+    The scope: see :func:`.scope.open_context` (``scope``: the one asked for; None: the file's;
     ``confirm_scope``: a scope other than the file's is meant). An applied import into a
     partner's scope is recorded in the audit log (from ``ip``).
 
     Raises :class:`UnreadableFile` for files that can't or mustn't be read (nothing written).
     """
     sha = hashlib.sha256(data).hexdigest()
-    key = signing.key_of(bind_of(factory))
+    key = signing.key_of(_bind_of(factory))
     if progress:
         progress(0.0, "prescan")
     scan = prescan(data)
@@ -190,10 +187,10 @@ def _apply(
     guard allowed: the services' guarded steps inside pass as nested calls)."""
     trans = session.begin()
     try:
-        ctx = _open_context(
+        ctx = open_context(
             session,
             result,
-            principal,
+            principal=principal,
             asked=scope,
             file_scope=file_scope,
             confirm_scope=confirm_scope,
@@ -201,11 +198,10 @@ def _apply(
             today=today,
             resolutions=resolutions,
         )
-        conn = ctx.conn
-        notice = same_file_notice(conn, result.sha256, lang)
+        notice = same_file_notice(ctx)
         if notice is not None:
             result.notices.append(notice)
-        record_id = open_record(conn, result, principal.name, ctx.scope)
+        record_id = open_record(ctx, principal.name)
         import_actor = Actor(principal.name, ChangeSource.IMPORT, f"import:{record_id}")
         _plan_and_write(ctx, book, import_actor, progress)
         if progress:
@@ -214,9 +210,9 @@ def _apply(
         if progress:
             progress(0.95, "check")
         if result.ok and not result.dry_run:
-            count_record(conn, record_id, result)
+            count_record(ctx, record_id)
             if ctx.scope.partner:
-                audit_import(session, result, principal, ctx.scope, ip, import_id=record_id)
+                audit_import(ctx, principal.name, ip, import_id=record_id)
             trans.commit()
             result.applied = True
             result.import_id = record_id
@@ -232,54 +228,6 @@ def _apply(
     except BaseException:
         session.rollback()
         raise
-
-
-def _open_context(
-    session: Session,
-    result: ImportResult,
-    principal: Principal,
-    *,
-    asked: Scope | None,
-    file_scope: Scope | None,
-    confirm_scope: bool,
-    lang: str,
-    today: dt.date,
-    resolutions: Mapping[tuple[str, str, str], str],
-) -> ImportContext:
-    """The scope the import runs in and what it needs to know of the portfolio before the
-    first sheet: the references, a partner's projects, the caps exceeded already."""
-    conn = session.connection()
-    refs = load_refs(conn)
-    scope = resolve_scope(refs, principal, asked, file_scope, confirm_scope, result, lang)
-    result.scope = scope.label
-    partner_org = partner_id(refs, scope.partner) if scope.partner else None
-    partner_projects = None
-    if partner_org is not None:
-        partner_projects = set(
-            conn.execute(
-                select(Participation.project_id).where(Participation.organisation_id == partner_org)
-            ).scalars()
-        )
-    _preload(session)
-    ctx = ImportContext(
-        session, conn, refs, scope, partner_org, partner_projects, lang, today, result
-    )
-    ctx.cap_breaches_before = cap_breaches(conn)
-    ctx.locked_by_file = file_scope is not None and bool(file_scope.partner)
-    ctx.resolutions = resolutions
-    ctx.author = (principal.display_name or principal.name)[:200]
-    if partner_org is not None:
-        ctx.partner_leads = lead_project_ids(conn, partner_org)
-    return ctx
-
-
-def _preload(session: Session) -> None:
-    """Reference rows the rule functions look up by id, into the identity map in one go."""
-    session.execute(select(ActionField)).scalars().all()
-    session.execute(select(Organisation)).scalars().all()
-    session.execute(
-        select(FundingProgramme).options(selectinload(FundingProgramme.phases))
-    ).scalars().all()
 
 
 def _plan_and_write(

@@ -22,7 +22,7 @@ from portfolio.journal import to_text
 from portfolio.services.base import last_change
 
 
-def journal_base(
+def _journal_base(
     conn: Connection, entity: str, entity_id: int, version: int, current: dict[str, Any]
 ) -> tuple[dict[str, str | None] | None, JournalEntry | None]:
     """The row's values as of ``version`` (from the journal), and the latest change after it."""
@@ -53,11 +53,12 @@ def journal_base(
 
 
 def stale_base(
-    conn: Connection, sheet: Sheet, existing: dict[str, Any], version: int
+    ctx: ImportContext, sheet: Sheet, existing: dict[str, Any], version: int
 ) -> tuple[dict[str, str | None] | None, JournalEntry | None]:
-    """:func:`journal_base` of a stored row of ``sheet`` as of the file's ``version``."""
+    """A stored row of ``sheet`` as of the file's ``version`` (None: the journal can't tell),
+    and the latest change after it."""
     current = {f: existing.get(f) for f in sheet.specs if f in existing}
-    return journal_base(conn, sheet.entity, existing["id"], version, current)
+    return _journal_base(ctx.conn, sheet.entity, existing["id"], version, current)
 
 
 @dataclass(frozen=True)

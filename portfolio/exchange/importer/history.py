@@ -6,26 +6,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from db.enums import AuditKind
 from db.models import ImportRecord, Organisation
 from db.models.base import utcnow
 from portfolio import audit
-from portfolio.exchange.importer.result import ImportResult
+from portfolio.exchange.importer.context import ImportContext
 from portfolio.exchange.messages import msg
 from portfolio.exchange.state import Scope
 from portfolio.i18n import fmt_stamp
-from portfolio.policy import Action, Principal, principal_of, requires
+from portfolio.policy import Action, principal_of, requires
 from portfolio.policy import check as allow
 
 
-def same_file_notice(conn: Connection, sha256: str, lang: str) -> str | None:
+def same_file_notice(ctx: ImportContext) -> str | None:
     """A notice when the same file was applied before: when, by whom, which import."""
-    previous = conn.execute(
+    previous = ctx.conn.execute(
         select(ImportRecord.id, ImportRecord.at, ImportRecord.actor)
-        .where(ImportRecord.sha256 == sha256, ImportRecord.outcome == "applied")
+        .where(ImportRecord.sha256 == ctx.result.sha256, ImportRecord.outcome == "applied")
         .order_by(ImportRecord.id.desc())
         .limit(1)
     ).first()
@@ -33,23 +33,23 @@ def same_file_notice(conn: Connection, sha256: str, lang: str) -> str | None:
         return None
     return msg(
         "same_file",
-        lang,
-        at=fmt_stamp(previous.at, lang),
+        ctx.lang,
+        at=fmt_stamp(previous.at, ctx.lang),
         actor=previous.actor,
         id=str(previous.id),
     )
 
 
-def open_record(conn: Connection, result: ImportResult, actor: str, scope: Scope) -> int:
+def open_record(ctx: ImportContext, actor: str) -> int:
     """The import's record (its id names the journal entries it writes); it stays only if the
     import is applied."""
-    return conn.execute(
+    return ctx.conn.execute(
         insert(ImportRecord).returning(ImportRecord.id),
         {
             "actor": actor,
-            "file_name": result.file_name[:300],
-            "sha256": result.sha256,
-            "scope": scope.label,
+            "file_name": ctx.result.file_name[:300],
+            "sha256": ctx.result.sha256,
+            "scope": ctx.scope.label,
             "outcome": "applied",
             "counts": {},
             "at": utcnow(),
@@ -57,31 +57,21 @@ def open_record(conn: Connection, result: ImportResult, actor: str, scope: Scope
     ).scalar_one()
 
 
-def count_record(conn: Connection, record_id: int, result: ImportResult) -> None:
+def count_record(ctx: ImportContext, record_id: int) -> None:
     """The applied import's counts, per sheet."""
-    conn.execute(
-        update(ImportRecord)
-        .where(ImportRecord.id == record_id)
-        .values(counts={k: v.to_json() for k, v in result.counts.items()})
-    )
+    counts = {k: v.to_json() for k, v in ctx.result.counts.items()}
+    ctx.conn.execute(update(ImportRecord).where(ImportRecord.id == record_id).values(counts=counts))
 
 
-def audit_import(
-    session: Session,
-    result: ImportResult,
-    principal: Principal,
-    scope: Scope,
-    ip: str | None,
-    *,
-    import_id: int,
-) -> None:
+def audit_import(ctx: ImportContext, actor: str, ip: str | None, *, import_id: int) -> None:
     """An applied import into a partner's scope, in the audit log (in the import's transaction;
     a refused file writes nothing, not even this)."""
+    result = ctx.result
     audit.record(
-        session,
+        ctx.session,
         AuditKind.PARTNER_IMPORT,
-        actor=principal.name,
-        subject=scope.partner,
+        actor=actor,
+        subject=ctx.scope.partner,
         ip=ip,
         detail={
             "import_id": import_id,

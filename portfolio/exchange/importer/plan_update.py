@@ -81,7 +81,7 @@ def _refuse_frozen(
     sp, lang, refs = row.plan, ctx.lang, ctx.refs
     typed = candidates
     if version is not None and version < existing["version"]:
-        base, _ = stale_base(ctx.conn, sp.sheet, existing, version)
+        base, _ = stale_base(ctx, sp.sheet, existing, version)
         if base is not None:
             typed = {f: v for f, v in candidates.items() if to_text(v) != base.get(f)}
     for f in sorted(typed, key=lambda f: sp.cols_by_field.get(f, 0)):
@@ -116,7 +116,7 @@ def _check_locked(
     sp = row.plan
     base_of_file: dict[str, str | None] | None = None
     if version is not None and version < existing["version"]:
-        base_of_file, _ = stale_base(ctx.conn, sp.sheet, existing, version)
+        base_of_file, _ = stale_base(ctx, sp.sheet, existing, version)
     allowed = partner_fields(sp.sheet)
     for f, v in changed.items():
         if base_of_file is not None and to_text(v) == base_of_file.get(f):
@@ -161,7 +161,7 @@ def _against_current(
         return None
     if version == current_version:
         return changed, clean
-    base, latest = stale_base(ctx.conn, sp.sheet, existing, version)
+    base, latest = stale_base(ctx, sp.sheet, existing, version)
     user_changed = (
         {f for f in changed if to_text(changed[f]) != base.get(f)}
         if base is not None

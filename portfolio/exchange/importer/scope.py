@@ -1,23 +1,79 @@
-"""The scope an import runs in: the one the file's signed ``_meta`` sheet states, the one the
-user asks for (confirmed when it differs), and a partner's own, whatever either says."""
+"""The scope an import runs in — the one the file's signed ``_meta`` sheet states, the one the
+user asks for (confirmed when it differs), and a partner's own, whatever either says — and the
+import's context opened in it: what the import needs to know of the portfolio before the
+first sheet."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Mapping
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
+from db.models import ActionField, FundingProgramme, Organisation, Participation
 from portfolio.exchange import signing
+from portfolio.exchange.importer.context import ImportContext
 from portfolio.exchange.importer.result import ImportResult, Issue
+from portfolio.exchange.importer.totals import cap_breaches
 from portfolio.exchange.messages import msg
 from portfolio.exchange.reader import RawWorkbook
 from portfolio.exchange.safety import UnreadableFile
 from portfolio.exchange.schema import FORMAT_VERSION
-from portfolio.exchange.state import Refs, Scope, partner_id
-from portfolio.policy import AccessDenied, Action, Principal
+from portfolio.exchange.state import Refs, Scope, lead_project_ids, load_refs, partner_id
+from portfolio.policy import AccessDenied, Action, Principal, requires
 from portfolio.policy import check as allow
 
 META_TITLE = "_meta"
+
+
+@requires(Action.PARTNER_EXCHANGE)
+def open_context(
+    session: Session,
+    result: ImportResult,
+    *,
+    principal: Principal,
+    asked: Scope | None,
+    file_scope: Scope | None,
+    confirm_scope: bool,
+    lang: str,
+    today: dt.date,
+    resolutions: Mapping[tuple[str, str, str], str],
+) -> ImportContext:
+    """The import's context in the scope it runs in (see :func:`_resolve_scope`): the
+    references, a partner's projects and the ones it leads, the caps exceeded already."""
+    conn = session.connection()
+    refs = load_refs(conn)
+    scope = _resolve_scope(refs, principal, asked, file_scope, confirm_scope, result, lang)
+    result.scope = scope.label
+    partner_org = partner_id(refs, scope.partner) if scope.partner else None
+    partner_projects = None
+    if partner_org is not None:
+        partner_projects = set(
+            conn.execute(
+                select(Participation.project_id).where(Participation.organisation_id == partner_org)
+            ).scalars()
+        )
+    _preload(session)
+    ctx = ImportContext(
+        session, conn, refs, scope, partner_org, partner_projects, lang, today, result
+    )
+    ctx.cap_breaches_before = cap_breaches(ctx)
+    ctx.locked_by_file = file_scope is not None and bool(file_scope.partner)
+    ctx.resolutions = resolutions
+    ctx.author = (principal.display_name or principal.name)[:200]
+    if partner_org is not None:
+        ctx.partner_leads = lead_project_ids(conn, partner_org)
+    return ctx
+
+
+def _preload(session: Session) -> None:
+    """Reference rows the rule functions look up by id, into the identity map in one go."""
+    session.execute(select(ActionField)).scalars().all()
+    session.execute(select(Organisation)).scalars().all()
+    session.execute(
+        select(FundingProgramme).options(selectinload(FundingProgramme.phases))
+    ).scalars().all()
 
 
 def verify_meta(book: RawWorkbook, key: bytes) -> Scope | None:
@@ -43,11 +99,6 @@ def verify_meta(book: RawWorkbook, key: bytes) -> Scope | None:
     return Scope.parse(meta.get("scope", "all"))
 
 
-def bind_of(factory: sessionmaker[Session]) -> Any:
-    with factory() as session:
-        return session.get_bind()
-
-
 def scope_name(refs: Refs, scope: Scope | None, lang: str) -> str:
     """A scope as users read it: "Gesamtes Portfolio", "Stadtwerke Bochum GmbH (STW)"."""
     if scope is None:
@@ -65,7 +116,7 @@ def _same_scope(refs: Refs, a: Scope, b: Scope) -> bool:
     return refs.organisation.resolve(a.partner) == refs.organisation.resolve(b.partner)
 
 
-def resolve_scope(
+def _resolve_scope(
     refs: Refs,
     principal: Principal,
     asked: Scope | None,

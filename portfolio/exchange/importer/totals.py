@@ -7,8 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection
-
 from db.enums import CapScope, FundingLevel
 from db.models import FundingProgramme
 from portfolio import funding_rules
@@ -30,9 +28,10 @@ def check_totals(ctx: ImportContext) -> None:
     _check_payments(ctx, apps_touched)
 
 
-def cap_breaches(conn: Connection) -> dict[tuple[Any, ...], Decimal]:
+def cap_breaches(ctx: ImportContext) -> dict[tuple[Any, ...], Decimal]:
     """Every cap exceeded now, by group, with its total: what an import may not deepen."""
-    return {_cap_group(r): Decimal(r.total) for r in conn.execute(funding_rules.cap_totals())}
+    rows = ctx.conn.execute(funding_rules.cap_totals())
+    return {_cap_group(r): Decimal(r.total) for r in rows}
 
 
 def _cap_group(row: Any) -> tuple[Any, ...]:
