@@ -15,7 +15,7 @@ import changes (with the version read before the import). Each reports how long 
 it ended.
 
 Everything here runs in spawned processes, so it imports the product inside the functions and
-nothing of ``tests.conftest`` (which pins the clock for the suite).
+nothing of ``tests.fixtures.base`` (which pins the clock for the suite).
 """
 
 from __future__ import annotations

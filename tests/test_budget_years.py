@@ -17,8 +17,8 @@ from db.models import BudgetYear, FundingApplication, PaymentRequest, Refund
 from portfolio.errors import ConflictError, ValidationFailed
 from portfolio.queries import budget
 from portfolio.services import budget_years, funding, grant_notices, programmes, projects
-from tests.conftest import TODAY
 from tests.factories import make_application, make_project
+from tests.fixtures.base import TODAY
 
 AWARD_DAY = dt.date(2025, 6, 1)
 D = Decimal

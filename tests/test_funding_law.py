@@ -26,8 +26,8 @@ from portfolio import funding_rules
 from portfolio.errors import Problem, ValidationFailed
 from portfolio.services import funding, milestones, programmes, projects
 from portfolio.vocab import field_label
-from tests.conftest import TODAY
 from tests.factories import make_application, make_project
+from tests.fixtures.base import TODAY
 
 D = dt.date
 TOMORROW = TODAY + dt.timedelta(days=1)

@@ -46,8 +46,8 @@ from portfolio.figures import summary
 from portfolio.queries.funding_overview import funding_overview
 from portfolio.services import funding, participations, programmes
 from reports.brief import build_brief
-from tests.conftest import TODAY
 from tests.factories import make_project
+from tests.fixtures.base import TODAY
 
 ROOT = Path(__file__).resolve().parent.parent
 ZERO = Decimal("0.00")

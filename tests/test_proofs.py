@@ -19,8 +19,8 @@ from db.models import FundingApplication, FundingProgramme, JournalEntry, ProofO
 from portfolio.errors import ConflictError, ValidationFailed
 from portfolio.services import funding, grant_notices, programmes, proofs
 from portfolio.services.proofs import Duty
-from tests.conftest import TODAY
 from tests.factories import make_application, make_project
+from tests.fixtures.base import TODAY
 
 D = dt.date
 AWARD_DAY = D(2025, 6, 1)

@@ -20,8 +20,8 @@ from portfolio.errors import ValidationFailed
 from portfolio.policy import set_principal
 from portfolio.services import funding, grant_notices, programmes, refunds
 from portfolio.vocab import field_label
-from tests.conftest import TODAY, admin
 from tests.factories import make_application, make_project
+from tests.fixtures.base import TODAY, admin
 
 D = dt.date
 AWARD_DAY = D(2025, 6, 1)

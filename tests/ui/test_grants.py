@@ -34,8 +34,8 @@ from portfolio.queries import budget as budget_q
 from portfolio.services import budget_years, cost_plan, funding, grant_notices, refunds
 from portfolio.ui.components.safe_text import md
 from portfolio.vocab import label, label_both
-from tests.conftest import TODAY
-from tests.ui.conftest import Query, no_errors, open_page, seen, streamlit_server
+from tests.fixtures.base import TODAY
+from tests.fixtures.ui import Query, no_errors, open_page, seen, streamlit_server
 
 PARTIAL = "SC-003"  # MPSC phase B: Teilbewilligung (812.500 of 845.000), Änderungsbescheid
 RUNNING = "SC-004"  # MPSC phase B, in Durchführung: award and Änderungsbescheid
