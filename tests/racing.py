@@ -1,4 +1,4 @@
-"""Races of real processes on one database, shared by tests/test_concurrency.py and
+"""Races of real processes on one database, shared by tests/services/test_concurrency.py and
 bench/bench_concurrency.py.
 
 :func:`race`: every worker process opens its own engine on the same database and repeats the

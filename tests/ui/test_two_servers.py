@@ -23,7 +23,7 @@ from portfolio.services import accounts, projects
 from tests.factories import make_project
 from tests.fixtures.base import TESTER
 from tests.fixtures.ui import Query, loopback_context, streamlit_server
-from tests.test_concurrency import shared_url  # noqa: F401  (the fixture: one database per backend)
+from tests.services.test_concurrency import shared_url  # noqa: F401  (the fixture: one database per backend)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -29,7 +29,7 @@ from portfolio.queries import agenda
 from portfolio.services import accounts, feeds
 from portfolio.services.base import unit_of_work
 from tests.fixtures.base import TESTER, TODAY
-from tests.test_agenda import bochum_sqlite, load_demo
+from tests.queries.test_agenda import bochum_sqlite, load_demo
 
 __all__ = ["bochum_sqlite"]  # the fixture, shared with the agenda tests
 
