@@ -1,5 +1,7 @@
-""":func:`service_race`: writers through the services, with retry, beside a partner import and a
-brief."""
+""":func:`service_race`: writer processes increment a few shared projects through the services,
+retrying conflicts with a fresh read, while the partner imports its workbook round after round and
+the CDO brief is built as PDF; the final totals, the journal and the partner's contributions are
+checked against what the processes report as saved and applied."""
 
 from __future__ import annotations
 
