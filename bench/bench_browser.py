@@ -167,7 +167,7 @@ def main() -> int:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
-    from tests.ui.conftest import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+    from tests.fixtures.ui import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

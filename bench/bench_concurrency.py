@@ -2,7 +2,7 @@
 
 1. The race, on SQLite and (with PORTFOLIO_TEST_POSTGRES_URL) PostgreSQL: P processes × E edits
    of one project (default 8 × 50), each edit read in one session and written in another with
-   the version it read (tests/racing.py). Prints saves, conflicts, other exceptions (target 0),
+   the version it read (tests/racing/). Prints saves, conflicts, other exceptions (target 0),
    lost updates (target 0) and seconds.
 2. Service writes during a big import: a synthetic portfolio (``portfolio demo --synthetic N``,
    default 10,000 projects), its workbook exported with C changed rows (default 30,000: every

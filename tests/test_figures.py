@@ -12,8 +12,8 @@ from db.models import FundingApplication, FundingProgramme, Milestone, PaymentRe
 from portfolio.demo.synthetic import generate
 from portfolio.figures import deadlines, summary
 from portfolio.services import funding, milestones, projects
-from tests.conftest import TODAY
 from tests.factories import make_application, make_project
+from tests.fixtures.base import TODAY
 
 
 def test_summary_matches_a_row_by_row_count(session: Session) -> None:

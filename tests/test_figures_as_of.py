@@ -23,8 +23,8 @@ from portfolio.cli import main
 from portfolio.figures import Summary, summary
 from portfolio.services import funding, programmes
 from reports.brief import build_brief
-from tests.conftest import TODAY
 from tests.factories import make_application, make_project
+from tests.fixtures.base import TODAY
 
 D = Decimal
 ZERO = D("0.00")

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from portfolio.errors import ValidationFailed
 from portfolio.services import funding, programmes
-from tests.conftest import TODAY
 from tests.factories import make_application, make_project
+from tests.fixtures.base import TODAY
 
 
 def codes(exc: pytest.ExceptionInfo[ValidationFailed]) -> dict[str, str]:

@@ -12,8 +12,8 @@ from db.enums import ChangeSource
 from db.models import JournalChange, JournalEntry
 from portfolio.policy import set_principal
 from portfolio.services import funding, kpis, milestones, projects, status_reports
-from tests.conftest import admin
 from tests.factories import make_application, make_project
+from tests.fixtures.base import admin
 
 
 def entries(session: Session, entity: str, entity_id: int) -> list[JournalEntry]:

@@ -29,18 +29,13 @@ from portfolio.policy import ALLOWED, REGISTRY, AccessDenied, Action, Principal,
 from portfolio.queries import partner_portal
 from portfolio.ui import navigation
 from portfolio.ui.runtime import PRINCIPAL_KEY
-from tests.conftest import TODAY
-from tests.exchange.conftest import signed_in
 from tests.exchange.helpers import edit, partner, run, small_portfolio
-from tests.ui.conftest import (  # noqa: F401  (the dashboard's fixtures, asked for by name)
-    APP,
-    Query,
-    _fresh_streamlit_caches,
-    bochum_template,
-    demo_db,
-    q,
-    seen,
-)
+from tests.fixtures.base import TODAY
+from tests.fixtures.exchange import signed_in
+from tests.fixtures.ui import APP, Query, seen
+
+# the dashboard's Streamlit caches are emptied around every test here, as in tests/ui
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 @pytest.fixture

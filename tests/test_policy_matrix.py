@@ -37,8 +37,8 @@ from portfolio.errors import PortfolioError
 from portfolio.journal import Actor
 from portfolio.policy import ALLOWED, REGISTRY, AccessDenied, Action, Principal, set_principal
 from portfolio.services.base import unit_of_work
-from tests.conftest import TODAY
 from tests.factories import make_application, make_project
+from tests.fixtures.base import TODAY
 
 A = Action
 ALWAYS = frozenset({A.SIGN_IN, A.SIGNED_IN, A.READ_PUBLIC})

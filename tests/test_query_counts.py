@@ -22,8 +22,8 @@ from db.enums import ChangeSource, Role
 from portfolio.demo.synthetic import generate
 from portfolio.policy import Principal, set_principal
 from portfolio.ui.runtime import PRINCIPAL_KEY
-from tests.conftest import TODAY
-from tests.ui.conftest import APP
+from tests.fixtures.base import TODAY
+from tests.fixtures.ui import APP
 
 SMALL, LARGE = 60, 150
 """Enough projects for every Leitthema and Handlungsfeld to have some (a page draws a chart per

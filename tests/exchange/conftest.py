@@ -1,9 +1,6 @@
-"""Fixtures of the exchange tests.
-
-Their sessions act as the administrator the suite signs in as (:data:`tests.conftest.TESTER`):
-the services and the exchange check the principal. A test that models a partner imports and
-exports as a partner principal (:func:`tests.exchange.helpers.partner`).
-"""
+"""The exchange tests' ``factory``: sessions signed in as the tests' administrator (TESTER), not
+SYSTEM as the suite's ``factory`` in tests/fixtures/base.py. It overrides that one for this folder
+only, so it stays here rather than in tests/fixtures/exchange.py (a plugin applies suite-wide)."""
 
 from __future__ import annotations
 
@@ -12,25 +9,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import make_session_factory
-from portfolio.policy import set_principal
-from tests.conftest import TESTER
-
-
-def signed_in(factory: sessionmaker[Session]) -> sessionmaker[Session]:
-    """``factory`` whose sessions start signed in as the tests' administrator."""
-    probe = factory()
-    set_principal(probe, TESTER)
-    factory.configure(info=dict(probe.info))
-    probe.close()
-    return factory
+from tests.fixtures.exchange import signed_in
 
 
 @pytest.fixture
 def factory(engine: Engine) -> sessionmaker[Session]:
     return signed_in(make_session_factory(engine))
-
-
-@pytest.fixture
-def sqlite_factory(sqlite_engine: Engine) -> sessionmaker[Session]:
-    """SQLite only, for tests about the workbook rather than the database."""
-    return signed_in(make_session_factory(sqlite_engine))

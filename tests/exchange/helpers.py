@@ -22,8 +22,8 @@ from portfolio.exchange.importer import ImportResult, import_workbook
 from portfolio.exchange.state import Scope
 from portfolio.policy import Principal, set_principal
 from portfolio.services import funding, kpis, milestones, organisations, participations
-from tests.conftest import TESTER, TODAY
 from tests.factories import make_application, make_project
+from tests.fixtures.base import TESTER, TODAY
 
 
 def org_id(session: Session, key: str) -> int:

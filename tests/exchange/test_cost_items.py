@@ -43,7 +43,6 @@ from portfolio.services import (
     programmes,
     projects,
 )
-from tests.conftest import TESTER
 from tests.exchange.helpers import (
     append,
     edit,
@@ -57,6 +56,7 @@ from tests.exchange.helpers import (
     snapshot,
 )
 from tests.factories import make_application
+from tests.fixtures.base import TESTER
 
 STW = Scope(partner="STW")
 SHEET = "Kostenplan"

@@ -22,9 +22,9 @@ from portfolio.cli import main
 from portfolio.exchange import calamine_worker, isolation
 from portfolio.exchange.reader import read_workbook
 from portfolio.exchange.safety import UnreadableFile
-from tests.exchange.conftest import signed_in
 from tests.exchange.helpers import export, run, signed_in_app, small_portfolio, snapshot
 from tests.exchange.parts import with_rows
+from tests.fixtures.exchange import signed_in
 
 WANTED = {"projekte": "projects", "messwerte": "measurements"}
 LIMITS = {"_meta": 1000, "*": 300_000}

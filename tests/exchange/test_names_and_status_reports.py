@@ -18,7 +18,6 @@ from portfolio.exchange.schema import STATUS_REPORTS
 from portfolio.exchange.state import Scope
 from portfolio.policy import set_principal
 from portfolio.services import funding, organisations, projects, status_reports
-from tests.conftest import TESTER
 from tests.exchange.helpers import (
     append,
     edit,
@@ -31,6 +30,7 @@ from tests.exchange.helpers import (
     small_portfolio,
     snapshot,
 )
+from tests.fixtures.base import TESTER
 
 SHEET = "Statusberichte"
 

@@ -21,7 +21,6 @@ from portfolio.exchange.messages import msg
 from portfolio.i18n import Eur
 from portfolio.services import funding, milestones, organisations, participations, projects
 from portfolio.vocab import label
-from tests.conftest import TODAY
 from tests.exchange.helpers import (
     append,
     export,
@@ -32,6 +31,7 @@ from tests.exchange.helpers import (
     small_portfolio,
     snapshot,
 )
+from tests.fixtures.base import TODAY
 
 NEW = "SC-031"
 

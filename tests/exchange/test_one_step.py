@@ -36,7 +36,6 @@ from portfolio.services import (
     projects,
 )
 from portfolio.services.fields import FieldSpec
-from tests.conftest import TESTER, TODAY
 from tests.exchange.helpers import (
     append,
     edit,
@@ -48,6 +47,7 @@ from tests.exchange.helpers import (
     small_portfolio,
     snapshot,
 )
+from tests.fixtures.base import TESTER, TODAY
 
 Rows = dict[str, dict[Any, dict[str, Any]]]
 

@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from db.engine import make_engine, make_session_factory
 from portfolio.services import milestones
-from tests.exchange.conftest import signed_in
 from tests.exchange.helpers import edit, export, signed_in_app, small_portfolio
-from tests.ui.conftest import seen
+from tests.fixtures.exchange import signed_in
+from tests.fixtures.ui import seen
 
 
 def _page() -> None:

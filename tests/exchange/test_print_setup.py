@@ -17,7 +17,6 @@ from portfolio.demo.bochum import load_bochum
 from portfolio.exchange.schema import META_SHEET, SHEETS
 from portfolio.policy import Principal, set_principal
 from portfolio.services.fields import MEASURE_MAX, MONEY_MAX
-from tests.conftest import TESTER, TODAY
 from tests.exchange.helpers import (
     export,
     journal_count,
@@ -26,6 +25,7 @@ from tests.exchange.helpers import (
     run,
     snapshot,
 )
+from tests.fixtures.base import TESTER, TODAY
 
 PARTNER = "STW"
 PROJECTS = 12  # STW takes part in 12 of the Bochum demo's 25 projects

@@ -22,7 +22,6 @@ from portfolio.exchange.state import Scope
 from portfolio.policy import AccessDenied, Principal, set_principal
 from portfolio.services import milestones, projects
 from portfolio.vocab import field_label
-from tests.conftest import TODAY
 from tests.exchange.helpers import (
     edit,
     export,
@@ -31,6 +30,7 @@ from tests.exchange.helpers import (
     small_portfolio,
     snapshot,
 )
+from tests.fixtures.base import TODAY
 
 STW = Scope(partner="STW")
 STAFF = Principal("m.muster", Role.STAFF)

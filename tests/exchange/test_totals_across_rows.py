@@ -16,8 +16,8 @@ from portfolio.demo.bochum import load_bochum
 from portfolio.errors import ValidationFailed
 from portfolio.policy import set_principal
 from portfolio.services import funding
-from tests.conftest import TESTER, TODAY
 from tests.exchange.helpers import append, count, edit, export, run, small_portfolio, snapshot
+from tests.fixtures.base import TESTER, TODAY
 
 NEW_ABOVE_CAP = {
     "phase": "B",

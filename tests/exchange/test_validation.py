@@ -22,8 +22,8 @@ from portfolio.i18n import Eur, Pct
 from portfolio.services import funding, milestones, organisations, programmes, projects
 from portfolio.services.funding import TRANSITIONS
 from portfolio.vocab import field_label, label, labels
-from tests.conftest import TODAY
 from tests.exchange.helpers import append, edit, export, row_of, run, small_portfolio, snapshot
+from tests.fixtures.base import TODAY
 
 Expect = Callable[[Session], str]
 

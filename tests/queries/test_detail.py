@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from portfolio.errors import NotFound
 from portfolio.queries.detail import project_detail
 from portfolio.services import organisations
-from tests.queries.conftest import Small
+from tests.fixtures.small_portfolio import Small
 
 
 def test_a_project_with_its_parts(session: Session, small: Small) -> None:

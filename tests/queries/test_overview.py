@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.queries.common import NO_LIGHT
 from portfolio.queries.overview import overview
-from tests.queries.conftest import Small
+from tests.fixtures.small_portfolio import Small
 
 
 def test_fields_count_the_active_projects_and_their_cost(session: Session, small: Small) -> None:

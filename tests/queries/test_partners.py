@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from portfolio.queries.partners import partner_detail
-from tests.queries.conftest import Small
+from tests.fixtures.small_portfolio import Small
 
 
 def test_a_partner_sees_its_active_projects_and_roles(session: Session, small: Small) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from portfolio.queries.timeline import gantt
-from tests.queries.conftest import Small
+from tests.fixtures.small_portfolio import Small
 
 
 def test_dated_active_projects_and_their_milestones(session: Session, small: Small) -> None:

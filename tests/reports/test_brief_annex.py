@@ -14,7 +14,7 @@ from portfolio.policy import Principal, set_principal
 from reports.brief import build_brief
 from reports.pdf import PDF_LIST_LIMIT, render_pdf
 from reports.xlsx import render_xlsx
-from tests.conftest import TESTER, TODAY
+from tests.fixtures.base import TESTER, TODAY
 from tests.reports.test_publish import pdf_text
 
 

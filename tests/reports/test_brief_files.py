@@ -21,7 +21,7 @@ from reports.brief import Brief, build_brief
 from reports.pdf import render_pdf
 from reports.texts import fast_eur, signed, tx
 from reports.xlsx import render_xlsx
-from tests.reports.conftest import History
+from tests.fixtures.reports import History
 from tests.reports.test_changes import scripted_edits
 
 EUR_KEYS = (

@@ -22,7 +22,7 @@ from reports.brief import Brief, build_brief
 from reports.pdf import render_pdf
 from reports.texts import fast_eur, signed, tx
 from tests.factories import make_application, make_project
-from tests.reports.conftest import History
+from tests.fixtures.reports import History
 
 SUMMARY_HEADINGS = ("s_summary", "sum_figures", "sum_risks", "sum_missed", "sum_money")
 SECTIONS = (

@@ -14,7 +14,7 @@ from portfolio.figures import summary, summary_of_state
 from portfolio.services import funding, milestones, projects, status_reports
 from reports.brief import build_brief
 from tests.factories import make_application, make_project
-from tests.reports.conftest import History
+from tests.fixtures.reports import History
 
 
 def _first(session: Session, model: type, *conditions: object) -> object:

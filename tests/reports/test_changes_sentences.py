@@ -24,9 +24,9 @@ from reports.brief import Brief, build_brief
 from reports.pdf import CHANGES_PER_KIND, render_pdf
 from reports.texts import TEXTS, change_kind_label, tx
 from reports.xlsx import render_xlsx
-from tests.conftest import TESTER
 from tests.factories import make_project
-from tests.reports.conftest import History
+from tests.fixtures.base import TESTER
+from tests.fixtures.reports import History
 from tests.reports.test_changes import scripted_edits
 
 MARIA = Principal("m.muster", Role.ADMIN)

@@ -43,8 +43,8 @@ from portfolio.services import (
 )
 from reports.factsheet import render_pdf
 from reports.texts import tx
-from tests.conftest import TESTER, TODAY
 from tests.factories import make_application, make_project
+from tests.fixtures.base import TESTER, TODAY
 
 PERSON = "Erika Mustermann-Beispiel"
 HOSTILE = 'Sensorik <b>&amp; "Daten" & Co</b> <i>kursiv'
@@ -404,7 +404,7 @@ def test_the_project_page_offers_the_sheet(
     import streamlit as st
 
     from db.engine import make_engine, make_session_factory
-    from tests.ui.conftest import no_errors, open_page
+    from tests.fixtures.ui import no_errors, open_page
 
     db = tmp_path / "page.db"
     shutil.copy(sqlite_template, db)

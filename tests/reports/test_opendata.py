@@ -26,7 +26,7 @@ from portfolio.queries import public
 from portfolio.queries import register as register_q
 from portfolio.services import accounts, projects
 from reports import opendata
-from tests.conftest import TODAY
+from tests.fixtures.base import TODAY
 
 HOSTILE = '=HYPERLINK("http://evil.example")'
 

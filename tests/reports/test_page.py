@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from db.models import PublishedBrief
 from portfolio.figures import summary
 from portfolio.i18n import fmt_eur, fmt_eur_short
-from tests.conftest import TODAY
-from tests.ui.conftest import (  # noqa: F401 - the dashboard's fixtures, used here too
-    Query,
-    _fresh_streamlit_caches,
-    bochum_template,
-    demo_db,
-    no_errors,
-    open_page,
-    q,
-)
+from tests.fixtures.base import TODAY
+from tests.fixtures.ui import Query, no_errors, open_page
+
+# the dashboard's Streamlit caches are emptied around every test here, as in tests/ui
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
-def test_reports_page_previews_publishes_and_lists(q: Query) -> None:  # noqa: F811
+def test_reports_page_previews_publishes_and_lists(q: Query) -> None:
     at = open_page("reports")
     no_errors(at)
     figures = q(lambda s: summary(s, today=TODAY))

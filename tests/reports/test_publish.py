@@ -17,7 +17,7 @@ from portfolio.i18n import fmt_eur
 from portfolio.services import projects
 from reports.brief import build_brief
 from reports.publish import list_published, publish, published_file
-from tests.reports.conftest import History
+from tests.fixtures.reports import History
 
 
 def pdf_text(data: bytes) -> str:

@@ -30,8 +30,8 @@ from portfolio.services import (
     projects,
     status_reports,
 )
-from tests.conftest import TODAY
-from tests.ui.conftest import Query
+from tests.fixtures.base import TODAY
+from tests.fixtures.ui import Query
 
 IMAGE = "![x](http://127.0.0.2:9/x.png)"
 TRACKER = "![t](https://tracker.example/t.png)"

@@ -26,345 +26,46 @@ function) counts as user text. :data:`ALLOWED` lists documented exceptions (none
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.ui.sink_calls import (
+    ALL,
+    ALLOWED,
+    CATALOGUE,
+    ESCAPERS,
+    FORMATTERS,
+    MARKDOWN,
+    MARKDOWN_CALLS,
+    NOT_STREAMLIT,
+    NUMERIC_SPEC,
+    OPTION_CALLS,
+    PLAIN_OPTION_CALLS,
+    PLOT,
+    PLOT_CALLS,
+    PLOT_KEYWORDS,
+    STR_METHODS,
+    URL,
+)
+from tests.ui.sink_scopes import UNKNOWN, Leaf, Module, Scope, Scopes
 
 ROOT = Path(__file__).resolve().parents[2]
 UI = ROOT / "portfolio" / "ui"
-
-MARKDOWN, PLOT, URL = "markdown", "plotly", "url"
-
-# Streamlit methods whose arguments are markdown: name -> (positional indexes, keyword names).
-ALL = -1
-LABEL = ((0,), ("label",))
-BODY = ((0,), ("body",))
-MARKDOWN_CALLS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
-    "markdown": BODY,
-    "caption": BODY,
-    "title": BODY,
-    "header": BODY,
-    "subheader": BODY,
-    "write": ((ALL,), ()),
-    "toast": BODY,
-    "error": BODY,
-    "warning": BODY,
-    "info": BODY,
-    "success": BODY,
-    "spinner": ((0,), ("text",)),
-    "progress": ((1,), ("text",)),
-    "metric": ((0, 1, 2), ("label", "value", "delta")),
-    "tabs": ((0,), ("tabs",)),
-    "page_link": ((1,), ("label",)),
-    "Page": ((), ("title",)),
-    **{
-        name: LABEL
-        for name in (
-            "checkbox",
-            "toggle",
-            "button",
-            "form_submit_button",
-            "download_button",
-            "link_button",
-            "expander",
-            "popover",
-            "file_uploader",
-            "text_input",
-            "text_area",
-            "number_input",
-            "date_input",
-            "time_input",
-            "selectbox",
-            "multiselect",
-            "slider",
-            "select_slider",
-            "color_picker",
-            "radio",
-            "segmented_control",
-            "pills",
-        )
-    },
-}
-OPTION_CALLS = {"radio", "segmented_control", "pills"}
-"""Their options (or what ``format_func`` makes of them) are markdown too; selectbox and
-multiselect options are plain text and must *not* be escaped (see :data:`PLAIN_OPTION_CALLS`)."""
-PLAIN_OPTION_CALLS = {"selectbox", "multiselect"}
-NOT_STREAMLIT = {"log", "logging", "logger", "warnings"}
-
-PLOT_CALLS = {
-    "add_bar",
-    "add_scatter",
-    "add_hline",
-    "add_vline",
-    "add_annotation",
-    "add_trace",
-    "Bar",
-    "Scatter",
-    "Pie",
-    "Treemap",
-    "Sunburst",
-    "Heatmap",
-    "update_layout",
-    "update_xaxes",
-    "update_yaxes",
-}
-PLOT_KEYWORDS = {
-    "customdata",
-    "text",
-    "hovertext",
-    "labels",
-    "name",
-    "title",
-    "title_text",
-    "annotation_text",
-    "ticktext",
-    "x",
-    "y",
-}
-
-ESCAPERS = {MARKDOWN: {"md", "paragraphs", "url_label"}, PLOT: {"chart_text"}, URL: {"safe_url"}}
-FORMATTERS = {
-    "fmt_int",
-    "fmt_eur",
-    "fmt_eur_short",
-    "fmt_date",
-    "fmt_number",
-    "fmt_percent",
-    "fmt_stamp",
-    "signed",
-    "label",
-    "field_label",
-    "entity_label",
-    "int",
-    "float",
-    "len",
-    "round",
-    "abs",
-    "sum",
-    "bool",
-}
-"""Numbers, dates and the labels of codes and field names (our vocabulary catalogue)."""
-CATALOGUE = {"t", "tx", "tr"}
-"""A UI text from a page catalogue: the template is ours; its keyword parameters are checked."""
-STR_METHODS = {"strip", "lstrip", "rstrip", "upper", "lower", "capitalize", "title"}
-NUMERIC_SPEC = re.compile(r"^[<>^=+\- #0-9,._]*[bcdeEfFgGnoxX%]$")
-
-ALLOWED: dict[str, str] = {}
-"""``"path:line"`` of a sink the check cannot follow → why it is nevertheless static text."""
-
-
-@dataclass
-class Scope:
-    node: ast.AST  # Module, FunctionDef, AsyncFunctionDef or Lambda
-    parent: Scope | None
-    bindings: dict[str, list[tuple[ast.expr, tuple[object, ...]]]] = field(default_factory=dict)
-    params: dict[str, ast.expr | None] = field(default_factory=dict)  # name -> default
-    defs: dict[str, ast.FunctionDef] = field(default_factory=dict)
-
-    def bind(self, name: str, value: ast.expr, path: tuple[object, ...] = ()) -> None:
-        self.bindings.setdefault(name, []).append((value, path))
-
-
-UNKNOWN = ast.Constant(value=None)  # placeholder for "some value we cannot follow"
-
-
-@dataclass(frozen=True)
-class Leaf:
-    """An unescaped piece: ``node`` in ``module`` (or a parameter of ``func``)."""
-
-    module: str
-    node: ast.AST
-    param: tuple[str, str, tuple[object, ...]] | None = None
-    """(function id, parameter name, path into the parameter's value) when the piece is a
-    parameter of a function of ours: then its callers are checked."""
-
-
-@dataclass
-class Module:
-    name: str
-    path: Path
-    tree: ast.Module
-    scope: Scope
-    imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias -> (module, name)
-    modules: dict[str, str] = field(default_factory=dict)  # alias -> module
-
-
-def module_name(path: Path) -> str:
-    rel = path.relative_to(ROOT).with_suffix("")
-    return ".".join(rel.parts)
 
 
 def ui_files() -> list[Path]:
     return [*sorted(UI.rglob("*.py")), ROOT / "streamlit_app.py"]
 
 
-class Checker:
+class Checker(Scopes):
+    """Every sink of the UI, and the leaves of the expression given there that are not safe."""
+
     def __init__(self, files: list[Path]) -> None:
-        self.modules: dict[str, Module] = {}
-        self.scope_of_node: dict[ast.AST, Scope] = {}
-        self.module_of_scope: dict[int, Module] = {}
-        self.functions: dict[str, tuple[Module, ast.FunctionDef, Scope]] = {}
-        for path in files:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            scope = Scope(tree, None)
-            module = Module(module_name(path), path, tree, scope)
-            self.modules[module.name] = module
-            self._collect(module, tree, scope)
+        super().__init__(files, root=ROOT, ui=UI)
         self.violations: list[str] = []
         self._returns: dict[tuple[str, str], list[Leaf]] = {}
         self._active: set[tuple[str, str]] = set()
         self._sinks_done: set[tuple[str, str, tuple[object, ...], str]] = set()
-
-    # ---- collecting scopes and bindings -------------------------------------------------------
-
-    def _collect(self, module: Module, node: ast.AST, scope: Scope) -> None:
-        self.module_of_scope[id(scope)] = module
-        for child in ast.iter_child_nodes(node):
-            self._visit(module, child, scope)
-
-    def _visit(self, module: Module, node: ast.AST, scope: Scope) -> None:
-        self.scope_of_node[node] = scope
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            inner = Scope(node, scope)
-            args = node.args
-            positional = [*args.posonlyargs, *args.args]
-            defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
-            defaults += list(args.defaults)
-            for arg, default in zip(positional, defaults, strict=True):
-                inner.params[arg.arg] = default
-            for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-                inner.params[arg.arg] = kw_default
-            for extra in (args.vararg, args.kwarg):
-                if extra is not None:
-                    inner.params[extra.arg] = None
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                scope.defs[node.name] = node  # type: ignore[assignment]
-                self.functions[self.function_id(module, node)] = (module, node, inner)  # type: ignore[arg-type]
-                for default in [*args.defaults, *args.kw_defaults]:
-                    if default is not None:
-                        self._visit(module, default, scope)
-                for statement in node.body:
-                    self._visit(module, statement, inner)
-            else:
-                self._visit(module, node.body, inner)
-            self.module_of_scope[id(inner)] = module
-            return
-        if isinstance(node, ast.ImportFrom) and node.module:
-            for alias in node.names:
-                name = alias.asname or alias.name
-                if f"{node.module}.{alias.name}" in self.modules or self._is_ui_module(
-                    f"{node.module}.{alias.name}"
-                ):
-                    module.modules[name] = f"{node.module}.{alias.name}"
-                else:
-                    module.imports[name] = (node.module, alias.name)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                module.modules[alias.asname or alias.name] = alias.name
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                self._bind_target(scope, target, node.value, ())
-        elif (isinstance(node, ast.AnnAssign) and node.value is not None) or isinstance(
-            node, ast.AugAssign
-        ):
-            assert node.value is not None
-            self._bind_target(scope, node.target, node.value, ())
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-            self._bind_target(scope, node.target, node.iter, ("elem",))
-        elif isinstance(node, ast.With | ast.AsyncWith):
-            for item in node.items:
-                if item.optional_vars is not None:
-                    self._bind_target(scope, item.optional_vars, UNKNOWN, ())
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            scope.bind(node.name, UNKNOWN)
-        elif isinstance(node, ast.NamedExpr):
-            self._bind_target(scope, node.target, node.value, ())
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-            and node.args
-        ):
-            owner, method = node.func.value.id, node.func.attr
-            if method in ("append", "add", "insert"):
-                scope.bind(owner, ast.List(elts=[node.args[-1]], ctx=ast.Load()))
-            elif method == "extend":
-                scope.bind(owner, node.args[0])
-            elif method == "setdefault" and len(node.args) == 2:
-                scope.bind(owner, ast.Dict(keys=[node.args[0]], values=[node.args[1]]))
-        for child in ast.iter_child_nodes(node):
-            self._visit(module, child, scope)
-        if isinstance(node, ast.Assign):  # names[key] = value
-            for target in node.targets:
-                if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-                    scope.bind(
-                        target.value.id,
-                        ast.Dict(keys=[target.slice], values=[node.value]),
-                    )
-
-    def _is_ui_module(self, dotted: str) -> bool:
-        path = ROOT.joinpath(*dotted.split(".")).with_suffix(".py")
-        return path.exists() and (UI in path.parents or path.name == "streamlit_app.py")
-
-    def _bind_target(
-        self, scope: Scope, target: ast.expr, value: ast.expr, path: tuple[object, ...]
-    ) -> None:
-        if isinstance(target, ast.Name):
-            scope.bind(target.id, value, path)
-        elif isinstance(target, ast.Tuple | ast.List):
-            for index, element in enumerate(target.elts):
-                self._bind_target(scope, element, value, (*path, index))
-        elif isinstance(target, ast.Starred):
-            self._bind_target(scope, target.value, UNKNOWN, ())
-
-    @staticmethod
-    def function_id(module: Module, node: ast.FunctionDef) -> str:
-        return f"{module.name}:{node.name}:{node.lineno}"
-
-    # ---- resolving names and calls ------------------------------------------------------------
-
-    def lookup(self, scope: Scope, name: str) -> tuple[Scope, str] | None:
-        current: Scope | None = scope
-        while current is not None:
-            if name in current.params or name in current.bindings or name in current.defs:
-                return current, name
-            current = current.parent
-        return None
-
-    def resolve(self, scope: Scope, func: ast.expr) -> tuple[Module, ast.FunctionDef, Scope] | None:
-        """The function of ``portfolio/ui`` a call goes to, when we can tell."""
-        module = self.module_of_scope[id(scope)]
-        if isinstance(func, ast.Name):
-            found = self.lookup(scope, func.id)
-            if found is not None and func.id in found[0].defs:
-                node = found[0].defs[func.id]
-                return self.functions[self.function_id(self.module_of_scope[id(found[0])], node)]
-            if func.id in module.imports:
-                source, name = module.imports[func.id]
-                return self._module_function(source, name)
-            return None
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            source = module.modules.get(func.value.id)
-            if source is not None:
-                return self._module_function(source, func.attr)
-        return None
-
-    def _module_function(
-        self, module_name_: str, name: str
-    ) -> tuple[Module, ast.FunctionDef, Scope] | None:
-        target = self.modules.get(module_name_)
-        if target is None or name not in target.scope.defs:
-            return None
-        return self.functions[self.function_id(target, target.scope.defs[name])]
-
-    @staticmethod
-    def callee_name(func: ast.expr) -> str | None:
-        if isinstance(func, ast.Name):
-            return func.id
-        if isinstance(func, ast.Attribute):
-            return func.attr
-        return None
 
     # ---- what an expression may contain -------------------------------------------------------
 

@@ -23,8 +23,8 @@ from portfolio.policy import Principal, set_principal
 from portfolio.services import accounts
 from portfolio.ui import auth
 from portfolio.ui.runtime import PRINCIPAL_KEY
-from tests.conftest import TESTER
-from tests.ui.conftest import APP, ROOT, Query, no_errors, open_page, seen
+from tests.fixtures.base import TESTER
+from tests.fixtures.ui import APP, ROOT, Query, no_errors, open_page, seen
 
 GOOD = "Rathaus-Bochum-2026"
 

@@ -1,7 +1,7 @@
 """Real-browser smoke test: Debian's Chromium through Playwright against `streamlit run`.
 
 One server for the module (Bochum demo in a private SQLite file, a free port; the server and the
-browser come from tests/ui/conftest.py, shared with test_browser_payloads.py); every page is
+browser come from tests/fixtures/ui.py, shared with test_browser_payloads.py); every page is
 opened, must show no Streamlit exception box, must draw its main element (a plotly chart where
 the page has one), and is saved as a screenshot under test-artifacts/screenshots/.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import ROOT, streamlit_server
+from tests.fixtures.ui import ROOT, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -32,8 +32,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from portfolio.ui.components.safe_text import WORD_JOINER, safe_url
+from tests.fixtures.ui import ROOT, streamlit_server
 from tests.ui import payloads as pl
-from tests.ui.conftest import ROOT, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

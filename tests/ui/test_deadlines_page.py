@@ -15,8 +15,8 @@ from db.models import Account, FeedToken
 from portfolio.policy import Principal, set_principal
 from portfolio.queries import agenda
 from portfolio.services import accounts
-from tests.conftest import TESTER, TODAY
-from tests.ui.conftest import Query, no_errors, open_page
+from tests.fixtures.base import TESTER, TODAY
+from tests.fixtures.ui import Query, no_errors, open_page
 
 PAGE = "deadlines"
 

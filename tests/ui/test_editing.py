@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 from db.models import JournalEntry, Milestone, Project
 from portfolio.errors import Problem
 from portfolio.services import projects
-from tests.conftest import TODAY
-from tests.ui.conftest import Query, no_errors, open_page, seen
+from tests.fixtures.base import TODAY
+from tests.fixtures.ui import Query, no_errors, open_page, seen
 
 
 def _first_project(q: Query) -> tuple[str, int]:

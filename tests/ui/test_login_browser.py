@@ -21,8 +21,8 @@ from db.models import Account, AuditEvent, Project
 from portfolio import passwords
 from portfolio.policy import set_principal
 from portfolio.services import accounts
-from tests.conftest import TESTER
-from tests.ui.conftest import Query, loopback_context, streamlit_server
+from tests.fixtures.base import TESTER
+from tests.fixtures.ui import Query, loopback_context, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

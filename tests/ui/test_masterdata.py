@@ -17,8 +17,8 @@ from portfolio.i18n import fmt_eur
 from portfolio.queries import masterdata as md_q
 from portfolio.services import catalogue, organisations, programmes
 from portfolio.vocab import label
-from tests.conftest import TODAY
-from tests.ui.conftest import Query, no_errors, open_page, seen
+from tests.fixtures.base import TODAY
+from tests.fixtures.ui import Query, no_errors, open_page, seen
 
 NEW = "md_org_new"
 

@@ -19,8 +19,8 @@ from db.models import Account, AuditEvent, Organisation
 from portfolio.policy import set_principal
 from portfolio.services.accounts import SignInRefused
 from portfolio.ui import oidc
-from tests.conftest import TESTER
-from tests.ui.conftest import Query
+from tests.fixtures.base import TESTER
+from tests.fixtures.ui import Query
 
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
@@ -209,7 +209,7 @@ def test_an_expired_city_login_ends_at_the_provider_too(q: Query) -> None:
 
     from portfolio import clock
     from portfolio.ui import auth
-    from tests.ui.conftest import APP
+    from tests.fixtures.ui import APP
 
     q(lambda s: s.add(Account(name="anna", email="anna@stadt.example", role=Role.STAFF)))
     at = AppTest.from_file(APP, default_timeout=60)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from db.enums import AuditKind, Role
 from db.models import Account, AuditEvent, Project
 from portfolio.ui.components.safe_text import WORD_JOINER
-from tests.ui.conftest import Query, loopback_context, streamlit_server
+from tests.fixtures.ui import Query, loopback_context, streamlit_server
 from tests.ui.oidc_fixtures import oidc_provider, set_claims, write_secrets
 
 pytestmark = [

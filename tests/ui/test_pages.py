@@ -19,8 +19,8 @@ from portfolio.queries import register as register_q
 from portfolio.queries.register_export import column_titles, export_view
 from portfolio.ui.runtime import PRINCIPAL_KEY
 from portfolio.vocab import field_label, label
-from tests.conftest import TESTER, TODAY
-from tests.ui.conftest import APP, PAGES, Query, no_errors, open_page, seen
+from tests.fixtures.base import TESTER, TODAY
+from tests.fixtures.ui import APP, PAGES, Query, no_errors, open_page, seen
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -283,7 +283,7 @@ def test_the_themes_light_colours_are_the_palettes() -> None:
     import tomllib
 
     from portfolio import palette
-    from tests.ui.conftest import ROOT
+    from tests.fixtures.ui import ROOT
 
     theme = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["theme"]
     assert (theme["greenColor"], theme["yellowColor"], theme["redColor"]) == (

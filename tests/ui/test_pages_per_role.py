@@ -17,8 +17,8 @@ from db.models import AuditEvent, PublishedBrief
 from portfolio.policy import Principal
 from portfolio.queries import register as register_q
 from portfolio.ui import navigation
-from tests.conftest import TODAY
-from tests.ui.conftest import Query, no_errors, open_page, seen
+from tests.fixtures.base import TODAY
+from tests.fixtures.ui import Query, no_errors, open_page, seen
 
 ADMIN = Principal("tester", Role.ADMIN)
 STAFF = Principal("i.unit", Role.STAFF)

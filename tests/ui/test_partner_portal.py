@@ -29,9 +29,9 @@ from portfolio import passwords
 from portfolio.exchange.export import export_partner_workbook
 from portfolio.policy import Principal, set_principal
 from portfolio.services import accounts, organisations
-from tests.conftest import TESTER, TODAY
 from tests.exchange.helpers import edit
-from tests.ui.conftest import Query, loopback_context, no_errors, open_page, seen, streamlit_server
+from tests.fixtures.base import TESTER, TODAY
+from tests.fixtures.ui import Query, loopback_context, no_errors, open_page, seen, streamlit_server
 
 PAGE = "partner_portal"
 PASSWORD = "Zeche-Hannover-2026"

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from portfolio.demo.bochum import DEMO_PUBLISHED
 from portfolio.services import projects, publication
-from tests.ui.conftest import Query, no_errors, open_page, seen
+from tests.fixtures.ui import Query, no_errors, open_page, seen
 
 PAGE = "publication"
 

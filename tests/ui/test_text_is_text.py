@@ -33,9 +33,9 @@ from portfolio.ui.components.safe_text import (
     safe_url,
     url_label,
 )
+from tests.fixtures.ui import ROOT, Query, no_errors, open_page, seen
 from tests.ui import payloads as pl
 from tests.ui import sinks
-from tests.ui.conftest import ROOT, Query, no_errors, open_page, seen
 
 PAYLOADS = [
     pl.IMAGE,

@@ -20,10 +20,10 @@ from db.models import Account
 from portfolio import passwords
 from portfolio.policy import set_principal
 from portfolio.services import accounts, projects
-from tests.conftest import TESTER
 from tests.factories import make_project
-from tests.test_concurrency import shared_url  # noqa: F401  (the fixture: one database per backend)
-from tests.ui.conftest import Query, loopback_context, streamlit_server
+from tests.fixtures.base import TESTER
+from tests.fixtures.ui import Query, loopback_context, streamlit_server
+from tests.services.test_concurrency import shared_url  # noqa: F401  (the fixture: one database per backend)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -28,8 +28,8 @@ from portfolio.policy import AccessDenied, Principal, set_principal
 from portfolio.queries import agenda
 from portfolio.services import accounts, feeds
 from portfolio.services.base import unit_of_work
-from tests.conftest import TESTER, TODAY
-from tests.test_agenda import bochum_sqlite, load_demo
+from tests.fixtures.base import TESTER, TODAY
+from tests.queries.test_agenda import bochum_sqlite, load_demo
 
 __all__ = ["bochum_sqlite"]  # the fixture, shared with the agenda tests
 

@@ -18,7 +18,7 @@ from portfolio import links, web
 from portfolio.demo.bochum import DEMO_PUBLISHED, load_bochum
 from portfolio.policy import SYSTEM, set_principal
 from portfolio.services import projects
-from tests.conftest import TODAY
+from tests.fixtures.base import TODAY
 
 HOSTILE = '<script>alert("x")</script> Böse & Co'
 

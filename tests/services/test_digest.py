@@ -29,8 +29,8 @@ from portfolio.services import accounts, milestones, organisations, status_repor
 from portfolio.services import digest as digests
 from portfolio.services.base import unit_of_work
 from reports import digest_mail
-from tests.conftest import TESTER, TODAY
 from tests.factories import make_project
+from tests.fixtures.base import TESTER, TODAY
 
 STW_ADDRESS = "smart-city@stadtwerke-bochum.example"
 BOG_ADDRESS = "digital@bogestra.example"

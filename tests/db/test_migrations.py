@@ -15,7 +15,7 @@ from sqlalchemy import Engine, inspect
 from db import migrate
 from db.engine import SQLITE_BUSY_TIMEOUT_MS, make_engine
 from db.models import Base
-from tests.conftest import BACKENDS, create_postgres_database, drop_postgres_database
+from tests.fixtures.base import BACKENDS, create_postgres_database, drop_postgres_database
 
 
 @pytest.fixture(params=BACKENDS)

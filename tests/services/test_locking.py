@@ -17,8 +17,8 @@ from portfolio.errors import ConflictError, ValidationFailed
 from portfolio.policy import set_principal
 from portfolio.services import milestones, organisations, participations, projects
 from portfolio.services.base import unit_of_work
-from tests.conftest import BACKENDS, admin
 from tests.factories import make_project
+from tests.fixtures.base import BACKENDS, admin
 
 
 def two_sessions(factory: sessionmaker[Session]) -> tuple[Session, Session]:

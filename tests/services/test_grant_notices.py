@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from db.models import FundingApplication, GrantNotice, JournalEntry
 from portfolio.errors import ValidationFailed
 from portfolio.services import funding, grant_notices, programmes
-from tests.conftest import TODAY
 from tests.factories import make_application, make_project
+from tests.fixtures.base import TODAY
 
 AWARD_DAY = dt.date(2025, 6, 1)
 

@@ -23,7 +23,7 @@ from portfolio.demo.synthetic import generate
 from portfolio.figures import deadlines, summary
 from portfolio.services import funding, projects
 from portfolio.services.fields import check
-from tests.conftest import TODAY
+from tests.fixtures.base import TODAY
 
 
 def test_bochum_demo(session: Session) -> None:

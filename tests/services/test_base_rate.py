@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portfolio.cli import main
 from portfolio.errors import ValidationFailed
 from portfolio.services import programmes, refunds
-from tests.test_revocation_refunds import awarded, claim, eur, expected_interest, pay
+from tests.services.revocation_refunds_helpers import awarded, claim, eur, expected_interest, pay
 
 D = dt.date
 

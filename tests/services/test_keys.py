@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from portfolio.services import funding, milestones, programmes, projects
 from portfolio.services.base import KeySet, next_free_key
-from tests.conftest import TODAY
 from tests.factories import make_application, make_project
+from tests.fixtures.base import TODAY
 
 
 def test_one_past_the_highest_taken_number_gaps_are_not_filled() -> None:

@@ -27,7 +27,7 @@ from db.models.base import table_of
 from portfolio.demo.synthetic import generate
 from portfolio.policy import Principal, set_principal
 from portfolio.services import projects
-from tests.conftest import TESTER, TODAY
+from tests.fixtures.base import TESTER, TODAY
 
 TABLES = (
     Project,

@@ -24,7 +24,7 @@ from portfolio.policy import AccessDenied, Principal
 from portfolio.services import accounts
 from portfolio.services.accounts import AccountRefused, SignInRefused
 from portfolio.services.base import unit_of_work
-from tests.conftest import TESTER
+from tests.fixtures.base import TESTER
 
 START = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)  # the pinned day, 10:00 in Bochum
 GOOD = "Rathaus-Bochum-2026"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.errors import ValidationFailed
 from portfolio.services import funding, grant_notices, refunds
-from tests.test_revocation_refunds import AWARD_DAY, awarded, eur
+from tests.services.revocation_refunds_helpers import AWARD_DAY, awarded, eur
 
 D = dt.date
 ZERO = Decimal("0.00")

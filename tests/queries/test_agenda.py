@@ -21,7 +21,7 @@ from portfolio.policy import AccessDenied, Principal, set_principal
 from portfolio.queries import agenda
 from portfolio.queries.common import stale_report_condition
 from portfolio.services import projects
-from tests.conftest import TESTER, TODAY, signed_in_factory
+from tests.fixtures.base import TESTER, TODAY, signed_in_factory
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,9 @@ from portfolio.errors import ConflictError
 from portfolio.policy import AccessDenied, Principal
 from portfolio.services import cost_plan, funding, partner_edits
 from portfolio.services.base import unit_of_work
-from tests.conftest import TESTER, TODAY
-from tests.exchange.conftest import signed_in
 from tests.exchange.helpers import org_id, partner, small_portfolio
+from tests.fixtures.base import TESTER, TODAY
+from tests.fixtures.exchange import signed_in
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ from portfolio.seed import ensure_reference_data
 from portfolio.services import organisations, participations, projects
 from portfolio.services.base import unit_of_work
 from tests import racing
-from tests.conftest import (
+from tests.exchange.helpers import edit, export, partner, run, small_portfolio
+from tests.fixtures.base import (
     BACKENDS,
     TESTER,
     admin,
@@ -33,7 +34,6 @@ from tests.conftest import (
     drop_postgres_database,
     signed_in_factory,
 )
-from tests.exchange.helpers import edit, export, partner, run, small_portfolio
 
 # Real processes racing for seconds; the clock-ahead pass of `make test` skips them (the
 # clock is not what they test), the main pass runs them on both databases.
