@@ -316,6 +316,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "account_unknown_account": "Ein Konto „{value}“ gibt es nicht.",
         "account_no_account": "Sie sind nicht mit einem Konto des Portfolios angemeldet.",
         "account_no_email": "Ihr Konto hat keine E-Mail-Adresse. Bitte die Administration, sie einzutragen; dann können Sie die Fristen-Übersicht abonnieren.",
+        # ---- text2: figures.py (UnknownTheme) ----
+        "unknown_theme": "Das Leitthema „{key}“ gibt es nicht. Vorhanden: {allowed}.",
+        # ---- text2: the annotated error workbook (exchange/annotate.py) ----
+        "annotate_errors": "Fehler",
+        "annotate_sheet": "Blatt",
+        "annotate_row": "Zeile",
+        "annotate_cell": "Zelle",
+        "annotate_column": "Spalte",
+        "annotate_key": "Schlüssel",
+        "annotate_message": "Meldung",
+        "annotate_file_name": "{stem}-fehler.xlsx",
     },
     "en": {
         "yes": "yes",
@@ -621,5 +632,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "account_unknown_account": "There is no account “{value}”.",
         "account_no_account": "You are not signed in with a portfolio account.",
         "account_no_email": "Your account has no e-mail address. Ask the administrators to add one; then you can subscribe to the deadline digest.",
+        # ---- text2: figures.py (UnknownTheme) ----
+        "unknown_theme": "There is no theme “{key}”. Available: {allowed}.",
+        # ---- text2: the annotated error workbook (exchange/annotate.py) ----
+        "annotate_errors": "Errors",
+        "annotate_sheet": "Sheet",
+        "annotate_row": "Row",
+        "annotate_cell": "Cell",
+        "annotate_column": "Column",
+        "annotate_key": "Key",
+        "annotate_message": "Message",
+        "annotate_file_name": "{stem}-errors.xlsx",
     },
 }
