@@ -30,7 +30,7 @@ from portfolio.i18n import LANGUAGES, t
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 CONFLICT_FILL = PatternFill("solid", fgColor="FFD966")
 HEADER_FILL = PatternFill("solid", fgColor="C00000")
-ERROR_COLUMN = {lang: t("annotate_errors", lang) for lang in LANGUAGES}
+ERROR_COLUMN: dict[str, str] = {lang: t("annotate_errors", lang) for lang in LANGUAGES}
 _HEADERS = ("sheet", "row", "cell", "column", "key", "message")
 AUTHOR = "Smart-City-Portfolio"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
