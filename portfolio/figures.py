@@ -38,6 +38,7 @@ from db.models import (
 from portfolio import changes, clock
 from portfolio import funding_rules as rules
 from portfolio.errors import PortfolioError
+from portfolio.i18n import t
 from portfolio.policy import Action, principal_of, requires, set_principal
 from portfolio.services.milestones import overdue_condition
 
@@ -136,10 +137,7 @@ class UnknownTheme(PortfolioError):
         super().__init__(self.message())
 
     def message(self, lang: str = "de") -> str:
-        allowed = ", ".join(self.allowed)
-        if lang == "en":
-            return f"There is no theme “{self.key}”. Available: {allowed}."
-        return f"Das Leitthema „{self.key}“ gibt es nicht. Vorhanden: {allowed}."
+        return t("unknown_theme", lang, key=self.key, allowed=", ".join(self.allowed))
 
 
 @requires(Action.READ_PORTFOLIO)

@@ -18,6 +18,7 @@ from db.enums import AuditKind
 from db.models import PublishedBrief
 from portfolio import audit
 from portfolio.errors import NotFound
+from portfolio.i18n import pick
 from portfolio.policy import Action, principal_of, requires
 from reports.brief import Brief
 from reports.pdf import render_pdf
@@ -136,7 +137,7 @@ def theme_choices(session: Session, lang: str) -> list[tuple[str, str]]:
     from db.models import Theme
 
     return [
-        (key, (name_en or name) if lang == "en" else name)
+        (key, pick(name, name_en, lang))
         for key, name, name_en in session.execute(
             select(Theme.key, Theme.name, Theme.name_en).order_by(Theme.position, Theme.key)
         )

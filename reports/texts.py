@@ -182,6 +182,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "sheet_changes": "Änderungen",
         "sheet_risks": "Risiken",
         "sheet_annex": "Anhang",
+        # ---- text2: a brief that cannot be made (brief/model.py BriefError) ----
+        "error_future": "Der Stichtag {as_of} liegt in der Zukunft. Bitte höchstens heute wählen.",
+        "error_since_not_before": "Das Vergleichsdatum {since} muss vor dem Stichtag {as_of} liegen.",
     },
     "en": {
         "title": "Smart-City Portfolio Bochum – Brief for the Chief Digital Officer",
@@ -351,6 +354,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "sheet_changes": "Changes",
         "sheet_risks": "Risks",
         "sheet_annex": "Annex",
+        # ---- text2: a brief that cannot be made (brief/model.py BriefError) ----
+        "error_future": "The as-of date {as_of} is in the future. Please choose today or earlier.",
+        "error_since_not_before": "The reference date {since} must be before the as-of date {as_of}.",
     },
 }
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from portfolio import clock
 from portfolio.errors import PortfolioError
+from portfolio.i18n import t
 
 COMMAND_MODULES = [
     "portfolio.cli.core",
@@ -90,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except UsageError as exc:
-        print(f"Fehler: {exc}" if args.lang == "de" else f"Error: {exc}", file=sys.stderr)
+        print(t("cli_error", args.lang, error=str(exc)), file=sys.stderr)
         return 2
     except PortfolioError as exc:
         print(exc.message(args.lang), file=sys.stderr)
@@ -104,12 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         what = _one_line(exc)
-        print(
-            f"Interner Fehler ({what}). Bitte mit --debug wiederholen und melden."
-            if args.lang == "de"
-            else f"Internal error ({what}). Please rerun with --debug and report it.",
-            file=sys.stderr,
-        )
+        print(t("cli_internal_error", args.lang, what=what), file=sys.stderr)
         return 3
 
 

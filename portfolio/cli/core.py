@@ -33,7 +33,7 @@ from db.engine import database_url, make_engine, make_session_factory
 from db.enums import ChangeSource, ProjectStatus, Role
 from db.models import Account, Project
 from portfolio.figures import summary
-from portfolio.i18n import fmt_date, fmt_eur, fmt_int
+from portfolio.i18n import fmt_date, fmt_eur, fmt_int, t
 from portfolio.journal import Actor
 from portfolio.policy import SYSTEM, Principal, set_principal
 from portfolio.seed import ensure_reference_data
@@ -112,11 +112,6 @@ def register(sub: Any) -> None:
     summ.set_defaults(handler=cmd_summary)
 
 
-def say(args: argparse.Namespace, de: str, en: str) -> str:
-    """The German or the English text, in the language of the command's output (``--lang``)."""
-    return en if args.lang == "en" else de
-
-
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` all or nothing: a hidden file beside it, flushed to disk, then
     renamed into place. A command killed halfway leaves the old file (or none), never half a
@@ -160,11 +155,7 @@ def require_up_to_date(args: argparse.Namespace) -> Engine:
 
     engine = engine_for(args)
     if not migrate.is_up_to_date(engine):
-        raise UsageError(
-            "Die Datenbank ist nicht auf dem neuesten Stand. Bitte zuerst `portfolio db upgrade`."
-            if args.lang == "de"
-            else "The database is not up to date. Please run `portfolio db upgrade` first."
-        )
+        raise UsageError(t("cli_database_outdated", args.lang))
     return engine
 
 
@@ -183,7 +174,6 @@ def operator(args: argparse.Namespace, ref: str | None = None) -> Principal:
     engine = require_up_to_date(args)
     checked = getattr(args, "_operator", None)
     if not isinstance(checked, Principal):
-        de = args.lang == "de"
         with make_session_factory(engine, read_only=True)() as session:
             set_principal(session, SYSTEM)
             row = session.execute(
@@ -195,27 +185,11 @@ def operator(args: argparse.Namespace, ref: str | None = None) -> Principal:
             session.rollback()
         account = row
         if account is not None and account.disabled:
-            raise UsageError(
-                f"Das Konto „{account.name}“ ist gesperrt; damit kann die Kommandozeile nicht "
-                "arbeiten. Bitte --user (oder PORTFOLIO_USER) auf ein aktives Konto setzen."
-                if de
-                else f"The account “{account.name}” is disabled; the command line cannot act "
-                "as it. Please set --user (or PORTFOLIO_USER) to an enabled account."
-            )
+            raise UsageError(t("cli_operator_disabled", args.lang, name=account.name))
         if account is None and configured:
-            raise UsageError(
-                f"„{name}“ ist kein Konto dieser Datenbank. Die Kommandozeile handelt mit "
-                "Administrationsrechten unter dem Namen eines vorhandenen, aktiven Kontos: "
-                "bitte --user NAME angeben (oder PORTFOLIO_USER setzen). Die Konten stehen im "
-                "Dashboard auf der Seite Konten."
-                if de
-                else f"“{name}” is no account of this database. The command line acts with "
-                "administrator rights under the name of an existing, enabled account: please "
-                "give --user NAME (or set PORTFOLIO_USER). The dashboard's Accounts page lists "
-                "the accounts."
-            )
+            raise UsageError(t("cli_operator_unknown", args.lang, name=name))
         if account is None and not name:
-            raise UsageError("Bitte --user NAME angeben." if de else "Please give --user NAME.")
+            raise UsageError(t("cli_operator_missing", args.lang))
         checked = Principal(
             account.name if account is not None else name,
             Role.ADMIN,
@@ -343,35 +317,28 @@ def cmd_summary(args: argparse.Namespace) -> int:
         print()
         return 0
     lang = args.lang
-    en = lang == "en"
-    print(("Portfolio as of " if en else "Portfolio zum ") + figures.as_of.isoformat())
-    print(f"  {'Projects' if en else 'Projekte'}: {fmt_int(figures.projects, lang)}")
+
+    def line(key: str, value: str = "") -> None:
+        print(f"  {t(key, lang)}:{' ' + value if value else ''}")
+
+    print(t("cli_summary_as_of", lang, day=figures.as_of.isoformat()))
+    line("cli_summary_projects", fmt_int(figures.projects, lang))
     for code, count in figures.by_status.items():
         print(f"    {label(ProjectStatus, code, lang):<28} {fmt_int(count, lang):>8}")
-    print(f"  {'Total cost' if en else 'Gesamtkosten'}: {fmt_eur(figures.total_cost, lang)}")
-    print(
-        f"  {'Eligible cost' if en else 'Förderfähige Kosten'}: {fmt_eur(figures.eligible_cost, lang)}"
-    )
-    print(
-        f"  {'Funding requested' if en else 'Förderung beantragt'}: {fmt_eur(figures.funding_requested, lang)}"
-    )
-    print(
-        f"  {'Funding approved' if en else 'Förderung bewilligt'}: {fmt_eur(figures.funding_approved, lang)}"
-    )
-    print(f"  {'Own share' if en else 'Eigenanteil'}: {fmt_eur(figures.own_share, lang)}")
-    print(f"  {'Paid out' if en else 'Ausgezahlt'}: {fmt_eur(figures.paid_out, lang)}")
-    print(
-        f"  {'City budget beyond own shares' if en else 'Städtischer Haushalt über Eigenanteile hinaus'}: {fmt_eur(figures.own_budget, lang)}"
-    )
-    print(
-        f"  {'Overdue milestones' if en else 'Überfällige Meilensteine'}: {fmt_int(figures.overdue_milestones, lang)}"
-    )
-    print(f"  {'Themes' if en else 'Leitthemen'}:")
+    line("cli_summary_total_cost", fmt_eur(figures.total_cost, lang))
+    line("cli_summary_eligible_cost", fmt_eur(figures.eligible_cost, lang))
+    line("cli_summary_funding_requested", fmt_eur(figures.funding_requested, lang))
+    line("cli_summary_funding_approved", fmt_eur(figures.funding_approved, lang))
+    line("cli_summary_own_share", fmt_eur(figures.own_share, lang))
+    line("cli_summary_paid_out", fmt_eur(figures.paid_out, lang))
+    line("cli_summary_own_budget", fmt_eur(figures.own_budget, lang))
+    line("cli_summary_overdue_milestones", fmt_int(figures.overdue_milestones, lang))
+    line("cli_summary_themes")
     for theme in figures.themes:
         print(
             f"    {theme.key} {theme.name:<44} {fmt_int(theme.projects, lang):>7}  {fmt_eur(theme.total_cost, lang):>20}"
         )
-    print(f"  {'Programmes' if en else 'Förderprogramme'}:")
+    line("cli_summary_programmes")
     for p in figures.programmes:
         print(
             f"    {p.name:<52} {fmt_int(p.applications, lang):>7}  {fmt_eur(p.approved, lang):>20}"

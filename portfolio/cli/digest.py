@@ -21,7 +21,7 @@ from typing import Any
 from db.engine import make_session_factory
 from portfolio import clock, settings
 from portfolio.cli.core import engine_for, operator, read_session
-from portfolio.i18n import fmt_int
+from portfolio.i18n import fmt_int, t
 from portfolio.policy import Principal
 from portfolio.services import digest as digests
 from portfolio.services.accounts import normalise_email
@@ -84,11 +84,7 @@ def _redirect_target(args: argparse.Namespace) -> str | None:
         return None
     target = normalise_email(args.to)
     if not EMAIL_PATTERN.match(target):
-        raise UsageError(
-            f"„{args.to}“ ist keine E-Mail-Adresse."
-            if args.lang == "de"
-            else f"“{args.to}” is not an e-mail address."
-        )
+        raise UsageError(t("cli_not_an_email", args.lang, address=args.to))
     return target
 
 
@@ -111,22 +107,16 @@ def _dry_run(
     from reports.digest_mail import plain_text, subject
 
     lang = args.lang
-    de = lang == "de"
     with read_session(args, who) as session:
         found = digests.compose(session, today=today)
     for d in found:
-        print(f"An: {target or d.recipient}" if de else f"To: {target or d.recipient}")
-        print(f"{'Betreff' if de else 'Subject'}: {subject(d, lang)}")
+        print(t("cli_digest_to", lang, to=target or d.recipient))
+        print(t("cli_digest_subject", lang, subject=subject(d, lang)))
         print()
         print(plain_text(d, lang))
         print("=" * 72)
     period = digests.period_key(today)
-    print(
-        f"Testlauf {period}: {fmt_int(len(found), lang)} Übersichten, nichts versandt."
-        if de
-        else f"Dry run {period}: {fmt_int(len(found), lang)} digests, nothing sent.",
-        file=sys.stderr,
-    )
+    print(t("cli_digest_dry_run", lang, period=period, count=len(found)), file=sys.stderr)
     return 0
 
 
@@ -135,46 +125,35 @@ def _require_smtp(smtp: settings.Smtp, lang: str) -> None:
     from portfolio.cli import UsageError
 
     if not smtp.configured:
-        raise UsageError(
-            "Kein SMTP-Server eingerichtet: bitte [smtp] host (mit port, security, user, "
-            "password, sender) in .streamlit/secrets.toml oder PORTFOLIO_SMTP_HOST setzen, "
-            "oder mit --dry-run nur anzeigen."
-            if lang == "de"
-            else "No SMTP server configured: please set [smtp] host (with port, security, "
-            "user, password, sender) in .streamlit/secrets.toml or PORTFOLIO_SMTP_HOST, or "
-            "only show the digests with --dry-run."
-        )
+        raise UsageError(t("cli_no_smtp", lang))
 
 
 def _print_run(result: digests.RunResult, target: str | None, lang: str) -> int:
     """Say what the run did (each failure on stderr); 1 when a message could not be delivered."""
-    de = lang == "de"
     for failure in result.failures:
         print(
-            f"Nicht zugestellt an {failure.recipient} nach {failure.attempts} Versuchen: "
-            f"{failure.error}"
-            if de
-            else f"Not delivered to {failure.recipient} after {failure.attempts} attempts: "
-            f"{failure.error}",
+            t(
+                "cli_digest_not_delivered",
+                lang,
+                recipient=failure.recipient,
+                attempts=str(failure.attempts),
+                error=str(failure.error),
+            ),
             file=sys.stderr,
         )
-    redirect = (
-        (f" (alle an {target})" if de else f" (all to {target})") if target is not None else ""
-    )
+    redirect = t("cli_digest_redirect", lang, target=target) if target is not None else ""
     print(
-        f"Fristen-Übersicht {result.period}{redirect}: {fmt_int(result.sent, lang)} versandt, "
-        f"{fmt_int(result.skipped, lang)} bereits versandt, "
-        f"{fmt_int(result.failed, lang)} fehlgeschlagen."
-        if de
-        else f"Deadline digest {result.period}{redirect}: {fmt_int(result.sent, lang)} sent, "
-        f"{fmt_int(result.skipped, lang)} already sent, {fmt_int(result.failed, lang)} failed."
+        t(
+            "cli_digest_run",
+            lang,
+            period=result.period,
+            redirect=redirect,
+            sent=fmt_int(result.sent, lang),
+            skipped=fmt_int(result.skipped, lang),
+            failed=fmt_int(result.failed, lang),
+        )
     )
     if not result.ok:
-        print(
-            "Die fehlgeschlagenen Nachrichten werden beim nächsten Lauf erneut versucht."
-            if de
-            else "The failed messages are tried again on the next run.",
-            file=sys.stderr,
-        )
+        print(t("cli_digest_retry", lang), file=sys.stderr)
         return 1
     return 0

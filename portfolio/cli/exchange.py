@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from db.engine import make_session_factory
-from portfolio.cli.core import engine_for, operator, read_session, say, write_atomically
-from portfolio.i18n import fmt_int
+from portfolio.cli.core import engine_for, operator, read_session, write_atomically
+from portfolio.i18n import fmt_int, t
 from portfolio.services.base import unit_of_work
 
 if TYPE_CHECKING:
@@ -96,15 +96,7 @@ def _path_arg(args: argparse.Namespace, raw: str) -> Path:
         raw.encode("utf-8")
     except UnicodeEncodeError:
         shown = _shown_path(raw)
-        raise _usage(
-            say(
-                args,
-                f"Der Dateiname „{shown}“ ist kein gültiges UTF-8. Bitte die Datei umbenennen "
-                "(Buchstaben, Ziffern, - und _) und den Befehl wiederholen.",
-                f"The file name “{shown}” is not valid UTF-8. Please rename the file (letters, "
-                "digits, - and _) and run the command again.",
-            )
-        ) from None
+        raise _usage(t("cli_file_name_not_utf8", args.lang, name=shown)) from None
     return Path(raw)
 
 
@@ -112,26 +104,12 @@ def _output_path(args: argparse.Namespace, raw: str, option: str) -> Path:
     """An .xlsx file to write: its folder must exist (checked before any work is done)."""
     out = _path_arg(args, raw)
     if out.suffix.lower() != ".xlsx":
-        raise _usage(say(args, f"{option} muss auf .xlsx enden.", f"{option} must end in .xlsx."))
+        raise _usage(t("cli_needs_xlsx", args.lang, option=option))
     folder = out.parent
     if not folder.is_dir():
-        raise _usage(
-            say(
-                args,
-                f"Der Ordner „{folder}“ für {out.name} existiert nicht. Bitte einen vorhandenen "
-                "Ordner angeben oder ihn zuerst anlegen.",
-                f"The folder “{folder}” for {out.name} does not exist. Please name an existing "
-                "folder or create it first.",
-            )
-        )
+        raise _usage(t("cli_no_folder", args.lang, folder=str(folder), file=out.name))
     if out.is_dir():
-        raise _usage(
-            say(
-                args,
-                f"„{out}“ ist ein Ordner. Bitte einen Dateinamen angeben, der auf .xlsx endet.",
-                f"“{out}” is a folder. Please give a file name ending in .xlsx.",
-            )
-        )
+        raise _usage(t("cli_is_folder", args.lang, path=str(out)))
     return out
 
 
@@ -140,22 +118,14 @@ def _write(args: argparse.Namespace, out: Path, data: bytes) -> None:
         write_atomically(out, data)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise _usage(
-            say(
-                args,
-                f"Die Datei „{out}“ kann nicht geschrieben werden ({reason}). Bitte Ordner und "
-                "Schreibrechte prüfen.",
-                f"The file “{out}” cannot be written ({reason}). Please check the folder and "
-                "the permissions.",
-            )
-        ) from None
+        raise _usage(t("cli_cannot_write", args.lang, path=str(out), reason=reason)) from None
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from portfolio.exchange.export import export_partner_workbook, export_workbook
     from portfolio.exchange.state import Scope
 
-    out = _output_path(args, args.out, say(args, "Die Zieldatei", "The target file"))
+    out = _output_path(args, args.out, t("cli_target_file", args.lang))
     who = operator(args, "export")
     engine = engine_for(args)
     keys = tuple(args.project) if args.project else None
@@ -169,28 +139,19 @@ def cmd_export(args: argparse.Namespace) -> int:
         with read_session(args, who) as session:
             result = export_workbook(session, scope=Scope(project_keys=keys), lang=args.lang)
     _write(args, out, result.data)
-    en = args.lang == "en"
     rows = ", ".join(f"{k}={fmt_int(v, args.lang)}" for k, v in result.rows.items())
-    print(f"{'Wrote' if en else 'Geschrieben'}: {out} ({result.scope}; {rows})")
+    print(t("cli_wrote", args.lang, path=str(out), scope=str(result.scope), rows=rows))
     return 0
 
 
+_COUNTS = ("new", "changed", "unchanged", "conflicting", "invalid")
+
+
 def _print_result(result: ImportResult, lang: str, diff_limit: int) -> None:
-    en = lang == "en"
     out = sys.stdout
-    head = (
-        ("Dry run" if en else "Probelauf")
-        if result.dry_run
-        else ("Applied" if en else "Übernommen")
-        if result.applied
-        else ("Rejected – nothing was changed" if en else "Abgelehnt – nichts wurde geändert")
-    )
-    print(f"{head}: {result.file_name} ({result.scope})", file=out)
-    labels = (
-        ("new", "changed", "unchanged", "conflicting", "invalid")
-        if en
-        else ("neu", "geändert", "unverändert", "Konflikte", "ungültig")
-    )
+    outcome = "dry_run" if result.dry_run else "applied" if result.applied else "rejected"
+    print(f"{t('cli_import_' + outcome, lang)}: {result.file_name} ({result.scope})", file=out)
+    labels = [t(f"cli_count_{name}", lang) for name in _COUNTS]
     for sheet_id, c in result.counts.items():
         title = result.sheet_titles.get(sheet_id, sheet_id)
         values = (c.new, c.changed, c.unchanged, c.conflicting, c.invalid)
@@ -201,29 +162,21 @@ def _print_result(result: ImportResult, lang: str, diff_limit: int) -> None:
     for notice in result.notices:
         print(f"  ℹ {notice}", file=out)
     if result.diffs:
-        print("Changes:" if en else "Änderungen:", file=out)
+        print(t("cli_changes", lang), file=out)
         for d in result.diffs[:diff_limit]:
             print(f"  {d.sheet} {d.row} {d.key}: {d.column}: {d.old} → {d.new}", file=out)
         if len(result.diffs) > diff_limit:
             more = len(result.diffs) - diff_limit
-            print(
-                f"  … {'and' if en else 'und'} {fmt_int(more, lang)} {'more' if en else 'weitere'}",
-                file=out,
-            )
+            print(f"  … {t('cli_more_changes', lang, count=more)}", file=out)
     for conflict in result.conflicts:
-        print(
-            f"  ⚠ {conflict.sheet} {'row' if en else 'Zeile'} {conflict.row}: {conflict.message}",
-            file=sys.stderr,
-        )
+        where = t("cli_sheet_row", lang, sheet=conflict.sheet, row=str(conflict.row))
+        print(f"  ⚠ {where}: {conflict.message}", file=sys.stderr)
     for e in result.errors[:diff_limit]:
-        where = f"{e.sheet} {'row' if en else 'Zeile'} {e.row}" if e.row else e.sheet
+        where = t("cli_sheet_row", lang, sheet=e.sheet, row=str(e.row)) if e.row else e.sheet
         print(f"  ✗ {where}: {e.message}", file=sys.stderr)
     if len(result.errors) > diff_limit:
-        rest = fmt_int(len(result.errors) - diff_limit, lang)
-        print(
-            f"  … {rest} {'more errors (see --errors-out or --json)' if en else 'weitere Fehler (siehe --errors-out oder --json)'}",
-            file=sys.stderr,
-        )
+        rest = len(result.errors) - diff_limit
+        print(f"  … {t('cli_more_errors', lang, count=rest)}", file=sys.stderr)
 
 
 def _print_unreadable(exc: UnreadableFile, args: argparse.Namespace) -> int:
@@ -271,7 +224,7 @@ def _import(args: argparse.Namespace) -> int:
 
     path = _path_arg(args, args.file)
     if not path.is_file():
-        raise _usage(say(args, f"Datei nicht gefunden: {path}", f"File not found: {path}"))
+        raise _usage(t("cli_file_not_found", args.lang, path=str(path)))
     errors_out = _output_path(args, args.errors_out, "--errors-out") if args.errors_out else None
     check_file_size(path.stat().st_size)
     who = operator(args, "import")
@@ -280,14 +233,7 @@ def _import(args: argparse.Namespace) -> int:
         data = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise _usage(
-            say(
-                args,
-                f"Die Datei „{path}“ kann nicht gelesen werden ({reason}). Bitte die Leserechte "
-                "prüfen.",
-                f"The file “{path}” cannot be read ({reason}). Please check the permissions.",
-            )
-        ) from None
+        raise _usage(t("cli_cannot_read", args.lang, path=str(path), reason=reason)) from None
     result = import_workbook(
         make_session_factory(engine),
         data,
@@ -306,8 +252,5 @@ def _import(args: argparse.Namespace) -> int:
     else:
         _print_result(result, args.lang, args.diff_limit)
         if errors_out is not None and not result.ok:
-            print(
-                ("Annotated errors: " if args.lang == "en" else "Fehler markiert in: ")
-                + str(errors_out)
-            )
+            print(t("cli_errors_annotated", args.lang, path=str(errors_out)))
     return 0 if result.ok else 1

@@ -16,7 +16,7 @@ from db.enums import ChangeSource, FeedScope
 from db.models import Account
 from portfolio import links
 from portfolio.cli.core import add_group, engine_for, operator, read_session
-from portfolio.i18n import fmt_stamp
+from portfolio.i18n import fmt_stamp, t
 from portfolio.policy import SYSTEM, Principal
 from portfolio.services import accounts, feeds
 from portfolio.services.base import unit_of_work
@@ -80,14 +80,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             project_key=args.project,
             label=args.label,
         )
-    de = args.lang == "de"
-    print(
-        f"Kalender-Abo {created.feed.id} „{created.feed.label}“ angelegt. Adresse (wird nur "
-        "jetzt angezeigt):"
-        if de
-        else f"Calendar feed {created.feed.id} “{created.feed.label}” created. Address (shown "
-        "only now):"
-    )
+    print(t("cli_feed_created", args.lang, id=str(created.feed.id), label=str(created.feed.label)))
     print(f"  {links.feed(created.secret)}")
     return 0
 
@@ -96,16 +89,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     who = _owner(args, "feed list")
     with read_session(args, who) as session:
         rows = feeds.get_all(session)
-    de = args.lang == "de"
     if not rows:
-        print("Keine aktiven Kalender-Abos." if de else "No active calendar feeds.")
+        print(t("cli_no_feeds", args.lang))
         return 0
     for row in rows:
         used = fmt_stamp(row.last_used_at, args.lang) if row.last_used_at else "–"
-        print(
-            f"{row.id:>4}  {row.label}  ({label(FeedScope, row.scope, args.lang)}; "
-            + (f"zuletzt abgerufen {used})" if de else f"last fetched {used})")
-        )
+        scope = label(FeedScope, row.scope, args.lang)
+        print(f"{row.id:>4}  {row.label}  {t('cli_feed_row', args.lang, scope=scope, used=used)}")
     return 0
 
 
@@ -113,9 +103,5 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     who = _owner(args, "feed revoke")
     with unit_of_work(make_session_factory(engine_for(args)), who) as session:
         row = feeds.revoke(session, args.id)
-    print(
-        f"Kalender-Abo {row.id} „{row.label}“ widerrufen."
-        if args.lang == "de"
-        else f"Calendar feed {row.id} “{row.label}” revoked."
-    )
+    print(t("cli_feed_revoked", args.lang, id=str(row.id), label=str(row.label)))
     return 0

@@ -14,6 +14,7 @@ from typing import Any
 
 from portfolio import clock
 from portfolio.cli.core import read_session
+from portfolio.i18n import t
 from portfolio.policy import PUBLIC
 
 
@@ -33,19 +34,12 @@ def register(sub: Any) -> None:
 def cmd_opendata(args: argparse.Namespace) -> int:
     from reports.opendata import write_open_data
 
-    de = args.lang == "de"
     today = clock.today()
     with read_session(args, PUBLIC) as session:
         written = write_open_data(session, args.outdir, today=today)
     for path in written:
-        print(
-            f"{path}  ({path.stat().st_size} Bytes)"
-            if de
-            else f"{path}  ({path.stat().st_size} bytes)"
-        )
-    print(
-        f"{len(written)} Dateien geschrieben (Stand {today.isoformat()})."
-        if de
-        else f"{len(written)} files written (as of {today.isoformat()})."
-    )
+        size = str(path.stat().st_size)
+        print(t("cli_file_size", args.lang, path=str(path), size=size))
+    count = str(len(written))
+    print(t("cli_files_written", args.lang, count=count, day=today.isoformat()))
     return 0

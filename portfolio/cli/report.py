@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import make_session_factory
 from portfolio.cli.core import date_arg, engine_for, operator, write_atomically
-from portfolio.i18n import fmt_date, fmt_eur, fmt_int
+from portfolio.i18n import Both, fmt_date, fmt_eur, fmt_int, t
 from portfolio.policy import Principal, set_principal
 from portfolio.services.base import unit_of_work
 
@@ -125,7 +125,7 @@ def _list_published(args: argparse.Namespace, who: Principal, reader: Factory) -
         set_principal(session, who)
         rows = list_published(session)
     if not rows:
-        print("Noch keine Berichte veröffentlicht." if lang == "de" else "No briefs published yet.")
+        print(t("cli_no_briefs", lang))
     for r in rows:
         print(
             f"{r.id:>4}  {fmt_date(r.as_of, lang)}  {r.scope:<10}  "
@@ -232,24 +232,20 @@ def cmd_factsheet(args: argparse.Namespace) -> int:
                 raise
             set_principal(session, who)
             fact_sheet(session, args.key, today=today)  # unknown: the plain "not found"
-            print(
-                f"Projekt {args.key} ist nicht veröffentlicht; ohne --public entsteht der "
-                "interne Steckbrief."
-                if args.lang == "de"
-                else f"Project {args.key} is not published; without --public you get the "
-                "internal fact sheet.",
-                file=sys.stderr,
-            )
+            print(t("cli_fact_sheet_not_published", args.lang, key=args.key), file=sys.stderr)
             return 1
         finally:
             session.rollback()
     _write(args.out, render_pdf(sheet, lang=lang))
-    version = "veröffentlichte" if args.public else "interne"
+    version = Both("veröffentlichte", "published") if args.public else Both("interne", "internal")
     print(
-        f"Steckbrief {sheet.key} ({version} Fassung, Stand {fmt_date(sheet.as_of, args.lang)}) "
-        f"geschrieben: {args.out}"
-        if args.lang == "de"
-        else f"Fact sheet {sheet.key} ({'published' if args.public else 'internal'} version, "
-        f"as of {fmt_date(sheet.as_of, args.lang)}) written: {args.out}"
+        t(
+            "cli_fact_sheet_written",
+            args.lang,
+            key=sheet.key,
+            version=version,
+            day=fmt_date(sheet.as_of, args.lang),
+            path=str(args.out),
+        )
     )
     return 0

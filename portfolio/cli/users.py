@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from db.engine import make_session_factory
 from db.enums import Role
 from db.models import Account
-from portfolio.cli.core import add_group, engine_for, operator, read_session, say
-from portfolio.i18n import fmt_stamp
+from portfolio.cli.core import add_group, engine_for, operator, read_session
+from portfolio.i18n import fmt_stamp, t
 from portfolio.policy import role_label
 from portfolio.services import accounts
 from portfolio.services.base import unit_of_work
@@ -100,34 +100,17 @@ def cmd_add(args: argparse.Namespace) -> int:
         )
     row = created.account
     org = f", {row.organisation_key}" if row.organisation_key else ""
-    print(
-        say(
-            args,
-            f"Konto „{row.name}“ angelegt ({row.role_label('de')}{org}).",
-            f"Account “{row.name}” created ({row.role_label('en')}{org}).",
-        )
-    )
+    role = row.role_label(args.lang)
+    print(t("cli_account_created", args.lang, name=row.name, role=role, organisation=org))
     if created.initial_password is None:
-        print(
-            say(
-                args,
-                f"Ohne Passwort: Anmeldung nur über OpenID Connect mit {row.email}.",
-                f"No password: signs in only through OpenID Connect as {row.email}.",
-            )
-        )
+        print(t("cli_account_oidc_only", args.lang, email=str(row.email)))
     else:
         _print_initial(args, created.initial_password)
     return 0
 
 
 def _print_initial(args: argparse.Namespace, password: str) -> None:
-    print(
-        say(
-            args,
-            "Erstes Passwort (wird nur jetzt angezeigt; bei der ersten Anmeldung zu ändern):",
-            "Initial password (shown only now; to be changed at the first sign-in):",
-        )
-    )
+    print(t("cli_initial_password", args.lang))
     print(f"  {password}")
 
 
@@ -160,7 +143,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print()
         return 0
     if not rows:
-        print(say(args, "Noch keine Konten.", "No accounts yet."))
+        print(t("cli_no_accounts", args.lang))
         return 0
     for r in rows:
         state = _state(args, r)
@@ -173,14 +156,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _state(args: argparse.Namespace, row: accounts.AccountRow) -> str:
     if row.disabled:
-        return say(args, "gesperrt", "disabled")
+        return t("cli_state_disabled", args.lang)
     if row.is_locked():
-        return say(args, "vorübergehend gesperrt", "temporarily locked")
+        return t("cli_state_locked", args.lang)
     if not row.has_password:
-        return say(args, "nur OpenID", "OpenID only")
+        return t("cli_state_oidc_only", args.lang)
     if row.must_change_password:
-        return say(args, "Passwort zu ändern", "password to change")
-    return say(args, "aktiv", "enabled")
+        return t("cli_state_password_to_change", args.lang)
+    return t("cli_state_enabled", args.lang)
 
 
 def _change_account(
@@ -197,13 +180,13 @@ def _change_account(
 
 def cmd_disable(args: argparse.Namespace) -> int:
     account, _ = _change_account(args, "disable", partial(accounts.disable, expected_version=None))
-    print(say(args, f"Konto „{account.name}“ gesperrt.", f"Account “{account.name}” disabled."))
+    print(t("cli_account_disabled", args.lang, name=account.name))
     return 0
 
 
 def cmd_enable(args: argparse.Namespace) -> int:
     account, _ = _change_account(args, "enable", partial(accounts.enable, expected_version=None))
-    print(say(args, f"Konto „{account.name}“ freigegeben.", f"Account “{account.name}” enabled."))
+    print(t("cli_account_enabled", args.lang, name=account.name))
     return 0
 
 
@@ -211,13 +194,7 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
     account, password = _change_account(
         args, "reset-password", partial(accounts.reset_password, expected_version=None)
     )
-    print(
-        say(
-            args,
-            f"Passwort von „{account.name}“ zurückgesetzt.",
-            f"Password of “{account.name}” reset.",
-        )
-    )
+    print(t("cli_password_reset", args.lang, name=account.name))
     _print_initial(args, password)
     return 0
 
@@ -234,11 +211,6 @@ def cmd_set_role(args: argparse.Namespace) -> int:
             organisation_key=args.organisation,
             expected_version=None,
         )
-    print(
-        say(
-            args,
-            f"Rolle von „{account.name}“: {old} → {role_label(args.role, 'de')}.",
-            f"Role of “{account.name}”: {old} → {role_label(args.role, 'en')}.",
-        )
-    )
+    new = role_label(args.role, args.lang)
+    print(t("cli_role_changed", args.lang, name=account.name, old=old, new=new))
     return 0

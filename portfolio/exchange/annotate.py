@@ -25,11 +25,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from portfolio.exchange.importer import ImportResult, Issue
 from portfolio.exchange.safety import prescan, require_defusedxml
+from portfolio.i18n import LANGUAGES, t
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 CONFLICT_FILL = PatternFill("solid", fgColor="FFD966")
 HEADER_FILL = PatternFill("solid", fgColor="C00000")
-ERROR_COLUMN = {"de": "Fehler", "en": "Errors"}
+ERROR_COLUMN: dict[str, str] = {lang: t("annotate_errors", lang) for lang in LANGUAGES}
+_HEADERS = ("sheet", "row", "cell", "column", "key", "message")
 AUTHOR = "Smart-City-Portfolio"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -49,6 +51,11 @@ def _formula_as_text(cell: Cell) -> None:
     value = cell.value
     text = getattr(value, "text", None) or str(value if value is not None else "")
     _text(cell, text if text.startswith("=") else f"={text}")
+
+
+def annotated_file_name(file_name: str, lang: str = "de") -> str:
+    """The name the annotated workbook is offered under: ``plan.xlsx`` → ``plan-fehler.xlsx``."""
+    return t("annotate_file_name", lang, stem=file_name.rsplit(".", 1)[0])
 
 
 def annotate_errors(data: bytes, result: ImportResult, *, lang: str = "de") -> bytes:
@@ -145,11 +152,7 @@ def _write_error_sheet(wb: Workbook, issues: list[tuple[Issue, bool]], lang: str
     if title in wb.sheetnames:
         del wb[title]
     ws = wb.create_sheet(title, 0)
-    headers = (
-        ["Sheet", "Row", "Cell", "Column", "Key", "Message"]
-        if lang == "en"
-        else ["Blatt", "Zeile", "Zelle", "Spalte", "Schlüssel", "Meldung"]
-    )
+    headers = [t(f"annotate_{name}", lang) for name in _HEADERS]
     for c, header in enumerate(headers, start=1):
         cell = _text(ws.cell(row=1, column=c), header)
         cell.font = Font(bold=True, color="FFFFFF")

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from portfolio.i18n import pick
+
 WARNING_CODES = (
     "proof_overdue",
     "payment_overdue",
@@ -88,8 +90,7 @@ WARNING_TITLES: dict[str, tuple[str, str]] = {
 
 def warning_title(code: str, lang: str = "de") -> str:
     """The short title of a warning kind, for lists grouped by kind."""
-    de, en = WARNING_TITLES.get(code, (code, code))
-    return en if lang == "en" else de
+    return pick(*WARNING_TITLES.get(code, (code, code)), lang)
 
 
 @dataclass(frozen=True)

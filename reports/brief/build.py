@@ -24,6 +24,7 @@ from portfolio.figures import (
     state_at,
     summary_of_state,
 )
+from portfolio.i18n import pick
 from portfolio.policy import Action, requires
 from reports.brief.model import DEFAULT_SINCE_DAYS, BriefError, scope_of
 
@@ -141,8 +142,7 @@ def theme_name_of(session: Session, theme_id: int | None, lang: str) -> str | No
     if theme_id is None:
         return None
     row = session.execute(select(Theme.name, Theme.name_en).where(Theme.id == theme_id)).one()
-    name: str = (row.name_en or row.name) if lang == "en" else row.name
-    return name
+    return pick(row.name, row.name_en, lang)
 
 
 @requires(Action.READ_PORTFOLIO)

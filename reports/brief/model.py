@@ -31,18 +31,7 @@ class BriefError(PortfolioError):
         super().__init__(self.message())
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
-        texts = {
-            "future": (
-                "Der Stichtag {as_of} liegt in der Zukunft. Bitte höchstens heute wählen.",
-                "The as-of date {as_of} is in the future. Please choose today or earlier.",
-            ),
-            "since_not_before": (
-                "Das Vergleichsdatum {since} muss vor dem Stichtag {as_of} liegen.",
-                "The reference date {since} must be before the as-of date {as_of}.",
-            ),
-        }
-        de, en = texts[self.code]
-        return (en if lang == "en" else de).format(**self.params)
+        return tx(lang, f"error_{self.code}", **self.params)
 
 
 def scope_of(theme_key: str | None) -> str:

@@ -1,6 +1,7 @@
 """What every sheet of the exchange workbook shares: the workbook being written with its
 formats, language, heading, export time and protection password (:class:`Book`), the pick of a
-German or English text (:func:`de_en`) and the A4 print set-up (:func:`print_setup`)."""
+A4 print set-up (:func:`print_setup`). The workbook's words are ``xlsx_*`` messages of
+:mod:`portfolio.i18n_messages`."""
 
 from __future__ import annotations
 
@@ -13,14 +14,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from portfolio.exchange.schema import Column
-from portfolio.i18n import fmt_date
+from portfolio.i18n import fmt_date, t
 
 A4_PAPER = 9  # Excel's paper code for A4
-
-
-def de_en(lang: str, de: str, en: str) -> str:
-    """``en`` for an English workbook, else ``de``."""
-    return en if lang == "en" else de
 
 
 class Formats:
@@ -112,9 +108,9 @@ def print_setup(ws: Worksheet, book: Book, *, table: bool = True) -> None:
     ws.set_header(f'&L&"-,Bold"&A&R{header_text(heading)}', {"margin": 0.25})
     ws.set_footer(
         "&L"
-        + header_text(de_en(lang, "Export vom ", "Exported on ") + fmt_date(stamp.date(), lang))
+        + header_text(t("xlsx_exported_on", lang, day=fmt_date(stamp.date(), lang)))
         + "&R"
-        + de_en(lang, "Seite &P von &N", "Page &P of &N"),
+        + t("xlsx_page_of", lang),
         {"margin": 0.25},
     )
     if table:

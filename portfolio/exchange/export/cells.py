@@ -12,50 +12,24 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from portfolio.exchange.export.book import de_en
 from portfolio.exchange.schema import NAMED_REFS, Column, Sheet
 from portfolio.exchange.state import Refs, ref_label
-from portfolio.i18n import fmt_eur, fmt_number
+from portfolio.i18n import fmt_eur, fmt_number, pick, t
 from portfolio.services.fields import INTEGER_MAX, MEASURE_MAX, MONEY_MAX
 from portfolio.vocab import labels
 from portfolio.xlsx import safe_text
 
-YES_NO = {"de": ("ja", "nein"), "en": ("yes", "no")}
-FIELD_COMMENTS: dict[str, tuple[str, str]] = {
-    "alternative_to_id": (
-        "Schlüssel des Förderantrags desselben Projekts, zu dem dieser Antrag als Alternative "
-        "offengelegt ist (Blatt „Förderanträge“); leer: kein Alternativantrag",
-        "Key of the funding application of the same project this one is a declared alternative "
-        "to (sheet “Funding applications”); empty: no alternative",
-    ),
-    "implementation_measure": (
-        "ja: erste Umsetzungsmaßnahme (zählt gegen die Obergrenze der Phase dafür)",
-        "yes: a first implementation measure (counts against the phase's cap for them)",
-    ),
-    "window_need": (
-        "Betrag in Euro: was die Zahlungen in der Verwendungsfrist nach der Auszahlung brauchen",
-        "Amount in euros: what the payments within the spending window after the payout need",
-    ),
-    "cost_type": (
-        "Auswahl aus der Liste (Blatt „Listen“): nur Ausgabearten, die das Förderprogramm des "
-        "Antrags fördert",
-        "Choose from the list (sheet “Lists”): only cost types the application's programme funds",
-    ),
-    "actual": (
-        "Betrag in Euro: was für diese Position bisher tatsächlich ausgegeben wurde (Ist)",
-        "Amount in euros: what has actually been spent on this item so far",
-    ),
-}
-"""Column comments of fields whose kind alone does not say enough."""
+FIELD_COMMENTS = (
+    "alternative_to_id",
+    "implementation_measure",
+    "window_need",
+    "cost_type",
+    "actual",
+)
+"""Fields whose kind alone does not say enough: their column comment is ``xlsx_field_<field>``."""
 
-FROZEN_COMMENT = (
-    "Bestehende Berichte nur Lesen (der Verlauf bleibt erhalten); neue Berichte in neuen Zeilen",
-    "Existing reports read-only (the history is kept); new reports in new rows",
-)
-GRANT_READ_ONLY = (
-    "Nur Lesen (Partner): Förderungen pflegt die Smart-City Innovation Unit",
-    "Read-only (partners): grants are kept by the Smart-City Innovation Unit",
-)
+GRANT_READ_ONLY = (t("xlsx_grant_read_only", "de"), t("xlsx_grant_read_only", "en"))
+"""The comment on a grant column in a partner's workbook, German and English."""
 
 CellWriter = Callable[[Worksheet, int, int, Any, dict[str, Any], Format], None]
 """Writes one cell: (sheet, row, column, the value of the column's field, the loaded row,
@@ -106,7 +80,7 @@ def cell_writer(column: Column, refs: Refs, lang: str) -> CellWriter:
             ws, r, c, names.get(v, v) if v else None, fmt
         )
     if kind == "bool":
-        yes, no = YES_NO["en" if lang == "en" else "de"]
+        yes, no = t("yes", lang), t("no", lang)
         return lambda ws, r, c, v, row, fmt: _write_text(ws, r, c, yes if v else no, fmt)
     if kind == "tags":
         return lambda ws, r, c, v, row, fmt: _write_text(ws, r, c, ", ".join(v or []), fmt)
@@ -132,7 +106,6 @@ def _reference_label(column: Column, refs: Refs, lang: str) -> Callable[[Any], s
 def _context_value(name: str, refs: Refs, lang: str) -> Callable[[dict[str, Any]], str | None]:
     """The text of the context column ``name`` (not imported) for a loaded row."""
     projects, kpis = refs.project.by_id, refs.kpi.by_id
-    en = lang == "en"
 
     def context(row: dict[str, Any]) -> str | None:
         if name == "theme":
@@ -140,9 +113,7 @@ def _context_value(name: str, refs: Refs, lang: str) -> Callable[[dict[str, Any]
             theme = af["theme"] if af else None
             if not theme:
                 return None
-            return (
-                f"{theme['key']} {(theme['name_en'] if en and theme['name_en'] else theme['name'])}"
-            )
+            return f"{theme['key']} {pick(theme['name'], theme['name_en'], lang)}"
         if name == "project_title":
             p = projects.get(row["_project_id"])
             return p["title"] if p else None
@@ -170,81 +141,41 @@ def column_comment(sheet: Sheet, column: Column, lang: str, partner: bool) -> st
     parts: list[str] = []
     kinds = _kind_comments(sheet, column, lang)
     if column.field in FIELD_COMMENTS:
-        parts.append(de_en(lang, *FIELD_COMMENTS[column.field]))
+        parts.append(t(f"xlsx_field_{column.field}", lang))
     elif column.kind in kinds:
         parts.append(kinds[column.kind])
     elif spec and spec.max_length:
-        parts.append(
-            de_en(
-                lang,
-                f"Text, höchstens {spec.max_length} Zeichen",
-                f"Text, at most {spec.max_length} characters",
-            )
-        )
+        parts.append(t("xlsx_text_at_most", lang, max=str(spec.max_length)))
     if spec and spec.required and column.kind not in ("key",):
-        parts.append(de_en(lang, "Pflichtfeld", "Required"))
+        parts.append(t("xlsx_required", lang))
     parts += _access_comments(sheet, column, lang, partner)
     return " · ".join(parts)
 
 
 def _kind_comments(sheet: Sheet, column: Column, lang: str) -> dict[str, str]:
     """Column kind → what a column of that kind takes."""
-    return {
-        "key": (
-            de_en(
-                lang,
-                "Schlüssel der Zeile – nicht ändern; bei neuen Zeilen leer lassen",
-                "Row key – do not change; leave empty in new rows",
-            )
-            if sheet.id_key_prefix
-            else de_en(
-                lang,
-                "Schlüssel der Zeile – nicht ändern; neue Zeilen: leer lassen (wird vergeben) "
-                "oder einen freien Schlüssel eintragen, auf den sich andere neue Zeilen beziehen",
-                "Row key – do not change; new rows: leave empty (assigned) or enter a free key "
-                "that other new rows can refer to",
-            )
-        ),
-        "version": de_en(
-            lang,
-            "Version der Zeile beim Export – nicht ändern",
-            "Row version at export – do not change",
-        ),
-        "date": de_en(lang, "Datum (TT.MM.JJJJ)", "Date (DD.MM.YYYY)"),
-        "money": de_en(lang, "Betrag in Euro, z. B. 1.234,56", "Amount in euros, e.g. 1,234.56"),
-        "rate": de_en(lang, "Prozent, z. B. 65 %", "Percent, e.g. 65 %"),
-        "measure": de_en(lang, "Zahl", "Number"),
-        "enum": de_en(lang, "Auswahl aus der Liste", "Choose from the list"),
-        "bool": de_en(lang, "ja oder nein", "yes or no"),
-        "tags": de_en(lang, "Liste, durch Komma getrennt", "List, separated by commas"),
-        "ref": (
-            de_en(
-                lang,
-                "Auswahl aus der Liste: „Schlüssel – Name“ (Referenzblatt); der Schlüssel allein "
-                "genügt",
-                "Choose from the list: “key – name” (reference sheet); the key alone will do",
-            )
-            if column.ref in NAMED_REFS
-            else de_en(lang, "Schlüssel aus dem Referenzblatt", "Key from the reference sheet")
-        ),
-        "context": de_en(
-            lang, "Nur zur Information, wird nicht eingelesen", "For information only, not imported"
-        ),
-    }
+    key = "xlsx_kind_key" if sheet.id_key_prefix else "xlsx_kind_key_free"
+    ref = "xlsx_kind_ref_named" if column.ref in NAMED_REFS else "xlsx_kind_ref"
+    kinds = {"key": key, "ref": ref} | {kind: f"xlsx_kind_{kind}" for kind in _KINDS}
+    return {kind: t(message, lang) for kind, message in kinds.items()}
+
+
+_KINDS = ("version", "date", "money", "rate", "measure", "enum", "bool", "tags", "context")
+"""The kinds whose comment is ``xlsx_kind_<kind>`` whatever the column."""
 
 
 def _access_comments(sheet: Sheet, column: Column, lang: str, partner: bool) -> list[str]:
     """Who may change ``column``: frozen reports, and in a partner's workbook the partner."""
-    read_only = de_en(lang, "Nur Lesen (Partner)", "Read-only (partners)")
+    read_only = t("xlsx_read_only_partners", lang)
     if sheet.frozen_rows and column.editable:
-        frozen = [de_en(lang, *FROZEN_COMMENT)]
+        frozen = [t("xlsx_frozen_rows", lang)]
         if partner and column.field not in sheet.partner_create:
             frozen.append(read_only)
         return frozen
     if partner and column.editable:
         if column.partner:
-            return [de_en(lang, "Für Partner änderbar", "Partners may change it")]
-        return [de_en(lang, *GRANT_READ_ONLY)] if sheet.grant else [read_only]
+            return [t("xlsx_partners_may_change", lang)]
+        return [t("xlsx_grant_read_only", lang)] if sheet.grant else [read_only]
     return []
 
 
@@ -266,12 +197,8 @@ def _money_rule(lang: str) -> dict[str, Any]:
         "validate": "decimal",
         "minimum": 0,
         "maximum": _float_at_most(MONEY_MAX),
-        "error_title": de_en(lang, "Ungültiger Betrag", "Invalid amount"),
-        "error_message": de_en(
-            lang,
-            f"Bitte einen Betrag in Euro eintragen, nicht negativ, höchstens {largest}.",
-            f"Please enter an amount in euros, not negative, at most {largest}.",
-        ),
+        "error_title": t("xlsx_invalid_amount", lang),
+        "error_message": t("xlsx_amount_rule", lang, largest=largest),
     }
 
 
@@ -280,12 +207,8 @@ def _rate_rule(lang: str) -> dict[str, Any]:
         "validate": "decimal",
         "minimum": 0,
         "maximum": 100,
-        "error_title": de_en(lang, "Ungültiger Prozentsatz", "Invalid percentage"),
-        "error_message": de_en(
-            lang,
-            "Bitte einen Prozentsatz von 0 bis 100 % eintragen, z. B. 65 %.",
-            "Please enter a percentage from 0 to 100 %, e.g. 65 %.",
-        ),
+        "error_title": t("xlsx_invalid_percentage", lang),
+        "error_message": t("xlsx_rate_rule", lang),
     }
 
 
@@ -295,12 +218,8 @@ def _measure_rule(lang: str) -> dict[str, Any]:
         "validate": "decimal",
         "minimum": -_float_at_most(MEASURE_MAX),
         "maximum": _float_at_most(MEASURE_MAX),
-        "error_title": de_en(lang, "Ungültige Zahl", "Invalid number"),
-        "error_message": de_en(
-            lang,
-            f"Bitte eine Zahl eintragen, dem Betrag nach höchstens {largest}.",
-            f"Please enter a number, at most {largest} in absolute value.",
-        ),
+        "error_title": t("xlsx_invalid_number", lang),
+        "error_message": t("xlsx_measure_rule", lang, largest=largest),
     }
 
 
@@ -310,12 +229,8 @@ def _int_rule(lang: str) -> dict[str, Any]:
         "validate": "integer",
         "minimum": 0,
         "maximum": INTEGER_MAX,
-        "error_title": de_en(lang, "Ungültige Zahl", "Invalid number"),
-        "error_message": de_en(
-            lang,
-            f"Bitte eine ganze Zahl von 0 bis {largest} eintragen.",
-            f"Please enter a whole number from 0 to {largest}.",
-        ),
+        "error_title": t("xlsx_invalid_number", lang),
+        "error_message": t("xlsx_int_rule", lang, largest=largest),
     }
 
 

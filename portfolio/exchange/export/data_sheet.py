@@ -11,7 +11,7 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
-from portfolio.exchange.export.book import Book, Formats, de_en, print_setup
+from portfolio.exchange.export.book import Book, Formats, print_setup
 from portfolio.exchange.export.cells import (
     cell_writer,
     column_comment,
@@ -20,6 +20,7 @@ from portfolio.exchange.export.cells import (
 from portfolio.exchange.export.reference_sheets import ENUM_LIST, Dropdowns
 from portfolio.exchange.schema import Column, Sheet
 from portfolio.exchange.state import Refs
+from portfolio.i18n import t
 
 NEW_ROWS = 500  # rows below the data kept editable (and with dropdowns) for new entries
 
@@ -144,12 +145,8 @@ def _validation(
             "validate": "list",
             "source": source,
             "error_type": "warning",
-            "error_title": de_en(lang, "Unbekannter Wert", "Unknown value"),
-            "error_message": de_en(
-                lang,
-                "Bitte einen Eintrag aus der Liste wählen.",
-                "Please choose an entry from the list.",
-            ),
+            "error_title": t("xlsx_unknown_value", lang),
+            "error_message": t("xlsx_choose_from_list", lang),
         }
     if column.kind == "date":
         return {
@@ -158,11 +155,7 @@ def _validation(
             "minimum": dt.date(1990, 1, 1),
             "maximum": dt.date(2100, 12, 31),
             "error_type": "warning",
-            "error_message": de_en(
-                lang,
-                "Bitte ein Datum TT.MM.JJJJ eintragen.",
-                "Please enter a date DD.MM.YYYY.",
-            ),
+            "error_message": t("xlsx_enter_date", lang),
         }
     spec = sheet.specs.get(column.field)
     return number_validation(column, spec.kind if spec else None, lang)

@@ -23,10 +23,10 @@ from db.enums import (
     TrafficLight,
 )
 from db.models import ProgrammePhase
-from portfolio.exchange.export.book import Book, de_en, print_setup
-from portfolio.exchange.export.cells import YES_NO
+from portfolio.exchange.export.book import Book, print_setup
 from portfolio.exchange.schema import REFERENCE_TITLES
 from portfolio.exchange.state import Refs, ref_label
+from portfolio.i18n import pick, t
 from portfolio.vocab import label, labels
 from portfolio.xlsx import safe_text
 
@@ -84,7 +84,7 @@ class _Table:
 
 
 def _title(name: str, lang: str) -> str:
-    return REFERENCE_TITLES[name][1 if lang == "en" else 0]
+    return pick(*REFERENCE_TITLES[name], lang)
 
 
 def _range(name: str, lang: str, col: str, n: int) -> str:
@@ -96,7 +96,7 @@ def _list_columns(lang: str) -> tuple[list[str], list[list[str]]]:
     """The names of the lists, in their column order on the sheet "Listen", and their values."""
     names = [name for name, _ in LISTS] + ["yes_no"]
     values = [list(labels(enum, lang).values()) for _, enum in LISTS] + [
-        list(YES_NO["en" if lang == "en" else "de"])
+        [t("yes", lang), t("no", lang)]
     ]
     return names, values
 
@@ -168,12 +168,12 @@ _CHOICE = ("Auswahl (Schlüssel – Name)", "Choice (key – name)")
 
 
 def _headers(lang: str, *texts: tuple[str, str]) -> list[str]:
-    return [de_en(lang, *text) for text in texts]
+    return [pick(*text, lang) for text in texts]
 
 
 def _name(record: dict[str, Any], lang: str) -> str:
     """A theme's or action field's name in the workbook's language (German if it has none)."""
-    return record["name_en"] if lang == "en" and record["name_en"] else record["name"]
+    return pick(record["name"], record["name_en"], lang)
 
 
 def _themes(refs: Refs, lang: str) -> _Table:
@@ -268,7 +268,7 @@ def _lists(lang: str) -> _Table:
     names, values = _list_columns(lang)
     height = max(len(v) for v in values)
     return _Table(
-        [LIST_HEADERS[n][1 if lang == "en" else 0] for n in names],
+        [pick(*LIST_HEADERS[n], lang) for n in names],
         [[v[r] if r < len(v) else None for v in values] for r in range(height)],
         [24] * len(names),
     )

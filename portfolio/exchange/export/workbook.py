@@ -23,7 +23,7 @@ from db.models.base import utcnow
 from portfolio import audit
 from portfolio.errors import NotFound
 from portfolio.exchange import signing
-from portfolio.exchange.export.book import Book, Formats, de_en
+from portfolio.exchange.export.book import Book, Formats
 from portfolio.exchange.export.data_sheet import write_data_sheet
 from portfolio.exchange.export.instructions import write_instructions
 from portfolio.exchange.export.reference_sheets import reference_ranges, write_reference_sheets
@@ -36,6 +36,7 @@ from portfolio.exchange.state import (
     partner_id,
     scope_project_ids,
 )
+from portfolio.i18n import t
 from portfolio.policy import (
     Action,
     Principal,
@@ -185,7 +186,7 @@ def _export(
     book.wb.close()
     if progress:
         progress(1.0, "")
-    suffix = scope.partner or de_en(lang, "gesamt", "all")
+    suffix = scope.partner or t("xlsx_file_scope_all", lang)
     file_name = f"portfolio-{suffix}-{stamp:%Y-%m-%d}.xlsx"
     return ExportResult(buffer.getvalue(), scope.label, counts, file_name)
 
@@ -199,19 +200,13 @@ def _new_book(
     )
     wb.set_properties(
         {
-            "title": de_en(
-                lang,
-                "Smart-City-Portfolio – Datenaustausch",
-                "Smart-City Portfolio – data exchange",
-            ),
+            "title": t("xlsx_properties_title", lang),
             "author": "Smart-City Innovation Unit Bochum",
             "company": "Stadt Bochum",
         }
     )
     fm = Formats(wb)
-    heading = de_en(lang, "Smart-City-Portfolio Bochum", "Smart-City Portfolio Bochum") + (
-        f" – {partner_name}" if partner_name else ""
-    )
+    heading = t("xlsx_heading", lang) + (f" – {partner_name}" if partner_name else "")
     return Book(wb, fm, lang, heading, stamp, password)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import AuditKind
 from portfolio import audit
-from portfolio.i18n import DEFAULT_LANG
+from portfolio.i18n import DEFAULT_LANG, t
 from portfolio.policy import Action, Principal, requires
 from portfolio.services.accounts.logins import principal_for_email
 from portfolio.services.accounts.refusals import SignInRefused
@@ -21,24 +21,8 @@ class OidcRefused(SignInRefused):
     address (``no_email``), or one it marks as not verified (``email_unverified``)."""
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
-        de = lang == "de"
-        if self.reason == "no_email":
-            return (
-                "Der Anmeldedienst der Stadt hat keine E-Mail-Adresse übermittelt, daher kann "
-                "Ihrem Zugang kein Konto im Portfolio zugeordnet werden. Wenden Sie sich an die "
-                "Administration."
-                if de
-                else "The city's identity provider sent no e-mail address, so no portfolio "
-                "account can be matched. Ask the administrators."
-            )
-        if self.reason == "email_unverified":
-            return (
-                f"Der Anmeldedienst der Stadt hat die E-Mail-Adresse {self.email} nicht "
-                "bestätigt. Ohne bestätigte Adresse gibt es keinen Zugang zum Portfolio."
-                if de
-                else f"The city's identity provider has not verified the e-mail address "
-                f"{self.email}. Without a verified address there is no access to the portfolio."
-            )
+        if self.reason in ("no_email", "email_unverified"):
+            return t(f"sign_in_{self.reason}", lang, email=str(self.email))
         return super().message(lang)
 
 

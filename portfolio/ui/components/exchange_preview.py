@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from portfolio.exchange.annotate import annotate_errors
+from portfolio.exchange.annotate import annotate_errors, annotated_file_name
 from portfolio.exchange.importer import KEEP_CURRENT, KEEP_FILE, ImportResult
 from portfolio.i18n import fmt_int
 from portfolio.ui.components.exchange_texts import TEXTS
@@ -51,8 +51,7 @@ def show_result(result: ImportResult, data: bytes, lang: str, *, key: str = "exc
         st.download_button(
             tr(TEXTS, "annotated"),
             data=lambda: annotate_errors(data, result, lang=lang),
-            file_name=result.file_name.rsplit(".", 1)[0]
-            + ("-fehler.xlsx" if lang == "de" else "-errors.xlsx"),
+            file_name=annotated_file_name(result.file_name, lang),
             mime=XLSX_MIME,
             icon=":material/error:",
             on_click="ignore",
