@@ -1,6 +1,6 @@
 """Languages and formats: German first, English on request.
 
-``t(key, lang, **params)`` looks a message up in the catalogue (:mod:`portfolio.i18n_messages`);
+``t(key, lang, **params)`` looks a message up in the catalogue (:mod:`portfolio.i18n_de`, :mod:`portfolio.i18n_en`);
 amounts, dates and percentages in ``params`` are formatted for the language with Babel
 (1.234,56 €, 31.12.2026). ``pick`` chooses between a German and an English name or label.
 """
@@ -22,8 +22,11 @@ from babel.numbers import (
     format_percent,
 )
 
+from portfolio import i18n_de, i18n_en
 from portfolio.clock import to_local
-from portfolio.i18n_messages import MESSAGES as MESSAGES
+
+MESSAGES: dict[str, dict[str, str]] = {"de": i18n_de.MESSAGES, "en": i18n_en.MESSAGES}
+"""One catalogue per language (:mod:`portfolio.i18n_de`, :mod:`portfolio.i18n_en`)."""
 
 Lang = Literal["de", "en"]
 LANGUAGES: tuple[Lang, ...] = ("de", "en")

@@ -81,3 +81,19 @@ def test_every_catalogue_resolves_its_plural_choices() -> None:
         "1 Meilenstein ist am 01.12.2026 überfällig."
     )
     assert msg("outdated_rows", "en", count="1").startswith("1 row comes")
+
+
+def test_the_two_catalogues_say_the_same_things() -> None:
+    """One catalogue per language, with the same keys and the same parameters in each."""
+    import re
+
+    from portfolio import i18n_de, i18n_en
+
+    assert set(i18n_de.MESSAGES) == set(i18n_en.MESSAGES)
+    placeholder = re.compile(r"\{(\w+)(?:\|[^{}]*)?\}")
+    differ = [
+        key
+        for key, german in i18n_de.MESSAGES.items()
+        if set(placeholder.findall(german)) != set(placeholder.findall(i18n_en.MESSAGES[key]))
+    ]
+    assert differ == []

@@ -37,7 +37,7 @@ CODES = (
     "no_defusedxml",
 )
 """Why a file is refused; the message of a code is ``unreadable_<code>`` in
-:mod:`portfolio.i18n_messages`."""
+:mod:`portfolio.i18n_de` / :mod:`portfolio.i18n_en`."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
     code: (CATALOGUE["de"][f"unreadable_{code}"], CATALOGUE["en"][f"unreadable_{code}"])

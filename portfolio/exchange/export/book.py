@@ -1,7 +1,7 @@
 """What every sheet of the exchange workbook shares: the workbook being written with its
 formats, language, heading, export time and protection password (:class:`Book`), the pick of a
 A4 print set-up (:func:`print_setup`). The workbook's words are ``xlsx_*`` messages of
-:mod:`portfolio.i18n_messages`."""
+:mod:`portfolio.i18n_de` / :mod:`portfolio.i18n_en`."""
 
 from __future__ import annotations
 

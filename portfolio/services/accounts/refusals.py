@@ -32,7 +32,7 @@ class SignInRefused(PortfolioError):
 
 class AccountRefused(PortfolioError):
     """An account change the rules don't allow; ``reason`` names its message, ``account_<reason>``
-    in :mod:`portfolio.i18n_messages`."""
+    in :mod:`portfolio.i18n_de` / :mod:`portfolio.i18n_en`."""
 
     def __init__(self, reason: str, **params: str) -> None:
         self.reason, self.params = reason, params
