@@ -62,6 +62,8 @@ class Expected:
     budget_cover: Decimal = ZERO
 
 
+# Long on purpose: the funding figures recomputed by hand in plain Python, one rule after the
+# other, so that nothing of the product's code is reused.
 def by_hand(session: Session, day: dt.date) -> Expected:
     """Every figure of the day, counted row by row in Python."""
     projects = {p.id: p for p in session.execute(select(Project)).scalars() if not p.archived}

@@ -16,6 +16,7 @@ from tests.factories import make_application, make_project
 from tests.fixtures.base import TODAY
 
 
+# Long on purpose: every summary figure counted again row by row, side by side with the SQL one.
 def test_summary_matches_a_row_by_row_count(session: Session) -> None:
     generate(session, 60, seed=7, today=TODAY)
     first = session.execute(select(Project).order_by(Project.id)).scalars().first()

@@ -16,6 +16,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Long on purpose: a released migration is frozen, and Alembic's upgrade is one function, the
+# tables in the order of their foreign keys.
 def upgrade() -> None:
 
     op.create_table(

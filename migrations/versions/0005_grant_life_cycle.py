@@ -22,6 +22,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Long on purpose: a released migration is frozen, and Alembic's upgrade is one function, the
+# steps in the order the schema needs them.
 def upgrade() -> None:
     op.create_table(
         "base_rate",

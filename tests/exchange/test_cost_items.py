@@ -6,10 +6,9 @@
   and new rows there are refused with a message naming the cell and saying who keeps grants;
 - milestone done dates stay the partners' to report;
 - the unit's full workbook creates and edits items through the cost plan's own rules (a cost
-  type the programme does not fund is refused with the service's message);
-- after the import's writes, what follows from a grant (grant_life.follow: proofs-of-use
-  duties, budget years) is kept in step for every application the file created or changed,
-  exactly as after the same edit in the dashboard.
+  type the programme does not fund is refused with the service's message).
+
+What follows from a grant after an import: test_grant_follow_up.py.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
-from typing import Any
 
 import openpyxl
 import pytest
@@ -25,23 +23,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.enums import ChangeSource, JournalAction
-from db.models import BudgetYear, CostItem, JournalEntry, ProofOfUse
+from db.models import JournalEntry
 from portfolio.errors import Problem, ValidationFailed
-from portfolio.exchange import importer
 from portfolio.exchange.annotate import annotate_errors
 from portfolio.exchange.export import GRANT_READ_ONLY
-from portfolio.exchange.importer import ImportResult, cell_name
 from portfolio.exchange.schema import COST_ITEMS
 from portfolio.exchange.state import Scope
 from portfolio.i18n import Eur, fmt_value
 from portfolio.policy import set_principal
 from portfolio.services import (
     cost_plan,
-    funding,
-    grant_life,
     milestones,
     programmes,
     projects,
+)
+from tests.exchange.cost_plan_helpers import (
+    SHEET,
+    STW,
+    cell_of,
+    item,
+    messages,
+    sheet_rows,
+    with_cost_plan,
 )
 from tests.exchange.helpers import (
     append,
@@ -57,71 +60,6 @@ from tests.exchange.helpers import (
 )
 from tests.factories import make_application
 from tests.fixtures.base import TESTER
-
-STW = Scope(partner="STW")
-SHEET = "Kostenplan"
-
-
-def with_cost_plan(factory: sessionmaker[Session]) -> dict[str, Any]:
-    """The small portfolio, and a cost plan of two items for its awarded application (SC-001,
-    where STW leads and USB takes part; SC-002 is BOG's)."""
-    keys = small_portfolio(factory)
-    with factory() as s:
-        set_principal(s, TESTER)
-        app = funding.get_by_key(s, keys["app2"])
-        staff = cost_plan.create(
-            s,
-            {
-                "application_id": app.id,
-                "cost_type": "personnel",
-                "label": "Projektleitung",
-                "requested": Decimal("120000"),
-                "approved": Decimal("100000"),
-                "actual": Decimal("40000"),
-            },
-        )
-        sensors = cost_plan.create(
-            s,
-            {
-                "application_id": app.id,
-                "cost_type": "investment",
-                "label": "Sensoren",
-                "requested": Decimal("80000"),
-                "approved": Decimal("80000"),
-            },
-        )
-        s.commit()
-        keys.update(staff=staff.key, sensors=sensors.key, app2_id=app.id)
-    return keys
-
-
-def item(factory: sessionmaker[Session], key: str) -> CostItem:
-    with factory() as s:
-        found = s.execute(select(CostItem).where(CostItem.key == key)).scalar_one()
-        s.expunge(found)
-        return found
-
-
-def sheet_rows(data: bytes, title: str = SHEET) -> dict[str, dict[str, Any]]:
-    ws = openpyxl.load_workbook(io.BytesIO(data))[title]
-    headers = [c.value for c in ws[1]]
-    return {
-        r[0].value: dict(zip(headers, (c.value for c in r), strict=True))
-        for r in ws.iter_rows(min_row=2)
-        if r[0].value
-    }
-
-
-def cell_of(data: bytes, sheet: str, key: str, header: str) -> str:
-    ws = openpyxl.load_workbook(io.BytesIO(data))[sheet]
-    name = cell_name(header_index(ws)[header] - 1, row_of(data, sheet, key))
-    assert name is not None
-    return name
-
-
-def messages(result: ImportResult) -> list[str]:
-    return [e.message for e in result.errors]
-
 
 # ---- the sheet -------------------------------------------------------------------------------
 
@@ -488,155 +426,3 @@ def test_a_cost_type_the_programme_does_not_fund_is_refused(
     fine = append(export(factory), SHEET, {**row, "Ausgabeart": "Fremdleistungen"})
     result = run(factory, fine)
     assert result.applied and result.created == 1, messages(result)
-
-
-# ---- what follows from a grant ---------------------------------------------------------------
-
-
-def _follow_up(session: Session, application_id: int) -> dict[str, list[tuple[Any, ...]]]:
-    """What follows from a grant, without ids: its duties and its budget years."""
-    proofs = session.execute(
-        select(
-            ProofOfUse.kind,
-            ProofOfUse.budget_year,
-            ProofOfUse.due_on,
-            ProofOfUse.state,
-        )
-        .where(ProofOfUse.application_id == application_id)
-        .order_by(ProofOfUse.kind, ProofOfUse.budget_year)
-    ).all()
-    years = session.execute(
-        select(BudgetYear.year, BudgetYear.grant_amount, BudgetYear.own_amount)
-        .where(BudgetYear.application_id == application_id)
-        .order_by(BudgetYear.year)
-    ).all()
-    return {"proofs": [tuple(p) for p in proofs], "years": [tuple(y) for y in years]}
-
-
-def test_an_imported_grant_change_keeps_duties_and_budget_years_in_step(
-    factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Two equal grants: one amended in the dashboard, the other by the same change in a
-    workbook. Afterwards both have the same duties and budget years, the import called
-    grant_life.follow once for each application it created or changed (none other), and
-    calling it again changes nothing."""
-    keys = small_portfolio(factory)
-    grant: dict[str, Any] = {
-        "phase": "B",
-        "status": "approved",
-        "amount_requested": Decimal("100000"),
-        "amount_approved": Decimal("100000"),
-        "eligible_cost": Decimal("200000"),
-        "funding_rate": Decimal("50"),
-        "decision_on": dt.date(2025, 6, 1),
-        "period_start": dt.date(2025, 7, 1),
-        "period_end": dt.date(2026, 12, 31),
-    }
-    change = {"amount_approved": Decimal("90000"), "period_end": dt.date(2027, 12, 31)}
-    with factory() as s:
-        set_principal(s, TESTER)
-        by_dashboard = make_application(s, projects.get_by_key(s, keys["p1"]), **grant)
-        by_file = make_application(s, projects.get_by_key(s, keys["p2"]), **grant)
-        s.commit()
-        ids = {"dashboard": by_dashboard.id, "file": by_file.id}
-        file_key = by_file.key
-        as_awarded = _follow_up(s, by_file.id)
-        assert _follow_up(s, by_dashboard.id) == as_awarded
-        funding.update(s, by_dashboard.id, change, expected_version=by_dashboard.version)
-        s.commit()
-    data = edit(
-        export(factory),
-        "Förderanträge",
-        file_key,
-        {"Bewilligt": 90000, "Förderzeitraum bis": "31.12.2027"},
-    )
-    data = append(
-        data,
-        "Förderanträge",
-        {
-            "Schlüssel": "SC-002-F9",
-            "Projekt": keys["p2"],
-            "Förderprogramm": "MPSC",
-            "Phase": "B",
-            "Status": "Antrag eingereicht",
-            "Eingereicht am": "01.10.2026",
-            "Beantragt": 10000,
-            "Förderfähige Kosten": 20000,
-            "Förderquote": "50 %",
-        },
-    )
-    followed: list[str] = []
-    real = grant_life.follow
-
-    def spy(session: Session, application: Any) -> None:
-        followed.append(application.key)
-        real(session, application)
-
-    monkeypatch.setattr(grant_life, "follow", spy)
-    preview = run(factory, data, dry_run=True)
-    assert preview.ok and (preview.updated, preview.created) == (1, 1), messages(preview)
-    assert sorted(followed) == sorted([file_key, "SC-002-F9"])
-    followed.clear()
-    result = run(factory, data, actor="innovation.unit")
-    assert result.applied, messages(result)
-    assert sorted(followed) == sorted([file_key, "SC-002-F9"])
-    with factory() as s:
-        amended = _follow_up(s, ids["file"])
-        assert amended == _follow_up(s, ids["dashboard"])
-        assert amended != as_awarded  # a year longer: another interim proof, other years
-        # what the import wrote for the grant is journaled under the import
-        entries = (
-            s.execute(
-                select(JournalEntry).where(
-                    JournalEntry.entity.in_(["proof_of_use", "budget_year"]),
-                    JournalEntry.project_id == keys["p2_id"],
-                    JournalEntry.source_ref == f"import:{result.import_id}",
-                )
-            )
-            .scalars()
-            .all()
-        )
-        assert entries and all(e.actor == "innovation.unit" for e in entries)
-    # in step: following the stored grant again writes nothing
-    before = journal_count(factory)
-    with factory() as s:
-        set_principal(s, TESTER)
-        real(s, funding.get(s, ids["file"]))
-        s.flush()
-        s.commit()
-    assert journal_count(factory) == before
-
-
-def test_an_unchanged_grant_is_not_followed(
-    sqlite_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    keys = with_cost_plan(sqlite_factory)
-    followed: list[Any] = []
-    monkeypatch.setattr(importer.grant_life, "follow", lambda s, a: followed.append(a.key))
-    data = edit(export(sqlite_factory), SHEET, keys["staff"], {"Ist-Ausgaben": 50000})
-    result = run(sqlite_factory, data)
-    assert result.applied and result.updated == 1 and followed == []
-
-
-def test_a_refusal_while_following_a_grant_rejects_the_file(
-    sqlite_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    keys = with_cost_plan(sqlite_factory)
-
-    def refuse(session: Session, application: Any) -> None:
-        raise ValidationFailed([Problem("period_end", "required")])
-
-    monkeypatch.setattr(grant_life, "follow", refuse)
-    data = edit(export(sqlite_factory), "Förderanträge", keys["app2"], {"Bemerkung": "neu"})
-    before = snapshot(sqlite_factory)
-    result = run(sqlite_factory, data)
-    assert not result.applied
-    [issue] = result.errors
-    assert (issue.sheet, issue.key, issue.column) == (
-        "Förderanträge",
-        keys["app2"],
-        "Förderzeitraum bis",
-    )
-    assert issue.message == Problem("period_end", "required").message()
-    assert result.counts["applications"].invalid == 1
-    assert snapshot(sqlite_factory) == before

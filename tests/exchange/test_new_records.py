@@ -159,6 +159,7 @@ def without_imports(snap: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tu
     return {t: rows for t, rows in snap.items() if t != "import_record"}
 
 
+# Long on purpose: a new project with every kind of part in one workbook, checked part by part.
 def test_new_project_with_its_parts_in_one_file(factory: sessionmaker[Session]) -> None:
     keys = small_portfolio(factory)
     data = new_project_file(export(factory))

@@ -131,6 +131,8 @@ def test_a_rule_of_the_services_holds_for_a_workbook_row_too(
     assert {(e.key, e.column) for e in result.errors} == {(keys["p1"], "Ratsbeschluss vom")}
 
 
+# Long on purpose: the same edits through the services and through a workbook, compared record by
+# record.
 def test_a_single_edit_and_an_import_store_the_same_records(
     factory: sessionmaker[Session],
 ) -> None:
@@ -328,6 +330,7 @@ def _cell(data: bytes, sheet: str, key: str, header: str) -> Any:
     return ws.cell(row=row_of(data, sheet, key), column=header_index(ws)[header]).value
 
 
+# Long on purpose: every newer field out to a workbook and back, field by field.
 def test_the_new_fields_round_trip(factory: sessionmaker[Session]) -> None:
     keys = small_portfolio(factory)
     with factory() as s:

@@ -112,6 +112,7 @@ def test_a_new_federal_application_may_not_replace_a_new_mpsc_own_share(
     assert any("Eigenanteil" in m and "Bund" in m for m in messages), messages
 
 
+# Long on purpose: every cross-row rule once through the import and once through the services.
 def test_the_import_agrees_with_the_services_on_the_bochum_demo(
     factory: sessionmaker[Session],
 ) -> None:

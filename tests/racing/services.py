@@ -142,6 +142,8 @@ def _failure(counts: dict[str, Any], where: str, exc: BaseException) -> None:
         counts["samples"].append(f"{where}: {name}: {str(exc)[:300]}")
 
 
+# Long on purpose: one racing worker process, its loop of service writes and what it reports, in
+# one place.
 def _service_writer(
     url: str,
     project_ids: list[int],
@@ -396,6 +398,7 @@ def _brief_rounds(url: str, seconds: float, ready: Any, go: Any, stop: Any, out:
     out.put(("brief", counts))
 
 
+# Long on purpose: one race set up, run and judged in order.
 def service_race(
     url: str,
     *,

@@ -24,6 +24,8 @@ from tests.factories import make_application, make_project
 D = Decimal
 
 
+# Long on purpose: a grant's whole life scripted in order (award, amendments, payments, proofs,
+# ending).
 def _scripted(session: Session, today: dt.date) -> list[tuple[str, str, str, Decimal]]:
     """Grant changes through the services; returns (kind, item key, code, amount) as the brief
     must list them, in the order recorded."""

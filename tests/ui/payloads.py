@@ -98,6 +98,8 @@ def _as_actor(q: Query, fn: Any) -> Any:
     return q(run)
 
 
+# Long on purpose: one hostile payload in every text field of every kind of record, listed in full
+# so the test shows what it covers.
 def _seed(q: Query) -> Seeded:
     first, second = q(
         lambda s: list(
@@ -207,6 +209,7 @@ def _seed(q: Query) -> Seeded:
 
     _as_actor(q, accepted_url)
 
+    # Long on purpose: the hostile records of one project, one after the other.
     def parts(session: Session) -> None:
         participations.create(
             session,

@@ -69,6 +69,8 @@ class Checker(Scopes):
 
     # ---- what an expression may contain -------------------------------------------------------
 
+    # Long on purpose: one case per kind of expression the checker follows; splitting it would
+    # hide which kinds it knows.
     def leaves(
         self, scope: Scope, node: ast.AST, kind: str, path: tuple[object, ...] = (), depth: int = 0
     ) -> list[Leaf]:

@@ -125,6 +125,7 @@ def _open_expanders(page: Any) -> None:
     page.wait_for_timeout(600)
 
 
+# Long on purpose: one page in a real browser, every place a payload can appear checked in turn.
 @pytest.mark.parametrize(
     ("name", "target", "element", "expected"), PAGES, ids=[p[0] for p in PAGES]
 )

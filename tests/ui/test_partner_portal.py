@@ -242,6 +242,8 @@ def _settled(page: Any) -> None:
     page.wait_for_timeout(400)
 
 
+# Long on purpose: one partner's whole round trip in a real browser, step by step as the user does
+# it.
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
 def test_the_round_trip_in_a_real_browser(
