@@ -71,7 +71,6 @@ def test_plural_forms_follow_the_languages_rules(count: object, de: str, en: str
 def test_every_catalogue_resolves_its_plural_choices() -> None:
     """No text reaches a reader with a raw choice ("{count|Projekt|Projekte}") or a plural that
     disagrees with its count ("1 Konflikte")."""
-    from portfolio.exchange.messages import msg
     from portfolio.i18n import t
     from reports.texts import tx
 
@@ -80,7 +79,7 @@ def test_every_catalogue_resolves_its_plural_choices() -> None:
     assert tx("de", "sum_missed_text", count="1", day="01.12.2026") == (
         "1 Meilenstein ist am 01.12.2026 überfällig."
     )
-    assert msg("outdated_rows", "en", count="1").startswith("1 row comes")
+    assert t("outdated_rows", "en", count="1").startswith("1 row comes")
 
 
 def test_the_two_catalogues_say_the_same_things() -> None:

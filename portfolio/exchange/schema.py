@@ -22,6 +22,7 @@ from db.enums import (
     SpatialScope,
     TrafficLight,
 )
+from portfolio.i18n import pick
 from portfolio.services import (
     cost_plan,
     funding,
@@ -99,7 +100,7 @@ class Column:
         pair = CONTEXT_LABELS.get(self.field) if self.kind == "context" else None
         pair = pair or REF_LABELS.get(self.field)
         if pair:
-            return pair[1] if lang == "en" else pair[0]
+            return pick(pair[0], pair[1], lang)
         return field_label(self.field, lang)
 
     def headers(self) -> set[str]:
@@ -132,7 +133,7 @@ class Sheet:
     lead_only: bool = False
 
     def title(self, lang: str) -> str:
-        return self.title_en if lang == "en" else self.title_de
+        return pick(self.title_de, self.title_en, lang)
 
     def titles(self) -> set[str]:
         return {t.casefold() for t in (self.title_de, self.title_en, self.id, *self.extra_titles)}

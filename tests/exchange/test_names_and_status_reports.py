@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import JournalEntry, StatusReport
-from portfolio.exchange.messages import msg
 from portfolio.exchange.schema import STATUS_REPORTS
 from portfolio.exchange.state import Scope
+from portfolio.i18n import t
 from portfolio.policy import set_principal
 from portfolio.services import funding, organisations, projects, status_reports
 from tests.exchange.helpers import (
@@ -293,7 +293,7 @@ def test_a_report_for_a_project_the_partner_does_not_lead_is_refused_and_nothing
     assert not result.ok and not result.applied
     [error] = [e for e in result.errors if e.sheet == SHEET]
     assert error.row == row and error.column == "Projekt"
-    assert error.message == msg(
+    assert error.message == t(
         "partner_not_lead", "de", row=str(row), sheet=SHEET, key=keys["p1"], partner="USB"
     )
     assert f"Zeile {row}" in error.message and keys["p1"] in error.message

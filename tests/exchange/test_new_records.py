@@ -17,8 +17,7 @@ from db.models import BudgetYear, JournalEntry, ProofOfUse
 from portfolio import funding_rules
 from portfolio.errors import Problem
 from portfolio.exchange.importer import ImportResult, Issue, cell_name
-from portfolio.exchange.messages import msg
-from portfolio.i18n import Eur
+from portfolio.i18n import Eur, t
 from portfolio.services import funding, milestones, organisations, participations, projects
 from portfolio.vocab import label
 from tests.exchange.helpers import (
@@ -252,7 +251,7 @@ def test_new_project_with_its_parts_in_one_file(factory: sessionmaker[Session]) 
     journal = journal_count(factory)
     again = run(factory, data)
     assert again.ok and again.created == 0 and again.updated == 0
-    assert msg("repeated_rows", "de", count="8") in again.notices
+    assert t("repeated_rows", "de", count="8") in again.notices
     assert without_imports(snapshot(factory)) == without_imports(after)
     assert journal_count(factory) == journal
 
@@ -339,21 +338,21 @@ def test_duplicate_and_taken_new_keys(sqlite_factory: sessionmaker[Session]) -> 
         key_header = "Schlüssel" if lang == "de" else "Key"
         twice = issue_at(result, "Projekte", first + 1, key_header)
         assert [e.message for e in twice] == [
-            msg("duplicate_new_key", lang, key=NEW, other=str(first))
+            t("duplicate_new_key", lang, key=NEW, other=str(first))
         ]
         assert twice[0].to_json()["cell"] == cell_name(0, first + 1) == f"A{first + 1}"
         taken = issue_at(result, "Projekte", first + 2, key_header)
-        assert [e.message for e in taken] == [msg("key_exists", lang, key=keys["p2"])]
+        assert [e.message for e in taken] == [t("key_exists", lang, key=keys["p2"])]
         bad = issue_at(result, "Projekte", rows, key_header)
         assert bad and "SC 032" in bad[0].message
         ms_row = last_row(data, "Meilensteine")
-        assert msg("key_exists", lang, key=keys["ms"]) in {
+        assert t("key_exists", lang, key=keys["ms"]) in {
             e.message for e in issue_at(result, "Meilensteine", ms_row, key_header)
         }
         assert not result.applied
     assert snapshot(factory) == before
-    assert msg("duplicate_new_key", "de", key="X", other="2").startswith("Schlüssel: „X“")
-    assert msg("duplicate_new_key", "en", key="X", other="2").startswith("Key: “X”")
+    assert t("duplicate_new_key", "de", key="X", other="2").startswith("Schlüssel: „X“")
+    assert t("duplicate_new_key", "en", key="X", other="2").startswith("Key: “X”")
 
 
 def test_a_reference_to_a_new_row_with_errors_says_so(
@@ -364,7 +363,7 @@ def test_a_reference_to_a_new_row_with_errors_says_so(
     project_row = last_row(data, "Projekte")
     result = run(sqlite_factory, data)
     assert not result.applied
-    expected = msg(
+    expected = t(
         "ref_to_failed_new_row",
         "de",
         field="Projekt",
@@ -441,7 +440,7 @@ def test_a_partner_cannot_add_a_project_with_its_parts(
     project_row = last_row(data, "Projekte")
     headers = header_index(_sheet(data, "Projekte"))
     assert headers["Schlüssel"] == 1
-    assert msg("partner_create", "de") in {
+    assert t("partner_create", "de") in {
         e.message for e in issue_at(result, "Projekte", project_row, "Schlüssel")
     }
     # every child row is refused too, none is created under the refused project

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.enums import ChangeSource
 from db.models import Organisation
 from portfolio.exchange import importer
-from portfolio.exchange.messages import msg
 from portfolio.exchange.schema import PROJECTS
 from portfolio.exchange.state import Scope
+from portfolio.i18n import t
 from portfolio.journal import Actor, set_actor
 from portfolio.services import milestones, participations, projects
 from portfolio.vocab import field_label
@@ -90,7 +90,7 @@ def test_partner_may_not_change_other_fields(sqlite_factory: sessionmaker[Sessio
     )
     before = snapshot(sqlite_factory)
     result = run(sqlite_factory, data, principal=partner(sqlite_factory, "STW"))
-    expected = msg(
+    expected = t(
         "partner_field",
         "de",
         field=field_label("total_cost"),
@@ -117,7 +117,7 @@ def test_a_locked_cell_changed_in_a_partner_workbook_is_refused_in_any_scope(
     before = snapshot(sqlite_factory)
     result = run(sqlite_factory, data, scope=scope, confirm_scope=scope is not None)
     code = "locked_field" if scope == Scope() else "partner_field"
-    expected = msg(
+    expected = t(
         code, "de", field=field_label("total_cost"), new="5,00\xa0€", old="1.000.000,00\xa0€"
     )
     assert not result.applied and [e.message for e in result.errors] == [expected]
@@ -141,7 +141,7 @@ def test_partner_may_not_touch_other_projects(sqlite_factory: sessionmaker[Sessi
         },
     )
     result = run(sqlite_factory, data, principal=partner(sqlite_factory, "STW"))
-    assert msg("partner_row", "de", key=keys["ms2"], partner="STW") in {
+    assert t("partner_row", "de", key=keys["ms2"], partner="STW") in {
         e.message for e in result.errors
     }
     # and the full workbook imported as STW's is rejected row by row, never applied
@@ -157,7 +157,7 @@ def test_partner_workbook_of_another_partner_is_rejected(
     result = run(sqlite_factory, data, scope=STW)
     with sqlite_factory() as session:
         names = {k: n for k, n in session.execute(select(Organisation.key, Organisation.name))}
-    expected = msg(
+    expected = t(
         "partner_scope", "de", file_scope=f"{names['BOG']} (BOG)", scope=f"{names['STW']} (STW)"
     )
     assert expected in {e.message for e in result.errors}
@@ -173,7 +173,7 @@ def test_partner_cannot_add_projects(sqlite_factory: sessionmaker[Session]) -> N
         {"Titel": "Mein eigenes Projekt"},
     )
     result = run(sqlite_factory, data, principal=partner(sqlite_factory, "STW"))
-    assert msg("partner_create", "de") in {e.message for e in result.errors}
+    assert t("partner_create", "de") in {e.message for e in result.errors}
 
 
 def _change_title_elsewhere(factory: sessionmaker[Session], key: str, title: str) -> None:
@@ -250,7 +250,7 @@ def test_untouched_stale_rows_are_no_conflict(sqlite_factory: sessionmaker[Sessi
     _change_title_elsewhere(sqlite_factory, keys["p1"], "Anderswo geändert")
     result = run(sqlite_factory, data)
     assert result.applied and result.updated == 1 and not result.conflicts
-    assert msg("outdated_rows", "de", count="1") in result.notices
+    assert t("outdated_rows", "de", count="1") in result.notices
     with sqlite_factory() as s:
         assert projects.get_by_key(s, keys["p1"]).title == "Anderswo geändert"  # not overwritten
 

@@ -17,8 +17,8 @@ from db.enums import AuditKind, ChangeSource, JournalAction, Role
 from db.models import AuditEvent, ImportRecord, JournalEntry
 from portfolio.exchange.export import export_partner_workbook, export_workbook
 from portfolio.exchange.importer import import_workbook, past_imports, workbook_scope
-from portfolio.exchange.messages import msg
 from portfolio.exchange.state import Scope
+from portfolio.i18n import t
 from portfolio.policy import AccessDenied, Principal, set_principal
 from portfolio.services import milestones, projects
 from portfolio.vocab import field_label
@@ -88,7 +88,7 @@ def test_a_partner_cannot_import_the_whole_portfolio_whatever_it_asks(
     # without asking: read in its own scope; the file is another scope's and BOG's row refused
     result = run(sqlite_factory, whole, principal=stw, confirm_scope=True)
     assert not result.applied and result.scope == "partner:STW"
-    assert msg("partner_row", "de", key=keys["p2"], partner="STW") in errors(result)
+    assert t("partner_row", "de", key=keys["p2"], partner="STW") in errors(result)
     assert snapshot(sqlite_factory) == before
 
 
@@ -164,7 +164,7 @@ def test_the_unit_gets_the_scope_the_file_states(sqlite_factory: sessionmaker[Se
     before = snapshot(sqlite_factory)
     result = run(sqlite_factory, data, principal=STAFF)
     assert not result.applied and result.scope == "partner:STW"
-    expected = msg(
+    expected = t(
         "partner_field",
         "de",
         field=field_label("total_cost"),
@@ -185,8 +185,8 @@ def test_another_scope_than_the_files_needs_a_confirmation(
     refused = run(sqlite_factory, data, principal=STAFF, scope=Scope(), lang=lang)
     assert not refused.applied and refused.scope == "all"
     stw = f"{organisation_name(sqlite_factory, 'STW')} (STW)"
-    whole = msg("scope_all_name", lang)
-    assert msg("partner_scope", lang, file_scope=stw, scope=whole) in errors(refused)
+    whole = t("scope_all_name", lang)
+    assert t("partner_scope", lang, file_scope=stw, scope=whole) in errors(refused)
     assert not any("partner:" in e for e in errors(refused))  # names, never the internal code
     assert any("--confirm-scope" in n for n in refused.notices)
     assert snapshot(sqlite_factory) == before
@@ -198,7 +198,7 @@ def test_another_scope_than_the_files_needs_a_confirmation(
     total = "9.999.999,00\xa0€" if lang == "de" else "€9,999,999.00"
     old = "1.000.000,00\xa0€" if lang == "de" else "€1,000,000.00"
     assert not locked.applied and errors(locked) == [
-        msg("locked_field", lang, field=field_label("total_cost", lang), new=total, old=old)
+        t("locked_field", lang, field=field_label("total_cost", lang), new=total, old=old)
     ]
     assert snapshot(sqlite_factory) == before
     # the partner's own change alone (the done date) goes through once the scope is confirmed
@@ -231,7 +231,7 @@ def test_a_workbook_without_meta_needs_a_confirmed_scope(
     assert workbook_scope(sqlite_factory, data, principal=STAFF) is None
     unknown = run(sqlite_factory, data, principal=STAFF)
     assert not unknown.applied
-    assert msg("scope_unknown", "de", scope="Gesamtes Portfolio", file_scope="unbekannt") in errors(
+    assert t("scope_unknown", "de", scope="Gesamtes Portfolio", file_scope="unbekannt") in errors(
         unknown
     )
     as_stw = run(sqlite_factory, data, principal=STAFF, scope=STW, confirm_scope=True)

@@ -1,7 +1,7 @@
 """One test per validation rule and message; accepted formats; every message points at its cell.
 
 Expected messages are rendered by the same catalogues the services use (Problem.message,
-portfolio.exchange.messages.msg), never written out here.
+portfolio.i18n.t), never written out here.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.enums import ApplicationStatus, ParticipationRole, ProjectStatus
 from portfolio.errors import Problem
-from portfolio.exchange.messages import msg
 from portfolio.exchange.parse import display
-from portfolio.i18n import Eur, Pct
+from portfolio.i18n import Eur, Pct, t
 from portfolio.services import funding, milestones, organisations, programmes, projects
 from portfolio.services.funding import TRANSITIONS
 from portfolio.vocab import field_label, label, labels
@@ -33,7 +32,7 @@ def problem(field: str, code: str, **params: Any) -> Expect:
 
 
 def own(code: str, **params: Any) -> Expect:
-    return lambda _s: msg(code, "de", **params)
+    return lambda _s: t(code, "de", **params)
 
 
 def rate_message(s: Session) -> str:
@@ -251,9 +250,9 @@ def test_cleared_version_version_ahead_and_unknown_key(
     data = append(data, "Meilensteine", {"Schlüssel": "SC-999-M1", "Version": 1, "Titel": "x"})
     result = run(factory, data)
     messages = {e.message for e in result.errors}
-    assert msg("key_exists", "de", key=keys["p1"]) in messages
-    assert msg("version_ahead", "de", value="99", current="1") in messages
-    assert msg("key_not_found", "de", key="SC-999-M1") in messages
+    assert t("key_exists", "de", key=keys["p1"]) in messages
+    assert t("version_ahead", "de", value="99", current="1") in messages
+    assert t("key_not_found", "de", key="SC-999-M1") in messages
     assert not result.applied
 
 
@@ -263,7 +262,7 @@ def test_a_key_twice_in_the_file(sqlite_factory: sessionmaker[Session]) -> None:
     data = append(data, "Projekte", {"Schlüssel": keys["p1"], "Version": 1, "Titel": "Doppelt"})
     result = run(sqlite_factory, data)
     first = row_of(data, "Projekte", keys["p1"])
-    assert msg("duplicate_row", "de", key=keys["p1"], other=str(first)) in {
+    assert t("duplicate_row", "de", key=keys["p1"], other=str(first)) in {
         e.message for e in result.errors
     }
 
@@ -276,7 +275,7 @@ def test_archived_rows_cannot_be_changed(sqlite_factory: sessionmaker[Session]) 
         milestones.archive(s, ms.id, expected_version=ms.version)
         s.commit()
     result = run(sqlite_factory, data)
-    assert msg("archived_row", "de", key=keys["ms"]) in {e.message for e in result.errors}
+    assert t("archived_row", "de", key=keys["ms"]) in {e.message for e in result.errors}
 
 
 def test_duplicates_against_the_database(sqlite_factory: sessionmaker[Session]) -> None:
@@ -322,7 +321,7 @@ def test_new_row_needs_the_required_columns(sqlite_factory: sessionmaker[Session
     wb.save(out)
     data = append(out.getvalue(), "Meilensteine", {"Projekt": "SC-001", "Fällig am": "01.02.2027"})
     result = run(sqlite_factory, data)
-    assert msg("missing_column", "de", field=field_label("title")) in {
+    assert t("missing_column", "de", field=field_label("title")) in {
         e.message for e in result.errors
     }
 

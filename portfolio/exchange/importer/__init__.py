@@ -58,10 +58,10 @@ from portfolio.exchange.importer.scope import META_TITLE, open_context, scope_na
 # steps called through these names here: tests replace them to make the import fail midway
 from portfolio.exchange.importer.totals import check_totals as _check_totals
 from portfolio.exchange.importer.write import write_stage as _write_stage
-from portfolio.exchange.messages import msg
 from portfolio.exchange.reader import RawWorkbook, read_workbook
 from portfolio.exchange.safety import prescan
 from portfolio.exchange.state import Scope
+from portfolio.i18n import t
 from portfolio.journal import Actor
 from portfolio.policy import Action, Principal, requires, set_principal
 from portfolio.services import grant_life, projects  # noqa: F401  (tests patch them here)
@@ -224,7 +224,7 @@ def _apply(
         session.rollback()
         if not is_race(exc):
             raise
-        result.errors.append(Issue("", None, None, msg("concurrent_import", lang)))
+        result.errors.append(Issue("", None, None, t("concurrent_import", lang)))
     except BaseException:
         session.rollback()
         raise
@@ -245,9 +245,9 @@ def _plan_and_write(
         plan_sheet(ctx, raw, progress, 0.1 + 0.75 * i / n, 0.75 / n)
         _write_stage(ctx, actor, ctx.planned[planned_before:])
     if ctx.outdated:
-        ctx.result.notices.append(msg("outdated_rows", ctx.lang, count=str(ctx.outdated)))
+        ctx.result.notices.append(t("outdated_rows", ctx.lang, count=str(ctx.outdated)))
     if ctx.repeated:
-        ctx.result.notices.append(msg("repeated_rows", ctx.lang, count=str(ctx.repeated)))
+        ctx.result.notices.append(t("repeated_rows", ctx.lang, count=str(ctx.repeated)))
 
 
 def _follow_and_check(ctx: ImportContext, actor: Actor) -> None:

@@ -12,11 +12,10 @@ from typing import Any
 
 from portfolio.errors import Problem
 from portfolio.exchange import parse
-from portfolio.exchange.messages import msg
 from portfolio.exchange.reader import RawSheet
 from portfolio.exchange.schema import NAMED_REFS, Column, Sheet
 from portfolio.exchange.state import Lookup, Refs, code_of, ref_label
-from portfolio.i18n import Eur, fmt_value
+from portfolio.i18n import Eur, fmt_value, t
 from portfolio.vocab import field_label, label, labels
 
 
@@ -192,4 +191,4 @@ def cell_message(code: str, column: Column, value: Any, lang: str) -> str:
         ).message(lang)
     if code == "unknown_reference":
         return Problem(column.field, "unknown_reference", {"value": value}).message(lang)
-    return msg(code, lang, field=name, value=parse.display(value))
+    return t(code, lang, field=name, value=parse.display(value))

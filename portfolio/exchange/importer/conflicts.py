@@ -15,9 +15,8 @@ from db.models import JournalChange, JournalEntry
 from portfolio.exchange.importer.cells import column_for, shown
 from portfolio.exchange.importer.context import ImportContext, Planned
 from portfolio.exchange.importer.result import Conflict, Issue
-from portfolio.exchange.messages import msg
 from portfolio.exchange.schema import Column, Sheet
-from portfolio.i18n import fmt_stamp
+from portfolio.i18n import fmt_stamp, t
 from portfolio.journal import to_text
 from portfolio.services.base import last_change
 
@@ -93,7 +92,7 @@ class Stale:
             header = column.header(lang) if column else f
             old_text = shown(column, old.get(f), lang, ctx.refs)
             new_text = shown(column, new[f], lang, ctx.refs)
-            message = msg(
+            message = t(
                 "conflict_field",
                 lang,
                 field=header,
@@ -135,7 +134,7 @@ def race_conflict(ctx: ImportContext, conn: Connection, table: Any, p: Planned) 
     current = conn.execute(select(table).where(table.c.id == p.existing["id"])).mappings().first()
     entry, _fields = last_change(conn, p.sheet.entity, p.existing["id"])
     if current is None or entry is None:
-        message = msg("concurrent_change", ctx.lang, key=p.key)
+        message = t("concurrent_change", ctx.lang, key=p.key)
         ctx.result.errors.append(Issue(title, p.row, None, message, None, p.key))
         return
     stale = Stale(

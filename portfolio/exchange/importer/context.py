@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from portfolio.exchange.importer.cells import column_for
 from portfolio.exchange.importer.result import ImportResult, Issue
-from portfolio.exchange.messages import msg
 from portfolio.exchange.schema import Sheet
 from portfolio.exchange.state import Refs, Scope
+from portfolio.i18n import t
 from portfolio.services import cost_plan, funding, kpis, milestones, participations, projects
 from portfolio.services.base import Preparation
 
@@ -115,5 +115,5 @@ class ImportContext:
         self.write_failed = True
         detail = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
         self.result.errors.append(
-            Issue("", None, None, msg("unique_violation", self.lang, detail=detail[:200]))
+            Issue("", None, None, t("unique_violation", self.lang, detail=detail[:200]))
         )

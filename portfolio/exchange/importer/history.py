@@ -14,9 +14,8 @@ from db.models import ImportRecord, Organisation
 from db.models.base import utcnow
 from portfolio import audit
 from portfolio.exchange.importer.context import ImportContext
-from portfolio.exchange.messages import msg
 from portfolio.exchange.state import Scope
-from portfolio.i18n import fmt_stamp
+from portfolio.i18n import fmt_stamp, t
 from portfolio.policy import Action, principal_of, requires
 from portfolio.policy import check as allow
 
@@ -31,7 +30,7 @@ def same_file_notice(ctx: ImportContext) -> str | None:
     ).first()
     if previous is None:
         return None
-    return msg(
+    return t(
         "same_file",
         ctx.lang,
         at=fmt_stamp(previous.at, ctx.lang),

@@ -19,11 +19,11 @@ from portfolio.exchange.importer.plan_create import plan_create
 from portfolio.exchange.importer.plan_update import plan_update
 from portfolio.exchange.importer.result import Issue, SheetCounts, cell_name
 from portfolio.exchange.importer.rows import Row, SheetPlan, differs
-from portfolio.exchange.messages import msg
 from portfolio.exchange.reader import RawSheet
 from portfolio.exchange.safety import UnreadableFile
 from portfolio.exchange.schema import Column, Sheet
 from portfolio.exchange.state import TABLE_OF, chunks, load_rows
+from portfolio.i18n import t
 from portfolio.services.fields import check
 from portfolio.vocab import field_label
 
@@ -62,7 +62,7 @@ def _open_sheet(ctx: ImportContext, raw: RawSheet) -> SheetPlan | None:
     formula_rows = _formula_errors(ctx, raw, mapping, counts)
     if unknown:
         columns = ", ".join(unknown)
-        result.notices.append(msg("ignored_columns", lang, sheet=raw.title, columns=columns))
+        result.notices.append(t("ignored_columns", lang, sheet=raw.title, columns=columns))
     if key_index is None:
         message = UnreadableFile("no_header", sheet=raw.title).message(lang)
         result.errors.append(Issue(raw.title, raw.first_row, None, message))
@@ -134,7 +134,7 @@ def _read_version(ctx: ImportContext, row: Row, cells: list[Any], key: str | Non
     except parse.CellError:
         name = field_label("version", ctx.lang)
         value = parse.display(cells[index])
-        row.err(msg("bad_version", ctx.lang, field=name, value=value), index, key=key)
+        row.err(t("bad_version", ctx.lang, field=name, value=value), index, key=key)
         return None
 
 
@@ -162,7 +162,7 @@ def _note_seen(
     if folded in sp.seen_rows:
         code = "duplicate_row" if existing is not None else "duplicate_new_key"
         other = str(sp.seen_rows[folded])
-        row.err(msg(code, ctx.lang, key=key, other=other), sp.key_index, key=key)
+        row.err(t(code, ctx.lang, key=key, other=other), sp.key_index, key=key)
     else:
         sp.seen_rows[folded] = row.excel_row
 
@@ -189,7 +189,7 @@ def _repeats_stored(
         # Either way: never overwrite.
         if _same_record(sp.sheet, existing, values):
             return True
-        row.err(msg("key_exists", ctx.lang, key=key or ""), sp.key_index, key=key)
+        row.err(t("key_exists", ctx.lang, key=key or ""), sp.key_index, key=key)
         return False
     if key is None and sp.sheet.id_key_prefix:
         # a keyless row of a sheet with id keys: the same participation or measurement again?
@@ -205,9 +205,9 @@ def _check_new_key(ctx: ImportContext, row: Row, key: str, version: int | None) 
     other = _exists_elsewhere(ctx, sp.sheet, key)
     if ctx.partner_org is not None and other:
         partner = ctx.scope.partner or ""
-        row.err(msg("partner_row", lang, key=key, partner=partner), sp.key_index, key=key)
+        row.err(t("partner_row", lang, key=key, partner=partner), sp.key_index, key=key)
     elif version is not None or sp.sheet.id_key_prefix or other:
-        row.err(msg("key_not_found", lang, key=key), sp.key_index, key=key)
+        row.err(t("key_not_found", lang, key=key), sp.key_index, key=key)
     else:
         sp.declared.setdefault(key.casefold(), row.excel_row)
 
@@ -321,7 +321,7 @@ def _ref_message(ctx: ImportContext, exc: parse.CellError, column: Column, lang:
         text = " ".join(str(exc.value).split()).casefold()
         found = ctx.failed_new[_REF_ENTITY[column.ref]].get(text)
         if found is not None:
-            return msg(
+            return t(
                 "ref_to_failed_new_row",
                 lang,
                 field=column.header(lang),

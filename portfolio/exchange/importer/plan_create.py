@@ -11,8 +11,8 @@ from portfolio.exchange.importer.cells import shown
 from portfolio.exchange.importer.context import PREPARE, ImportContext, Planned
 from portfolio.exchange.importer.result import cell_name
 from portfolio.exchange.importer.rows import Row, SheetPlan
-from portfolio.exchange.messages import msg
 from portfolio.exchange.schema import Sheet
+from portfolio.i18n import t
 from portfolio.services import status_reports
 from portfolio.services.fields import check
 from portfolio.vocab import field_label
@@ -27,11 +27,11 @@ def plan_create(ctx: ImportContext, row: Row, key: str | None, values: Values) -
     if ctx.partner_org is not None and not _partner_may_add(ctx, row, key, values):
         return
     if key and sp.sheet.id_key_prefix:
-        row.err(msg("key_for_new_row", lang), sp.key_index, key=key)
+        row.err(t("key_for_new_row", lang), sp.key_index, key=key)
         return
     for name, spec in sp.sheet.specs.items():
         if spec.required and name not in sp.cols_by_field and name != "key":
-            row.err(msg("missing_column", lang, field=field_label(name, lang)))
+            row.err(t("missing_column", lang, field=field_label(name, lang)))
     if row.errors:
         return
     clean, problems = _prepared(ctx, sp, key, values)
@@ -57,14 +57,14 @@ def _partner_may_add(ctx: ImportContext, row: Row, key: str | None, values: Valu
             params = {"row": str(row.excel_row), "cell": cell}
             message = Problem("key", "partner_grant_row", params).message(lang)
         else:
-            message = msg("partner_create", lang)
+            message = t("partner_create", lang)
         row.err(message, sp.key_index, key=key)
         return False
     for f, v in values.items():
         if v not in (None, []) and f not in sp.sheet.partner_create:
             column = sp.column_of[f]
             new = shown(column, v, lang, ctx.refs)
-            message = msg("partner_field", lang, field=column.header(lang), new=new, old="–")
+            message = t("partner_field", lang, field=column.header(lang), new=new, old="–")
             row.err(message, sp.cols_by_field.get(f))
     return not row.errors
 
@@ -96,7 +96,7 @@ def _within_scope(ctx: ImportContext, row: Row, clean: Values, project_id: int |
     partner = ctx.scope.partner or ""
     project_key = refs.project.key_of(project_id) or "?"
     if sp.sheet.lead_only and ctx.partner_leads is not None and project_id not in ctx.partner_leads:
-        message = msg(
+        message = t(
             "partner_not_lead",
             lang,
             row=str(row.excel_row),
@@ -109,7 +109,7 @@ def _within_scope(ctx: ImportContext, row: Row, clean: Values, project_id: int |
     if sp.sheet.entity == "status_report" and not _new_report_day(ctx, row, clean):
         return False
     if ctx.partner_projects is not None and project_id not in ctx.partner_projects:
-        message = msg("partner_row", lang, key=project_key, partner=partner)
+        message = t("partner_row", lang, key=project_key, partner=partner)
         row.err(message, sp.cols_by_field.get(_parent_field(sp.sheet)))
         return False
     return True

@@ -14,8 +14,8 @@ from portfolio.exchange.importer.conflicts import Stale, stale_base
 from portfolio.exchange.importer.context import PREPARE, ImportContext, Planned
 from portfolio.exchange.importer.result import KEEP_CURRENT, KEEP_FILE, SheetCounts, cell_name
 from portfolio.exchange.importer.rows import Row, changed_fields
-from portfolio.exchange.messages import msg
 from portfolio.exchange.schema import partner_fields
+from portfolio.i18n import t
 from portfolio.journal import to_text
 
 Values = dict[str, Any]
@@ -48,7 +48,7 @@ def plan_update(
         sp.counts.unchanged += 1
         return
     if existing["_archived"]:  # an archived row is only an error if the file changes it
-        row.err(msg("archived_row", ctx.lang, key=key), sp.key_index, key=key)
+        row.err(t("archived_row", ctx.lang, key=key), sp.key_index, key=key)
         return
     if problems:
         row.refuse(problems, key=key, at=None)
@@ -86,7 +86,7 @@ def _refuse_frozen(
             typed = {f: v for f, v in candidates.items() if to_text(v) != base.get(f)}
     for f in sorted(typed, key=lambda f: sp.cols_by_field.get(f, 0)):
         column = sp.column_of.get(f)
-        message = msg(
+        message = t(
             "frozen_row",
             lang,
             field=column.header(lang) if column else f,
@@ -139,7 +139,7 @@ def _locked_message(
         return Problem(f, "partner_grant_field", params).message(lang)
     field_name = column.header(lang) if column else f
     code = "partner_field" if ctx.partner_org is not None else "locked_field"
-    return msg(code, lang, field=field_name, new=new, old=old)
+    return t(code, lang, field=field_name, new=new, old=old)
 
 
 def _against_current(
@@ -156,7 +156,7 @@ def _against_current(
     sp = row.plan
     current_version = existing["version"]
     if version > current_version:
-        message = msg("version_ahead", ctx.lang, value=str(version), current=str(current_version))
+        message = t("version_ahead", ctx.lang, value=str(version), current=str(current_version))
         row.err(message, sp.version_index, key=key)
         return None
     if version == current_version:

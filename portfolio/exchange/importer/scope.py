@@ -16,11 +16,11 @@ from portfolio.exchange import signing
 from portfolio.exchange.importer.context import ImportContext
 from portfolio.exchange.importer.result import ImportResult, Issue
 from portfolio.exchange.importer.totals import cap_breaches
-from portfolio.exchange.messages import msg
 from portfolio.exchange.reader import RawWorkbook
 from portfolio.exchange.safety import UnreadableFile
 from portfolio.exchange.schema import FORMAT_VERSION
 from portfolio.exchange.state import Refs, Scope, lead_project_ids, load_refs, partner_id
+from portfolio.i18n import t
 from portfolio.policy import AccessDenied, Action, Principal, requires
 from portfolio.policy import check as allow
 
@@ -102,9 +102,9 @@ def verify_meta(book: RawWorkbook, key: bytes) -> Scope | None:
 def scope_name(refs: Refs, scope: Scope | None, lang: str) -> str:
     """A scope as users read it: "Gesamtes Portfolio", "Stadtwerke Bochum GmbH (STW)"."""
     if scope is None:
-        return msg("scope_unknown_name", lang)
+        return t("scope_unknown_name", lang)
     if not scope.partner:
-        return msg("scope_all_name", lang)
+        return t("scope_all_name", lang)
     org_id = refs.organisation.resolve(scope.partner)
     org = refs.organisation.by_id.get(org_id) if org_id is not None else None
     return f"{org['name']} ({org['key']})" if org else scope.partner
@@ -147,12 +147,12 @@ def _resolve_scope(
     }
     if confirmed:
         code = "scope_confirmed" if file_scope is not None else "scope_unknown_confirmed"
-        result.notices.append(msg(code, lang, **shown))
+        result.notices.append(t(code, lang, **shown))
     elif file_scope is None:
-        result.errors.append(Issue(META_TITLE, None, None, msg("scope_unknown", lang, **shown)))
+        result.errors.append(Issue(META_TITLE, None, None, t("scope_unknown", lang, **shown)))
     else:
-        result.errors.append(Issue(META_TITLE, None, None, msg("partner_scope", lang, **shown)))
-        result.notices.append(msg("scope_confirm_hint", lang, **shown))
+        result.errors.append(Issue(META_TITLE, None, None, t("partner_scope", lang, **shown)))
+        result.notices.append(t("scope_confirm_hint", lang, **shown))
     return chosen
 
 
@@ -172,7 +172,7 @@ def _partner_scope(
     if asked is not None and not _same_scope(refs, asked, scope):
         raise AccessDenied(Action.PARTNER_EXCHANGE, reason="scope")
     if file_scope is not None and not _same_scope(refs, file_scope, scope):
-        message = msg(
+        message = t(
             "partner_own_scope",
             lang,
             file_scope=scope_name(refs, file_scope, lang),
