@@ -361,7 +361,8 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def tx(lang: str, key: str, /, **params: Any) -> str:
+def tx(key: str, lang: str, /, **params: Any) -> str:
+    """The report text ``key`` in ``lang``: the arguments in the order of :func:`portfolio.i18n.t`."""
     catalogue = TEXTS.get(lang) or TEXTS["de"]
     template = catalogue.get(key) or TEXTS["de"][key]
     return pluralise(template, lang, params).format(**params) if params else template
@@ -409,7 +410,7 @@ def status_label(code: str | None, lang: str) -> str:
 
 
 def light_label(code: str | None, lang: str) -> str:
-    return label(TrafficLight, code, lang) if code else tx(lang, "no_report")
+    return label(TrafficLight, code, lang) if code else tx("no_report", lang)
 
 
 def grant_change_label(kind: str, code: str | None, lang: str) -> str:
@@ -426,11 +427,11 @@ def application_label(code: str | None, lang: str) -> str:
 
 def change_kind_label(kind: str, lang: str) -> str:
     """The heading of a kind of change: "Statuswechsel", "Verschobene Meilensteine" …"""
-    return tx(lang, f"ck_{kind}")
+    return tx(f"ck_{kind}", lang)
 
 
 def _quoted(text: str, lang: str) -> str:
-    return tx(lang, "quoted", text=text)
+    return tx("quoted", lang, text=text)
 
 
 def _iso_day(value: str | None) -> dt.date | None:
@@ -454,24 +455,24 @@ def change_sentence(e: Event, lang: str, author: str) -> str:
     recorded = clock.to_local(e.at).date()
     words: dict[str, Any] = {
         "project": f"{e.project_key} {e.project_title}".strip(),
-        "when": tx(lang, "change_when", day=day(recorded, lang), author=author),
+        "when": tx("change_when", lang, day=day(recorded, lang), author=author),
     }
     tell = _SENTENCES.get(e.kind)
     if tell is None:
-        return tx(lang, f"change_{e.kind}", **words)
+        return tx(f"change_{e.kind}", lang, **words)
     return tell(e, lang, words)
 
 
 def _status_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
     key = "change_status" if e.old else "change_status_set"
     old = _quoted(status_label(e.old, lang), lang)
-    return tx(lang, key, old=old, new=_quoted(status_label(e.new, lang), lang), **words)
+    return tx(key, lang, old=old, new=_quoted(status_label(e.new, lang), lang), **words)
 
 
 def _slipped_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
     return tx(
-        lang,
         "change_milestone_slipped",
+        lang,
         item=_item(e, lang),
         old=day(_iso_day(e.old), lang),
         new=day(_iso_day(e.new), lang),
@@ -481,8 +482,8 @@ def _slipped_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
 
 def _light_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
     return tx(
-        lang,
         "change_light",
+        lang,
         old=_quoted(light_label(e.old, lang), lang),
         new=_quoted(light_label(e.new, lang), lang),
         report=day(e.day, lang),
@@ -491,7 +492,7 @@ def _light_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
 
 
 def _decision_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
-    decided = tx(lang, "change_decided_on", day=day(e.day, lang)) if e.day else ""
+    decided = tx("change_decided_on", lang, day=day(e.day, lang)) if e.day else ""
     if e.new == ApplicationStatus.APPROVED and e.amount is not None:
         key = "change_decision_approved"
     elif e.new == ApplicationStatus.REJECTED:
@@ -499,8 +500,8 @@ def _decision_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
     else:
         key = "change_decision"
     return tx(
-        lang,
         key,
+        lang,
         item=_item(e, lang),
         amount=eur(e.amount, lang),
         new=_quoted(application_label(e.new, lang), lang),
@@ -510,13 +511,13 @@ def _decision_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
 
 
 def _notice_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
-    amount = tx(lang, "change_amount_now", amount=eur(e.amount, lang))
+    amount = tx("change_amount_now", lang, amount=eur(e.amount, lang))
     amount = amount if e.amount is not None else ""
     until = _iso_day(e.old)
-    period = tx(lang, "change_period_until", day=day(until, lang)) if until else ""
+    period = tx("change_period_until", lang, day=day(until, lang)) if until else ""
     return tx(
-        lang,
         "change_grant_notice",
+        lang,
         what=grant_change_label(e.kind, e.new, lang),
         day=day(e.day, lang),
         item=_item(e, lang),
@@ -528,8 +529,8 @@ def _notice_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
 
 def _refund_sentence(e: Event, lang: str, words: dict[str, Any]) -> str:
     return tx(
-        lang,
         "change_refund",
+        lang,
         what=grant_change_label(e.kind, e.new, lang),
         item=_item(e, lang),
         amount=eur(e.amount, lang),

@@ -76,7 +76,7 @@ def test_every_catalogue_resolves_its_plural_choices() -> None:
 
     assert t("verify_findings", "de", count=1) == "1 Befund"
     assert t("verify_findings", "en", count=3) == "3 findings"
-    assert tx("de", "sum_missed_text", count="1", day="01.12.2026") == (
+    assert tx("sum_missed_text", "de", count="1", day="01.12.2026") == (
         "1 Meilenstein ist am 01.12.2026 überfällig."
     )
     assert t("outdated_rows", "en", count="1").startswith("1 row comes")

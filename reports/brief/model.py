@@ -31,7 +31,7 @@ class BriefError(PortfolioError):
         super().__init__(self.message())
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
-        return tx(lang, f"error_{self.code}", **self.params)
+        return tx(f"error_{self.code}", lang, **self.params)
 
 
 def scope_of(theme_key: str | None) -> str:
@@ -58,8 +58,8 @@ class KeyFigure:
 
     def label(self, lang: str) -> str:
         if self.status is not None:
-            return tx(lang, "projects_status", status=status_label(self.status, lang))
-        return tx(lang, self.key)
+            return tx("projects_status", lang, status=status_label(self.status, lang))
+        return tx(self.key, lang)
 
 
 @dataclass(frozen=True)
@@ -229,26 +229,26 @@ class Brief:
     def scope_label(self, lang: str | None = None) -> str:
         lang = lang or self.lang
         if self.theme_key is None:
-            return tx(lang, "scope_all")
-        return tx(lang, "scope_theme", key=self.theme_key, name=self.theme_name or "")
+            return tx("scope_all", lang)
+        return tx("scope_theme", lang, key=self.theme_key, name=self.theme_name or "")
 
     def title(self, lang: str | None = None) -> str:
-        return tx(lang or self.lang, "title")
+        return tx("title", lang or self.lang)
 
     def as_of_note(self, lang: str | None = None) -> str:
         """Where today's figures come from (live, or rebuilt for a past day): the PDF's cover
         and the Excel brief say the same."""
         lang = lang or self.lang
         key = "as_of_live" if self.as_of_source == "live" else "as_of_past"
-        return tx(lang, key, day=day(self.as_of, lang))
+        return tx(key, lang, day=day(self.as_of, lang))
 
     def since_note(self, lang: str | None = None) -> str:
         """What the comparison figures are (a published brief, live, or rebuilt)."""
         lang = lang or self.lang
         if self.since_source == "published":
-            return tx(lang, "since_published", id=self.since_brief_id, day=day(self.since, lang))
+            return tx("since_published", lang, id=self.since_brief_id, day=day(self.since, lang))
         key = "since_live" if self.since_source == "live" else "since_journal"
-        return tx(lang, key, day=day(self.since, lang))
+        return tx(key, lang, day=day(self.since, lang))
 
     @property
     def decisions(self) -> list[Event]:

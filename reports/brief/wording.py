@@ -133,7 +133,7 @@ class Words:
     # -- texts and values -------------------------------------------------------------------------
 
     def t(self, key: str, **params: Any) -> str:
-        return tx(self.lang, key, **params)
+        return tx(key, self.lang, **params)
 
     def d(self, value: dt.date | None) -> str:
         return day(value, self.lang)

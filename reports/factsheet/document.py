@@ -356,7 +356,7 @@ class FactSheetDocument(SheetWriter):
             self.st.font,
             lang,
             left=title if s.public else f"{title} · {self.t('internal_short')}",
-            centre=tx(lang, "footer", day=self.d(s.as_of)),
+            centre=tx("footer", lang, day=self.d(s.as_of)),
         )
         doc.build(self.story, canvasmaker=canvas)
         return out.getvalue(), int(doc.page)

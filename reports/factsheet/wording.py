@@ -71,5 +71,5 @@ def sheet_text(lang: str, name: str, /, **params: Any) -> str:
     """The text ``name`` in ``lang``, filled with ``params``: the sheet's own, else the brief's."""
     own = TEXTS[lang].get(name)
     if own is None:
-        return tx(lang, name, **params)
+        return tx(name, lang, **params)
     return own.format(**params) if params else own

@@ -242,7 +242,7 @@ def numbered_canvas(font: str, lang: str, *, left: str, centre: str) -> type[Can
             self.drawRightString(
                 page_w - MARGIN,
                 8 * mm,
-                tx(lang, "page", page=self._pageNumber, pages=total),
+                tx("page", lang, page=self._pageNumber, pages=total),
             )
             self.restoreState()
 

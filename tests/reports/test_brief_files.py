@@ -43,17 +43,17 @@ def plain(text: str) -> str:
 def expected_rows(now: Summary, before: Summary) -> dict[str, tuple[str, str, str]]:
     """Label → (now, before, change) formatted as the brief must show them, from the services."""
     rows = {
-        tx("de", "projects"): (now.projects, before.projects, "int"),
-        tx("de", "overdue_milestones"): (now.overdue_milestones, before.overdue_milestones, "int"),
+        tx("projects", "de"): (now.projects, before.projects, "int"),
+        tx("overdue_milestones", "de"): (now.overdue_milestones, before.overdue_milestones, "int"),
     }
     from reports.texts import status_label
 
     for code, n in now.by_status.items():
-        label = tx("de", "projects_status", status=status_label(code, "de"))
+        label = tx("projects_status", "de", status=status_label(code, "de"))
         rows[label] = (n, before.by_status[code], "int")
     for key in EUR_KEYS:
         if hasattr(now, key):
-            rows[tx("de", key)] = (getattr(now, key), getattr(before, key), "eur")
+            rows[tx(key, "de")] = (getattr(now, key), getattr(before, key), "eur")
     out = {}
     for label, (a, b, kind) in rows.items():
         fmt = fmt_eur if kind == "eur" else fmt_int
@@ -70,12 +70,12 @@ def pdf_lines(pdf: bytes) -> list[str]:
 
 def check_pdf(brief: Brief, pdf: bytes, now: Summary, before: Summary) -> None:
     lines = pdf_lines(pdf)
-    start = lines.index(tx("de", "s_key"))
+    start = lines.index(tx("s_key", "de"))
     for label, values in expected_rows(now, before).items():
         i = lines.index(label, start)
         assert tuple(lines[i + 1 : i + 4]) == values, label
     # The annex sums and the Leitthemen table agree with the services too.
-    total_line = max(i for i, line in enumerate(lines) if line == tx("de", "total"))
+    total_line = max(i for i, line in enumerate(lines) if line == tx("total", "de"))
     assert plain(fmt_eur(now.total_cost)) in lines[total_line : total_line + 8]
     assert plain(fmt_eur(now.funding_approved)) in lines[total_line : total_line + 8]
     text = "\n".join(lines)
@@ -88,7 +88,7 @@ def check_pdf(brief: Brief, pdf: bytes, now: Summary, before: Summary) -> None:
 
 def check_xlsx(data: bytes, now: Summary, before: Summary) -> None:
     book = openpyxl.load_workbook(io.BytesIO(data))
-    ws = book[tx("de", "sheet_key")]
+    ws = book[tx("sheet_key", "de")]
     found = {}
     for row in ws.iter_rows(min_row=3, values_only=True):
         if row[0] is None or row[1] is None:
@@ -98,21 +98,21 @@ def check_xlsx(data: bytes, now: Summary, before: Summary) -> None:
     assert set(expected) <= set(found)
     for label, (a, b, d) in expected.items():
         got = found[label]
-        if label.startswith("Projekte") or label == tx("de", "overdue_milestones"):
+        if label.startswith("Projekte") or label == tx("overdue_milestones", "de"):
             shown = (fmt_int(got[0]), fmt_int(got[1]), signed(got[2], "int", "de"))
         else:
             cents = [Decimal(str(v)).quantize(Decimal("0.01")) for v in got]
             shown = (fmt_eur(cents[0]), fmt_eur(cents[1]), signed(cents[2], "eur", "de"))
         assert tuple(plain(s) for s in shown) == (a, b, d), label
-    annex = book[tx("de", "sheet_annex")]
+    annex = book[tx("sheet_annex", "de")]
     rows = list(annex.iter_rows(min_row=3, values_only=True))
-    data_rows = [r for r in rows if r[0] not in (None, tx("de", "total"))]
+    data_rows = [r for r in rows if r[0] not in (None, tx("total", "de"))]
     assert len(data_rows) == now.projects
     cost = sum((Decimal(str(r[6])).quantize(Decimal("0.01")) for r in data_rows), Decimal(0))
     funding = sum((Decimal(str(r[7])).quantize(Decimal("0.01")) for r in data_rows), Decimal(0))
     assert fmt_eur(cost) == fmt_eur(now.total_cost)
     assert fmt_eur(funding) == fmt_eur(now.funding_approved)
-    themes = book[tx("de", "sheet_themes")]
+    themes = book[tx("sheet_themes", "de")]
     assert themes._charts, "the Leitthemen sheet carries a native chart"
     by_key = {
         str(r[0]).split(" ", 1)[0]: r for r in themes.iter_rows(min_row=3, values_only=True) if r[0]

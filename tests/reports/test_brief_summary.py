@@ -91,16 +91,16 @@ def test_page_one_is_the_summary_without_comparison_data(
     pages = pages_of(render_pdf(brief))
     first = pages[0]
     for key in SUMMARY_HEADINGS:
-        assert tx("de", key) in first, key
-    assert tx("de", "sum_lights", day=brief.as_of.strftime("%d.%m.%Y")) in flat(first)
+        assert tx(key, "de") in first, key
+    assert tx("sum_lights", "de", day=brief.as_of.strftime("%d.%m.%Y")) in flat(first)
     for key in Brief.SUMMARY_KEYS:
-        assert tx("de", key) in flat(first), key
+        assert tx(key, "de") in flat(first), key
     # Nothing to compare with: said in words, and no change amount anywhere on the page.
-    assert flat(first).count(tx("de", "no_comparison")) == len(Brief.SUMMARY_KEYS)
+    assert flat(first).count(tx("no_comparison", "de")) == len(Brief.SUMMARY_KEYS)
     assert "+" not in first and "±" not in first and "−" not in first
     # The summary comes before the contents list.
-    assert tx("de", "contents") not in first
-    assert tx("de", "contents") in pages[1]
+    assert tx("contents", "de") not in first
+    assert tx("contents", "de") in pages[1]
     # The traffic-light split: every light as its mark with its count.
     counts = brief.light_counts()
     assert sum(counts.values()) == brief.now.projects
@@ -117,11 +117,11 @@ def test_summary_shows_the_changes_against_the_comparison_date(
     brief = build_brief(session, since=history.since, actor="tester")
     assert brief.has_comparison
     first = pages_of(render_pdf(brief))[0]
-    assert tx("de", "no_comparison") not in first
+    assert tx("no_comparison", "de") not in first
     for f in brief.summary_figures():
         assert f.before is not None
         change = signed(f.delta, f.kind, "de").replace("\u00a0", " ")
-        assert tx("de", "sum_delta", delta=change, day=brief.since.strftime("%d.%m.%Y")) in flat(
+        assert tx("sum_delta", "de", delta=change, day=brief.since.strftime("%d.%m.%Y")) in flat(
             first
         )
 
@@ -132,22 +132,22 @@ def test_contents_page_numbers_are_where_the_sections_start(
     pdf = render_pdf(build_brief(session, since=history.since))
     pages = pages_of(pdf)
     contents = layout_page(pdf, 2, tmp_path)
-    contents = contents[contents.index(tx("de", "contents")) :]
+    contents = contents[contents.index(tx("contents", "de")) :]
     listed: dict[str, int] = {}
     for line in contents.splitlines()[1:]:
         match = re.match(r"^(\S.*?)[\s.]+(\d+)$", line.strip())
         if match:
             listed[match.group(1)] = int(match.group(2))
     for key in SECTIONS:
-        title = tx("de", key)
+        title = tx(key, "de")
         assert title in listed, (title, contents)
         page = pages[listed[title] - 1]
         assert page.strip().splitlines()[0].strip() == title or (
             key == "s_summary" and title in page.splitlines()
         ), (title, listed[title])
-    listed = {tx("de", key): listed[tx("de", key)] for key in SECTIONS}
+    listed = {tx(key, "de"): listed[tx(key, "de")] for key in SECTIONS}
     assert list(listed.values()) == sorted(listed.values())
-    assert listed[tx("de", "s_summary")] == 1
+    assert listed[tx("s_summary", "de")] == 1
     # The PDF's outline (bookmarks) leads to the same pages.
     reader = PdfReader(io.BytesIO(pdf))
     outline = {
@@ -176,7 +176,7 @@ def test_only_decisions_dated_in_the_period_are_listed(session: Session, history
     pages = pages_of(render_pdf(brief))
     since = history.since.strftime("%d.%m.%Y")
     decided = section_text(
-        pages, tx("de", "decisions", day=since), tx("de", "grant_changes", day=since)[:20]
+        pages, tx("decisions", "de", day=since), tx("grant_changes", "de", day=since)[:20]
     )
     assert late.key in decided and early.key not in decided
 
@@ -210,7 +210,7 @@ def test_closed_projects_are_no_risks_and_risks_carry_the_decision_needed(
     assert running.key in first and gone.key not in first
     assert "Ausschreibung ohne Angebot." in first
     assert "Freigabe einer zweiten Ausschreibung durch den Lenkungskreis." in first
-    risks = section_text(pages, tx("de", "risks_intro", day="")[:30], tx("de", "s_annex"))
+    risks = section_text(pages, tx("risks_intro", "de", day="")[:30], tx("s_annex", "de"))
     assert running.key in risks and gone.key not in risks
     # the Excel brief's risk sheet: the same rows, with the risk and the decision needed
     import openpyxl
@@ -218,12 +218,12 @@ def test_closed_projects_are_no_risks_and_risks_carry_the_decision_needed(
     from reports.xlsx import render_xlsx
 
     book = openpyxl.load_workbook(io.BytesIO(render_xlsx(brief)))
-    sheet = book[tx("de", "sheet_risks")]
+    sheet = book[tx("sheet_risks", "de")]
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
-    header = next(r for r in rows if tx("de", "decision_needed") in r)
+    header = next(r for r in rows if tx("decision_needed", "de") in r)
     row = next(r for r in rows if r[0] == running.key)
-    assert row[header.index(tx("de", "risk"))] == "Ausschreibung ohne Angebot."
-    assert row[header.index(tx("de", "decision_needed"))] == (
+    assert row[header.index(tx("risk", "de"))] == "Ausschreibung ohne Angebot."
+    assert row[header.index(tx("decision_needed", "de"))] == (
         "Freigabe einer zweiten Ausschreibung durch den Lenkungskreis."
     )
     assert all(r[0] != gone.key for r in rows)
@@ -261,7 +261,7 @@ def test_annex_is_landscape_and_nothing_is_cut(
     pdf = render_pdf(brief)
     reader = PdfReader(io.BytesIO(pdf))
     pages = pages_of(pdf)
-    annex = [i for i, text in enumerate(pages) if text.strip().startswith(tx("de", "s_annex"))]
+    annex = [i for i, text in enumerate(pages) if text.strip().startswith(tx("s_annex", "de"))]
     assert annex, "the annex starts a page"
     start = annex[0]
     for i, page in enumerate(reader.pages):
@@ -275,13 +275,13 @@ def test_annex_is_landscape_and_nothing_is_cut(
         assert flat(row.lead) in text, row.lead
     # Headers whole: no word of a header broken across lines.
     laid_out = layout_page(pdf, start + 1, tmp_path).splitlines()
-    header_line = next(line for line in laid_out if tx("de", "title_col") in line)
+    header_line = next(line for line in laid_out if tx("title_col", "de") in line)
     for key in ("project", "title_col", "theme_short", "lead", "status", "light", "cost"):
-        assert re.search(rf"\b{tx('de', key)}\b", header_line), (key, header_line)
-    assert header_line.split()[-1] == tx("de", "funding")
+        assert re.search(rf"\b{tx(key, 'de')}\b", header_line), (key, header_line)
+    assert header_line.split()[-1] == tx("funding", "de")
 
 
 def test_english_summary_says_no_comparison_data(session: Session, history: History) -> None:
     first = pages_of(render_pdf(build_brief(session, lang="en")))[0]
-    assert tx("en", "s_summary") in first and tx("en", "no_comparison") in first
+    assert tx("s_summary", "en") in first and tx("no_comparison", "en") in first
     assert "+" not in first

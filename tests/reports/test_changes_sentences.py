@@ -44,7 +44,7 @@ def changes_section(pdf: bytes, lang: str = "de") -> str:
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
 
     def first(key: str) -> int:
-        title = tx(lang, key)
+        title = tx(key, lang)
         return next(i for i, p in enumerate(pages) if p.strip().splitlines()[0].strip() == title)
 
     return flat("\n".join(pages[first("s_changes") : first("s_risks")]))
@@ -52,7 +52,7 @@ def changes_section(pdf: bytes, lang: str = "de") -> str:
 
 def sheet_rows(data: bytes, lang: str = "de") -> list[dict[str, object]]:
     """The change rows of the Excel brief by their header."""
-    ws = openpyxl.load_workbook(io.BytesIO(data))[tx(lang, "sheet_changes")]
+    ws = openpyxl.load_workbook(io.BytesIO(data))[tx("sheet_changes", lang)]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     header = [str(h) for h in rows[0]]
     return [dict(zip(header, r, strict=True)) for r in rows[1:] if isinstance(r[0], dt.datetime)]
@@ -121,23 +121,23 @@ def test_changes_are_sentences_with_labels_grouped_by_kind(
     assert brief.changes is not None
     counts = brief.changes.counts()
     headings = [
-        tx("de", "changes_heading", kind=change_kind_label(k, "de"), count=str(counts[k]))
+        tx("changes_heading", "de", kind=change_kind_label(k, "de"), count=str(counts[k]))
         for k in KINDS
         if counts[k]
     ]
     positions = [text.index(h) for h in headings]
     assert positions == sorted(positions)
     assert len(headings) == len({e[0] for e in expected}) == 6
-    absent = tx("de", "changes_heading", kind=change_kind_label(Kind.REFUND, "de"), count="0")
+    absent = tx("changes_heading", "de", kind=change_kind_label(Kind.REFUND, "de"), count="0")
     assert absent not in text
     # Each sentence stands under its kind's heading, before the next kind's.
     status_at = text.index(
-        tx("de", "changes_heading", kind=change_kind_label(Kind.STATUS, "de"), count="1")
+        tx("changes_heading", "de", kind=change_kind_label(Kind.STATUS, "de"), count="1")
     )
     slipped_at = text.index(
         tx(
-            "de",
             "changes_heading",
+            "de",
             kind=change_kind_label(Kind.MILESTONE_SLIPPED, "de"),
             count="1",
         )
@@ -172,14 +172,14 @@ def test_the_pdf_shows_a_few_per_kind_and_the_excel_sheet_all(
     brief = build_brief(session, since=history.since)
     text = changes_section(render_pdf(brief))
     heading = tx(
-        "de",
         "changes_heading",
+        "de",
         kind=change_kind_label(Kind.NEW_PROJECT, "de"),
         count=str(CHANGES_PER_KIND + extra),
     )
     assert heading in text
     assert text.count("neu aufgenommen") == CHANGES_PER_KIND
-    assert flat(tx("de", "more_rows", count=str(extra))) in text
+    assert flat(tx("more_rows", "de", count=str(extra))) in text
     assert "… und 5 weitere" in text
     # The import's change is by "Datenimport", not by its technical user.
     assert "(am " in text and "von Datenimport)." in text
@@ -189,21 +189,21 @@ def test_the_pdf_shows_a_few_per_kind_and_the_excel_sheet_all(
     assert brief.changes is not None
     assert len(rows) == len(brief.changes.events) == CHANGES_PER_KIND + extra + 1
     sentences = [line.text for g in brief.change_groups() for line in g.lines]
-    assert [r[tx("de", "change")] for r in rows] == sentences
+    assert [r[tx("change", "de")] for r in rows] == sentences
     shown = [s for s in sentences if flat(s) in text]
     assert len(shown) == CHANGES_PER_KIND + 1  # the cut ones are in the sheet only
-    new_rows = [r for r in rows if r[tx("de", "kind")] == change_kind_label(Kind.NEW_PROJECT, "de")]
-    assert sorted(str(r[tx("de", "project")]) for r in new_rows) == sorted(m.key for m in made)
-    assert {r[tx("de", "by")] for r in new_rows} == {"Maria Muster"}
-    assert {r[tx("de", "title_col")] for r in new_rows} == {m.title for m in made}
-    when = rows[0][tx("de", "when")]
+    new_rows = [r for r in rows if r[tx("kind", "de")] == change_kind_label(Kind.NEW_PROJECT, "de")]
+    assert sorted(str(r[tx("project", "de")]) for r in new_rows) == sorted(m.key for m in made)
+    assert {r[tx("by", "de")] for r in new_rows} == {"Maria Muster"}
+    assert {r[tx("title_col", "de")] for r in new_rows} == {m.title for m in made}
+    when = rows[0][tx("when", "de")]
     assert (
         isinstance(when, dt.datetime)
         and when.date() == clock.to_local(brief.changes.events[0].at).date()
     )
-    [status_row] = [r for r in rows if r[tx("de", "kind")] == change_kind_label(Kind.STATUS, "de")]
-    assert status_row[tx("de", "by")] == "Datenimport"
-    assert "„Vorbereitung/Planung“" in str(status_row[tx("de", "change")])
+    [status_row] = [r for r in rows if r[tx("kind", "de")] == change_kind_label(Kind.STATUS, "de")]
+    assert status_row[tx("by", "de")] == "Datenimport"
+    assert "„Vorbereitung/Planung“" in str(status_row[tx("change", "de")])
 
 
 def test_english_brief_has_english_sentences(session: Session, history: History) -> None:
@@ -284,7 +284,7 @@ def test_an_empty_period_says_so(session: Session, history: History) -> None:
     brief = build_brief(session, as_of=history.since, since=history.base + dt.timedelta(days=1))
     assert brief.change_groups() == []
     text = changes_section(render_pdf(brief))
-    assert tx("de", "changes_none") in text
+    assert tx("changes_none", "de") in text
     assert sheet_rows(render_xlsx(brief)) == []
 
 

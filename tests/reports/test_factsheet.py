@@ -141,7 +141,7 @@ def test_bochum_fact_sheets_show_the_services_figures(bochum: Session, tmp_path:
             assert sheet.title.split(" ")[0] in text
             assert fmt_date(TODAY, lang) in text  # the data date in the footer
             pages = pages_of(pdf)  # "Seite 2 von 2" on the last page
-            assert tx(lang, "page", page=pages, pages=pages) in text
+            assert tx("page", lang, page=pages, pages=pages) in text
             assert sheet.responsible_person
             assert sheet.responsible_person in " ".join(text.split())
     sheet = fact_sheet(bochum, "SC-019", today=TODAY)  # in words of either language

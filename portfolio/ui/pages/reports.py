@@ -214,8 +214,8 @@ def _preview(brief: Brief) -> None:
     lang = brief.lang
     st.subheader(tr(TEXTS, "preview"))
     st.markdown(
-        f"**{md(brief.scope_label())}** · {tx(lang, 'as_of')} {fmt_date(brief.as_of, lang)} · "
-        f"{tx(lang, 'since')} {fmt_date(brief.since, lang)}"
+        f"**{md(brief.scope_label())}** · {tx('as_of', lang)} {fmt_date(brief.as_of, lang)} · "
+        f"{tx('since', lang)} {fmt_date(brief.since, lang)}"
     )
     figures = brief.key_figures()
     main = [f for f in figures if f.status is None]
@@ -246,8 +246,8 @@ def _preview(brief: Brief) -> None:
     counts = brief.changes.counts() if brief.changes else dict.fromkeys(KINDS, 0)
     st.caption(
         tx(
-            lang,
             "change_counts",
+            lang,
             new=fmt_int(counts[Kind.NEW_PROJECT], lang),
             archived=fmt_int(counts[Kind.ARCHIVED_PROJECT], lang),
             status=fmt_int(counts[Kind.STATUS], lang),
@@ -346,7 +346,7 @@ def _published_list(published: Any) -> None:
         scope = (
             tr(TEXTS, "all")
             if p.scope == "all"
-            else p.scope.replace("theme:", tx(lang, "theme") + " ")
+            else p.scope.replace("theme:", tx("theme", lang) + " ")
         )
         return tr(
             TEXTS,
