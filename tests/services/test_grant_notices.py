@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from db.models import FundingApplication, GrantNotice, JournalEntry
 from portfolio.errors import ValidationFailed
 from portfolio.services import funding, grant_notices, programmes
+from tests import strategies
 from tests.factories import make_application, make_project
 from tests.fixtures.base import TODAY
 
@@ -248,16 +249,7 @@ def test_a_stale_version_is_a_conflict(session: Session) -> None:
         )
 
 
-days_after_award = st.integers(min_value=0, max_value=(TODAY - AWARD_DAY).days)
-amendments = st.lists(
-    st.tuples(
-        days_after_award,
-        st.integers(min_value=0, max_value=300_000),
-        st.one_of(st.none(), st.integers(min_value=0, max_value=3000)),
-    ),
-    min_size=1,
-    max_size=5,
-)
+amendments = strategies.amendments(AWARD_DAY, min_size=1, max_size=5)
 
 
 # a property over many sequences on both databases: once, not again with the clock ahead

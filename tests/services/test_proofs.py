@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from db.models import FundingApplication, FundingProgramme, JournalEntry
 from portfolio.services import funding, grant_notices, proofs
 from portfolio.services.proofs import Duty
+from tests import strategies
 from tests.factories import make_application, make_project
 from tests.fixtures.base import TODAY
 from tests.services.proofs_helpers import AWARD_DAY, D, amend, grant, proof_of, rows, step
@@ -224,16 +225,7 @@ def test_open_duties_lists_the_due_proofs_oldest_first(session: Session) -> None
 
 # ---- property: the due rows are what the grant owes ------------------------------------------
 
-days_after_award = st.integers(min_value=0, max_value=(TODAY - AWARD_DAY).days)
-amendments = st.lists(
-    st.tuples(
-        days_after_award,
-        st.integers(min_value=0, max_value=300_000),
-        st.one_of(st.none(), st.integers(min_value=0, max_value=3000)),
-    ),
-    min_size=1,
-    max_size=5,
-)
+amendments = strategies.amendments(AWARD_DAY, min_size=1, max_size=5)
 
 
 # a property over many sequences on both databases: once, not again with the clock ahead

@@ -18,6 +18,7 @@ from db.models import JournalEntry
 from portfolio.errors import ValidationFailed
 from portfolio.policy import set_principal
 from portfolio.services import funding, grant_notices, programmes, refunds
+from tests import strategies
 from tests.factories import make_application, make_project
 from tests.fixtures.base import TODAY, admin
 from tests.services.revocation_refunds_helpers import (
@@ -246,16 +247,7 @@ def test_the_journal_has_the_entries_under_the_real_user(session: Session) -> No
 
 # ==== the notices' history and the deadline ====================================================
 
-days_after_award = st.integers(min_value=0, max_value=(TODAY - AWARD_DAY).days)
-steps = st.lists(
-    st.tuples(
-        days_after_award,
-        st.integers(min_value=0, max_value=300_000),
-        st.one_of(st.none(), st.integers(min_value=0, max_value=3000)),
-    ),
-    min_size=0,
-    max_size=4,
-)
+steps = strategies.amendments(AWARD_DAY, min_size=0, max_size=4)
 
 
 # a property over many sequences on both databases: once, not again with the clock ahead
