@@ -21,9 +21,6 @@ run the attempt through :func:`sign_in`, which commits them before it raises.
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
-from db.models import Account
 from portfolio.services.accounts.admin import (
     EMAIL_PATTERN,
     NAME_PATTERN,
@@ -87,6 +84,7 @@ __all__ = [
     "get",
     "get_all",
     "get_by_name",
+    "named",
     "names",
     "normalise_email",
     "normalise_name",
@@ -102,8 +100,3 @@ __all__ = [
     "sign_in_configured",
     "sign_out",
 ]
-
-
-def _by_name(session: Session, name: str) -> Account | None:
-    """The account of a login name, or None, read without a principal (as the tests read it)."""
-    return session.execute(named(name)).scalar_one_or_none()
