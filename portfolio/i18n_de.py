@@ -460,4 +460,15 @@ MESSAGES: dict[str, str] = {
     "scope_unknown_confirmed": "Die Arbeitsmappe hat kein Blatt „_meta“ und wird – ausdrücklich bestätigt – als „{scope}“ eingelesen.",
     "scope_all_name": "Gesamtes Portfolio",
     "scope_unknown_name": "unbekannt",
+    # ---- the command line: database address, the report command ----
+    "cli_not_a_database_url": "„{url}“ ist keine Datenbank-Adresse, die das Portfolio öffnen kann. Beispiele: sqlite:///data/portfolio.db, postgresql+psycopg://benutzer@host:5432/portfolio",
+    "cli_database_unreachable": "Datenbank nicht erreichbar: {detail}",
+    "cli_report_suffix": "„{out}“: Bitte eine Datei mit der Endung .pdf oder .xlsx angeben.",
+    "cli_published_exclusive": "--published gibt einen gespeicherten Bericht unverändert aus; --theme, --as-of, --since und --publish passen nicht dazu.",
+    "cli_published_written": "Veröffentlichter Bericht Nr. {id} geschrieben: {out}",
+    "cli_brief_composed": "  Bericht zusammengestellt …",
+    "cli_brief_publishing": "  Veröffentlichen (PDF und Excel) …",
+    "cli_brief_summary": "{scope}, Stand {as_of}, verglichen mit {since}: {projects} Projekte, {total} Gesamtkosten, {approved} bewilligt.",
+    "cli_published_as": "Veröffentlicht als Bericht Nr. {id}.",
+    "cli_written_in": "{out} geschrieben in {seconds} s.",
 }

@@ -456,4 +456,15 @@ MESSAGES: dict[str, str] = {
     "scope_unknown_confirmed": "The workbook has no “_meta” sheet and is imported – explicitly confirmed – as “{scope}”.",
     "scope_all_name": "Whole portfolio",
     "scope_unknown_name": "unknown",
+    # ---- the command line: database address, the report command ----
+    "cli_not_a_database_url": "“{url}” is not a database address the portfolio can open. Examples: sqlite:///data/portfolio.db, postgresql+psycopg://user@host:5432/portfolio",
+    "cli_database_unreachable": "Database not reachable: {detail}",
+    "cli_report_suffix": "“{out}”: please name a file ending in .pdf or .xlsx.",
+    "cli_published_exclusive": "--published writes a stored brief unchanged; --theme, --as-of, --since and --publish do not go with it.",
+    "cli_published_written": "Published brief no. {id} written: {out}",
+    "cli_brief_composed": "  Brief composed …",
+    "cli_brief_publishing": "  Publishing (PDF and Excel) …",
+    "cli_brief_summary": "{scope}, as of {as_of}, compared with {since}: {projects} projects, {total} total cost, {approved} approved.",
+    "cli_published_as": "Published as brief no. {id}.",
+    "cli_written_in": "{out} written in {seconds} s.",
 }

@@ -104,18 +104,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: no traceback for users
         if args.debug:
             traceback.print_exc()
-        what = _one_line(exc)
+        what = _one_line(exc, args.lang)
         print(t("cli_internal_error", args.lang, what=what), file=sys.stderr)
         return 3
 
 
-def _one_line(exc: BaseException) -> str:
+def _one_line(exc: BaseException, lang: str) -> str:
     """What went wrong in one line: never an SQL statement, its parameters or a URL to docs."""
     from sqlalchemy.exc import DBAPIError, OperationalError
 
     if isinstance(exc, OperationalError):
         first = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
-        return f"Datenbank nicht erreichbar: {first}"[:300]
+        return t("cli_database_unreachable", lang, detail=first)[:300]
     if isinstance(exc, DBAPIError):
         first = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
         return f"{type(exc.orig).__name__}: {first}"[:300]

@@ -143,10 +143,7 @@ def engine_for(args: argparse.Namespace) -> Engine:
         return engine
     except (ArgumentError, NoSuchModuleError, ValueError):
         url = args.db or database_url()
-        raise UsageError(
-            f"„{url}“ ist keine Datenbank-Adresse, die das Portfolio öffnen kann. Beispiele: "
-            "sqlite:///data/portfolio.db, postgresql+psycopg://benutzer@host:5432/portfolio"
-        ) from None
+        raise UsageError(t("cli_not_a_database_url", args.lang, url=url)) from None
 
 
 def require_up_to_date(args: argparse.Namespace) -> Engine:

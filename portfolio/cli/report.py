@@ -81,12 +81,12 @@ def register(sub: Any) -> None:
     sheet.set_defaults(handler=cmd_factsheet)
 
 
-def _kind(out: str) -> str:
+def _kind(out: str, lang: str) -> str:
     from portfolio.cli import UsageError
 
     suffix = Path(out).suffix.lower()
     if suffix not in (".pdf", ".xlsx"):
-        raise UsageError(f"„{out}“: Bitte eine Datei mit der Endung .pdf oder .xlsx angeben.")
+        raise UsageError(t("cli_report_suffix", lang, out=out))
     return suffix[1:]
 
 
@@ -110,7 +110,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _list_published(args, who, reader)
     if not args.out:
         raise UsageError("Bitte eine Zieldatei OUT.pdf oder OUT.xlsx angeben (oder --list).")
-    kind = _kind(args.out)
+    kind = _kind(args.out, args.lang)
     if args.published is not None:
         return _reissue(args, who, reader, kind)
     return _make_brief(args, who, factory, reader, kind)
@@ -140,15 +140,12 @@ def _reissue(args: argparse.Namespace, who: Principal, reader: Factory, kind: st
     from reports.publish import published_file
 
     if args.publish or args.as_of or args.since or args.theme:
-        raise UsageError(
-            "--published gibt einen gespeicherten Bericht unverändert aus; "
-            "--theme, --as-of, --since und --publish passen nicht dazu."
-        )
+        raise UsageError(t("cli_published_exclusive", args.lang))
     with reader() as session:
         set_principal(session, who)
         _name, data = published_file(session, args.published, kind)
     _write(args.out, data)
-    print(f"Veröffentlichter Bericht Nr. {args.published} geschrieben: {args.out}")
+    print(t("cli_published_written", args.lang, id=str(args.published), out=args.out))
     return 0
 
 
@@ -176,11 +173,11 @@ def _make_brief(
             actor=actor.name,
         )
         session.rollback()  # a read: release the database before the long rendering
-    print("  Bericht zusammengestellt …", file=sys.stderr, flush=True)
+    print(t("cli_brief_composed", lang), file=sys.stderr, flush=True)
     data = render_pdf(brief) if kind == "pdf" else render_xlsx(brief)
     published_id: int | None = None
     if args.publish:
-        print("  Veröffentlichen (PDF und Excel) …", file=sys.stderr, flush=True)
+        print(t("cli_brief_publishing", lang), file=sys.stderr, flush=True)
         other = render_xlsx(brief) if kind == "pdf" else render_pdf(brief)
         with unit_of_work(factory, who.with_ref("report --publish")) as session:
             record = publish(
@@ -194,14 +191,21 @@ def _make_brief(
     _write(args.out, data)
     now = brief.now
     print(
-        f"{brief.scope_label()}, Stand {fmt_date(brief.as_of, lang)}, verglichen mit "
-        f"{fmt_date(brief.since, lang)}: {fmt_int(now.projects, lang)} Projekte, "
-        f"{fmt_eur(now.total_cost, lang)} Gesamtkosten, "
-        f"{fmt_eur(now.funding_approved, lang)} bewilligt."
+        t(
+            "cli_brief_summary",
+            lang,
+            scope=brief.scope_label(),
+            as_of=fmt_date(brief.as_of, lang),
+            since=fmt_date(brief.since, lang),
+            projects=fmt_int(now.projects, lang),
+            total=fmt_eur(now.total_cost, lang),
+            approved=fmt_eur(now.funding_approved, lang),
+        )
     )
     if published_id is not None:
-        print(f"Veröffentlicht als Bericht Nr. {published_id}.")
-    print(f"{args.out} geschrieben in {time.perf_counter() - started:.1f} s.")
+        print(t("cli_published_as", lang, id=str(published_id)))
+    seconds = f"{time.perf_counter() - started:.1f}"
+    print(t("cli_written_in", lang, out=args.out, seconds=seconds))
     return 0
 
 

@@ -63,15 +63,17 @@ def test_exit_code(
 
 
 @pytest.mark.parametrize(
-    ("url", "code", "word"),
+    ("lang", "url", "code", "word"),
     [
-        ("notaurl", 2, "keine Datenbank-Adresse"),
-        ("mysql+nodriver://x@y/z", 2, "keine Datenbank-Adresse"),
-        ("postgresql+psycopg://nobody@127.0.0.1:1/none", 3, "nicht erreichbar"),
+        ("de", "notaurl", 2, "keine Datenbank-Adresse"),
+        ("de", "mysql+nodriver://x@y/z", 2, "keine Datenbank-Adresse"),
+        ("de", "postgresql+psycopg://nobody@127.0.0.1:1/none", 3, "nicht erreichbar"),
+        ("en", "notaurl", 2, "is not a database address"),
+        ("en", "postgresql+psycopg://nobody@127.0.0.1:1/none", 3, "Database not reachable"),
     ],
 )
-def test_a_database_url_that_cannot_be_opened(url: str, code: int, word: str) -> None:
-    done = portfolio("--db", url, "summary")
+def test_a_database_url_that_cannot_be_opened(lang: str, url: str, code: int, word: str) -> None:
+    done = portfolio("--lang", lang, "--db", url, "summary")
     assert done.returncode == code, done.stderr
     assert word in done.stderr
     # one line, no SQL, no link to SQLAlchemy's docs, no traceback

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -102,3 +103,24 @@ def test_cli_report_publish_list_and_download(
     assert main(["--db", url, "report", str(tmp_path / "x.docx")]) == 2
     assert main(["--db", url, "report", str(tmp_path / "x.pdf"), "--theme", "99"]) == 1
     assert main(["--db", url, "report", str(tmp_path / "x.pdf"), "--published", "42"]) == 1
+
+
+def test_the_report_command_speaks_the_language_it_is_asked_for(
+    engine: Engine,
+    session: Session,
+    history: History,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    session.close()
+    out = tmp_path / "brief.xlsx"
+    assert main(["--lang", "en", "--db", url, "report", str(out), "--theme", "1"]) == 0
+    said = capfd.readouterr()
+    assert "compared with" in said.out and "total cost" in said.out
+    assert f"{out} written in" in said.out and "Brief composed" in said.err
+    assert "geschrieben" not in said.out + said.err
+    assert main(["--lang", "en", "--db", url, "report", str(tmp_path / "x.docx")]) == 2
+    assert "please name a file ending in .pdf or .xlsx" in capfd.readouterr().err
+    assert main(["--db", url, "report", str(tmp_path / "x.docx")]) == 2
+    assert "Bitte eine Datei mit der Endung .pdf oder .xlsx" in capfd.readouterr().err
